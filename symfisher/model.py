@@ -1,0 +1,155 @@
+"""The statistical model: it declares, it never computes.
+
+A :class:`Model` is an immutable value: data variable(s), parameters and known
+constants (SymPy symbols carrying their domains' assumptions), one log-density, the
+support of each data variable, and optional closed-form hooks that the expectation
+engine may use instead of integrating:
+
+* ``moments`` — a callable ``statistic -> E[statistic] | None`` (a family's table);
+* ``power_moments`` — :class:`PowerMoments`, the joint Mellin transform
+  ``E[prod b_i(X)^{s_i}]`` in closed form (``Gamma(a+s)/(Gamma(a) b^s)`` for the gamma
+  law); ``E[X^k log(X)^m]`` is then an ``m``-th derivative at ``s = k``;
+* ``mgf`` — :class:`MGF`, ``E[exp(t X)]``, for polynomial statistics;
+* ``representation`` — :class:`Representation`: ``X = T(W)`` with ``W`` following a
+  parameter-free base model (standardization of location-scale families, Weibull as
+  a power of an exponential, ...).
+
+Derivations are functions of a model (see :mod:`symfisher.derive`), not methods.
+
+>>> import sympy as sp
+>>> from symfisher.domains import UNIT, FiniteSupport
+>>> p = UNIT.symbol("p"); x = sp.Symbol("x", integer=True, nonnegative=True)
+>>> m = Model("bernoulli", (x,), (p,), x*sp.log(p) + (1 - x)*sp.log(1 - p),
+...           (FiniteSupport((0, 1)),), domains=((p, UNIT),))
+>>> m.density.subs(x, 1)
+p
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Any, Callable
+
+import sympy as sp
+
+from .domains import Domain
+
+__all__ = ["Model", "PowerMoments", "MGF", "Representation", "ModelError"]
+
+
+class ModelError(ValueError):
+    """The model is not one the engine can treat (bad support, not normalized, ...)."""
+
+
+@dataclass(frozen=True)
+class PowerMoments:
+    """``E[prod_i bases[i]^exponents[i]] = value`` for the exponents near the origin.
+
+    ``bases`` are expressions in the data variable(s); ``exponents`` fresh symbols.
+    """
+
+    bases: tuple
+    exponents: tuple
+    value: sp.Expr
+
+
+@dataclass(frozen=True)
+class MGF:
+    """The moment-generating function ``E[exp(t * X)] = value`` of one data variable."""
+
+    t: sp.Symbol
+    value: sp.Expr
+
+
+@dataclass(frozen=True)
+class Representation:
+    """``X_i = transform[i]`` in terms of ``base.data`` (and the parameters); ``base``
+    is free of the model's parameters, so expectations become parameter-free."""
+
+    base: "Model"
+    transform: tuple
+    explanation: str = ""
+
+
+@dataclass(frozen=True)
+class Model:
+    """An immutable statistical model ``f(x; theta)`` with its support and domains.
+
+    ``domains`` pairs every parameter and known constant with its :class:`Domain`.
+    ``family`` is the catalog name (``""`` for user models); ``parameterization`` the
+    textbook convention in words.
+    """
+
+    name: str
+    data: tuple
+    params: tuple
+    log_density: sp.Expr
+    support: tuple
+    domains: tuple = ()
+    constants: tuple = ()
+    family: str = ""
+    parameterization: str = ""
+    moments: Callable | None = field(default=None, compare=False)
+    power_moments: PowerMoments | None = None
+    mgf: MGF | None = None
+    representation: Representation | None = None
+    sampler: Callable | None = field(default=None, compare=False)
+    meta: tuple = ()
+
+    def __post_init__(self):
+        if len(self.support) != len(self.data):
+            raise ModelError(f"{self.name}: {len(self.data)} data variable(s) but {len(self.support)} support(s)")
+        declared = {s for s, _ in self.domains}
+        for s in self.params + self.constants:
+            if s not in declared:
+                raise ModelError(f"{self.name}: no domain declared for {s}")
+
+    # -- derived views (cheap, no derivation) ---------------------------
+    @property
+    def density(self) -> sp.Expr:
+        return sp.exp(self.log_density)
+
+    @property
+    def dim(self) -> int:
+        return len(self.params)
+
+    def domain(self, sym: sp.Symbol) -> Domain:
+        for s, d in self.domains:
+            if s == sym:
+                return d
+        raise KeyError(sym)
+
+    def symbol(self, name: str) -> sp.Symbol:
+        """The data variable, parameter or constant called ``name``."""
+        for s in self.data + self.params + self.constants:
+            if s.name == name:
+                return s
+        raise KeyError(name)
+
+    @property
+    def symbols(self) -> dict:
+        return {s.name: s for s in self.data + self.params + self.constants}
+
+    def key(self) -> str:
+        """A canonical text form: equal for equal models (cache keys)."""
+        parts = [
+            self.name,
+            ",".join(f"{s.name}:{s.assumptions0}" for s in self.data),
+            ",".join(f"{s.name}:{d}" for s, d in self.domains),
+            ",".join(s.name for s in self.params),
+            sp.srepr(self.log_density),
+            ";".join(str(s) for s in self.support),
+        ]
+        return "|".join(parts)
+
+    def meta_value(self, key: str, default=None):
+        for k, v in self.meta:
+            if k == key:
+                return v
+        return default
+
+    def with_(self, **changes) -> "Model":
+        return replace(self, **changes)
+
+    def __repr__(self) -> str:
+        ps = ", ".join(s.name for s in self.params)
+        return f"Model({self.name!r}; {ps})"
