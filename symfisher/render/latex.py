@@ -1,0 +1,544 @@
+r"""LaTeX output: SymPy's LaTeX printer, a Jupyter fragment and a standalone document.
+
+Math objects in, text out: nothing here simplifies or evaluates. The printer is SymPy's
+:class:`~sympy.printing.latex.LatexPrinter` with a few house conventions (``\psi^{(1)}``
+for trigamma, ``pmatrix`` matrices, user names for symbols from the settings). The
+document compiles with ``pdflatex`` using only amsmath, amssymb, geometry, booktabs and
+graphicx, and its source is pure ASCII.
+
+>>> import sympy as sp
+>>> a = sp.Symbol("alpha", positive=True)
+>>> latex_of(sp.polygamma(1, a))
+'\\psi^{(1)}\\left(\\alpha\\right)'
+>>> latex_of(sp.Matrix([[1, 0], [0, sp.Symbol("p_1")]]))
+'\\begin{pmatrix}1 & 0\\\\0 & p_{1}\\end{pmatrix}'
+>>> latex_of("a & b"), latex_of(2.5e-9)
+('\\text{a \\& b}', '2.5 \\times 10^{-9}')
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import Any, NamedTuple, Sequence
+
+import sympy as sp
+from sympy.logic.boolalg import Boolean
+from sympy.printing.latex import LatexPrinter
+
+from ..derivation import Check, Derivation, Step
+from .document import Section, as_sections
+from .prose import (
+    float_parts,
+    latex_escape_text,
+    latex_prose,
+    math_unicode,
+    paragraphs,
+    split_prose,
+)
+from .settings import DEFAULT_SETTINGS, RenderSettings
+
+__all__ = [
+    "SymfisherLatexPrinter",
+    "latex_of",
+    "Row",
+    "equation_rows",
+    "render_derivation",
+    "render_derivation_fragment",
+    "render_section",
+    "render_document",
+]
+
+
+_NAME_RE = re.compile(r"[A-Za-z0-9_^{}']+")
+
+
+def _plain_name(name: str) -> bool:
+    """A symbol name SymPy may print as is: letters, digits, ``_ ^ ' { }``, braces balanced."""
+    if not _NAME_RE.fullmatch(name):
+        return False
+    depth = 0
+    for c in name:
+        depth += (c == "{") - (c == "}")
+        if depth < 0:
+            return False
+    return depth == 0
+
+
+class SymfisherLatexPrinter(LatexPrinter):
+    r"""SymPy's LaTeX printer with symfisher's conventions.
+
+    * ``polygamma(n, x)`` as ``\psi^{(n)}(x)`` (``\psi(x)`` for the digamma),
+      ``loggamma`` as ``\log\Gamma``, ``beta(a, b)`` as ``\mathrm{B}(a, b)``;
+    * matrices as ``pmatrix``;
+    * ``symbol_names`` by symbol *name* (``{"p": r"\pi"}``), before SymPy's own
+      handling of Greek names and ``p_1`` subscripts.
+    """
+
+    def __init__(self, settings: RenderSettings = DEFAULT_SETTINGS):
+        super().__init__(
+            {
+                "mat_str": "pmatrix",
+                "mat_delim": "",
+                "ln_notation": settings.ln_notation,
+                "mul_symbol": settings.mul_symbol,
+            }
+        )
+        self._names = settings.symbol_map
+
+    def _print_Symbol(self, expr, style="plain"):
+        name = self._names.get(expr.name)
+        if name is not None:
+            return name
+        if not _plain_name(expr.name):  # e.g. "a&b", "x%": never raw into LaTeX
+            return r"\text{%s}" % latex_escape_text(expr.name)
+        return super()._print_Symbol(expr, style=style)
+
+    def _with_exp(self, tex: str, exp) -> str:
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _print_polygamma(self, expr, exp=None):
+        n, z = expr.args
+        head = r"\psi" if n == 0 else r"\psi^{(%s)}" % self._print(n)
+        return self._with_exp(r"%s\left(%s\right)" % (head, self._print(z)), exp)
+
+    def _print_loggamma(self, expr, exp=None):
+        return self._with_exp(r"\log\Gamma\left(%s\right)" % self._print(expr.args[0]), exp)
+
+    def _print_beta(self, expr, exp=None):
+        args = ", ".join(self._print(a) for a in expr.args)
+        return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+@lru_cache(maxsize=32)
+def _printer(settings: RenderSettings) -> SymfisherLatexPrinter:
+    return SymfisherLatexPrinter(settings)
+
+
+def _is_numpy(obj) -> bool:
+    module = getattr(type(obj), "__module__", None) or ""
+    return module.split(".")[0] == "numpy" and hasattr(obj, "tolist")
+
+
+def latex_float(x, digits: int) -> str:
+    """A float as LaTeX math: ``1.5 \\times 10^{-8}``, ``\\infty``, ``\\mathrm{NaN}``."""
+    mant, exp = float_parts(x, digits)
+    if mant == "nan":
+        return r"\mathrm{NaN}"
+    if mant in ("inf", "-inf"):
+        return mant.replace("inf", r"\infty")
+    return mant if exp is None else r"%s \times 10^{%s}" % (mant, exp)
+
+
+def latex_of(obj: Any, settings: RenderSettings | None = None) -> str:
+    """LaTeX (math mode) for a SymPy object, a number, a string or a sequence of them."""
+    settings = settings or DEFAULT_SETTINGS
+    if obj is None:
+        return r"\text{(none)}"
+    if isinstance(obj, str):
+        return r"\text{" + latex_escape_text(obj) + "}"
+    if isinstance(obj, bool):
+        return r"\text{%s}" % ("true" if obj else "false")
+    if _is_numpy(obj):
+        shape = getattr(obj, "shape", ())
+        if len(shape) == 2:
+            return latex_of(sp.Matrix(obj.tolist()), settings)
+        return latex_of(obj.tolist(), settings)
+    if isinstance(obj, float):
+        return latex_float(obj, settings.float_digits)
+    if isinstance(obj, (list, tuple)):
+        return r"\left(%s\right)" % ", ".join(latex_of(o, settings) for o in obj)
+    if isinstance(obj, dict):
+        items = sorted(obj.items(), key=lambda kv: str(kv[0]))
+        inner = ", ".join(
+            "%s: %s" % (latex_of(k, settings), latex_of(v, settings)) for k, v in items
+        )
+        return r"\left\{%s\right\}" % inner
+    return _printer(settings).doprint(obj)
+
+
+# ---------------------------------------------------------------- equation layout
+
+
+class Row(NamedTuple):
+    """One line of a displayed chain ``lhs = form1 = form2 ...``.
+
+    ``lhs``/``rel``/``rhs`` are LaTeX; ``rhs_obj`` is the object ``rhs`` was printed
+    from (for renderers that need a fallback), ``None`` when there is none.
+    """
+
+    lhs: str
+    rel: str
+    rhs: str
+    rhs_obj: Any = None
+    lhs_obj: Any = None
+
+
+def is_value(form) -> bool:
+    """Forms joined to the chain with ``=`` (everything but relations and booleans)."""
+    return not isinstance(form, Boolean)
+
+
+def split_sum(obj, settings: RenderSettings) -> list[tuple[str, Any]]:
+    """LaTeX of ``obj`` in pieces of at most ``settings.line_width`` characters.
+
+    Only a top-level sum is split, between its terms, in the printer's own term order;
+    every piece after the first starts with ``+ `` or ``- ``.
+
+    >>> x = sp.Symbol("x")
+    >>> s = RenderSettings(line_width=16)
+    >>> [tex for tex, _ in split_sum(x**3 + 2*x**2 - x + 7, s)]
+    ['x^{3} + 2 x^{2}', '- x + 7']
+    """
+    tex = latex_of(obj, settings)
+    if not isinstance(obj, sp.Add) or len(tex) <= settings.line_width:
+        return [(tex, obj)]
+    printer = _printer(settings)
+    terms = printer._as_ordered_terms(obj)
+    pieces: list[tuple[str, str, Any]] = []  # (sign, tex, term)
+    for i, term in enumerate(terms):
+        sign = ""
+        if i > 0:
+            if term.could_extract_minus_sign():
+                sign, term_abs = "- ", -term
+            else:
+                sign, term_abs = "+ ", term
+        else:
+            term_abs = term
+        ttex = printer._print(term_abs)
+        if printer._needs_add_brackets(term_abs):
+            ttex = r"\left(%s\right)" % ttex
+        pieces.append((sign, ttex, term))
+    chunks: list[tuple[str, Any]] = []
+    cur_tex, cur_terms = "", []
+    for sign, ttex, term in pieces:
+        piece = (sign + ttex) if not cur_tex else (" " + sign + ttex)
+        if cur_tex and len(cur_tex) + len(piece) > settings.line_width:
+            chunks.append((cur_tex, cur_terms))
+            cur_tex, cur_terms = sign + ttex, [term]
+        else:
+            cur_tex += piece
+            cur_terms.append(term)
+    chunks.append((cur_tex, cur_terms))
+    return [
+        (t, terms_[0] if len(terms_) == 1 else sp.Add(*terms_, evaluate=False))
+        for t, terms_ in chunks
+    ]
+
+
+def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Row]:
+    """The display lines of a step: ``lhs = forms[0] = forms[1] ...``, long sums split.
+
+    With no ``lhs``, a short first form plays its part. Relations among the forms get
+    a line of their own without ``=``.
+
+    >>> p = sp.Symbol("p")
+    >>> [tuple(r[:3]) for r in equation_rows(Step("s", lhs=sp.Symbol("I"), forms=(1/p, p**-1)))]
+    [('I', '=', '\\\\frac{1}{p}'), ('', '=', '\\\\frac{1}{p}')]
+    """
+    settings = settings or DEFAULT_SETTINGS
+    lhs, forms = step.lhs, list(step.forms)
+    if (
+        lhs is None
+        and len(forms) > 1
+        and is_value(forms[0])
+        and len(latex_of(forms[0], settings)) <= settings.line_width // 2
+    ):
+        lhs = forms.pop(0)
+    lhs_tex = latex_of(lhs, settings) if lhs is not None else ""
+    rows: list[Row] = []
+    for i, form in enumerate(forms):
+        first = i == 0
+        value = is_value(form)
+        chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
+        rel = "=" if value and (lhs is not None or not first) else ""
+        prefix = "" if (value or (first and lhs is None)) else r"\quad "
+        for k, (tex, obj) in enumerate(chunks):
+            if k == 0:
+                rows.append(
+                    Row(lhs_tex if first else "", rel, prefix + tex, obj, lhs if first else None)
+                )
+            else:
+                rows.append(Row("", "", r"\quad {}" + tex, obj, None))
+    if not forms and lhs is not None:
+        rows.append(Row(lhs_tex, "", "", None, lhs))
+    return rows
+
+
+def _align(rows: Sequence[Row], env: str = "align*") -> str:
+    lines = []
+    for r in rows:
+        lines.append(f"{r.lhs} &{r.rel} {r.rhs}".rstrip() if (r.rel or r.rhs) else r.lhs)
+    return "\\begin{%s}\n%s\n\\end{%s}" % (env, " \\\\\n".join(lines), env)
+
+
+# ---------------------------------------------------------------- Jupyter fragment
+
+_MJ_SPECIAL = {
+    "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_", "{": r"\{", "}": r"\}",
+    "\\": r"\backslash ", "~": r"\sim ", "^": r"\hat{}", "<": "<", ">": ">", "|": r"\vert ",
+}
+
+
+def _mathjax_text(text: str, cmd: str = r"\text") -> str:
+    """Prose as math-mode source for MathJax: text runs in ``\\text{}``, specials as math."""
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            out.append(cmd + "{" + "".join(run) + "}")
+            run.clear()
+
+    for c in re.sub(r"\s+", " ", text):
+        mapped = math_unicode(c)
+        if c in _MJ_SPECIAL:
+            flush()
+            out.append(_MJ_SPECIAL[c])
+        elif mapped is not None:
+            flush()
+            out.append(mapped + " ")
+        else:
+            run.append(c)
+    flush()
+    return "".join(out)
+
+
+def _mathjax_prose(text: str, italic: bool = False, cmd: str | None = None) -> str:
+    cmd = cmd or (r"\textit" if italic else r"\text")
+    parts = []
+    for kind, s in split_prose(text):
+        parts.append(s if kind == "math" else _mathjax_text(s, cmd))
+    return " ".join(p for p in parts if p)
+
+
+def render_derivation_fragment(d: Derivation, settings: RenderSettings | None = None) -> str:
+    r"""A ``$$ ... $$`` block for Jupyter's ``_repr_latex_`` (MathJax/KaTeX).
+
+    Prose goes in ``\text{}``; each step's chain is an ``aligned`` block.
+
+    >>> p = sp.Symbol("p")
+    >>> frag = render_derivation_fragment(Derivation("f", "Fisher", steps=(Step("I", lhs=sp.Symbol("I"), forms=(1/p,)),)))
+    >>> frag.startswith("$$") and frag.endswith("$$") and r"\frac{1}{p}" in frag
+    True
+    """
+    settings = settings or DEFAULT_SETTINGS
+    lines = [_mathjax_prose(d.title, cmd=r"\textbf")]
+    for i, step in enumerate(d.steps, 1):
+        lines.append(r"\text{%d. } %s" % (i, _mathjax_prose(step.statement)))
+        rows = equation_rows(step, settings)
+        if rows:
+            lines.append(r"\qquad " + _align(rows, "aligned").replace("\n", " "))
+        if settings.include_reasons and step.reason:
+            lines.append(r"\qquad " + _mathjax_prose(step.reason, italic=True))
+    if settings.show_result and d.result is not None:
+        lines.append(r"\text{Result: } \quad " + latex_of(d.result, settings))
+    if settings.include_failures:
+        for f in d.failures:
+            lines.append(
+                r"\boxed{\text{Step could not be completed: } %s \text{. } %s}"
+                % (_mathjax_text(f.step), _mathjax_prose(f.reason))
+            )
+    if settings.include_checks and d.checks:
+        head = r"\text{check} & \text{value} & \text{target} & \text{error} & \text{result}"
+        body = [
+            "%s & %s & %s & %s & %s"
+            % (
+                _mathjax_prose(c.name),
+                latex_float(c.value, settings.float_digits),
+                latex_float(c.target, settings.float_digits),
+                latex_float(c.error, 3),
+                r"\textbf{PASS}" if c.passed else r"\textbf{FAIL}",
+            )
+            for c in d.checks
+        ]
+        lines.append(r"\begin{array}{lrrrl} %s \\ \hline %s \end{array}" % (head, r" \\ ".join(body)))
+    if settings.include_notes:
+        for note in d.notes:
+            lines.append(_mathjax_prose(note))
+    return "$$\n\\begin{array}{l}\n" + " \\\\[4pt]\n".join(lines) + "\n\\end{array}\n$$"
+
+
+# ---------------------------------------------------------------- document
+
+
+def _prose_block(text: str) -> str:
+    return "\n\n".join(latex_prose(p) for p in paragraphs(text))
+
+
+def _inline_prose(text: str) -> str:
+    return latex_prose(" ".join(text.split()))
+
+
+def _num_cell(x, digits: int) -> str:
+    return "$" + latex_float(x, digits) + "$"
+
+
+def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
+    dig = settings.float_digits
+    lines = [
+        r"\begin{center}\small",
+        r"\setlength{\tabcolsep}{4pt}",
+        r"\begin{tabular}{@{}p{0.3\linewidth}rrrrl@{}}",
+        r"\toprule",
+        r"Check & Value & Target & Error & Tol. & Result \\",
+        r"\midrule",
+    ]
+    for c in checks:
+        name = _inline_prose(c.name)
+        if c.detail:
+            name += r" {\footnotesize(" + _inline_prose(c.detail) + ")}"
+        value = _num_cell(c.value, dig)
+        if c.stderr is not None:
+            value = "$" + latex_float(c.value, dig) + r" \pm " + latex_float(c.stderr, 2) + "$"
+        lines.append(
+            "%s & %s & %s & %s & %s & %s \\\\"
+            % (
+                name,
+                value,
+                _num_cell(c.target, dig),
+                _num_cell(c.error, 3),
+                _num_cell(c.tol, 2),
+                r"\textbf{PASS}" if c.passed else r"\textbf{FAIL}",
+            )
+        )
+    lines += [r"\bottomrule", r"\end{tabular}", r"\end{center}"]
+    return "\n".join(lines)
+
+
+def _failure_box(step: str, reason: str) -> str:
+    return (
+        "\\par\\smallskip\\noindent\\fbox{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule\\relax}{"
+        "\\textbf{Step could not be completed:} %s.\\quad %s}}\\par\\smallskip"
+        % (_inline_prose(step), _inline_prose(reason))
+    )
+
+
+def render_derivation(
+    d: Derivation, settings: RenderSettings | None = None, heading: str = "subsection"
+) -> str:
+    """LaTeX body for one derivation (for inclusion in a document): a worked solution.
+
+    Title as a ``heading``, numbered steps (statement, ``align*`` chain, reason in
+    italics), the result, failures as boxes, checks as a booktabs table, notes.
+    """
+    settings = settings or DEFAULT_SETTINGS
+    out = ["\\%s{%s}" % (heading, _inline_prose(d.title))]
+    if d.steps:
+        out.append(r"\begin{enumerate}")
+        for step in d.steps:
+            item = [r"\item " + _inline_prose(step.statement)]
+            rows = equation_rows(step, settings)
+            if rows:
+                item.append(_align(rows))
+            if settings.include_reasons and step.reason:
+                item.append(r"\textit{" + _inline_prose(step.reason) + "}")
+            out.append("\n".join(item))
+        out.append(r"\end{enumerate}")
+    if settings.show_result and d.result is not None:
+        rows = equation_rows(Step("result", forms=(d.result,)), settings)
+        out.append(r"\textbf{Result.}" + "\n" + _align(rows))
+    if settings.include_failures:
+        for f in d.failures:
+            out.append(_failure_box(f.step, f.reason))
+    if settings.include_checks and d.checks:
+        out.append(r"\textbf{Numeric checks.}" + "\n" + _checks_table(d.checks, settings))
+    if settings.include_notes:
+        for note in d.notes:
+            out.append(_prose_block(note))
+    return "\n\n".join(out)
+
+
+_SAFE_PATH = re.compile(r"[A-Za-z0-9._/\-]+")
+
+
+def _figure(name: str, fig, settings: RenderSettings) -> str | None:
+    path = fig.pdf_path or fig.png_path
+    if not path:
+        return None
+    caption = _inline_prose(fig.caption or name)
+    if not _SAFE_PATH.fullmatch(path):
+        return "\\par\\noindent\\textit{Figure %s omitted: its path cannot be used in LaTeX.}" % (
+            latex_escape_text(name)
+        )
+    return (
+        "\\begin{figure}[htbp]\n\\centering\n"
+        "\\IfFileExists{%s}{\\includegraphics[width=%s]{%s}}{\\fbox{figure file missing: %s}}\n"
+        "\\caption{%s}\n\\end{figure}" % (path, settings.max_figure_width, path, latex_escape_text(path), caption)
+    )
+
+
+def render_section(section: Section, settings: RenderSettings | None = None) -> str:
+    """LaTeX body of one sheet section: question, derivations, explanation, checks, takeaway."""
+    settings = settings or DEFAULT_SETTINGS
+    title = _inline_prose(section.title)
+    if settings.number_sections:
+        out = [r"\section{%s}" % title]
+    else:
+        out = [r"\section*{%s}" % title, r"\addcontentsline{toc}{section}{%s}" % title]
+    if section.question:
+        out.append(r"\subsection*{Question}" + "\n" + _prose_block(section.question))
+    heading = "subsection" if settings.number_sections else "subsection*"
+    for d in section.derivations:
+        out.append(render_derivation(d, settings, heading=heading))
+    if section.explanation:
+        out.append(r"\subsection*{Explanation}" + "\n" + _prose_block(section.explanation))
+    for name, fig in section.figures:
+        tex = _figure(name, fig, settings)
+        if tex:
+            out.append(tex)
+    if settings.include_checks and section.checks:
+        out.append(r"\subsection*{Numeric checks}" + "\n" + _checks_table(section.checks, settings))
+    if section.takeaway:
+        out.append(
+            "\\subsection*{Takeaway}\n\\noindent\\fbox{\\parbox{\\dimexpr\\linewidth-2\\fboxsep-2\\fboxrule\\relax}{%s}}"
+            % _inline_prose(section.takeaway)
+        )
+    return "\n\n".join(out)
+
+
+_PREAMBLE = r"""\documentclass[%(size)s,%(paper)s]{article}
+\usepackage[margin=2.2cm]{geometry}
+\usepackage{amsmath}
+\usepackage{amssymb}
+\usepackage{booktabs}
+\usepackage{graphicx}
+\allowdisplaybreaks
+\setcounter{MaxMatrixCols}{30}
+\setlength{\parindent}{0pt}
+\setlength{\parskip}{0.6ex plus 0.3ex}
+\ifdefined\pdftrailerid \pdftrailerid{}\pdfinfoomitdate=1\relax\pdfsuppressptexinfo=-1\relax\fi
+\title{%(title)s}
+\author{}
+\date{}
+"""
+
+
+def render_document(
+    sections: Sequence[Section] | Section | Derivation,
+    title: str | None = None,
+    settings: RenderSettings | None = None,
+) -> str:
+    """A standalone LaTeX document (pure ASCII) for ``pdflatex``.
+
+    ``sections`` are :class:`~symfisher.render.document.Section` records (a bare
+    :class:`Derivation` is wrapped in a section of its own). A table of contents is
+    included when there is more than one section.
+
+    >>> tex = render_document([Section("One")], title="Sheet")
+    >>> tex.startswith(r"\\documentclass") and tex.rstrip().endswith(r"\\end{document}")
+    True
+    """
+    settings = settings or DEFAULT_SETTINGS
+    secs = as_sections(sections)
+    head = _PREAMBLE % {
+        "size": settings.font_size,
+        "paper": settings.paper,
+        "title": _inline_prose(title if title is not None else settings.title),
+    }
+    body = [r"\begin{document}", r"\maketitle"]
+    if len(secs) > 1:
+        body.append(r"\tableofcontents")
+    for s in secs:
+        body.append(render_section(s, settings))
+    body.append(r"\end{document}")
+    return head + "\n" + "\n\n".join(body) + "\n"

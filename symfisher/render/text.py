@@ -1,0 +1,174 @@
+"""Plain-text output for terminals: ``str(derivation)``.
+
+SymPy's pretty printer (unicode, fixed width from the settings, so output does not
+depend on the terminal) or, with ``text_pretty=False``, one-line ``sstr`` forms.
+
+>>> import sympy as sp
+>>> from symfisher.derivation import Step
+>>> p = sp.Symbol("p")
+>>> d = Derivation("score", "Score", steps=(Step("Differentiate", "d/dp", sp.Symbol("s"), (1/p - 1/(1 - p),)),))
+>>> print(render_derivation(d, RenderSettings(text_pretty=False)))
+Score
+=====
+1. Differentiate
+   s = -1/(1 - p) + 1/p
+   (d/dp)
+"""
+from __future__ import annotations
+
+from typing import Any, Sequence
+
+import sympy as sp
+from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+from ..derivation import Check, Derivation, Step
+from .document import Section, as_sections
+from .latex import is_value
+from .prose import format_float, paragraphs
+from .settings import DEFAULT_SETTINGS, RenderSettings
+
+__all__ = ["render_derivation", "render_section", "render_document"]
+
+
+def _sstr(obj: Any) -> str:
+    return obj if isinstance(obj, str) else sp.sstr(obj)
+
+
+def _pretty_form(obj: Any, settings: RenderSettings) -> prettyForm:
+    if isinstance(obj, str):
+        return prettyForm(obj)
+    pp = PrettyPrinter({"use_unicode": True, "wrap_line": False, "num_columns": settings.text_width})
+    try:
+        return pp._print(obj)
+    except Exception:  # a type the pretty printer does not know
+        return prettyForm(_sstr(obj))
+
+
+def _chain(step: Step, settings: RenderSettings) -> list[str]:
+    """The lines of ``lhs = form1 = form2 ...``, one form per line.
+
+    As in :func:`symfisher.render.latex.equation_rows`: with no ``lhs`` a leading value
+    plays its part, and relations (``Eq``, inequalities) stand on lines of their own.
+    """
+    forms = list(step.forms)
+    lhs = step.lhs
+    if lhs is None and len(forms) > 1 and is_value(forms[0]):
+        lhs = forms.pop(0)
+    if lhs is None and not forms:
+        return []
+    pretty = settings.text_pretty
+
+    def pic(obj) -> prettyForm:
+        return _pretty_form(obj, settings) if pretty else prettyForm(_sstr(obj))
+
+    lhs_pf = pic(lhs) if lhs is not None else None
+    pad = prettyForm(" " * lhs_pf.width()) if lhs_pf is not None else prettyForm("")
+    out: list[str] = []
+    if not forms:
+        return lhs_pf.render(wrap_line=False).split("\n")
+    for i, f in enumerate(forms):
+        if is_value(f) and lhs_pf is not None:
+            left = lhs_pf if i == 0 else pad
+            line = prettyForm(*stringPict.next(left, " = ", pic(f)))
+        elif is_value(f) and i > 0:
+            line = prettyForm(*stringPict.next(prettyForm("= "), pic(f)))
+        else:
+            line = pic(f) if (i == 0 and lhs_pf is None) else prettyForm(*stringPict.next(prettyForm("  "), pic(f)))
+        out.extend(line.render(wrap_line=False).split("\n"))
+    return [line.rstrip() for line in out]
+
+
+def _indent(lines: Sequence[str], n: int = 3) -> list[str]:
+    return [(" " * n + line) if line else "" for line in lines]
+
+
+def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> list[str]:
+    dig = settings.float_digits
+    rows = [("check", "value", "target", "error", "tol", "result")]
+    for c in checks:
+        value = format_float(c.value, dig)
+        if c.stderr is not None:
+            value += " ± " + format_float(c.stderr, 2)
+        rows.append(
+            (
+                " ".join(c.name.split()),
+                value,
+                format_float(c.target, dig),
+                format_float(c.error, 3),
+                format_float(c.tol, 2),
+                "PASS" if c.passed else "FAIL",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    lines = []
+    for k, r in enumerate(rows):
+        cells = [r[0].ljust(widths[0])] + [r[i].rjust(widths[i]) for i in range(1, 5)] + [r[5]]
+        lines.append("  ".join(cells).rstrip())
+        if k == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return lines
+
+
+def render_derivation(d: Derivation, settings: RenderSettings | None = None) -> str:
+    """Plain text for one derivation: title, numbered steps, result, failures, checks."""
+    settings = settings or DEFAULT_SETTINGS
+    title = " ".join(d.title.split())
+    out = [title, "=" * len(title)]
+    for i, step in enumerate(d.steps, 1):
+        out.append("%d. %s" % (i, " ".join(step.statement.split())))
+        out.extend(_indent(_chain(step, settings)))
+        if settings.include_reasons and step.reason:
+            out.append("   (%s)" % " ".join(step.reason.split()))
+    if settings.show_result and d.result is not None:
+        out.append("")
+        out.extend(_chain(Step("result", lhs="Result", forms=(d.result,)), settings))
+    if settings.include_failures:
+        for f in d.failures:
+            out.append("!! Step could not be completed: %s. %s" % (f.step, " ".join(f.reason.split())))
+    if settings.include_checks and d.checks:
+        out += ["", "Numeric checks:"]
+        out.extend(_indent(_checks_table(d.checks, settings), 2))
+    if settings.include_notes:
+        for note in d.notes:
+            out.append("")
+            out.extend(paragraphs(note))
+    return "\n".join(out)
+
+
+def render_section(section: Section, settings: RenderSettings | None = None, number: int | None = None) -> str:
+    settings = settings or DEFAULT_SETTINGS
+    title = " ".join(section.title.split())
+    if number is not None and settings.number_sections:
+        title = "%d. %s" % (number, title)
+    out = [title, "#" * len(title), ""]
+    if section.question:
+        out += ["Question:"] + paragraphs(section.question) + [""]
+    for d in section.derivations:
+        out += [render_derivation(d, settings), ""]
+    if section.explanation:
+        out += ["Explanation:"] + paragraphs(section.explanation) + [""]
+    if settings.include_checks and section.checks:
+        out += ["Numeric checks:"] + _indent(_checks_table(section.checks, settings), 2) + [""]
+    if section.takeaway:
+        out += ["Takeaway: " + " ".join(section.takeaway.split()), ""]
+    return "\n".join(out).rstrip("\n")
+
+
+def render_document(
+    sections: Sequence[Section] | Section | Derivation,
+    title: str | None = None,
+    settings: RenderSettings | None = None,
+) -> str:
+    """The sheet as plain text, with a contents list when there is more than one section."""
+    settings = settings or DEFAULT_SETTINGS
+    secs = as_sections(sections)
+    title = " ".join((title if title is not None else settings.title).split())
+    out = [title, "*" * len(title), ""]
+    if len(secs) > 1:
+        out.append("Contents:")
+        out += ["  %d. %s" % (i, " ".join(s.title.split())) for i, s in enumerate(secs, 1)]
+        out.append("")
+    for i, s in enumerate(secs, 1):
+        out += [render_section(s, settings, number=i), ""]
+    return "\n".join(out).rstrip("\n") + "\n"
