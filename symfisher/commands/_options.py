@@ -1,0 +1,51 @@
+"""MODEL-OPTIONS shared by derive, check and verify: a catalog NAME or a user density."""
+from __future__ import annotations
+
+import argparse
+
+__all__ = ["add_model_options", "model_from_args", "MODEL_TRANSFORMS"]
+
+# functions (model, args) -> model applied after the model is built (--coords, --reparam)
+MODEL_TRANSFORMS: list = []
+
+
+def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -> None:
+    p.add_argument("name", nargs="?", help="a catalog model (see `symfisher list`)")
+    p.add_argument("--density", metavar="EXPR", help="a user's density, e.g. 't*exp(-t*x)'")
+    p.add_argument("--logpdf", metavar="EXPR", help="a user's log-density")
+    p.add_argument("--var", metavar="'x in SUPPORT'", help="the data variable and its support")
+    p.add_argument("--param", action="append", default=[], metavar="'NAME in DOMAIN'", help="a parameter (repeatable)")
+    p.add_argument("--const", action="append", default=[], metavar="'NAME in DOMAIN'", help="a known constant (repeatable)")
+    p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
+    p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
+    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
+                   help="time limit of each symbolic step (default 20)")
+
+
+def model_from_args(args):
+    from ..families import get_model
+    from ..limits import set_default_limit
+    from ..model import ModelError
+    from ..usermodel import from_density, from_logpdf
+
+    if args.time_limit is not None:
+        if args.time_limit <= 0:
+            raise ModelError("--time-limit must be positive")
+        set_default_limit(args.time_limit)
+    user = args.density is not None or args.logpdf is not None
+    if args.density is not None and args.logpdf is not None:
+        raise ModelError("give either --density or --logpdf, not both")
+    if user and args.name:
+        raise ModelError(f"give either a catalog model name ({args.name!r}) or --density/--logpdf, not both")
+    if not user and not args.name:
+        raise ModelError("no model: name a catalog model (symfisher list) or give --density/--logpdf with --var and --param")
+    if not user and (args.var or args.param or args.const):
+        raise ModelError("--var/--param/--const describe a --density or --logpdf model, not a catalog one")
+    if user:
+        build = from_density if args.density is not None else from_logpdf
+        model = build(args.density if args.density is not None else args.logpdf, args.var, args.param, args.const)
+    else:
+        model = get_model(args.name)
+    for transform in MODEL_TRANSFORMS:
+        model = transform(model, args)
+    return model

@@ -1,0 +1,249 @@
+"""Scores, Hessians and the Fisher information by two routes; additivity; Cramér–Rao.
+
+For a model ``f(x; theta)`` with log-density ``ell = log f``:
+
+* score ``s(theta) = d ell / d theta`` (a vector), Hessian ``H = d^2 ell / d theta d theta^T``,
+  observed information ``J = -H``;
+* Fisher information by the outer-product route ``I = E[s s^T]`` and by the curvature
+  route ``I = -E[H]``; the two must agree for a regular model, and do so symbolically (or,
+  failing that, at seeded numeric points);
+* additivity: for ``n`` iid observations the joint log-likelihood is ``sum_i ell(x_i)``
+  and its Fisher information is ``n I(theta)``;
+* the Cramér–Rao bound ``I(theta)^{-1}`` for unbiased estimators.
+
+Reference: Lehmann & Casella, *Theory of Point Estimation*, 2nd ed., §2.5–2.6.
+
+>>> from symfisher.families import get_model
+>>> fisher_information(get_model("bernoulli")).result
+Matrix([[1/(p*(1 - p))]])
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..derivation import Derivation, Step
+from ..expectation import ExpectationError, expectation
+from ..limits import StepFailed, StepTimeout, time_limit
+from ..model import Model
+from ..simplify import is_zero, tidy
+from . import notation as N
+from .regularity import model_domains
+
+__all__ = [
+    "score",
+    "hessian",
+    "observed_information",
+    "fisher_information",
+    "iid_additivity",
+    "cramer_rao",
+]
+
+
+def _expanded_logf(model: Model) -> sp.Expr:
+    return sp.expand_log(model.log_density, force=True)
+
+
+def score(model: Model) -> Derivation:
+    """The score vector ``d/dtheta log f(x; theta)``."""
+    ell = model.log_density
+    d = Derivation("score", f"Score of the {model.name} model")
+    d = d.add(Step("Write down the log-density.", "the model", N.logf(model), (ell,)))
+    expanded = _expanded_logf(model)
+    if expanded != ell:
+        d = d.add(Step("Expand the logarithm into a sum of simple terms.",
+                       "log(ab) = log a + log b on the support", N.logf(model), (expanded,)))
+    entries, raws = [], []
+    for th in model.params:
+        raw = sp.diff(expanded, th)
+        nice = tidy(raw, limit=2.0)
+        entries.append(nice)
+        raws.append(raw)
+        forms = (raw, nice) if raw != nice else (raw,)
+        d = d.add(Step(f"Differentiate with respect to {th}.", "the score is the derivative of the log-density",
+                       N.d_logf(model, th), forms))
+    s = sp.Matrix(entries)
+    if len(entries) > 1:
+        d = d.add(Step("Collect the components into the score vector.", "", N.SCORE(*model.params), (s,)))
+    d.extras["raw"] = sp.Matrix(raws)  # the unsimplified form, best for expectations
+    return d.with_result(s)
+
+
+def hessian(model: Model, score_vector=None) -> Derivation:
+    """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)``."""
+    s = score_vector if score_vector is not None else score(model).extras["raw"]
+    k = model.dim
+    H = sp.zeros(k, k)
+    raw = sp.zeros(k, k)
+    d = Derivation("hessian", f"Hessian of the {model.name} log-density")
+    for i, a in enumerate(model.params):
+        for j, b in enumerate(model.params):
+            if j < i:
+                H[i, j] = H[j, i]
+                continue
+            raw[i, j] = raw[j, i] = sp.diff(s[i], b)
+            H[i, j] = tidy(raw[i, j], limit=2.0)
+            d = d.add(Step(f"Differentiate the score component for {a} with respect to {b}.",
+                           "second derivative of the log-density",
+                           N.d_logf(model, a, b), (H[i, j],)))
+    if k > 1:
+        d = d.add(Step("Assemble the symmetric Hessian.", "mixed partial derivatives commute",
+                       sp.Symbol("H"), (H,)))
+    d.extras["raw"] = raw
+    return d.with_result(H)
+
+
+def observed_information(model: Model, H=None) -> Derivation:
+    """The observed information ``J(theta; x) = -H``."""
+    H = H if H is not None else hessian(model).result
+    J = (-H).applyfunc(lambda e: tidy(e, limit=2.0))
+    d = Derivation("observed_information", f"Observed information of the {model.name} model")
+    d = d.add(Step("The observed information is minus the Hessian of the log-density.",
+                   "J = -H", sp.Function("J")(*model.data, *model.params), (J,)))
+    return d.with_result(J)
+
+
+def _statistic_steps(label, entry_expr, ex, model) -> list:
+    steps = []
+    if ex.route == "statistics" and ex.statistics:
+        table = [sp.Eq(N.E(sv.statistic), sv.value) for sv in ex.statistics if sv.statistic != 1]
+        sources = sorted({sv.source for sv in ex.statistics if sv.statistic != 1})
+        if table:
+            steps.append(Step(f"Take expectations term by term in {label}: the statistics needed are",
+                              "from the " + ", ".join(sources), None, tuple(table)))
+    elif ex.route == "exact sum":
+        steps.append(Step(f"Sum {label} against the probabilities over the finite support {model.support[0]}.",
+                          "the support is finite, so the expectation is an exact sum", None, ()))
+    elif ex.route == "representation":
+        steps.append(Step(f"Standardize: {ex.detail}.", "the expectation then no longer involves the parameters",
+                          None, ()))
+        inner = ex.extras.get("inner")
+        while inner is not None and inner.route == "representation":
+            steps.append(Step(f"Represent again: {inner.detail}.", "", None, ()))
+            inner = inner.extras.get("inner")
+        if inner is not None and inner.statistics:
+            table = [sp.Eq(N.E(sv.statistic), sv.value) for sv in inner.statistics if sv.statistic != 1]
+            if table:
+                steps.append(Step("The standardized statistics needed are", "from the " + ", ".join(
+                    sorted({sv.source for sv in inner.statistics if sv.statistic != 1})), None, tuple(table)))
+    return steps
+
+
+def _route(model, integrands, label, sign, limit) -> tuple:
+    """Expectation of each upper-triangular entry; returns (matrix or None, steps, failures)."""
+    k = model.dim
+    M = sp.zeros(k, k)
+    steps, failures = [], []
+    for i in range(k):
+        for j in range(i, k):
+            g = integrands[i, j]
+            name = f"E[{label}]" + (f" entry ({model.params[i]}, {model.params[j]})" if k > 1 else "")
+            try:
+                ex = expectation(g, model, limit=limit)
+            except (ExpectationError, StepFailed) as exc:
+                failures.append((name, exc.reason))
+                continue
+            except StepTimeout as exc:  # pragma: no cover - covered by StepFailed
+                failures.append((name, exc.reason))
+                continue
+            v = tidy(sign * ex.value, limit=4.0)
+            M[i, j] = M[j, i] = v
+            steps += _statistic_steps(f"the ({model.params[i]}, {model.params[j]}) entry" if k > 1 else label, g, ex, model)
+    return (None if failures else M), steps, failures
+
+
+def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None) -> Derivation:
+    """Fisher information by ``E[s s^T]`` and by ``-E[H]``, with an agreement check.
+
+    The result (``Derivation.result``) is the simplified matrix; ``extras`` holds
+    ``outer`` and ``curvature`` (each route's matrix or ``None``) and ``routes_agree``.
+    """
+    sc = score_vector if score_vector is not None else score(model).extras["raw"]
+    H = hessian_matrix if hessian_matrix is not None else hessian(model, sc).extras["raw"]
+    d = Derivation("fisher", f"Fisher information of the {model.name} model")
+    I_lhs = N.fisher_of(model)
+    outer_integrand = (sc * sc.T)
+    d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score.",
+                   "definition: I = E[s s^T]", I_lhs, (N.E(outer_integrand if model.dim > 1 else outer_integrand[0, 0]),)))
+    A, steps_a, fail_a = _route(model, outer_integrand, "s s^T", 1, limit)
+    d = d.add(*steps_a)
+    if A is not None:
+        d = d.add(Step("Route 1 gives", "collect the terms", I_lhs, (A if model.dim > 1 else A[0, 0],)))
+    for name, reason in fail_a:
+        d = d.fail(f"fisher (outer product): {name}", reason)
+    d = d.add(Step("Route 2: minus the expected Hessian of the log-density.",
+                   "the support does not depend on the parameters, so differentiation and expectation commute",
+                   I_lhs, (N.E(-H if model.dim > 1 else -H[0, 0]),)))
+    B, steps_b, fail_b = _route(model, H, "H", -1, limit)
+    d = d.add(*steps_b)
+    if B is not None:
+        d = d.add(Step("Route 2 gives", "collect the terms", I_lhs, (B if model.dim > 1 else B[0, 0],)))
+    for name, reason in fail_b:
+        d = d.fail(f"fisher (curvature): {name}", reason)
+    agree = False
+    if A is not None and B is not None:
+        doms = model_domains(model)
+        verdict = is_zero(A - B, doms)
+        agree = bool(verdict)
+        if agree:
+            how = "their difference simplifies to zero" if sp.simplify(A - B) == sp.zeros(*A.shape) else \
+                "their difference vanishes at seeded random points of the parameter domain"
+            d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0]),)))
+        else:
+            d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
+    result = B if B is not None else A
+    d = d.with_result(result)
+    d.extras.update(outer=A, curvature=B, routes_agree=agree)
+    if result is not None:
+        d = d.add(Step("The Fisher information in textbook form:", "simplify", I_lhs,
+                       (result if model.dim > 1 else result[0, 0],)))
+    d.extras.update(outer=A, curvature=B, routes_agree=agree)
+    return d
+
+
+def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
+    """``I_n(theta) = n I(theta)`` from the joint log-likelihood of ``n`` iid observations."""
+    n = n if n is not None else sp.Symbol("n", integer=True, positive=True)
+    I = fisher if fisher is not None else fisher_information(model).result
+    i = sp.Idx("i")
+    d = Derivation("additivity", f"Fisher information of n iid {model.name} observations")
+    if I is None:
+        return d.fail("additivity", "the Fisher information of one observation is not available")
+    xi = [sp.Indexed(sp.IndexedBase(x.name), i) for x in model.data]
+    ell_i = model.log_density.subs(dict(zip(model.data, xi)), simultaneous=True)
+    joint = sp.Sum(ell_i, (i, 1, n))
+    d = d.add(Step("The joint log-likelihood of n iid observations is a sum.",
+                   "independence: the joint density is a product, its logarithm a sum",
+                   sp.Function("ell_n")(*model.params), (joint,)))
+    th = model.params[0]
+    d = d.add(Step("Differentiate term by term: the joint score is the sum of the individual scores.",
+                   "differentiation is linear", sp.Derivative(sp.Function("ell_n")(*model.params), th),
+                   (sp.Sum(sp.diff(ell_i, th), (i, 1, n)),)))
+    d = d.add(Step("The scores of different observations are independent with mean zero, so the cross terms "
+                   "vanish and the variances add.",
+                   "Var(sum of independent terms) = sum of variances; E[score] = 0",
+                   sp.Function("I_n")(*model.params), (sp.Sum(N.fisher_of(model), (i, 1, n)), n * I)))
+    return d.with_result(n * I)
+
+
+def cramer_rao(model: Model, fisher=None) -> Derivation:
+    """The Cramér–Rao bound ``I(theta)^{-1}`` (the covariance lower bound for unbiased estimators)."""
+    I = fisher if fisher is not None else fisher_information(model).result
+    d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
+    if I is None:
+        return d.fail("cramer_rao", "the Fisher information is not available")
+    if I.shape[0] > 1:
+        det = sp.simplify(I.det())
+        if det == 0:
+            return d.fail("cramer_rao", f"the Fisher information is singular (rank {I.rank(simplify=True)} < {I.shape[0]}): "
+                          "the parameters are not locally identifiable from one observation, so there is no "
+                          "Cramér–Rao bound")
+    try:
+        with time_limit(None, "invert the Fisher information"):
+            inv = I.inv() if I.shape[0] > 1 else sp.Matrix([[1 / I[0, 0]]])
+            inv = inv.applyfunc(lambda e: tidy(e, limit=2.0))
+    except (StepTimeout, ValueError, ZeroDivisionError) as exc:
+        return d.fail("cramer_rao", getattr(exc, "reason", str(exc)))
+    d = d.add(Step("For any unbiased estimator T of the parameters, Cov(T) is at least the inverse Fisher information.",
+                   "Cramér–Rao inequality (the model is regular)", sp.Function("CRB")(*model.params),
+                   (sp.Pow(N.fisher_of(model), -1), inv if inv.shape[0] > 1 else inv[0, 0])))
+    return d.with_result(inv)

@@ -1,0 +1,160 @@
+"""Everything derivable for a model, gathered into one report (the ``derive`` command).
+
+``derive_all(model, only=...)`` runs the requested quantities in dependency order,
+isolating failures (a quantity that fails is ``None`` and listed in ``failures``; the
+others still complete), and ``Report.to_json()`` gives the interface contract's object.
+Quantities are registered in ``QUANTITIES`` by the module that owns them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import sympy as sp
+
+from ..derivation import Derivation
+from ..limits import StepFailed
+from ..model import Model
+from .fisher import cramer_rao, fisher_information, hessian, score
+from .regularity import check_support, expected_score
+
+__all__ = ["derive_all", "Report", "QUANTITIES", "register_quantity", "ALL_QUANTITIES"]
+
+
+@dataclass
+class Report:
+    model: Model
+    derivations: dict = field(default_factory=dict)  # name -> Derivation
+    requested: tuple = ()
+
+    def get(self, name: str):
+        d = self.derivations.get(name)
+        return d.result if d is not None else None
+
+    @property
+    def failures(self) -> list:
+        out = []
+        for name, d in self.derivations.items():
+            for f in d.failures:
+                out.append({"step": f.step, "reason": f.reason})
+        return out
+
+    def to_json(self) -> dict:
+        m = self.model
+
+        def strs(M):
+            if M is None:
+                return None
+            return [[str(e) for e in M.row(i)] for i in range(M.rows)]
+
+        want = set(self.requested)
+        sc = self.get("score") if "score" in want else None
+        fisher = self.derivations.get("fisher")
+        out = {
+            "model": m.name,
+            "data": [str(s) for s in m.data],
+            "params": [str(s) for s in m.params],
+            "constants": [str(s) for s in m.constants],
+            "log_density": str(m.log_density),
+            "score": [str(e) for e in sc] if sc is not None else None,
+            "hessian": strs(self.get("hessian")) if "hessian" in want else None,
+            "fisher": strs(self.get("fisher")) if "fisher" in want else None,
+            "fisher_routes_agree": bool(fisher is not None and fisher.extras.get("routes_agree")),
+            "cramer_rao": strs(self.get("cramer_rao")) if "cramer_rao" in want else None,
+            "kl": None,
+            "kl_taylor": None,
+            "jeffreys": None,
+            "failures": self.failures,
+        }
+        for name in ("kl", "kl_taylor", "jeffreys"):
+            d = self.derivations.get(name)
+            if name in want and d is not None and d.result is not None:
+                out[name] = QUANTITIES[name].to_json(d)
+        return out
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    needs: tuple
+    run: Callable  # (model, report) -> Derivation
+    to_json: Callable = None  # Derivation -> JSON value (for kl, kl_taylor, jeffreys)
+
+
+QUANTITIES: dict = {}
+
+
+def register_quantity(name: str, needs: tuple = (), to_json: Callable | None = None):
+    def deco(fn):
+        QUANTITIES[name] = Quantity(name, tuple(needs), fn, to_json)
+        return fn
+
+    return deco
+
+
+@register_quantity("score")
+def _score(model, report):
+    return score(model)
+
+
+@register_quantity("hessian", needs=("score",))
+def _hessian(model, report):
+    return hessian(model, report.derivations["score"].extras["raw"])
+
+
+@register_quantity("fisher", needs=("score", "hessian"))
+def _fisher(model, report, limit=None):
+    sd, hd = report.derivations["score"], report.derivations["hessian"]
+    d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"])
+    es = expected_score(model, sd.extras["raw"])
+    d = d.extend(es)
+    return d
+
+
+@register_quantity("cramer_rao", needs=("fisher",))
+def _cramer_rao(model, report):
+    return cramer_rao(model, report.get("fisher"))
+
+
+ALL_QUANTITIES = ("score", "hessian", "fisher", "cramer_rao", "kl", "kl_taylor", "jeffreys")
+
+
+def _load_extensions() -> None:
+    # the geometry quantities live in their own modules and register themselves
+    import importlib
+
+    for mod in ("kl", "taylor", "jeffreys"):
+        try:
+            importlib.import_module(f"{__package__}.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{__package__}.{mod}":
+                raise
+
+
+def derive_all(model: Model, only=None) -> Report:
+    """Derive every quantity (or only those named) for ``model``; failures are isolated."""
+    _load_extensions()
+    check_support(model)
+    requested = tuple(ALL_QUANTITIES if not only else only)
+    unknown = [q for q in requested if q not in ALL_QUANTITIES]
+    if unknown:
+        raise ValueError(f"unknown quantity {unknown[0]!r} in --only (choose from {', '.join(ALL_QUANTITIES)})")
+    report = Report(model, requested=requested)
+
+    def run(name):
+        if name in report.derivations or name not in QUANTITIES:
+            return
+        q = QUANTITIES[name]
+        for dep in q.needs:
+            run(dep)
+            if report.get(dep) is None:
+                report.derivations[name] = Derivation(name, name).fail(name, f"needs {dep}, which could not be derived")
+                return
+        try:
+            report.derivations[name] = q.run(model, report)
+        except StepFailed as exc:
+            report.derivations[name] = Derivation(name, name).fail(exc.step, exc.reason)
+
+    for name in requested:
+        run(name)
+    return report

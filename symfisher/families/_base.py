@@ -1,0 +1,73 @@
+"""Shared pieces of the catalog: symbols, standard base laws and kernel moment tables."""
+from __future__ import annotations
+
+import sympy as sp
+
+from ..domains import POSITIVE, REAL, IntervalSupport
+from ..model import MGF, Model, PowerMoments
+
+S_ = sp.Symbol("s_", real=True)
+T_ = sp.Symbol("t_", real=True)
+
+
+def data_symbol(name: str, support) -> sp.Symbol:
+    return sp.Symbol(name, **support.variable_assumptions())
+
+
+def standard_exponential() -> Model:
+    """W ~ Exp(1): E[W^s] = Gamma(1 + s)."""
+    w = sp.Symbol("w", positive=True)
+    return Model(
+        "exponential(1)", (w,), (), -w, (IntervalSupport(0, sp.oo),),
+        power_moments=PowerMoments((w,), (S_,), sp.gamma(1 + S_)),
+    )
+
+
+def standard_uniform() -> Model:
+    """U ~ Uniform(0, 1): E[U^a (1 - U)^b] = B(1 + a, 1 + b)."""
+    u = sp.Symbol("u", positive=True)
+    return Model(
+        "uniform(0,1)", (u,), (), sp.S.Zero, (IntervalSupport(0, 1),),
+        power_moments=PowerMoments((u, 1 - u), (S_, T_), sp.gamma(1 + S_) * sp.gamma(1 + T_) / sp.gamma(2 + S_ + T_)),
+    )
+
+
+def standard_normal() -> Model:
+    """Z ~ N(0, 1): E[exp(tZ)] = exp(t^2/2)."""
+    z = sp.Symbol("z", real=True)
+    return Model(
+        "normal(0,1)", (z,), (), -z**2 / 2 - sp.log(2 * sp.pi) / 2, (IntervalSupport(-sp.oo, sp.oo),),
+        mgf=MGF(T_, sp.exp(T_**2 / 2)),
+    )
+
+
+def t_kernel_moments(z: sp.Symbol, nu):
+    """E[z^a / (z^2 + nu)^m] under Student's t with ``nu`` degrees of freedom.
+
+    ``E[z^(2j) (1 + z^2/nu)^(-m)] = nu^j B(j + 1/2, nu/2 + m - j) / B(1/2, nu/2)``
+    (a Beta integral after ``z^2/nu = u/(1-u)``); odd powers vanish by symmetry.
+    """
+
+    nu = sp.S(nu)
+
+    def moments(t):
+        t = sp.factor(sp.cancel(t))
+        num, den = sp.fraction(t)
+        c_den, rest = sp.factor_terms(den).as_coeff_Mul()
+        m = 0
+        if rest != 1:
+            b, e = rest.as_base_exp()
+            if sp.expand(b - (z**2 + nu)) != 0 or not (e.is_Integer and e > 0):
+                return None
+            m = int(e)
+        if not num.is_polynomial(z):
+            return None
+        total = sp.S.Zero
+        for (a,), c in sp.Poly(num, z).terms():
+            if a % 2:
+                continue
+            j = a // 2
+            total += c * nu**j * sp.beta(sp.Rational(2 * j + 1, 2), nu / 2 + m - j) / sp.beta(sp.S.Half, nu / 2) / nu**m
+        return sp.expand_func(sp.gammasimp(sp.expand_func(total / c_den)))
+
+    return moments

@@ -1,0 +1,120 @@
+"""Normal families.
+
+* ``normal_mean`` — N(mu, sigma^2) with sigma known; parameter mu.
+* ``normal_variance`` — N(mu, v) with mu known; parameter the variance v = sigma^2.
+* ``normal`` — N(mu, sigma^2), parameters mu and the standard deviation sigma.
+* ``mvn_mean`` — N_d(mu, Sigma) in d dimensions with a known symbolic covariance
+  Sigma = (sigma_ij) (symmetric, positive definite); parameters mu_1..mu_d.
+"""
+from __future__ import annotations
+
+import itertools
+
+import sympy as sp
+from sympy import exp, log
+
+from ..domains import POSITIVE, REAL, IntervalSupport
+from ..model import MGF, Model
+from . import register
+from ._base import T_, data_symbol
+
+LINE = IntervalSupport(-sp.oo, sp.oo)
+
+
+def _normal_logpdf(x, mu, var):
+    return -log(2 * sp.pi * var) / 2 - (x - mu) ** 2 / (2 * var)
+
+
+@register("normal_mean", "N(mu, sigma^2), sigma known")
+def normal_mean() -> Model:
+    x, mu, sigma = data_symbol("x", LINE), REAL.symbol("mu"), POSITIVE.symbol("sigma")
+    return Model(
+        "normal_mean", (x,), (mu,), _normal_logpdf(x, mu, sigma**2), (LINE,),
+        domains=((mu, REAL), (sigma, POSITIVE)), constants=(sigma,), family="normal_mean",
+        parameterization="N(mu, sigma^2), mean mu, standard deviation sigma known",
+        mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
+        sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
+    )
+
+
+@register("normal_variance", "N(mu, v), mu known, variance v")
+def normal_variance() -> Model:
+    x, mu, v = data_symbol("x", LINE), REAL.symbol("mu"), POSITIVE.symbol("v")
+    return Model(
+        "normal_variance", (x,), (v,), _normal_logpdf(x, mu, v), (LINE,),
+        domains=((v, POSITIVE), (mu, REAL)), constants=(mu,), family="normal_variance",
+        parameterization="N(mu, v), variance v = sigma^2, mean mu known",
+        mgf=MGF(T_, exp(mu * T_ + v * T_**2 / 2)),
+        sampler=lambda rng, vals, n: rng.normal(vals["mu"], vals["v"] ** 0.5, size=n),
+    )
+
+
+@register("normal", "N(mu, sigma^2), mean and standard deviation")
+def normal() -> Model:
+    x, mu, sigma = data_symbol("x", LINE), REAL.symbol("mu"), POSITIVE.symbol("sigma")
+    return Model(
+        "normal", (x,), (mu, sigma), _normal_logpdf(x, mu, sigma**2), (LINE,),
+        domains=((mu, REAL), (sigma, POSITIVE)), family="normal",
+        parameterization="N(mu, sigma^2), mean mu, standard deviation sigma",
+        mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
+        sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
+    )
+
+
+def covariance_symbols(d: int):
+    """The symmetric matrix (sigma_ij) with sigma_ii > 0 and sigma_ij real, and its entries."""
+    entries = {}
+    doms = []
+    for i in range(1, d + 1):
+        for j in range(i, d + 1):
+            dom = POSITIVE if i == j else REAL
+            s = dom.symbol(f"sigma_{i}{j}" if d < 10 else f"sigma_{i}_{j}")
+            entries[(i, j)] = entries[(j, i)] = s
+            doms.append((s, dom))
+    return sp.Matrix(d, d, lambda i, j: entries[(i + 1, j + 1)]), tuple(doms)
+
+
+@register("mvn_mean", "N_d(mu, Sigma), Sigma known (symbolic), mean vector mu")
+def mvn_mean(d: int = 2) -> Model:
+    if d < 1:
+        raise ValueError(f"mvn_mean needs d >= 1, got d = {d}")
+    xs = tuple(data_symbol(f"x_{i}", LINE) for i in range(1, d + 1))
+    mus = tuple(REAL.symbol(f"mu_{i}") for i in range(1, d + 1))
+    Sigma, cov_domains = covariance_symbols(d)
+    P = Sigma.inv() if d <= 3 else Sigma.inv(method="LU")
+    r = sp.Matrix(xs) - sp.Matrix(mus)
+    logf = -(r.T * P * r)[0, 0] / 2 - d * log(2 * sp.pi) / 2 - log(Sigma.det()) / 2
+    ts = sp.symbols(f"t_1:{d + 1}", real=True)
+    tv = sp.Matrix(ts)
+    mgf = exp((tv.T * sp.Matrix(mus))[0, 0] + (tv.T * Sigma * tv)[0, 0] / 2)
+
+    def moments(t):
+        # E[prod x_i^k_i] by differentiating the joint MGF exp(t'mu + t'Sigma t/2) at t = 0
+        powers = dict.fromkeys(xs, 0)
+        for f in sp.Mul.make_args(t):
+            b, e = f.as_base_exp()
+            if b not in powers or not (e.is_Integer and e > 0):
+                return None
+            powers[b] += int(e)
+        v = mgf
+        for xi, ti in zip(xs, ts):
+            if powers[xi]:
+                v = sp.diff(v, ti, powers[xi])
+        return sp.expand(v.subs({ti: 0 for ti in ts}))
+
+    def sampler(rng, v, n):
+        import numpy as np
+
+        mean = np.array([v[m.name] for m in mus])
+        cov = np.array([[float(Sigma[i, j].subs({s: v[s.name] for s, _ in cov_domains})) for j in range(d)] for i in range(d)])
+        return rng.multivariate_normal(mean, cov, size=n)
+
+    constraints = tuple(Sigma[:k, :k].det() > 0 for k in range(2, d + 1))
+    return Model(
+        "mvn_mean", xs, mus, logf, (LINE,) * d,
+        domains=tuple((m, REAL) for m in mus) + cov_domains,
+        constants=tuple(s for s, _ in cov_domains), family="mvn_mean",
+        parameterization=f"N_{d}(mu, Sigma), Sigma = (sigma_ij) known, symmetric positive definite",
+        moments=moments, sampler=sampler,
+        meta=(("constraints", constraints), ("d", d), ("covariance", Sigma)),
+    )

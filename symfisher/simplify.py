@@ -1,0 +1,166 @@
+"""Simplification to textbook form, and zero tests that never trust one method alone.
+
+``tidy`` tries a few cheap rewritings (``cancel``, ``factor``, ``gammasimp``,
+``expand_func`` of polygammas, ``simplify`` under a time limit) and keeps the shortest;
+a rewriting that runs past its limit is simply skipped. ``is_zero`` decides whether an
+expression vanishes on a model's domain: symbolically when SymPy can, otherwise by
+evaluating at seeded random points inside the domains (``mpmath`` through ``evalf``).
+
+>>> import sympy as sp
+>>> p = sp.Symbol("p", positive=True)
+>>> tidy(1/p + 1/(1 - p))
+1/(p*(1 - p))
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .limits import StepTimeout, time_limit
+
+__all__ = ["tidy", "tidy_matrix", "is_zero", "random_points", "numeric_value", "signature"]
+
+
+def _size(e) -> tuple:
+    # shorter first; among equals, prefer fewer polygamma(n, a+1) shifts and no I
+    unfactored = sum(1 for a in e.atoms(sp.Add) if any(q.exp.is_Integer and q.exp > 1 for q in a.atoms(sp.Pow)))
+    return (sp.count_ops(e, visual=False) + unfactored + len(e.atoms(sp.exp)), len(e.atoms(sp.Piecewise)), e.has(sp.I), len(str(e)))
+
+
+def tidy(expr, limit: float = 4.0):
+    """The shortest of a few equivalent forms of ``expr`` (never slower than ``limit`` s each)."""
+    if isinstance(expr, sp.MatrixBase):
+        return tidy_matrix(expr, limit)
+    expr = sp.sympify(expr)  # our own objects only (ints, SymPy expressions)
+    if expr.is_Number or expr.is_Symbol:
+        return expr
+    candidates = [expr]
+    rewrites = [
+        sp.cancel,
+        sp.factor,
+        lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
+        lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
+        sp.simplify,
+        lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
+    ]
+    for rw in rewrites:
+        try:
+            with time_limit(limit, "simplify"):
+                c = rw(expr)
+            candidates.append(c)
+        except StepTimeout:
+            continue
+        except Exception:  # a SymPy rewrite that breaks on an odd input is just skipped
+            continue
+    candidates += [_flip_signs(c) for c in candidates]
+    hyperbolic = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch)
+    if not expr.has(*hyperbolic):  # simplify likes cosh(w/2)^2; textbooks keep exp
+        candidates = [c for c in candidates if not c.has(*hyperbolic)] or candidates
+    return min(candidates, key=_size)
+
+
+def _flip_signs(e):
+    """``-1/(p*(p - 1))`` -> ``1/(p*(1 - p))``: absorb a negative coefficient into an odd-power factor."""
+    if not isinstance(e, sp.Mul):
+        return e
+    coeff, rest = e.as_coeff_Mul()
+    if not (coeff.is_number and coeff.is_negative):
+        return e
+    factors = list(sp.Mul.make_args(rest))
+    for i, f in enumerate(factors):
+        b, k = f.as_base_exp()
+        if isinstance(b, sp.Add) and k.is_integer and k.is_odd:
+            factors[i] = sp.Pow(sp.expand(-b), k)
+            return sp.Mul(-coeff, *factors)
+    return e
+
+
+def tidy_matrix(m, limit: float = 4.0):
+    m = sp.Matrix(m)
+    out = sp.zeros(*m.shape)
+    for i in range(m.rows):
+        for j in range(m.cols):
+            if m.is_symmetric() and j < i:
+                out[i, j] = out[j, i]
+            else:
+                out[i, j] = tidy(m[i, j], limit)
+    return out
+
+
+def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
+    """``n`` seeded random substitutions ``{symbol: value}`` inside the given domains.
+
+    ``domains`` maps symbols to :class:`~symfisher.domains.Domain`; symbols without a
+    domain are drawn in (0.5, 2) (positive) or (-2, 2). Joint constraints (a
+    ``constraints`` attribute of ``domains``, e.g. ``p_1 + p_2 < 1``) are kept by rejection.
+    """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    constraints = getattr(domains, "constraints", ())
+    pts = []
+    tries = 0
+    while len(pts) < n:
+        tries += 1
+        if tries > 200 * n:
+            raise ValueError(f"cannot draw points satisfying {constraints}")
+        sub = {}
+        for s in symbols:
+            d = domains.get(s)
+            if d is not None:
+                v = d.sample(rng)
+                sub[s] = sp.Integer(int(v)) if d.integer else sp.Float(float(v), 30)
+            elif s.is_integer:
+                sub[s] = sp.Integer(int(rng.integers(1, 8)))
+            elif s.is_positive or s.is_nonnegative:
+                sub[s] = sp.Float(float(rng.uniform(0.5, 2.0)), 30)
+            else:
+                sub[s] = sp.Float(float(rng.uniform(-2.0, 2.0)), 30)
+        if constraints and not all(bool(c.subs(sub)) for c in constraints if c.free_symbols <= set(sub)):
+            continue
+        pts.append(sub)
+    return pts
+
+
+def numeric_value(expr, sub: dict, prec: int = 30) -> complex:
+    v = sp.sympify(expr).evalf(prec, subs=sub)
+    if v.has(sp.zoo, sp.nan) or not v.is_number:
+        raise ValueError(f"not a number at {sub}: {v}")
+    return complex(v)
+
+
+def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:
+    """Whether ``expr`` is identically zero on the domains: True, False, or None (cannot tell).
+
+    Symbolic first (``simplify`` under ``limit``); otherwise evaluated at ``n`` seeded
+    points inside the domains; zero only if it vanishes at all of them.
+    """
+    expr = sp.sympify(expr)
+    if isinstance(expr, sp.MatrixBase):
+        verdicts = [is_zero(e, domains, n, tol, limit) for e in expr]
+        if all(v is True for v in verdicts):
+            return True
+        if any(v is False for v in verdicts):
+            return False
+        return None
+    if expr == 0:
+        return True
+    try:
+        with time_limit(limit, "zero test"):
+            s = sp.simplify(expr)
+        if s == 0:
+            return True
+    except (StepTimeout, Exception):
+        pass
+    syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    try:
+        vals = [numeric_value(expr, sub) for sub in random_points(syms, domains, n)]
+    except (ValueError, TypeError):
+        return None
+    scale = 1.0
+    return all(abs(v) <= tol * scale for v in vals)
+
+
+def signature(expr, domains: dict, n: int = 4) -> tuple:
+    """Numeric fingerprint of ``expr`` at seeded points (for comparing forms quickly)."""
+    syms = sorted(sp.sympify(expr).free_symbols, key=lambda s: s.name)
+    return tuple(round(numeric_value(expr, sub).real, 9) for sub in random_points(syms, domains, n))

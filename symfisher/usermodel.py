@@ -1,0 +1,80 @@
+"""Models from a user's density or log-density text, through the safe parser.
+
+>>> m = from_density("t*exp(-t*x)", var="x in (0, oo)", params=["t > 0"])
+>>> m.params, str(m.support[0])
+((t,), '(0, oo)')
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .derive.regularity import check_normalization, check_support
+from .model import Model, ModelError
+
+__all__ = ["from_density", "from_logpdf"]
+
+
+def _declare(texts, kind: str) -> list:
+    from .parsing import parse_declaration
+
+    out = []
+    for text in texts or ():
+        name, dom = parse_declaration(text)
+        out.append((dom.symbol(name), dom))
+    names = [s.name for s, _ in out]
+    dup = {n for n in names if names.count(n) > 1}
+    if dup:
+        raise ModelError(f"{kind} {sorted(dup)[0]!r} is declared twice")
+    return out
+
+
+def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> Model:
+    from .parsing import parse_expression, parse_variable
+
+    pdecl = _declare(params, "parameter")
+    cdecl = _declare(consts, "constant")
+    if not pdecl:
+        raise ModelError("a model needs at least one parameter (--param \"NAME in DOMAIN\")")
+    clash = {s.name for s, _ in pdecl} & {s.name for s, _ in cdecl}
+    if clash:
+        raise ModelError(f"{sorted(clash)[0]!r} is declared both as a parameter and as a constant")
+    if var is None:
+        raise ModelError("the data variable and its support are missing (--var \"x in SUPPORT\")")
+    known = {s.name: s for s, _ in pdecl + cdecl}
+    vname, support = parse_variable(var, known)
+    if vname in known:
+        raise ModelError(f"{vname!r} is both the data variable and a parameter or constant")
+    x = sp.Symbol(vname, **support.variable_assumptions())
+    symbols = dict(known, **{vname: x})
+    expr = parse_expression(text, symbols)
+    if x not in expr.free_symbols:
+        raise ModelError(f"the {'log-density' if is_log else 'density'} does not depend on the data variable {vname}")
+    params_ = tuple(s for s, _ in pdecl)
+    missing = [s for s in params_ if s not in expr.free_symbols]
+    if missing:
+        raise ModelError(f"the parameter {missing[0]} does not appear in the {'log-density' if is_log else 'density'}")
+    logf = expr if is_log else sp.expand_log(sp.log(expr), force=True)
+    model = Model(
+        name or ("user density" if not is_log else "user log-density"), (x,), params_, logf, (support,),
+        domains=tuple(pdecl + cdecl), constants=tuple(s for s, _ in cdecl),
+        parameterization=("f = " if not is_log else "log f = ") + text.strip(),
+    )
+    check_support(model)
+    if check:
+        check_normalization(model)
+    return model
+
+
+def from_density(density: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:
+    """A model from density text, e.g. ``from_density("t*exp(-t*x)", "x in (0, oo)", ["t > 0"])``.
+
+    Raises :class:`~symfisher.parsing.ParseError` for text that does not parse and
+    :class:`~symfisher.model.ModelError` for a model that is not regular (support depending
+    on a parameter, density not normalizing).
+    """
+    return _build(density, False, var, params, consts, name, check)
+
+
+def from_logpdf(logpdf: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:
+    """A model from log-density text (see :func:`from_density`)."""
+    return _build(logpdf, True, var, params, consts, name, check)
