@@ -85,7 +85,9 @@ def test_routes_agree_and_score_has_mean_zero(name, report):
     d = rep.derivations["fisher"]
     assert d.extras["routes_agree"] is True
     assert d.extras["outer"] is not None and d.extras["curvature"] is not None
-    failures = [f for f in rep.failures if not (name == "logistic_regression" and f["step"] == "cramer_rao")]
+    # the geometry quantities (KL, Taylor, Jeffreys) may fail clearly where no closed form exists
+    core = [f for q, dd in rep.derivations.items() if q not in ("kl", "kl_taylor", "jeffreys") for f in dd.failures]
+    failures = [f for f in core if not (name == "logistic_regression" and f.step == "cramer_rao")]
     assert not failures, failures
     # E[score] = 0 was derived, entry by entry, by the expectation engine
     es = [s for s in d.steps if "expected score" in s.statement]
