@@ -25,8 +25,11 @@ from .domains import Domain, FiniteSupport, IntegerSupport, IntervalSupport
 from .expectation import expectation
 from .families import family_names, get_model
 from .limits import StepFailed, StepTimeout, time_limit
+from .ml import empirical_vs_hessian, ewc_importance, ewc_penalty, logistic_formulas, natural_gradient_step
 from .model import Model, ModelError
+from .numeric import NumericFunction, lambdify_report
 from .usermodel import from_density, from_logpdf
+from .witness import run_witnesses, verify
 
 __version__ = "0.1.0"
 
@@ -40,6 +43,7 @@ __all__ = [
     "IntervalSupport",
     "Model",
     "ModelError",
+    "NumericFunction",
     "Report",
     "Step",
     "StepFailed",
@@ -48,6 +52,9 @@ __all__ = [
     "check_support",
     "cramer_rao",
     "derive_all",
+    "empirical_vs_hessian",
+    "ewc_importance",
+    "ewc_penalty",
     "expectation",
     "expected_score",
     "family_names",
@@ -57,8 +64,13 @@ __all__ = [
     "get_model",
     "hessian",
     "iid_additivity",
+    "lambdify_report",
+    "logistic_formulas",
+    "natural_gradient_step",
     "observed_information",
+    "run_witnesses",
     "score",
     "time_limit",
+    "verify",
     "__version__",
 ]

@@ -263,7 +263,7 @@ def _second_difference(kl_at, model, v, h):
 
 
 def _integrated_kl_curvature(out, model, mf, v, T, rel, at, A=None):
-    h = _natural_steps(model, v, 1e-2, A)
+    h = _natural_steps(model, v, 3e-3, A)
     try:
         I = _second_difference(lambda v2s: integrated_kl(model, v, v2s), model, v, h)
     except NumericUnavailable as exc:
