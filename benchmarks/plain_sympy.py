@@ -167,7 +167,7 @@ def _make_models() -> tuple:
         note="SymPy 1.14 / SciPy convention: failures before the r-th success, "
              "pmf binomial(x+r-1, x)*p**r*(1-p)**x")
 
-    p1, p2 = _pos("p1"), _pos("p2")
+    p1, p2 = _pos("p_1"), _pos("p_2")
     p3 = 1 - p1 - p2
 
     def b_categorical():
@@ -204,8 +204,8 @@ def _make_models() -> tuple:
         lambda: _continuous(st.Normal("X", mu, sigma), xr, -sp.oo, sp.oo),
         {mu: _REAL, sigma: _POS})
 
-    m1, m2 = _real("mu1"), _real("mu2")
-    s11, s22, s12 = _pos("s11"), _pos("s22"), _real("s12")
+    m1, m2 = _real("mu_1"), _real("mu_2")
+    s11, s22, s12 = _pos("sigma_11"), _pos("sigma_22"), _real("sigma_12")
     Sig = M([[s11, s12], [s12, s22]])
     x1, x2 = _real("x1"), _real("x2")
 
@@ -221,7 +221,7 @@ def _make_models() -> tuple:
                 s12: sp.Float(rho * (a * b) ** 0.5, 20)}
     add("mvn_mean", [m1, m2], [s11, s12, s22], Sig.inv().applyfunc(sp.simplify), b_mvn,
         {m1: _REAL, m2: _REAL}, joint=j_mvn,
-        note="d=2, covariance [[s11, s12], [s12, s22]] known; stats routes via "
+        note="d=2, covariance [[sigma_11, sigma_12], [sigma_12, sigma_22]] known; stats routes via "
              "MultivariateNormal, integrate route a double integral over R^2")
 
     a, b = _pos("a"), _pos("b")
@@ -250,10 +250,10 @@ def _make_models() -> tuple:
         lambda: Setup((xpos,), st.density(st.Pareto("X", xm, alpha))(xpos),
                       (st.Pareto("X", xm, alpha),), ((xpos, xm, sp.oo),), False),
         {alpha: _POS, xm: _POS}, note="shape alpha, scale xm known")
-    x0, gam = _real("x0"), _pos("gamma")
+    x0, gam = _real("mu"), _pos("sigma")
     add("cauchy", [x0, gam], [], [[1 / (2 * gam**2), 0], [0, 1 / (2 * gam**2)]],
         lambda: _continuous(st.Cauchy("X", x0, gam), xr, -sp.oo, sp.oo),
-        {x0: _REAL, gam: _POS})
+        {x0: _REAL, gam: _POS}, note="location mu (x0), scale sigma (gamma)")
     nu = _pos("nu")
 
     def b_student():
@@ -274,15 +274,15 @@ def _make_models() -> tuple:
     add("inverse_gaussian", [mu, lam], [], [[lam / mu**3, 0], [0, 1 / (2 * lam**2)]],
         lambda: _continuous(st.GaussianInverse("X", mu, lam), xpos, 0, sp.oo),
         {mu: ("real", 0.5, 3.0), lam: _POS}, note="mean mu, shape lam (mu > 0 here)")
-    bet = _pos("beta")
+    bet = _pos("sigma")
     add("gumbel", [mu, bet], [],
         [[1 / bet**2, (_EG - 1) / bet**2],
          [(_EG - 1) / bet**2, ((1 - _EG)**2 + sp.pi**2 / 6) / bet**2]],
         lambda: _continuous(st.Gumbel("X", bet, mu), xr, -sp.oo, sp.oo),
-        {mu: _REAL, bet: _POS}, note="maximum Gumbel, location mu, scale beta")
+        {mu: _REAL, bet: _POS}, note="maximum Gumbel, location mu, scale sigma (beta)")
 
     # --- logistic regression -------------------------------------------------------
-    w1, w2, f1, f2 = _real("w1"), _real("w2"), _real("x1"), _real("x2")
+    w1, w2, f1, f2 = _real("w_1"), _real("w_2"), _real("x_1"), _real("x_2")
     yv = sp.Symbol("y", integer=True, nonnegative=True)
     eta = w1 * f1 + w2 * f2
     sig = 1 / (1 + sp.exp(-eta))
@@ -293,7 +293,7 @@ def _make_models() -> tuple:
     known_lr = sig * (1 - sig) * M([[f1**2, f1 * f2], [f1 * f2, f2**2]])
     add("logistic_regression", [w1, w2], [f1, f2], known_lr, b_logreg,
         {w1: _REAL, w2: _REAL, f1: _REAL, f2: _REAL},
-        note="y in {0,1}, P(y=1) = 1/(1+exp(-(w1*x1+w2*x2))), features x1, x2 fixed symbols")
+        note="y in {0,1}, P(y=1) = 1/(1+exp(-(w_1*x_1+w_2*x_2))), features x_1, x_2 fixed symbols")
     return tuple(models)
 
 
@@ -368,7 +368,7 @@ def _num(expr):
 
 
 def compare_to_known(name: str, matrix, symbolic_cap: float = VERIFY_CAP, points: int = 3,
-                     seed: int = 12345) -> tuple:
+                     seed: int = 12345, params=None) -> tuple:
     """Compare `matrix` (anything sympy.Matrix accepts, in the model's parameter order)
     with the literature Fisher matrix of model `name`.
 
@@ -376,9 +376,18 @@ def compare_to_known(name: str, matrix, symbolic_cap: float = VERIFY_CAP, points
     "wrong" (detail names the first differing entry) or "unevaluated" (an Integral / Sum /
     Expectation remains at points inside the domain).  Symbols are matched by name, so a
     matrix built with differently-assumed symbols compares correctly.
+
+    params: names of the parameters `matrix` is in, when they are a subset or a reordering
+    of the model's (e.g. ["mu"] for a Student-t with sigma known): the matching principal
+    submatrix of the literature matrix is used (Fisher information of a subset of the
+    parameters with the others known).
     """
     model = MODELS_BY_NAME[name]
     known = model.known
+    if params is not None:
+        order = [str(t) for t in model.params]
+        idx = [order.index(str(t)) for t in params]
+        known = known.extract(idx, idx)
     res = sp.Matrix(matrix)
     if res.shape != known.shape:
         return "wrong", f"shape {res.shape} != {known.shape}"
