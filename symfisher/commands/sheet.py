@@ -1,0 +1,31 @@
+"""``symfisher sheet``: exercise specs -> worked solution sheets (one file per spec and format, plus an index)."""
+NAME = "sheet"
+HELP = "write worked solution sheets from exercise specs (default: all of derivations/)"
+
+
+def configure(p):
+    p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files or directories (default: derivations/)")
+    p.add_argument("--out", default="output", metavar="DIR", help="output directory (default: output)")
+    p.add_argument("--format", default="tex,html,md,json", metavar="LIST",
+                   help="comma-separated formats among tex, html, md, json, txt (default: tex,html,md,json)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes (default 2; 1 = serial)")
+    p.add_argument("--no-figures", action="store_true", help="leave the (matplotlib) figures out")
+
+
+def run(args) -> int:
+    import sys
+
+    from ..sheets import write_sheets
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if not formats:
+        raise ValueError("--format: no format given (choose among tex, html, md, json, txt)")
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    from ..sheets import find_specs
+
+    paths = find_specs(args.specs)
+    written = write_sheets(paths, args.out, formats, jobs=args.jobs, figures=not args.no_figures)
+    sheets = sum(1 for p in written if p.parent.name != "figures")
+    print(f"wrote {sheets} sheet file(s) for {len(paths)} spec(s) into {args.out}", file=sys.stderr)
+    return 0

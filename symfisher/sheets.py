@@ -1,0 +1,1306 @@
+"""Exercise specifications -> derivations -> worked solution sheets.
+
+A *spec* is a declarative TOML file (``derivations/*.toml``; no code in specs): the
+prose of an exercise (``title``, ``question``, ``explanation``, ``takeaway``), the model
+(a catalog ``name`` with ``sizes``, or a user ``density``/``logpdf`` with ``var``,
+``params`` and ``consts``), the quantities to derive (``[[derive]]``), the numeric checks
+(``[[check]]``) and optional figures (``[[figure]]``). An exercise with several models
+(Jeffreys priors for Bernoulli *and* the exponential rate) lists them as ``[[part]]``
+tables, each with its own ``model``, ``derive``, ``check`` and ``figure``.
+
+Every quantity is resolved through :data:`QUANTITIES` (``register_quantity``): a function
+``(ctx, **args) -> Derivation`` that calls the engine (``symfisher.derive``, and the
+geometry and ML modules when they are installed) and publishes named values in
+``ctx.values`` for the checks. Checks are *independent* of the symbolic route: the derived
+closed form is evaluated at the spec's point and compared with a literature target
+written in the spec or with a numeric witness from :data:`WITNESSES` (quadrature or exact
+sums of finite-difference scores, seeded Monte Carlo, numeric integration).
+
+>>> spec = parse_spec('''
+... title = "Bernoulli"
+... question = "Find $I(p)$."
+... [model]
+... name = "bernoulli"
+... [[derive]]
+... quantity = "fisher"
+... [[check]]
+... name = "I(0.3)"
+... of = "fisher"
+... at = {p = 0.3}
+... target = 4.761904761904762
+... ''', "demo.toml")
+>>> [q.name for q in spec.parts[0].derive]
+['fisher']
+>>> sec = build_section(spec)
+>>> [(c.name, c.passed) for c in sec.checks]
+[('I(0.3)', True)]
+>>> parse_spec('title = "x"', "bad.toml")
+Traceback (most recent call last):
+...
+symfisher.sheets.SpecError: bad.toml: key 'question': missing (the exercise's question, in words)
+"""
+from __future__ import annotations
+
+import math
+import os
+import sys
+import tempfile
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any, Callable
+
+import sympy as sp
+
+from .derivation import Check, Derivation, Step
+
+__all__ = [
+    "SpecError",
+    "Spec",
+    "Part",
+    "QuantityRequest",
+    "CheckRequest",
+    "FigureRequest",
+    "QUANTITIES",
+    "WITNESSES",
+    "register_quantity",
+    "register_witness",
+    "load_spec",
+    "parse_spec",
+    "find_specs",
+    "default_spec_dir",
+    "build_section",
+    "build_sections",
+    "write_sheets",
+    "atomic_write",
+]
+
+
+# ---------------------------------------------------------------- errors
+
+
+class SpecError(ValueError):
+    """A bad spec: the file, the key and the problem, on one line."""
+
+    def __init__(self, path, key: str, problem: str):
+        self.path, self.key, self.problem = str(path), key, problem
+        super().__init__(f"{self.path}: key {key!r}: {problem}")
+
+
+# ---------------------------------------------------------------- TOML
+
+
+def _toml():
+    try:
+        import tomllib  # Python 3.11+
+    except ModuleNotFoundError:  # pragma: no cover - Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise RuntimeError(
+                "reading exercise specs needs Python 3.11+ (tomllib) or the 'tomli' package on Python 3.10"
+            ) from None
+    return tomllib
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class QuantityRequest:
+    """One ``[[derive]]`` entry: a registered quantity and its (converted) arguments."""
+
+    name: str
+    args: tuple = ()  # sorted (name, value) pairs
+
+    @property
+    def kwargs(self) -> dict:
+        return dict(self.args)
+
+
+@dataclass(frozen=True)
+class CheckRequest:
+    """One ``[[check]]`` entry: evaluate the value ``of`` at ``at`` against ``target``
+    (a number, an expression or a matrix) or against a numeric ``witness``."""
+
+    name: str
+    of: str | None = None
+    at: tuple = ()
+    entry: tuple | None = None
+    target: Any = None
+    witness: str | None = None
+    witness_args: tuple = ()
+    tol: float = 1e-8
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class FigureRequest:
+    kind: str
+    args: tuple = ()
+    caption: str = ""
+
+
+@dataclass(frozen=True)
+class Part:
+    heading: str
+    model: tuple  # sorted (key, value) pairs of the model table; () for model-free parts
+    derive: tuple
+    checks: tuple
+    figures: tuple
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Spec:
+    path: str
+    name: str  # the file stem, e.g. 01_bernoulli_fisher
+    title: str
+    question: str
+    explanation: str
+    takeaway: str
+    parts: tuple
+
+
+# ---------------------------------------------------------------- registries
+
+
+@dataclass(frozen=True)
+class Quantity:
+    name: str
+    fn: Callable  # (ctx, **args) -> Derivation | list[Derivation] | None
+    args: dict  # argument name -> kind (see _convert_arg)
+    needs_model: bool = True
+    summary: str = ""
+
+
+QUANTITIES: dict = {}
+WITNESSES: dict = {}
+
+
+def register_quantity(name: str, args: dict | None = None, needs_model: bool = True, summary: str = ""):
+    """Register a sheet quantity ``fn(ctx, **args)`` under ``name``.
+
+    ``args`` maps each accepted argument to its kind: ``"int"``, ``"posint"``, ``"number"``,
+    ``"expr"`` (a number or expression text), ``"str"``, ``"point"`` (a table name -> value),
+    ``"vector"``, ``"matrix"``, ``"bool"``.
+    """
+
+    def deco(fn):
+        QUANTITIES[name] = Quantity(name, fn, dict(args or {}), needs_model, summary or (fn.__doc__ or "").strip())
+        return fn
+
+    return deco
+
+
+def register_witness(name: str):
+    """Register a numeric witness ``fn(ctx, request, point) -> (value, detail, stderr)``."""
+
+    def deco(fn):
+        WITNESSES[name] = fn
+        return fn
+
+    return deco
+
+
+# ---------------------------------------------------------------- parsing specs
+
+_TOP_KEYS = {"title", "question", "explanation", "takeaway", "model", "derive", "check", "figure", "part", "note"}
+_PART_KEYS = {"heading", "model", "derive", "check", "figure", "note"}
+_MODEL_KEYS = {"name", "sizes", "density", "logpdf", "var", "params", "consts", "coords", "label"}
+_CHECK_KEYS = {"name", "of", "at", "entry", "target", "witness", "tol", "detail", "witness_args"}
+_FIGURE_KEYS = {"kind", "caption"}
+
+
+def _str(table, key, path, where, required=False, default=""):
+    if key not in table:
+        if required:
+            hint = {"question": " (the exercise's question, in words)", "title": " (the exercise's title)"}.get(key, "")
+            raise SpecError(path, where + key, "missing" + hint)
+        return default
+    v = table[key]
+    if not isinstance(v, str):
+        raise SpecError(path, where + key, f"expected text, got {type(v).__name__} {v!r}")
+    if required and not v.strip():
+        raise SpecError(path, where + key, "is empty")
+    return v.strip()
+
+
+def _list_of_tables(table, key, path, where):
+    v = table.get(key, [])
+    if isinstance(v, dict):
+        v = [v]
+    if not isinstance(v, list) or not all(isinstance(t, dict) for t in v):
+        raise SpecError(path, where + key, "expected a table or an array of tables ([[%s]])" % key)
+    return v
+
+
+def _unknown_keys(table, allowed, path, where):
+    extra = sorted(set(table) - allowed)
+    if extra:
+        import difflib
+
+        close = difflib.get_close_matches(extra[0], sorted(allowed), n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else f" (expected one of {', '.join(sorted(allowed))})"
+        raise SpecError(path, where + extra[0], "unknown key" + hint)
+
+
+def _is_number(v) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _convert_arg(kind: str, v, path, key):
+    def bad(expected):
+        return SpecError(path, key, f"expected {expected}, got {v!r}")
+
+    if kind == "int":
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise bad("an integer")
+        return v
+    if kind == "posint":
+        if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+            raise bad("a positive integer")
+        return v
+    if kind == "number":
+        if not _is_number(v):
+            raise bad("a number")
+        return float(v)
+    if kind == "expr":
+        if not (_is_number(v) or isinstance(v, str)):
+            raise bad("a number or an expression in quotes")
+        return v
+    if kind == "str":
+        if not isinstance(v, str):
+            raise bad("text")
+        return v
+    if kind == "bool":
+        if not isinstance(v, bool):
+            raise bad("true or false")
+        return v
+    if kind == "point":
+        if not isinstance(v, dict) or not all(_is_number(x) or isinstance(x, str) for x in v.values()):
+            raise bad("a table of names and values, e.g. {p = 0.3}")
+        return tuple(sorted(v.items()))
+    if kind == "vector":
+        if not isinstance(v, list) or not v or not all(_is_number(x) for x in v):
+            raise bad("a list of numbers, e.g. [2, 2]")
+        return tuple(float(x) for x in v)
+    if kind == "matrix":
+        if (not isinstance(v, list) or not v or not all(isinstance(r, list) and r for r in v)
+                or len({len(r) for r in v}) != 1 or not all(_is_number(x) for r in v for x in r)):
+            raise bad("a rectangular list of rows of numbers, e.g. [[2, 0.5], [0.5, 1]]")
+        return tuple(tuple(x for x in r) for r in v)
+    raise AssertionError(kind)  # pragma: no cover
+
+
+def _parse_model(table, path, where):
+    if not isinstance(table, dict):
+        raise SpecError(path, where + "model", "expected a table, e.g. model = {name = \"bernoulli\"}")
+    w = where + "model."
+    _unknown_keys(table, _MODEL_KEYS, path, w)
+    user = "density" in table or "logpdf" in table
+    if user and "name" in table:
+        raise SpecError(path, w + "name", "give either a catalog name or a density/logpdf, not both")
+    if "density" in table and "logpdf" in table:
+        raise SpecError(path, w + "logpdf", "give either density or logpdf, not both")
+    if not user and "name" not in table:
+        raise SpecError(path, w + "name", "missing (a catalog model, see `symfisher list`, or density/logpdf with var and params)")
+    if user:
+        for k in ("density", "logpdf", "var"):
+            if k in table:
+                _str(table, k, path, w, required=True)
+        if "var" not in table:
+            raise SpecError(path, w + "var", "missing (the data variable and its support, e.g. \"x in (0, oo)\")")
+        for k in ("params", "consts"):
+            v = table.get(k, [])
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, list) or not all(isinstance(s, str) for s in v):
+                raise SpecError(path, w + k, "expected a list of declarations, e.g. [\"t > 0\"]")
+            table = dict(table, **{k: v})
+        if not table.get("params"):
+            raise SpecError(path, w + "params", "missing (at least one parameter, e.g. [\"t > 0\"])")
+    else:
+        _str(table, "name", path, w, required=True)
+        if "sizes" in table:
+            s = table["sizes"]
+            if not isinstance(s, dict) or not all(isinstance(x, int) and not isinstance(x, bool) for x in s.values()):
+                raise SpecError(path, w + "sizes", "expected a table of integers, e.g. {d = 2}")
+    if "coords" in table:
+        _str(table, "coords", path, w, required=True)
+    out = []
+    for k, v in sorted(table.items()):
+        if isinstance(v, dict):
+            v = tuple(sorted(v.items()))
+        elif isinstance(v, list):
+            v = tuple(v)
+        out.append((k, v))
+    return tuple(out)
+
+
+def _parse_derive(tables, path, where):
+    out = []
+    for i, t in enumerate(tables):
+        w = f"{where}derive[{i}]."
+        if "quantity" not in t:
+            raise SpecError(path, w + "quantity", "missing (what to derive, e.g. quantity = \"fisher\")")
+        name = t["quantity"]
+        if not isinstance(name, str):
+            raise SpecError(path, w + "quantity", f"expected text, got {name!r}")
+        if name not in QUANTITIES:
+            import difflib
+
+            close = difflib.get_close_matches(name, sorted(QUANTITIES), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else ""
+            raise SpecError(path, w + "quantity",
+                            f"unknown quantity {name!r}{hint} (known: {', '.join(sorted(QUANTITIES))})")
+        q = QUANTITIES[name]
+        args = []
+        for k, v in sorted(t.items()):
+            if k == "quantity":
+                continue
+            if k not in q.args:
+                allowed = ", ".join(sorted(q.args)) or "none"
+                raise SpecError(path, w + k, f"quantity {name!r} takes no argument {k!r} (arguments: {allowed})")
+            args.append((k, _convert_arg(q.args[k], v, path, w + k)))
+        out.append(QuantityRequest(name, tuple(args)))
+    return tuple(out)
+
+
+def _parse_checks(tables, path, where):
+    out = []
+    for i, t in enumerate(tables):
+        w = f"{where}check[{i}]."
+        _unknown_keys(t, _CHECK_KEYS, path, w)
+        name = _str(t, "name", path, w, required=True)
+        of = _str(t, "of", path, w) or None
+        witness = _str(t, "witness", path, w) or None
+        if of is None and witness is None:
+            raise SpecError(path, w + "of", "missing (the derived value to check, e.g. of = \"fisher\")")
+        if witness is not None and witness not in WITNESSES:
+            raise SpecError(path, w + "witness",
+                            f"unknown witness {witness!r} (known: {', '.join(sorted(WITNESSES))})")
+        if "target" in t and witness is not None:
+            raise SpecError(path, w + "target", "give either a target or a witness, not both")
+        if "target" not in t and witness is None:
+            raise SpecError(path, w + "target", "missing (a literature value, or witness = \"...\" for a numeric witness)")
+        target = None
+        if "target" in t:
+            v = t["target"]
+            if isinstance(v, list):
+                target = _convert_arg("matrix", v if v and isinstance(v[0], list) else [v], path, w + "target")
+            elif _is_number(v) or isinstance(v, str):
+                target = v
+            else:
+                raise SpecError(path, w + "target", f"expected a number, an expression or a matrix, got {v!r}")
+        at = _convert_arg("point", t.get("at", {}), path, w + "at")
+        entry = None
+        if "entry" in t:
+            e = t["entry"]
+            if not isinstance(e, list) or len(e) != 2 or not all(isinstance(x, int) and x >= 0 for x in e):
+                raise SpecError(path, w + "entry", f"expected [row, column] counting from 0, got {e!r}")
+            entry = tuple(e)
+        tol = t.get("tol", 1e-8)
+        if not _is_number(tol) or not tol > 0:
+            raise SpecError(path, w + "tol", f"expected a positive number, got {tol!r}")
+        wargs = t.get("witness_args", {})
+        if not isinstance(wargs, dict):
+            raise SpecError(path, w + "witness_args", "expected a table")
+        out.append(CheckRequest(name, of, at, entry, target, witness, tuple(sorted(wargs.items())),
+                                float(tol), _str(t, "detail", path, w)))
+    return tuple(out)
+
+
+def _parse_figures(tables, path, where):
+    from . import plots
+
+    out = []
+    for i, t in enumerate(tables):
+        w = f"{where}figure[{i}]."
+        kind = t.get("kind")
+        if kind is None:
+            raise SpecError(path, w + "kind", "missing (e.g. kind = \"fisher_curve\")")
+        if kind not in plots.PLOTS:
+            raise SpecError(path, w + "kind", f"unknown figure {kind!r} (known: {', '.join(sorted(plots.PLOTS))})")
+        args = []
+        for k, v in sorted(t.items()):
+            if k in _FIGURE_KEYS:
+                continue
+            kinds = plots.PLOTS[kind].args
+            if k not in kinds:
+                raise SpecError(path, w + k, f"figure {kind!r} takes no argument {k!r} (arguments: {', '.join(sorted(kinds)) or 'none'})")
+            args.append((k, _convert_arg(kinds[k], v, path, w + k)))
+        out.append(FigureRequest(kind, tuple(args), _str(t, "caption", path, w)))
+    return tuple(out)
+
+
+def _parse_part(table, path, where, heading=""):
+    model = _parse_model(table["model"], path, where) if "model" in table else ()
+    derive = _parse_derive(_list_of_tables(table, "derive", path, where), path, where)
+    if not derive:
+        raise SpecError(path, where + "derive", "missing (at least one [[derive]] with quantity = \"...\")")
+    if not model:
+        for q in derive:
+            if QUANTITIES[q.name].needs_model:
+                raise SpecError(path, where + "model", f"missing (quantity {q.name!r} needs a model)")
+    checks = _parse_checks(_list_of_tables(table, "check", path, where), path, where)
+    figures = _parse_figures(_list_of_tables(table, "figure", path, where), path, where)
+    return Part(heading, model, derive, checks, figures, _str(table, "note", path, where))
+
+
+def parse_spec(text: str, path="<spec>") -> Spec:
+    """Parse the TOML text of a spec (``path`` names it in error messages)."""
+    tomllib = _toml()
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SpecError(path, "(toml)", f"not valid TOML: {exc}") from None
+    _unknown_keys(data, _TOP_KEYS, path, "")
+    title = _str(data, "title", path, "", required=True)
+    question = _str(data, "question", path, "", required=True)
+    explanation = _str(data, "explanation", path, "")
+    takeaway = _str(data, "takeaway", path, "")
+    parts = []
+    if "part" in data:
+        for k in ("model", "derive", "check", "figure"):
+            if k in data:
+                raise SpecError(path, k, "with [[part]] tables, put every model, derive, check and figure inside a part")
+        for i, t in enumerate(_list_of_tables(data, "part", path, "")):
+            w = f"part[{i}]."
+            _unknown_keys(t, _PART_KEYS, path, w)
+            parts.append(_parse_part(t, path, w, _str(t, "heading", path, w)))
+        if not parts:
+            raise SpecError(path, "part", "is empty")
+    else:
+        parts.append(_parse_part(data, path, ""))
+    name = Path(str(path)).stem
+    return Spec(str(path), name, title, question, explanation, takeaway, tuple(parts))
+
+
+def load_spec(path) -> Spec:
+    """Read and validate one spec file."""
+    p = Path(path)
+    if not p.is_file():
+        raise FileNotFoundError(f"{path}: no such spec file")
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise SpecError(path, "(file)", f"not UTF-8 text ({exc.reason})") from None
+    return parse_spec(text, str(path))
+
+
+def default_spec_dir() -> Path | None:
+    """``derivations/`` in the current directory, else beside the package (the repository)."""
+    for cand in (Path.cwd() / "derivations", Path(__file__).resolve().parent.parent / "derivations"):
+        if cand.is_dir():
+            return cand
+    return None
+
+
+def find_specs(paths=()) -> list[Path]:
+    """The spec files named (directories expand to their ``*.toml``), or all of ``derivations/``."""
+    if not paths:
+        d = default_spec_dir()
+        if d is None:
+            raise FileNotFoundError("no SPEC given and no derivations/ directory here or beside the package")
+        paths = [d]
+    out = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            found = sorted(p.glob("*.toml"))
+            if not found:
+                raise FileNotFoundError(f"{p}: no *.toml specs in this directory")
+            out += found
+        elif p.is_file():
+            out.append(p)
+        else:
+            raise FileNotFoundError(f"{p}: no such spec file")
+    return out
+
+
+# ---------------------------------------------------------------- values in specs
+
+
+def _expr(v, path, key, symbols=None) -> sp.Expr:
+    """A number or an expression of a spec as an exact SymPy value (never eval)."""
+    if isinstance(v, bool):
+        raise SpecError(path, key, f"expected a number, got {v!r}")
+    if isinstance(v, int):
+        return sp.Integer(v)
+    if isinstance(v, float):
+        if not math.isfinite(v):
+            raise SpecError(path, key, f"expected a finite number, got {v!r}")
+        return sp.Rational(repr(v))  # exact decimal: 0.3 -> 3/10
+    if isinstance(v, str):
+        try:
+            from .parsing import ParseError, parse_expression
+        except ModuleNotFoundError:  # pragma: no cover - the parser ships with the core
+            raise SpecError(path, key, "expressions in specs need symfisher.parsing, which is missing") from None
+        try:
+            e = parse_expression(v, dict(symbols or {}))
+        except (ParseError, ValueError) as exc:
+            raise SpecError(path, key, f"cannot parse {v!r}: {str(exc).splitlines()[0]}") from None
+        return e
+    raise SpecError(path, key, f"expected a number or an expression, got {v!r}")
+
+
+# ---------------------------------------------------------------- context
+
+
+@dataclass
+class Context:
+    """What one part's quantities share: the model, derived records and named values."""
+
+    spec: Spec
+    part: Part
+    model: Any = None
+    derived: dict = field(default_factory=dict)  # quantity name -> Derivation
+    values: dict = field(default_factory=dict)  # value name -> SymPy object / number / array
+    checks: list = field(default_factory=list)  # checks produced by quantities (ML, witnesses)
+    curves: dict = field(default_factory=dict)  # data for figures
+
+    @property
+    def path(self):
+        return self.spec.path
+
+    def derive(self, name: str, **args) -> Derivation:
+        """The derivation of ``name`` (derived now with ``args`` if not already)."""
+        if name not in self.derived:
+            d = QUANTITIES[name].fn(self, **args)
+            if d is not None:
+                self.derived[name] = d if isinstance(d, Derivation) else d[0]
+        return self.derived.get(name)
+
+    def symbol(self, name: str):
+        if self.model is not None:
+            try:
+                return self.model.symbol(name)
+            except KeyError:
+                pass
+        return None
+
+    def point(self, at, key) -> dict:
+        """A spec point ``{name: value}`` as ``{Symbol: exact value}`` for the model."""
+        out = {}
+        for name, v in at:
+            s = self.symbol(name)
+            if s is None:
+                known = ", ".join(sorted(self.model.symbols)) if self.model is not None else "none"
+                raise SpecError(self.path, f"{key}.{name}", f"not a parameter or constant of the model (known: {known})")
+            out[s] = _expr(v, self.path, f"{key}.{name}")
+        return out
+
+
+def _scalar(M):
+    return M[0, 0] if isinstance(M, sp.MatrixBase) and M.shape == (1, 1) else M
+
+
+# ---------------------------------------------------------------- building models
+
+
+def build_model(spec: Spec, part: Part, index: int):
+    from .families import UnknownModel, get_model
+    from .model import ModelError
+
+    m = dict(part.model)
+    where = (f"part[{index}]." if len(spec.parts) > 1 else "") + "model."
+    try:
+        if "name" in m:
+            sizes = dict(m.get("sizes", ()))
+            try:
+                model = get_model(m["name"], **sizes)
+            except UnknownModel as exc:
+                raise SpecError(spec.path, where + "name", str(exc)) from None
+            except TypeError:
+                raise SpecError(spec.path, where + "sizes", f"model {m['name']!r} does not take sizes {sorted(sizes)}") from None
+        else:
+            from .usermodel import from_density, from_logpdf
+
+            build = from_density if "density" in m else from_logpdf
+            text = m.get("density", m.get("logpdf"))
+            model = build(text, m["var"], list(m.get("params", ())), list(m.get("consts", ())),
+                          name=m.get("label") or None)
+    except SpecError:
+        raise
+    except (ModelError, ValueError) as exc:
+        key = "name" if "name" in m else ("density" if "density" in m else "logpdf")
+        raise SpecError(spec.path, where + key, str(exc).strip().splitlines()[0]) from None
+    if "coords" in m:
+        model = _in_coords(model, m["coords"], spec.path, where + "coords")
+    return model
+
+
+def _in_coords(model, coords, path, key):
+    try:
+        from .derive import reparam
+    except ImportError:
+        raise SpecError(path, key, "coordinate systems need symfisher.derive.reparam, which is not installed") from None
+    fn = getattr(reparam, "in_coordinates", None) or getattr(reparam, "reparameterize", None)
+    if fn is None:
+        raise SpecError(path, key, "symfisher.derive.reparam has no in_coordinates/reparameterize")
+    try:
+        return fn(model, coords)
+    except (ValueError, KeyError) as exc:
+        raise SpecError(path, key, str(exc).strip().splitlines()[0]) from None
+
+
+# ---------------------------------------------------------------- quantities: the core engine
+
+
+@register_quantity("score", summary="the score d/dθ log f")
+def _q_score(ctx):
+    from .derive import score
+
+    d = score(ctx.model)
+    ctx.values["score"] = _scalar(d.result)
+    ctx.values["score_raw"] = _scalar(d.extras["raw"])
+    return d
+
+
+@register_quantity("hessian", summary="the Hessian of log f")
+def _q_hessian(ctx):
+    from .derive import hessian
+
+    d = hessian(ctx.model)
+    ctx.values["hessian"] = _scalar(d.result)
+    return d
+
+
+@register_quantity("fisher", summary="the Fisher information by E[s sᵀ] and by −E[H]")
+def _q_fisher(ctx):
+    from .derive import fisher_information
+
+    d = fisher_information(ctx.model)
+    if d.result is not None:
+        ctx.values["fisher"] = _scalar(d.result)
+    return d
+
+
+@register_quantity("cramer_rao", summary="the Cramér–Rao bound I(θ)⁻¹")
+def _q_cramer_rao(ctx):
+    from .derive import cramer_rao
+
+    I = ctx.derive("fisher")
+    d = cramer_rao(ctx.model, I.result if I is not None else None)
+    if d.result is not None:
+        ctx.values["cramer_rao"] = _scalar(d.result)
+    return d
+
+
+@register_quantity("fisher_extremes", summary="where a scalar Fisher information is smallest and how it behaves at the domain's ends")
+def _q_fisher_extremes(ctx):
+    """Stationary points of I(θ) inside the domain and its limits at the ends."""
+    model = ctx.model
+    fd = ctx.derive("fisher")
+    d = Derivation("fisher_extremes", f"Where the {model.name} model is most and least informative")
+    if model.dim != 1:
+        return d.fail("fisher_extremes", "defined for one-parameter models")
+    if fd is None or fd.result is None:
+        return d.fail("fisher_extremes", "the Fisher information is not available")
+    th = model.params[0]
+    I = fd.result[0, 0]
+    Ith = sp.Function("I")(th)
+    dI = sp.factor(sp.simplify(sp.diff(I, th)))
+    d = d.add(Step(f"Differentiate the Fisher information with respect to {th}.", "quotient rule",
+                   sp.Derivative(Ith, th), (dI,)))
+    dom = model.domain(th)
+    crit = [c for c in sp.solve(sp.numer(sp.together(dI)), th) if c.is_real and dom.contains(float(c))]
+    if crit:
+        d = d.add(Step("Set the derivative to zero: the only stationary point in the domain is",
+                       "the numerator vanishes there", None, tuple(sp.Eq(th, c) for c in crit)))
+        for c in crit:
+            val = sp.simplify(I.subs(th, c))
+            second = sp.simplify(sp.diff(I, th, 2).subs(th, c))
+            kind = "minimum" if second.is_positive else ("maximum" if second.is_negative else "stationary point")
+            d = d.add(Step(f"The second derivative there is {'positive' if second.is_positive else 'negative'}, "
+                           f"so this is the {kind} of the information.", "second-derivative test",
+                           Ith.subs(th, c), (val,)))
+            ctx.values[f"fisher_{kind}"] = val
+            ctx.values[f"fisher_arg{kind[:3]}"] = c
+    limits = []
+    for end, direction in ((dom.lo, "+"), (dom.hi, "-")):
+        lim = sp.limit(I, th, end, direction)
+        limits.append(sp.Eq(sp.Limit(Ith, th, end, direction), lim))
+    d = d.add(Step("At the ends of the parameter domain the information behaves as",
+                   "one-sided limits of the closed form", None, tuple(limits)))
+    ctx.curves["fisher"] = (th, I, dom)
+    return d.with_result(dI)
+
+
+@register_quantity("additivity", args={"n": "posint", "at": "point"},
+                   summary="I_n(θ) = n·I(θ) for n iid observations, optionally evaluated at given n and constants")
+def _q_additivity(ctx, n=None, at=()):
+    from .derive import iid_additivity
+
+    fd = ctx.derive("fisher")
+    d = iid_additivity(ctx.model, fd.result if fd is not None else None)
+    if d.result is None:
+        return d
+    In = _scalar(d.result)
+    ctx.values["I_n"] = In
+    nsym = next((s for s in In.free_symbols if s.name == "n"), sp.Symbol("n", integer=True, positive=True))
+    if n is not None or at:
+        sub = ctx.point(at, "derive.additivity.at")
+        if n is not None:
+            sub[nsym] = sp.Integer(n)
+        val = sp.simplify(In.subs(sub))
+        shown = ", ".join(f"{k} = {sp.sstr(v)}" for k, v in sub.items())
+        lhs = sp.Function("I_n")(*ctx.model.params)
+        d = d.add(Step(f"Evaluate at {shown}.", "substitute the given values", lhs, (In, val)))
+        ctx.values["I_n_value"] = val
+        d = d.with_result(val)
+        ctx.values["additivity_n"] = n
+    return d
+
+
+@register_quantity("fisher_eigen", args={"Sigma": "matrix"},
+                   summary="a Gaussian mean's Fisher matrix Σ⁻¹ at a numeric Σ, with its eigen-directions")
+def _q_fisher_eigen(ctx, Sigma):
+    model = ctx.model
+    fd = ctx.derive("fisher")
+    d = Derivation("fisher_eigen", "The Fisher matrix at the given covariance, and its eigen-directions")
+    cov = model.meta_value("covariance")
+    if fd is None or fd.result is None or cov is None:
+        return d.fail("fisher_eigen", "needs the Fisher matrix of a Gaussian model with a known covariance (mvn_mean)")
+    S = sp.Matrix([[_expr(x, ctx.path, "derive.fisher_eigen.Sigma") for x in row] for row in Sigma])
+    if S.shape != cov.shape:
+        raise SpecError(ctx.path, "derive.fisher_eigen.Sigma", f"expected a {cov.shape[0]}x{cov.shape[1]} matrix, got {S.shape[0]}x{S.shape[1]}")
+    if S != S.T or not all(ev > 0 for ev in S.eigenvals()):
+        raise SpecError(ctx.path, "derive.fisher_eigen.Sigma", "expected a symmetric positive definite matrix")
+    I = fd.result
+    Ssym = sp.Symbol("Sigma")
+    inv = sp.simplify(cov.inv() - I)
+    d = d.add(Step("The derived Fisher matrix is the inverse covariance.", "compare with the inverse of the symbolic Σ entry by entry",
+                   sp.Symbol("I"), (I, sp.Pow(Ssym, -1))))
+    if inv != sp.zeros(*inv.shape):
+        d = d.fail("fisher_eigen", "the derived Fisher matrix differs from the inverse covariance")
+    sub = {cov[i, j]: S[i, j] for i in range(S.rows) for j in range(S.cols) if cov[i, j].is_Symbol}
+    In = sp.simplify(I.subs(sub))
+    d = d.add(Step("Substitute the given covariance.", "Σ as in the question", sp.Symbol("I"), (In,)))
+    prod = sp.simplify(In * S)
+    d = d.add(Step("Multiply by Σ: the product is the identity, so I is exactly Σ⁻¹.", "matrix product",
+                   sp.MatMul(sp.Symbol("I"), Ssym, evaluate=False), (prod,)))
+    import numpy as np
+
+    ctx.values["fisher_value"] = In
+    # the check multiplies in floating point, as the notebook does (not the exact product above)
+    ctx.values["fisher_times_Sigma"] = (np.array(In.evalf(), dtype=float) @ np.array(S.evalf(), dtype=float))
+    ctx.values["Sigma"] = S
+    # eigen-directions: Σ v = λ v  <=>  I v = (1/λ) v
+    rows = []
+    for lam, mult, vecs in sorted(S.eigenvects(), key=lambda t: float(t[0])):
+        v = vecs[0]
+        v = sp.simplify(v / v.norm())
+        rows.append((sp.nsimplify(sp.radsimp(lam)), v))
+    eig_S = [sp.radsimp(r[0]) for r in rows]
+    eig_I = [sp.radsimp(1 / r[0]) for r in rows]
+    d = d.add(Step("Eigenvalues of Σ (variance along each principal direction).", "characteristic polynomial det(Σ − λ·Id) = 0",
+                   None, tuple(sp.Eq(sp.Symbol(f"lambda_{k + 1}"), e) for k, e in enumerate(eig_S))))
+    d = d.add(Step("Σ and I = Σ⁻¹ share their eigenvectors; the eigenvalues of I are the reciprocals.",
+                   "Σ v = λ v implies Σ⁻¹ v = v/λ",
+                   None, tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e) for k, e in enumerate(eig_I))))
+    d = d.add(Step("Approximately:", "numeric values", None,
+                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6)) for k, e in enumerate(eig_I))))
+    ctx.values["fisher_eigenvalues"] = sp.Matrix([eig_I])
+    ctx.values["Sigma_eigenvalues"] = sp.Matrix([eig_S])
+    return d.with_result(In)
+
+
+@register_quantity("fisher_expectation_sum", summary="I = Σₓ f(x) s(x)², written out term by term over a finite support")
+def _q_fisher_expectation_sum(ctx):
+    model = ctx.model
+    d = Derivation("fisher_expectation_sum", f"Fisher information as the expected squared score, outcome by outcome")
+    sup = model.support[0]
+    if model.dim != 1 or len(model.data) != 1 or not sup.is_finite():
+        return d.fail("fisher_expectation_sum", "needs a one-parameter model of one variable with a finite support")
+    sd = ctx.derive("score")
+    th, x = model.params[0], model.data[0]
+    s = sd.result[0, 0]
+    f = sp.simplify(model.density)
+    terms, probs, scores = [], [], []
+    for v in sup.points():
+        fv, sv = sp.simplify(f.subs(x, v)), sp.simplify(s.subs(x, v))
+        probs.append(sp.Eq(sp.Function("f")(v, th), fv))
+        scores.append(sp.Eq(sp.Function("s")(v, th), sv))
+        terms.append(sp.Mul(fv, sp.Pow(sv, 2, evaluate=False), evaluate=False))
+    d = d.add(Step("The probabilities of the outcomes.", "the model", None, tuple(probs)))
+    d = d.add(Step("The score at each outcome.", "substitute the outcome into the score", None, tuple(scores)))
+    I = sp.Function("I")(th)
+    total = sp.Add(*terms, evaluate=False)
+    expanded = sp.Add(*[sp.simplify(t) for t in terms], evaluate=False)
+    final = sp.factor(sp.simplify(sp.Add(*terms)))
+    d = d.add(Step("Average the squared score over the outcomes, weighted by their probabilities.",
+                   "I(θ) = E[s(X; θ)²] = Σₓ f(x; θ) s(x; θ)²", I, (total, expanded, final)))
+    ctx.values["fisher_sum"] = final
+    ctx.values["fisher_sum_terms"] = total
+    return d.with_result(final)
+
+
+# ---------------------------------------------------------------- quantities: geometry (issue 3)
+
+
+def _geometry(module: str, attr: str, ctx, label: str):
+    import importlib
+
+    try:
+        mod = importlib.import_module(f"{__package__}.derive.{module}")
+        return getattr(mod, attr)
+    except (ModuleNotFoundError, AttributeError):
+        raise SpecError(ctx.path, f"derive.{label}", f"needs symfisher.derive.{module}.{attr}, which is not installed yet") from None
+
+
+@register_quantity("reparam", args={"coords": "str"}, summary="the transformation law I_φ = Jᵀ I_θ J, and I_φ derived directly")
+def _q_reparam(ctx, coords):
+    fn = _geometry("reparam", "transformation_law", ctx, "reparam")
+    try:
+        d = fn(ctx.model, coords)
+    except (KeyError, ValueError) as exc:
+        raise SpecError(ctx.path, "derive.reparam.coords", str(exc).strip().splitlines()[0]) from None
+    if d.result is not None:
+        ctx.values["fisher_new"] = _scalar(d.result)
+    for k, v in d.extras.items():
+        if isinstance(v, (sp.Basic, sp.MatrixBase)):
+            ctx.values[f"reparam_{k}"] = _scalar(v)
+    return d
+
+
+@register_quantity("kl", summary="the KL divergence KL(P_θ₁ ‖ P_θ₂) in closed form")
+def _q_kl(ctx):
+    fn = _geometry("kl", "kl_divergence", ctx, "kl")
+    d = fn(ctx.model)
+    if d.result is not None:
+        ctx.values["kl"] = d.result
+    return d
+
+
+@register_quantity("kl_taylor", args={"order": "posint"}, summary="KL(P_θ ‖ P_θ+δ) = ½ δᵀ I δ + cubic term + …")
+def _q_kl_taylor(ctx, order=3):
+    fn = _geometry("taylor", "kl_taylor", ctx, "kl_taylor")
+    d = fn(ctx.model, order=order)
+    for k in ("quadratic", "cubic", "exact", "kl"):
+        v = d.extras.get(k)
+        if isinstance(v, sp.Basic):
+            ctx.values[f"kl_{k}"] = v
+    if d.result is not None:
+        ctx.values["kl_taylor"] = d.result
+    return d
+
+
+@register_quantity("jeffreys", summary="the Jeffreys prior √det I(θ): propriety, normalizer and name")
+def _q_jeffreys(ctx):
+    fn = _geometry("jeffreys", "jeffreys_prior", ctx, "jeffreys")
+    d = fn(ctx.model)
+    if d.result is not None:
+        ctx.values["jeffreys"] = d.result
+    for k in ("normalizer", "density", "unnormalized", "prior"):
+        v = d.extras.get(k)
+        if isinstance(v, sp.Basic):
+            ctx.values[f"jeffreys_{k}"] = v
+    proper = d.extras.get("proper")
+    if proper is not None:
+        ctx.values["jeffreys_proper"] = sp.Integer(1 if proper else 0)
+    ctx.curves["jeffreys"] = d
+    return d
+
+
+# ---------------------------------------------------------------- numeric witnesses (independent of the symbolic route)
+
+
+def _fd_score(model, point: dict, h: float = 1e-5):
+    """Central finite differences of the log-density in each parameter, as expressions in x only."""
+    out = []
+    base = {s: sp.Float(v, 30) for s, v in point.items()}
+    for th in model.params:
+        up = model.log_density.subs({**base, th: base[th] + h})
+        dn = model.log_density.subs({**base, th: base[th] - h})
+        out.append((up - dn) / (2 * h))
+    return out
+
+
+@register_witness("fisher_quadrature")
+def _w_fisher_quadrature(ctx, req, point):
+    """E[∂ᵢℓ ∂ⱼℓ] with central finite-difference scores (no symbolic derivative or expectation),
+    by quadrature, exact sums or a Gauss–Hermite rule (``numeric.expect_vec``)."""
+    import numpy as np
+
+    from .numeric import expect_vec, lambdify_expr
+
+    model = ctx.model
+    i, j = req.entry or (0, 0)
+    missing = [s.name for s in model.params + model.constants if s not in point]
+    if missing:
+        raise SpecError(ctx.path, "check.at", f"the witness needs every parameter and constant; {missing[0]} is missing")
+    g = _fd_score(model, point)
+    fi = lambdify_expr(g[i] * g[j], model.data)
+    values = {s.name: float(v) for s, v in point.items()}
+
+    def integrand(xs):
+        with np.errstate(all="ignore"):
+            v = np.asarray(fi(*xs), dtype=float)
+        return np.broadcast_to(v, np.shape(xs[0]))[:, None]
+
+    val = float(expect_vec(model, values, integrand)[0])
+    sup = model.support[0]
+    route = ("Gauss–Hermite rule" if len(model.data) > 1 else
+             "exact sum over the support" if sup.is_finite() else
+             "truncated sum" if type(sup).__name__ == "IntegerSupport" else "quadrature")
+    return val, f"E[s_i s_j] with central finite-difference scores (h = 1e-5), by {route}", None
+
+
+@register_witness("kl_quadrature")
+def _w_kl_quadrature(ctx, req, point):
+    """KL(P_θ ‖ P_θ+δ) = E_θ[ℓ(θ) − ℓ(θ+δ)] by quadrature or exact sums of the log-density."""
+    from .numeric import expect_numeric
+
+    model = ctx.model
+    shift = dict(req.witness_args)
+    base = {s: sp.Float(v, 30) for s, v in point.items()}
+    moved = dict(base)
+    for name, dv in shift.items():
+        s = ctx.symbol(name)
+        if s is None:
+            raise SpecError(ctx.path, f"check.witness_args.{name}", "not a parameter of the model")
+        moved[s] = base[s] + _expr(dv, ctx.path, f"check.witness_args.{name}")
+    g = model.log_density.subs(base) - model.log_density.subs(moved)
+    values = {s.name: float(v) for s, v in point.items()}
+    val = expect_numeric(model, g, values)
+    return val, "E[log f(X; θ) − log f(X; θ+δ)] summed or integrated numerically", None
+
+
+@register_witness("joint_observed_information")
+def _w_joint_observed(ctx, req, point):
+    """Seeded Monte Carlo: the mean over replications of the second finite difference of the
+    joint log-likelihood of n simulated observations (its expectation is I_n)."""
+    import numpy as np
+
+    from .numeric import lambdify_expr
+
+    model = ctx.model
+    args = dict(req.witness_args)
+    n = int(args.get("n", ctx.values.get("additivity_n") or 1))
+    reps = int(args.get("replications", 2000))
+    seed = int(args.get("seed", 0))
+    if model.sampler is None or model.dim != 1:
+        raise SpecError(ctx.path, "check.witness", "joint_observed_information needs a one-parameter catalog model with a sampler")
+    values = {s.name: float(v) for s, v in point.items()}
+    th = model.params[0]
+    rest = model.constants
+    f = lambdify_expr(model.log_density, model.data + (th,) + rest)
+    rng = np.random.default_rng(seed)
+    x = np.asarray(model.sampler(rng, values, n * reps), dtype=float).reshape(reps, n)
+    t0, h = values[th.name], 1e-4
+    cv = [values[c.name] for c in rest]
+
+    def ell(t):
+        return np.sum(f(x, t, *cv), axis=1)
+
+    obs = -(ell(t0 + h) - 2 * ell(t0) + ell(t0 - h)) / h**2
+    se = float(np.std(obs, ddof=1) / math.sqrt(reps)) if reps > 1 else None
+    return float(np.mean(obs)), f"{reps} seeded replications (seed {seed}) of n = {n} draws; second finite difference h = 1e-4", se
+
+
+@register_witness("quadrature_integral")
+def _w_quadrature_integral(ctx, req, point):
+    """∫ of a derived closed form over the parameter domain, numerically (scipy.integrate.quad)."""
+    from scipy import integrate
+
+    from .numeric import lambdify_expr
+
+    args = dict(req.witness_args)
+    name = args.get("of", req.of)
+    expr = ctx.values.get(name)
+    if expr is None:
+        raise SpecError(ctx.path, "check.witness_args.of", f"no derived value {name!r}")
+    expr = _scalar(expr).subs(point)
+    th = ctx.model.params[0]
+    dom = ctx.model.domain(th)
+    f = lambdify_expr(expr, (th,))
+    lo = float(dom.lo) if dom.lo.is_finite else -math.inf
+    hi = float(dom.hi) if dom.hi.is_finite else math.inf
+    val, err = integrate.quad(lambda t: float(f(t)), lo, hi, limit=400, epsabs=1e-12, epsrel=1e-12)
+    return val, f"numerical integral over ({dom.lo}, {dom.hi}) (estimated error {err:.1e})", None
+
+
+# ---------------------------------------------------------------- evaluating checks
+
+
+def _evaluate(value, point: dict):
+    """A derived value at a point: a float, or a list of lists of floats for a matrix."""
+    if isinstance(value, sp.MatrixBase):
+        M = value.subs(point)
+        return [[complex(sp.N(M[i, j], 30)).real for j in range(M.cols)] for i in range(M.rows)]
+    if isinstance(value, sp.Basic):
+        v = sp.N(value.subs(point), 30)
+        if v.free_symbols:
+            raise ValueError(f"still depends on {', '.join(sorted(map(str, v.free_symbols)))}")
+        return float(sp.re(v)) if v.is_finite is not False else math.inf
+    import numpy as np
+
+    a = np.asarray(value, dtype=float)
+    return a.tolist() if a.ndim else float(a)
+
+
+def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
+    point = ctx.point(req.at, key + ".at")
+    value = None
+    if req.of is not None:
+        if req.of not in ctx.values:
+            known = ", ".join(sorted(k for k in ctx.values if not k.startswith("_"))) or "none"
+            raise SpecError(ctx.path, key + ".of", f"no derived value {req.of!r} (derived here: {known})")
+        try:
+            value = _evaluate(ctx.values[req.of], point)
+        except ValueError as exc:
+            raise SpecError(ctx.path, key + ".at", f"{req.of} {exc}: give its value in at = {{...}}") from None
+        if req.entry is not None and isinstance(value, list):
+            i, j = req.entry
+            try:
+                value = value[i][j]
+            except IndexError:
+                raise SpecError(ctx.path, key + ".entry", f"{req.of} has no entry {list(req.entry)}") from None
+        elif isinstance(value, list) and len(value) == 1 and len(value[0]) == 1:
+            value = value[0][0]
+    stderr = None
+    detail = req.detail
+    if req.witness is not None:
+        target, wdetail, stderr = WITNESSES[req.witness](ctx, req, point)
+        detail = detail or wdetail
+        if value is None:  # a witness on its own: nothing to compare with
+            raise SpecError(ctx.path, key + ".of", "a witness needs the derived value to compare with (of = ...)")
+        return Check(req.name, float(value), float(target), req.tol, detail=detail, stderr=stderr)
+    t = req.target
+    if isinstance(t, tuple):  # a matrix target
+        T = [[float(_expr(x, ctx.path, key + ".target")) for x in row] for row in t]
+        V = value if isinstance(value, list) else [[value]]
+        if len(T) != len(V) or len(T[0]) != len(V[0]):
+            raise SpecError(ctx.path, key + ".target", f"is {len(T)}x{len(T[0])} but {req.of} is {len(V)}x{len(V[0])}")
+        err = max(abs(a - b) for ra, rb in zip(V, T) for a, b in zip(ra, rb))
+        return Check(req.name, err, 0.0, req.tol, detail=detail or "largest entrywise |value − target|")
+    target = float(sp.N(_expr(t, ctx.path, key + ".target"), 30))
+    if isinstance(value, list):
+        raise SpecError(ctx.path, key + ".entry", f"{req.of} is a matrix: name an entry [row, column] or give a matrix target")
+    return Check(req.name, float(value), target, req.tol, detail=detail, stderr=stderr)
+
+
+# ---------------------------------------------------------------- sections
+
+
+def _run_part(spec: Spec, part: Part, index: int):
+    ctx = Context(spec, part)
+    where = f"part[{index}]." if len(spec.parts) > 1 else ""
+    if part.model:
+        ctx.model = build_model(spec, part, index)
+    derivations = []
+    for k, q in enumerate(part.derive):
+        key = f"{where}derive[{k}]"
+        try:
+            d = QUANTITIES[q.name].fn(ctx, **q.kwargs)
+        except SpecError:
+            raise
+        except Exception as exc:  # a step the engine could not do: shown, not hidden (principle 6)
+            from .limits import StepFailed
+
+            if isinstance(exc, (KeyError, ValueError, StepFailed)):
+                msg = getattr(exc, "reason", None) or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+                d = Derivation(q.name, q.name).fail(q.name, msg)
+            else:
+                raise
+        if d is None:
+            continue
+        ds = [d] if isinstance(d, Derivation) else list(d)
+        ctx.derived.setdefault(q.name, ds[0])
+        for one in ds:
+            ctx.checks.extend(one.checks)
+            derivations.append(replace(one, checks=(), extras={}))
+    checks = list(ctx.checks)
+    for k, c in enumerate(part.checks):
+        checks.append(run_check(ctx, c, f"{where}check[{k}]"))
+    return ctx, derivations, checks
+
+
+def build_section(spec: Spec, figure_dir: Path | None = None, figure_prefix: str = "figures/") -> "Section":
+    """The worked-solution :class:`~symfisher.render.Section` of one spec.
+
+    With ``figure_dir`` the spec's figures are drawn (when matplotlib is installed): SVG
+    inline, PDF and PNG written into ``figure_dir`` and referenced as ``figure_prefix + name``.
+    """
+    from .render import Section
+
+    derivations, checks, figures = [], [], {}
+    multi = len(spec.parts) > 1
+    for i, part in enumerate(spec.parts):
+        ctx, ds, cs = _run_part(spec, part, i)
+        if multi and part.heading:
+            ds = [replace(d, title=f"{part.heading}: {d.title}") for d in ds]
+        if part.note and ds:
+            ds[0] = ds[0].note(part.note)
+        derivations += ds
+        checks += cs
+        if part.figures:
+            from . import plots
+
+            for k, fr in enumerate(part.figures):
+                fname = f"{spec.name}-{i}-{k}-{fr.kind}" if multi else f"{spec.name}-{k}-{fr.kind}"
+                fig = plots.draw(fr, ctx, fname, figure_dir, figure_prefix)
+                if fig is not None:
+                    figures[f"{k if not multi else f'{i}.{k}'} {fr.kind}"] = fig
+    return Section(spec.title, question=spec.question, derivations=derivations, explanation=spec.explanation,
+                   takeaway=spec.takeaway, checks=checks, figures=figures)
+
+
+def build_sections(specs, figure_dir=None, figure_prefix="figures/") -> list:
+    return [build_section(s, figure_dir, figure_prefix) for s in specs]
+
+
+# ---------------------------------------------------------------- writing
+
+
+def atomic_write(path: Path, data) -> None:
+    """Write ``data`` (str or bytes) to ``path`` via a temporary file in the same directory
+    and ``os.replace``: readers see the old file or the complete new one, never a part."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+INDEX_TITLE = "Fisher information: ten worked exercises"
+EXT = {"tex": "tex", "html": "html", "md": "md", "json": "json", "txt": "txt"}
+
+
+# Sections travel from worker processes to the parent as pickles. Plain pickling rebuilds
+# every SymPy node through its evaluating constructor, which would turn the unevaluated forms
+# of a step (``p*(1/p)**2 + ...``) into their canonical ones; these are rebuilt unevaluated.
+_UNEVALUATED = (sp.Add, sp.Mul, sp.Pow, sp.Equality, sp.Unequality)
+
+
+def _rebuild(cls, args):
+    return cls(*args, evaluate=False)
+
+
+class _SectionPickler(__import__("pickle").Pickler):
+    def reducer_override(self, obj):
+        if type(obj) in _UNEVALUATED:
+            return _rebuild, (type(obj), obj.args)
+        return NotImplemented
+
+
+def _dumps(obj) -> bytes:
+    import io
+
+    buf = io.BytesIO()
+    _SectionPickler(buf, protocol=5).dump(obj)
+    return buf.getvalue()
+
+
+def _worker(path: str, figure_dir: str | None, figure_prefix: str):
+    """One spec -> (pickled section, figure files {name: bytes}); runs in a worker process.
+
+    The serial path goes through the same pickling, so both give the same bytes.
+    """
+    import tempfile as _tf
+
+    spec = load_spec(path)
+    if figure_dir is None:
+        return _dumps(build_section(spec, None, figure_prefix)), {}
+    with _tf.TemporaryDirectory(prefix="symfisher-fig-") as tmp:
+        sec = build_section(spec, Path(tmp), figure_prefix)
+        files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
+    return _dumps(sec), files
+
+
+def _render_all(sections, specs, formats, settings, title):
+    from .render import render_document
+
+    out = {}
+    for spec, sec in zip(specs, sections):
+        for fmt in formats:
+            out[f"{spec.name}.{EXT[fmt]}"] = render_document([sec], fmt, title=sec.title, settings=settings)
+    for fmt in formats:
+        out[f"index.{EXT[fmt]}"] = render_document(list(sections), fmt, title=title, settings=settings)
+    return out
+
+
+def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs: int = 2, figures: bool = True,
+                 progress=None, title: str = INDEX_TITLE, settings=None) -> list[Path]:
+    """Build the sheets of the spec files ``paths`` and write them into ``out_dir``.
+
+    One file per spec and format, plus ``index.<fmt>`` (all sections, with contents).
+    Specs are validated before anything is derived; derivations run in ``jobs`` worker
+    processes and are rendered in spec order; every file is written atomically, and only
+    after every sheet has been built, so a failed or interrupted run leaves complete files.
+    Returns the paths written.
+    """
+    import pickle
+
+    from .render import FORMATS
+
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected some of {', '.join(sorted(FORMATS))}")
+    out_dir = Path(out_dir)
+    specs = [load_spec(p) for p in paths]
+    names = [s.name for s in specs]
+    dup = sorted({n for n in names if names.count(n) > 1})
+    if dup:
+        raise ValueError(f"two specs are both named {dup[0]!r}: their sheets would overwrite each other")
+    if "index" in names:
+        raise ValueError("a spec may not be called 'index' (the combined sheet is index.*)")
+    from . import plots
+
+    use_figs = figures and plots.available()
+    fig_dir = str(out_dir / "figures") if use_figs else None
+    say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
+    results = [None] * len(specs)
+    total = len(specs)
+    if jobs > 1 and total > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctxm = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctxm) as pool:
+            futs = {pool.submit(_worker, s.path, fig_dir, "figures/"): k for k, s in enumerate(specs)}
+            done = 0
+            for fut in as_completed(futs):
+                k = futs[fut]
+                sec, files = fut.result()
+                results[k] = (pickle.loads(sec), files)
+                done += 1
+                say(f"[{done}/{total}] {specs[k].name}: {_summary(results[k][0])}")
+    else:
+        for k, s in enumerate(specs):
+            sec, files = _worker(s.path, fig_dir, "figures/")
+            results[k] = (pickle.loads(sec), files)
+            say(f"[{k + 1}/{total}] {s.name}: {_summary(results[k][0])}")
+    sections = [r[0] for r in results]
+    docs = _render_all(sections, specs, formats, settings, title)
+    written = []
+    for k, (sec, files) in enumerate(results):
+        for fname, data in files.items():
+            target = out_dir / "figures" / fname
+            atomic_write(target, data)
+            written.append(target)
+    for fname, text in docs.items():
+        target = out_dir / fname
+        atomic_write(target, text)
+        written.append(target)
+    return written
+
+
+def _summary(section) -> str:
+    checks = section.all_checks
+    passed = sum(c.passed for c in checks)
+    fails = sum(len(d.failures) for d in section.derivations)
+    extra = f", {fails} step(s) not completed" if fails else ""
+    return f"{len(section.derivations)} derivation(s), checks {passed}/{len(checks)} pass{extra}"
