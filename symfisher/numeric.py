@@ -368,13 +368,14 @@ def _continuous_map(sup, values):
 
 
 def expect_vec(model, values: dict, g: Callable, *, epsrel: float = 1e-10, epsabs: float = 1e-13,
-               logpdf: NumericFunction | None = None) -> np.ndarray:
+               logpdf: NumericFunction | None = None, breaks=()) -> np.ndarray:
     """``E[g(X)]`` at the parameter point ``values`` (names -> numbers), for ``g`` vector-valued.
 
     ``g(xs)`` takes a tuple of data arrays (one per data variable, nodes along axis 0) and
     returns an array of shape ``(nodes, m)``. Nothing symbolic is integrated: see the module
     docstring for the rules. ``logpdf`` overrides the model's log-density (the density the
-    expectation is taken under, e.g. for KL integrands).
+    expectation is taken under, e.g. for KL integrands); ``breaks`` are extra points where the
+    integrand may have a kink (the other distribution's location in a KL integrand).
     """
     mf = model_functions(model)
     lp = logpdf or mf.logpdf
@@ -394,7 +395,7 @@ def expect_vec(model, values: dict, g: Callable, *, epsrel: float = 1e-10, epsab
     from scipy.integrate import quad, quad_vec
 
     x_of, dx, u_of, (lo, hi) = _continuous_map(sup, values)
-    breaks = [0.0] + [float(values[s.name]) for s in model.params if s.is_real and not s.is_integer]
+    breaks = [0.0] + [float(values[s.name]) for s in model.params if s.is_real and not s.is_integer] + list(breaks)
     if np.isfinite(lo) and np.isfinite(hi):
         # a finite interval: QAGS in x (its extrapolation copes with integrable endpoint
         # singularities such as (1 - x)^(b - 1); a change of variable cannot, since x near

@@ -228,7 +228,8 @@ def integrated_kl(model, v1: dict, v2s: list) -> np.ndarray:
         l1 = mf.logpdf(*xs, *th1)
         return np.stack([l1 - mf.logpdf(*xs, *t) for t in th2], axis=-1)
 
-    return expect_vec(model, v1, g, epsabs=1e-15, epsrel=1e-11)
+    breaks = [float(w[s.name]) for w in v2s for s in model.params if s.is_real and not s.is_integer]
+    return expect_vec(model, v1, g, epsabs=1e-15, epsrel=1e-11, breaks=breaks)
 
 
 def _natural_steps(model, v, rel, A=None):
