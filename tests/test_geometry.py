@@ -122,3 +122,35 @@ def test_kl_closed_forms_from_the_literature(kl_of):
     # the JSON contract: suffixes _1 and _2
     assert {s.name for s in kl_of("normal").result.free_symbols} == {"mu_1", "mu_2", "sigma_1", "sigma_2"}
     assert {s.name for s in kl_of("binomial").result.free_symbols} == {"n", "p_1", "p_2"}
+
+
+# -- the KL Taylor expansion --------------------------------------------------------
+@pytest.mark.parametrize("name", NAMES)
+def test_kl_taylor_quadratic_term_is_half_fisher(name, report):
+    from symfisher.derive.taylor import delta_symbols
+
+    m = get_model(name)
+    rep = report(name)
+    d = rep.derivations["kl_taylor"]
+    assert d.result is not None, d.failures
+    assert not d.failures, d.failures
+    I = rep.get("fisher")
+    delta = sp.Matrix(delta_symbols(m))
+    target = (delta.T * I * delta)[0, 0] / 2
+    diff = sp.simplify(sp.expand(d.extras["quadratic"] - target))
+    assert diff == 0, f"{name}: quadratic term {d.extras['quadratic']} != {target}"
+    js = rep.to_json()["kl_taylor"]
+    assert js["order"] == 3 and js["quadratic"] and js["cubic"] is not None
+    assert all(s.name.startswith("delta_") for s in d.extras["quadratic"].free_symbols - set(m.params) - set(m.constants))
+
+
+def test_kl_taylor_cubic_terms_from_the_literature():
+    from symfisher.derive.taylor import kl_taylor
+
+    m = get_model("poisson")
+    lam, dl = m.symbol("lam"), sp.Symbol("delta_lam", real=True)
+    d = kl_taylor(m)
+    assert sp.simplify(d.extras["cubic"] + dl**3 / (3 * lam**2)) == 0
+    # the Laplace log-density has a kink in mu: the cubic term is not a polynomial (|delta_mu|^3)
+    d = kl_taylor(get_model("laplace"))
+    assert d.extras["cubic"].has(sp.Abs) and not d.failures

@@ -1,0 +1,209 @@
+"""The Taylor expansion of ``KL(P_theta || P_theta+delta)`` in the displacement ``delta``.
+
+Expand the log-ratio under the expectation, term by term (no closed-form KL needed, so it
+works for a user's density as well):
+
+    KL(P_theta || P_theta+delta) = E_theta[ell(X; theta) - ell(X; theta + delta)]
+                                 = - sum_{k >= 1} sum_{|alpha| = k} delta^alpha / alpha! E_theta[d^alpha ell].
+
+The first-order term is ``-E[s] . delta = 0`` (the score has mean zero), the quadratic term is
+``-1/2 delta^T E[H] delta = 1/2 delta^T I(theta) delta``, and the cubic term is
+``-1/6 sum E[d^3 ell / d theta_i d theta_j d theta_k] delta_i delta_j delta_k``.
+The displacement's components are named ``delta_p``, ``delta_mu``, ...
+
+Reference: Kullback (1959), ch. 2, §6; Amari & Nagaoka, *Methods of Information Geometry*, §3.
+
+>>> from symfisher.families import get_model
+>>> kl_taylor(get_model("poisson")).extras["quadratic"]
+delta_lam**2/(2*lam)
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import sympy as sp
+
+from ..derivation import Derivation, Step
+from ..expectation import ExpectationError, expectation
+from ..limits import StepFailed, StepTimeout, time_limit
+from ..model import Model
+from ..simplify import is_zero, tidy
+from . import notation as N
+from .regularity import model_domains
+from .report import register_quantity
+
+__all__ = ["kl_taylor", "delta_symbols"]
+
+
+def delta_symbols(model: Model) -> tuple:
+    """The displacement ``(delta_p, ...)``, one real symbol per parameter."""
+    return tuple(sp.Symbol(f"delta_{th.name}", real=True) for th in model.params)
+
+
+def _multi_factorial(alpha: tuple) -> int:
+    out = 1
+    for i in set(alpha):
+        out *= math.factorial(alpha.count(i))
+    return out
+
+
+def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None = None,
+              check_closed_form: bool = True) -> Derivation:
+    """``KL(P_theta || P_theta+delta)`` to ``order`` in ``delta``, term by term under the expectation.
+
+    ``result`` is the truncated series; ``extras``: ``terms`` (``{k: term}``), ``quadratic``,
+    ``cubic`` (``None`` when ``order < 3``), ``delta`` (the symbols), ``quadratic_is_fisher``.
+    ``fisher`` (the Fisher matrix, if already derived) is reused for the quadratic check.
+    """
+    if order < 2:
+        raise ValueError(f"the KL Taylor expansion needs order >= 2 to reach the Fisher term, got {order}")
+    params = model.params
+    delta = delta_symbols(model)
+    dvec = sp.Matrix(delta)
+    shifted = tuple(th + dl for th, dl in zip(params, delta))
+    lhs = N.KL(*params, *shifted)
+    ell = sp.expand_log(model.log_density, force=True)
+    d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+    d = d.add(Step("The divergence of the distribution at theta + delta from the one at theta is the expected "
+                   "log-ratio under theta.", "definition of the Kullback–Leibler divergence", lhs,
+                   (N.E(N.logf(model) - N.LOGF(*model.data, *shifted)),)))
+    d = d.add(Step("Expand the log-density at theta + delta in a Taylor series in delta and take the expectation "
+                   "term by term: the k-th order term is minus the sum over multi-indices of size k of "
+                   "delta^alpha / alpha! times the expected k-th derivative.",
+                   "Taylor's theorem; linearity of the expectation", lhs,
+                   (-sp.Sum(sp.Symbol("delta") ** sp.Symbol("alpha") / sp.factorial(sp.Symbol("alpha"))
+                            * N.E(sp.Derivative(N.logf(model), sp.Symbol("theta"), sp.Symbol("alpha"))),
+                            (sp.Symbol("alpha"), 1, order)),)))
+    kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) if a.has(*params)]
+    smooth_order = order if not kinks else min(order, 2)
+    if kinks:
+        d = d.add(Step(f"The log-density is not smooth in the parameters (it contains {kinks[0]}): the expectation "
+                       "of the second derivative still gives the Fisher information, but beyond order 2 the divergence "
+                       "is not a power series in delta, so the higher terms come from the closed form.",
+                       "a kink of the log-density at the data point", None, ()))
+    terms: dict = {}
+    derivs: dict = {(): ell}
+    k_names = {1: "first-order", 2: "quadratic", 3: "cubic"}
+    for k in range(1, smooth_order + 1):
+        term = sp.S.Zero
+        table = []
+        failed = None
+        for alpha in itertools.combinations_with_replacement(range(len(params)), k):
+            g = sp.diff(derivs[alpha[:-1]], params[alpha[-1]])
+            derivs[alpha] = g
+            if g == 0:
+                continue
+            try:
+                ex = expectation(g, model, limit=limit)
+            except (ExpectationError, StepFailed) as exc:
+                failed = (alpha, exc.reason)
+                break
+            value = tidy(ex.value, limit=2.0)
+            table.append(sp.Eq(N.E(sp.Derivative(N.logf(model), *[params[i] for i in alpha])), value))
+            mono = sp.Mul(*[delta[i] for i in alpha])
+            term += -tidy(value / _multi_factorial(alpha), limit=2.0) * mono
+        name = k_names.get(k, f"order-{k}")
+        if failed is not None:
+            alpha, reason = failed
+            wrt = ", ".join(str(params[i]) for i in alpha)
+            return d.fail(f"kl_taylor {name} term",
+                          f"the expectation of the derivative of the log-density in ({wrt}) could not be taken: {reason}")
+        if table:
+            d = d.add(Step(f"The expected derivatives of order {k} are", "the expectation engine, statistic by statistic",
+                           None, tuple(table)))
+        terms[k] = term
+        if k == 1:
+            d = d.add(Step("The first-order term vanishes: the score has mean zero.", "E[s(theta)] = 0 (regularity)",
+                           sp.Symbol("T_1"), (term,)))
+        else:
+            d = d.add(Step(f"The {name} term in delta:", f"minus delta^alpha/alpha! times E[d^{k} ell], summed",
+                           sp.Symbol(f"T_{k}"), (term,)))
+    quad = terms[2]
+    I = fisher
+    if I is None:
+        from .fisher import fisher_information
+
+        I = fisher_information(model, limit=limit).result
+    ok = None
+    if I is not None:
+        target = sp.expand((dvec.T * I * dvec)[0, 0] / 2)
+        ok = is_zero(quad - target, model_domains(model))
+        if ok:
+            d = d.add(Step("The quadratic term is half the Fisher information as a quadratic form in delta.",
+                           "-E[H] = I(theta): the curvature route of the Fisher information", sp.Symbol("T_2"),
+                           (quad, sp.MatMul(sp.S.Half, dvec.T, N.fisher_of(model), dvec, evaluate=False),
+                            sp.factor(target) if len(params) == 1 else target)))
+        else:
+            d = d.fail("kl_taylor quadratic term", "the quadratic term differs from delta^T I delta / 2")
+    else:
+        d = d.note("the Fisher information is not available, so the quadratic term is not compared with it")
+    if smooth_order < order:
+        higher = _closed_form_terms(model, delta, order)
+        if higher is None:
+            return d.fail("kl_taylor cubic term", f"the log-density has a kink ({kinks[0]}), so the terms beyond "
+                          "order 2 cannot be taken under the expectation, and no closed-form KL is registered")
+        for k in range(smooth_order + 1, order + 1):
+            terms[k] = higher.get(k, sp.S.Zero)
+            d = d.add(Step(f"The order-{k} term, from the series of the closed-form divergence along delta "
+                           "(one-sided in the kinked parameter: |t delta| = t |delta| for t > 0):",
+                           "series of KL(theta, theta + t delta) in t at t = 1", sp.Symbol(f"T_{k}"), (terms[k],)))
+    series = sp.Add(*terms.values())
+    d = d.add(Step(f"Altogether, to order {order}:", "collect the terms", lhs,
+                   (series,)))
+    if check_closed_form and not kinks:
+        d = _compare_with_closed_form(d, model, terms, delta, order)
+    d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
+                    quadratic_is_fisher=ok)
+    return d.with_result(series)
+
+
+def _closed_form_terms(model: Model, delta: tuple, order: int):
+    """``{k: term}`` from the series of the registered closed-form KL along ``delta`` (or ``None``)."""
+    from .kl import _closed_form
+
+    t = sp.Symbol("t_", positive=True)
+    found = _closed_form(model, {th: th for th in model.params},
+                         {th: th + t * dl for th, dl in zip(model.params, delta)})
+    if found is None:
+        return None
+    try:
+        with time_limit(4.0, "series of the closed-form KL"):
+            ser = sp.expand(sp.series(found[0], t, 0, order + 1).removeO())
+            return {k: tidy(ser.coeff(t, k), limit=1.0) for k in range(order + 1)}
+    except (StepTimeout, Exception):
+        return None
+
+
+def _compare_with_closed_form(d: Derivation, model: Model, terms: dict, delta: tuple, order: int) -> Derivation:
+    """Where a closed-form KL is registered, expand it in ``t`` along ``delta`` and compare (bounded)."""
+    from .kl import _closed_form, kl_domains, kl_symbols
+
+    first, second = kl_symbols(model)
+    t = sp.Symbol("t_", positive=True)
+    found = _closed_form(model, {th: th for th in model.params},
+                         {th: th + t * dl for th, dl in zip(model.params, delta)})
+    if found is None:
+        return d
+    try:
+        with time_limit(2.0, "series of the closed-form KL"):
+            ser = sp.series(found[0], t, 0, order + 1).removeO()
+            ser = sp.expand(ser)
+            got = sp.expand(sp.Add(*terms.values()))
+            diff = ser.subs(t, 1) - got
+            verdict = is_zero(diff, model_domains(model), limit=1.0)
+    except (StepTimeout, Exception):  # a series SymPy cannot finish is simply not shown
+        return d.note("the series of the closed-form KL was not computed within its time limit")
+    if verdict:
+        return d.add(Step("Check: the Taylor series of the closed-form divergence KL(theta, theta + t delta) in t, "
+                          "at t = 1, gives the same terms.", "series expansion of the closed form", None, ()))
+    if verdict is False:
+        return d.fail("kl_taylor check", "the series of the closed-form KL differs from the term-by-term expansion")
+    return d
+
+
+@register_quantity("kl_taylor", needs=("fisher",), to_json=lambda d: {
+    "order": d.extras["order"], "quadratic": str(d.extras["quadratic"]),
+    "cubic": str(d.extras["cubic"]) if d.extras["cubic"] is not None else None})
+def _kl_taylor_quantity(model, report):
+    return kl_taylor(model, fisher=report.get("fisher"))
