@@ -557,6 +557,7 @@ class Context:
     values: dict = field(default_factory=dict)  # value name -> SymPy object / number / array
     checks: list = field(default_factory=list)  # checks produced by quantities (ML, witnesses)
     curves: dict = field(default_factory=dict)  # data for figures
+    failed: list = field(default_factory=list)  # quantities that could not be derived
 
     @property
     def path(self):
@@ -570,22 +571,29 @@ class Context:
                 self.derived[name] = d if isinstance(d, Derivation) else d[0]
         return self.derived.get(name)
 
-    def symbol(self, name: str):
+    def symbol(self, name: str, extra=()):
         if self.model is not None:
             try:
                 return self.model.symbol(name)
             except KeyError:
                 pass
+        for s in extra:
+            if getattr(s, "name", None) == name:
+                return s
         return None
 
-    def point(self, at, key) -> dict:
-        """A spec point ``{name: value}`` as ``{Symbol: exact value}`` for the model."""
+    def point(self, at, key, value=None) -> dict:
+        """A spec point ``{name: value}`` as ``{Symbol: exact value}``: the model's parameters and
+        constants, and any other symbol of ``value`` (``p_1``, ``p_2`` of a KL, ``delta_p`` ...)."""
+        extra = sorted(getattr(value, "free_symbols", ()) or (), key=lambda s: s.name)
         out = {}
         for name, v in at:
-            s = self.symbol(name)
+            s = self.symbol(name, extra)
             if s is None:
-                known = ", ".join(sorted(self.model.symbols)) if self.model is not None else "none"
-                raise SpecError(self.path, f"{key}.{name}", f"not a parameter or constant of the model (known: {known})")
+                known = sorted(self.model.symbols if self.model is not None else ()) + [e.name for e in extra]
+                raise SpecError(self.path, f"{key}.{name}",
+                                f"not a parameter or constant of the model, nor a symbol of the checked value "
+                                f"(known: {', '.join(known) or 'none'})")
             out[s] = _expr(v, self.path, f"{key}.{name}")
         return out
 
@@ -841,11 +849,13 @@ def _q_fisher_expectation_sum(ctx):
 def _geometry(module: str, attr: str, ctx, label: str):
     import importlib
 
+    from .limits import StepFailed
+
     try:
         mod = importlib.import_module(f"{__package__}.derive.{module}")
         return getattr(mod, attr)
-    except (ModuleNotFoundError, AttributeError):
-        raise SpecError(ctx.path, f"derive.{label}", f"needs symfisher.derive.{module}.{attr}, which is not installed yet") from None
+    except (ModuleNotFoundError, AttributeError):  # shown as a failed step; the rest of the sheet still renders
+        raise StepFailed(label, f"needs symfisher.derive.{module}.{attr}, which is not installed") from None
 
 
 @register_quantity("reparam", args={"coords": "str"}, summary="the transformation law I_φ = Jᵀ I_θ J, and I_φ derived directly")
@@ -902,6 +912,54 @@ def _q_jeffreys(ctx):
     return d
 
 
+# ---------------------------------------------------------------- quantities: ML (issue 4)
+
+
+def _ml(attr: str, ctx, label: str):
+    from .limits import StepFailed
+
+    try:
+        from . import ml
+    except ImportError:
+        raise StepFailed(label, "needs symfisher.ml, which is not installed") from None
+    return getattr(ml, attr)
+
+
+def _ml_result(ctx, r, prefix: str, names: dict):
+    for key, attr in names.items():
+        ctx.values[f"{prefix}{key}"] = getattr(r, attr)
+    return r.derivation
+
+
+@register_quantity("empirical_vs_hessian", args={"n": "posint", "weights": "vector", "seed": "int"}, needs_model=False,
+                   summary="logistic regression: empirical Fisher against the observed Hessian on seeded data")
+def _q_empirical_vs_hessian(ctx, n=300, weights=(0.8, -0.4), seed=0):
+    r = _ml("empirical_vs_hessian", ctx, "empirical_vs_hessian")(n=n, weights=weights, seed=seed)
+    return _ml_result(ctx, r, "", {"empirical_fisher": "empirical_fisher", "observed_hessian": "observed_hessian",
+                                   "gap": "gap", "expected_empirical": "expected_empirical", "xtwx": "xtwx"})
+
+
+@register_quantity("ewc", args={"n": "posint", "weights": "vector", "seed": "int", "moves": "matrix", "kind": "str"},
+                   needs_model=False, summary="elastic weight consolidation: diagonal-Fisher importance and penalties")
+def _q_ewc(ctx, n=300, weights=(0.9, -0.7), seed=1, moves=((0.95, -0.65), (1.4, -0.1)), kind="fisher"):
+    try:
+        r = _ml("ewc_importance", ctx, "ewc")(n=n, task_weights=weights, seed=seed, moves=moves, kind=kind)
+    except ValueError as exc:
+        raise SpecError(ctx.path, "derive.ewc", str(exc).splitlines()[0]) from None
+    return _ml_result(ctx, r, "ewc_", {"fisher_diag": "fisher_diag", "empirical_diag": "empirical_diag",
+                                       "penalties": "penalties"})
+
+
+@register_quantity("natural_gradient_step", args={"g": "vector", "F": "matrix", "eta": "number"}, needs_model=False,
+                   summary="the natural step −η F⁻¹ g against the ordinary step −η g")
+def _q_natural_gradient_step(ctx, g=(2.0, 2.0), F=((10.0, 0.0), (0.0, 0.5)), eta=0.1):
+    try:
+        r = _ml("natural_gradient_step", ctx, "natural_gradient_step")(g=g, F=F, eta=eta)
+    except ValueError as exc:
+        raise SpecError(ctx.path, "derive.natural_gradient_step", str(exc).splitlines()[0]) from None
+    return _ml_result(ctx, r, "", {"natural_step": "natural", "plain_step": "plain", "step_ratio": "ratio"})
+
+
 # ---------------------------------------------------------------- numeric witnesses (independent of the symbolic route)
 
 
@@ -948,22 +1006,34 @@ def _w_fisher_quadrature(ctx, req, point):
 
 @register_witness("kl_quadrature")
 def _w_kl_quadrature(ctx, req, point):
-    """KL(P_θ ‖ P_θ+δ) = E_θ[ℓ(θ) − ℓ(θ+δ)] by quadrature or exact sums of the log-density."""
+    """KL(P_θ ‖ P_θ') = E_θ[ℓ(θ) − ℓ(θ')] by quadrature or exact sums of the log-density
+    (no closed form, no expansion). θ is ``p`` or ``p_1`` of the point; θ' is ``p_2``, or
+    θ + ``delta_p``, or θ plus the shift in ``witness_args``."""
     from .numeric import expect_numeric
 
     model = ctx.model
+    byname = {s.name: v for s, v in point.items()}
     shift = dict(req.witness_args)
-    base = {s: sp.Float(v, 30) for s, v in point.items()}
-    moved = dict(base)
-    for name, dv in shift.items():
-        s = ctx.symbol(name)
-        if s is None:
-            raise SpecError(ctx.path, f"check.witness_args.{name}", "not a parameter of the model")
-        moved[s] = base[s] + _expr(dv, ctx.path, f"check.witness_args.{name}")
-    g = model.log_density.subs(base) - model.log_density.subs(moved)
-    values = {s.name: float(v) for s, v in point.items()}
+    base, moved = {}, {}
+    for s in model.params + model.constants:
+        v = byname.get(s.name, byname.get(f"{s.name}_1"))
+        if v is None:
+            raise SpecError(ctx.path, "check.at", f"the KL witness needs {s.name} (or {s.name}_1)")
+        base[s] = v
+        if s.name in shift:
+            moved[s] = v + _expr(shift[s.name], ctx.path, f"check.witness_args.{s.name}")
+        elif f"{s.name}_2" in byname:
+            moved[s] = byname[f"{s.name}_2"]
+        elif f"delta_{s.name}" in byname:
+            moved[s] = v + byname[f"delta_{s.name}"]
+        else:
+            moved[s] = v
+    g = model.log_density.subs({k: sp.Float(v, 30) for k, v in base.items()}) - \
+        model.log_density.subs({k: sp.Float(v, 30) for k, v in moved.items()})
+    values = {s.name: float(v) for s, v in base.items()}
     val = expect_numeric(model, g, values)
-    return val, "E[log f(X; θ) − log f(X; θ+δ)] summed or integrated numerically", None
+    moved_s = ", ".join(f"{s} = {float(v):g}" for s, v in moved.items() if s in model.params)
+    return val, f"E[log f(X; θ) − log f(X; θ')] at θ' with {moved_s}, summed or integrated numerically", None
 
 
 @register_witness("joint_observed_information")
@@ -1036,13 +1106,18 @@ def _evaluate(value, point: dict):
     import numpy as np
 
     a = np.asarray(value, dtype=float)
+    if a.ndim == 1:  # a vector is one row: entry = [0, k]
+        return [a.tolist()]
     return a.tolist() if a.ndim else float(a)
 
 
 def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
-    point = ctx.point(req.at, key + ".at")
+    point = ctx.point(req.at, key + ".at", ctx.values.get(req.of) if req.of else None)
     value = None
     if req.of is not None:
+        if req.of not in ctx.values and ctx.failed:  # its quantity failed: the check fails, visibly
+            return Check(req.name, math.nan, math.nan, req.tol,
+                         detail=f"not derived ({', '.join(ctx.failed)} could not be completed)")
         if req.of not in ctx.values:
             known = ", ".join(sorted(k for k in ctx.values if not k.startswith("_"))) or "none"
             raise SpecError(ctx.path, key + ".of", f"no derived value {req.of!r} (derived here: {known})")
@@ -1098,11 +1173,13 @@ def _run_part(spec: Spec, part: Part, index: int):
         except Exception as exc:  # a step the engine could not do: shown, not hidden (principle 6)
             from .limits import StepFailed
 
-            if isinstance(exc, (KeyError, ValueError, StepFailed)):
-                msg = getattr(exc, "reason", None) or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-                d = Derivation(q.name, q.name).fail(q.name, msg)
-            else:
+            if not isinstance(exc, (KeyError, ValueError, StepFailed)):
                 raise
+            text = str(exc).strip()
+            msg = getattr(exc, "reason", None) or (text.splitlines()[0] if text else type(exc).__name__)
+            title = QUANTITIES[q.name].summary or q.name
+            d = Derivation(q.name, title[:1].upper() + title[1:]).fail(q.name, msg)
+            ctx.failed.append(q.name)
         if d is None:
             continue
         ds = [d] if isinstance(d, Derivation) else list(d)
