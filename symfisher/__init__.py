@@ -28,6 +28,7 @@ from .limits import StepFailed, StepTimeout, time_limit
 from .ml import empirical_vs_hessian, ewc_importance, ewc_penalty, logistic_formulas, natural_gradient_step
 from .model import Model, ModelError
 from .numeric import NumericFunction, lambdify_report
+from .sheets import SpecError, build_section, load_spec, write_sheets
 from .usermodel import from_density, from_logpdf
 from .witness import run_witnesses, verify
 
@@ -46,8 +47,10 @@ __all__ = [
     "NumericFunction",
     "Report",
     "Step",
+    "SpecError",
     "StepFailed",
     "StepTimeout",
+    "build_section",
     "check_normalization",
     "check_support",
     "cramer_rao",
@@ -64,6 +67,7 @@ __all__ = [
     "get_model",
     "hessian",
     "iid_additivity",
+    "load_spec",
     "lambdify_report",
     "logistic_formulas",
     "natural_gradient_step",
@@ -71,6 +75,7 @@ __all__ = [
     "run_witnesses",
     "score",
     "time_limit",
+    "write_sheets",
     "verify",
     "__version__",
 ]

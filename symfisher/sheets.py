@@ -731,7 +731,9 @@ def _q_fisher_extremes(ctx):
     d = d.add(Step("At the ends of the parameter domain the information behaves as",
                    "one-sided limits of the closed form", None, tuple(limits)))
     ctx.curves["fisher"] = (th, I, dom)
-    return d.with_result(dI)
+    if "fisher_minimum" in ctx.values:
+        return d.with_result(sp.Eq(Ith.subs(th, ctx.values["fisher_argmin"]), ctx.values["fisher_minimum"]))
+    return d.with_result(sp.Tuple(*[lim.rhs for lim in limits]))
 
 
 @register_quantity("additivity", args={"n": "posint", "at": "point"},
@@ -841,6 +843,38 @@ def _q_fisher_expectation_sum(ctx):
     ctx.values["fisher_sum"] = final
     ctx.values["fisher_sum_terms"] = total
     return d.with_result(final)
+
+
+@register_quantity("witnesses", args={"n_points": "posint", "mc_samples": "posint", "seed": "int", "only": "str"},
+                   summary="the engine's numeric witnesses (symfisher.witness.verify) of what this part derived")
+def _q_witnesses(ctx, n_points=1, mc_samples=100_000, seed=None, only=""):
+    """Adds the witness rows (quadrature, Monte Carlo, KL curvature, Jeffreys normalizer ...) as checks.
+
+    ``only`` keeps the rows whose name contains one of its comma-separated words.
+    """
+    from .limits import StepFailed
+
+    try:
+        from .witness import DEFAULT_SEED, verify
+    except ImportError:
+        raise StepFailed("witnesses", "needs symfisher.witness, which is not installed") from None
+    kw = {}
+    for name in ("fisher", "kl", "jeffreys"):
+        d = ctx.derived.get(name)
+        if d is not None and d.result is not None:
+            kw[name] = d.result
+    t = ctx.derived.get("kl_taylor")
+    if t is not None and t.result is not None:
+        kw["kl_taylor"] = {k: t.extras.get(k) for k in ("quadratic", "cubic")}
+    if "fisher" not in kw:
+        raise StepFailed("witnesses", "derive the Fisher information first (quantity = \"fisher\")")
+    checks = verify(ctx.model, n_points=n_points, mc_samples=mc_samples,
+                    seed=DEFAULT_SEED if seed is None else seed, **kw)
+    words = [w.strip() for w in only.split(",") if w.strip()]
+    if words:
+        checks = [c for c in checks if any(w in c.name for w in words)]
+    ctx.checks.extend(checks)
+    return None
 
 
 # ---------------------------------------------------------------- quantities: geometry (issue 3)
