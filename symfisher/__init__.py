@@ -8,6 +8,7 @@ law, KL divergences and their Taylor expansions, Jeffreys priors — each as a
 >>> sf.fisher_information(sf.get_model("poisson")).result
 Matrix([[1/lam]])
 """
+from .check import Verdict, check_answer
 from .derivation import Check, Derivation, Failure, Step
 from .derive import (
     check_normalization,
@@ -47,10 +48,12 @@ __all__ = [
     "NumericFunction",
     "Report",
     "Step",
+    "Verdict",
     "SpecError",
     "StepFailed",
     "StepTimeout",
     "build_section",
+    "check_answer",
     "check_normalization",
     "check_support",
     "cramer_rao",

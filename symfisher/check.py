@@ -427,8 +427,8 @@ def _target(model: Model, quantity: str, index, answer_has_data: Callable) -> _T
                 mistakes.append((sc * sc.T, "that is the squared score s s^T, which depends on the data; "
                                             "the Fisher information is its expectation over x"))
             change, base_model = _coordinates(model)
-            if change is not None:
-                mistakes += _jacobian_mistakes(change, base_model)
+            if change is not None:  # in new coordinates the transformation law is the likely slip: first
+                mistakes = _jacobian_mistakes(change, base_model) + mistakes
         else:
             expected = crb
             mistakes.append((-crb, "sign error: your answer is minus the Cramér–Rao bound"))
