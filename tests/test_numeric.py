@@ -13,10 +13,8 @@ NAMES = family_names()
 FAST = dict(n_points=2, mc_samples=40_000)
 
 # Rows a witness rightly fails on, owned by another quantity; remove when fixed.
-KNOWN_DEFECTS = {
-    ("laplace", "kl_taylor cubic"): "the Laplace KL is not C^3 at delta = 0: KL(mu || mu + d) = d^2/(2 b^2) - |d|^3/(6 b^3)"
-                                    " + ..., and the derived cubic term has no |delta_mu|^3 part",
-}
+# (laplace's kl_taylor cubic was one: the |delta_mu|^3 term of a kinked KL, fixed in b190b98)
+KNOWN_DEFECTS: dict = {}
 
 
 def _known(name, check_name):
