@@ -935,13 +935,16 @@ def _q_jeffreys(ctx):
     d = fn(ctx.model)
     if d.result is not None:
         ctx.values["jeffreys"] = d.result
-    for k in ("normalizer", "density", "unnormalized", "prior"):
+    for k in ("normalizer", "sqrt_det"):
         v = d.extras.get(k)
         if isinstance(v, sp.Basic):
             ctx.values[f"jeffreys_{k}"] = v
     proper = d.extras.get("proper")
     if proper is not None:
         ctx.values["jeffreys_proper"] = sp.Integer(1 if proper else 0)
+        norm = d.extras.get("normalizer")
+        if proper and isinstance(norm, sp.Basic) and d.result is not None:
+            ctx.values["jeffreys_density"] = _scalar(d.result) / norm
     ctx.curves["jeffreys"] = d
     return d
 
@@ -1000,7 +1003,7 @@ def _q_natural_gradient_step(ctx, g=(2.0, 2.0), F=((10.0, 0.0), (0.0, 0.5)), eta
 def _fd_score(model, point: dict, h: float = 1e-5):
     """Central finite differences of the log-density in each parameter, as expressions in x only."""
     out = []
-    base = {s: sp.Float(v, 30) for s, v in point.items()}
+    base = {s: sp.N(v, 30) for s, v in point.items()}
     for th in model.params:
         up = model.log_density.subs({**base, th: base[th] + h})
         dn = model.log_density.subs({**base, th: base[th] - h})
@@ -1017,6 +1020,11 @@ def _w_fisher_quadrature(ctx, req, point):
     from .numeric import expect_vec, lambdify_expr
 
     model = ctx.model
+    wargs = dict(req.witness_args)
+    if "coords" in wargs:  # the model rewritten in named coordinates, e.g. logit
+        model = _in_coords(model, wargs["coords"], ctx.path, "check.witness_args.coords")
+        byname = {s.name: v for s, v in point.items()}
+        point = {s: byname[s.name] for s in model.params + model.constants if s.name in byname}
     i, j = req.entry or (0, 0)
     missing = [s.name for s in model.params + model.constants if s not in point]
     if missing:
@@ -1062,8 +1070,8 @@ def _w_kl_quadrature(ctx, req, point):
             moved[s] = v + byname[f"delta_{s.name}"]
         else:
             moved[s] = v
-    g = model.log_density.subs({k: sp.Float(v, 30) for k, v in base.items()}) - \
-        model.log_density.subs({k: sp.Float(v, 30) for k, v in moved.items()})
+    g = model.log_density.subs({k: sp.N(v, 30) for k, v in base.items()}) - \
+        model.log_density.subs({k: sp.N(v, 30) for k, v in moved.items()})
     values = {s.name: float(v) for s, v in base.items()}
     val = expect_numeric(model, g, values)
     moved_s = ", ".join(f"{s} = {float(v):g}" for s, v in moved.items() if s in model.params)

@@ -1,0 +1,311 @@
+"""Worked solution sheets: specs -> derivations -> files.
+
+Most tests render a small subset of the exercise specs; the full ten are rendered once
+(module fixture, two workers) and checked in every format: LaTeX compiles with pdflatex,
+HTML is well-formed XML with MathML and renders in headless Chromium without raw LaTeX,
+Markdown math is balanced, JSON parses. Same input -> same bytes; bad specs -> one-line
+errors naming the file and key (exit 2); an interrupted run leaves only complete files.
+"""
+from __future__ import annotations
+
+import builtins
+import json
+import os
+import re
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from symfisher import sheets
+from symfisher.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SPEC_DIR = ROOT / "derivations"
+SPECS = sorted(SPEC_DIR.glob("*.toml"))
+SUBSET = [SPEC_DIR / "01_bernoulli_fisher.toml", SPEC_DIR / "09_fisher_expectation_sum.toml"]
+FORMATS = ("tex", "html", "md", "json")
+MATHML = "{http://www.w3.org/1998/Math/MathML}math"
+XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def _run(capsys, *argv):
+    code = main(list(map(str, argv)))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def _files(d: Path) -> dict:
+    return {str(p.relative_to(d)): p.read_bytes() for p in sorted(d.rglob("*")) if p.is_file()}
+
+
+# ---------------------------------------------------------------- the specs
+
+
+def test_ten_exercise_specs_parse():
+    assert len(SPECS) == 10, [p.name for p in SPECS]
+    for p in SPECS:
+        spec = sheets.load_spec(p)
+        assert spec.title and spec.question and spec.explanation and spec.takeaway, p.name
+        assert all(part.derive for part in spec.parts)
+
+
+def test_default_spec_dir_is_found_from_elsewhere(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert sheets.default_spec_dir() == SPEC_DIR
+    (tmp_path / "derivations").mkdir()
+    assert sheets.default_spec_dir() == tmp_path / "derivations"
+
+
+BAD = {
+    "missing_key": ('title = "T"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n', "'question'", "missing"),
+    "unknown_model": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernouli"\n[[derive]]\nquantity = "fisher"\n',
+                      "'model.name'", "unknown model"),
+    "unknown_quantity": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fishr"\n',
+                         "'derive[0].quantity'", "unknown quantity"),
+    "bad_toml": ('title = "T\nquestion = \n', "'(toml)'", "not valid TOML"),
+    "unknown_key": ('title = "T"\nquestion = "Q"\nexplanaton = "E"\n[model]\nname = "bernoulli"\n'
+                    '[[derive]]\nquantity = "fisher"\n', "'explanaton'", "did you mean 'explanation'"),
+    "bad_argument": ('title = "T"\nquestion = "Q"\n[model]\nname = "normal_mean"\n[[derive]]\nquantity = "additivity"\n'
+                     'n = -3\n', "'derive[0].n'", "positive integer"),
+    "bad_check_point": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n'
+                        '[[check]]\nname = "c"\nof = "fisher"\nat = {q = 0.3}\ntarget = 1\n', "'check[0].at.q'",
+                        "not a parameter"),
+    "bad_density": ('title = "T"\nquestion = "Q"\n[model]\ndensity = "t*exp(-t*x"\nvar = "x in (0, oo)"\n'
+                    'params = ["t > 0"]\n[[derive]]\nquantity = "fisher"\n', "'model.density'", ""),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_spec_is_one_line_naming_file_and_key(case, tmp_path, capsys):
+    text, key, words = BAD[case]
+    spec = tmp_path / f"{case}.toml"
+    spec.write_text(text, encoding="utf-8")
+    out_dir = tmp_path / "out"
+    code, out, err = _run(capsys, "sheet", spec, "--out", out_dir, "--jobs", "1")
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1, err
+    assert str(spec) in lines[0] and key in lines[0] and words in lines[0], lines[0]
+    assert not out_dir.exists() or not any(out_dir.rglob("*"))
+
+
+def test_missing_spec_file(tmp_path, capsys):
+    code, _, err = _run(capsys, "sheet", tmp_path / "nope.toml", "--out", tmp_path / "o")
+    assert code == 2 and "nope.toml" in err and len(err.strip().splitlines()) == 1
+
+
+def test_user_density_spec(tmp_path):
+    spec = tmp_path / "rayleigh.toml"
+    spec.write_text(
+        'title = "Rayleigh scale"\nquestion = "Find $I(s)$ for the Rayleigh density."\n'
+        'takeaway = "$I(s) = 4/s^2$."\n'
+        '[model]\ndensity = "x/s**2*exp(-x**2/(2*s**2))"\nvar = "x in (0, oo)"\nparams = ["s > 0"]\n'
+        '[[derive]]\nquantity = "fisher"\n'
+        '[[check]]\nname = "I(1.5) = 4/1.5^2"\nof = "fisher"\nat = {s = 1.5}\ntarget = "4/1.5**2"\n'
+        '[[check]]\nname = "I(1.5) by quadrature"\nof = "fisher"\nat = {s = 1.5}\nwitness = "fisher_quadrature"\n'
+        'tol = 1e-6\n',
+        encoding="utf-8")
+    sec = sheets.build_section(sheets.load_spec(spec))
+    assert [c.passed for c in sec.all_checks] == [True, True]
+
+
+# ---------------------------------------------------------------- a subset, all formats
+
+
+@pytest.fixture(scope="module")
+def subset_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("subset")
+    written = sheets.write_sheets(SUBSET, out, FORMATS, jobs=1, progress=lambda m: None)
+    assert written
+    return out
+
+
+def test_one_file_per_spec_and_format_plus_index(subset_out):
+    names = {p.name for p in subset_out.iterdir() if p.is_file()}
+    want = {f"{s.stem}.{f}" for s in SUBSET for f in FORMATS} | {f"index.{f}" for f in FORMATS}
+    assert names == want
+    assert not [p for p in subset_out.rglob("*") if p.name.endswith(".tmp")]
+
+
+def test_two_runs_identical_bytes_serial_and_parallel(subset_out, tmp_path, capsys):
+    code, _, err = _run(capsys, "sheet", *SUBSET, "--out", tmp_path, "--jobs", "2")
+    assert code == 0, err
+    progress = [l for l in err.splitlines() if l.startswith("[")]
+    assert len(progress) == len(SUBSET)
+    assert _files(tmp_path) == _files(subset_out)
+
+
+def test_sheet_reads_as_a_worked_solution(subset_out):
+    md = (subset_out / "01_bernoulli_fisher.md").read_text(encoding="utf-8")
+    for part in ("**Question.**", "**Step 1.**", "*Reason:", "**Result.**", "### Explanation",
+                 "### Numeric checks", "**PASS**", "**Takeaway.**"):
+        assert part in md, part
+    assert "**FAIL**" not in md
+    data = json.loads((subset_out / "index.json").read_text(encoding="utf-8"))
+    assert [s["title"] for s in data["sections"]] == [sheets.load_spec(p).title for p in SUBSET]
+
+
+def test_sheets_render_without_matplotlib(monkeypatch, tmp_path):
+    real_import = builtins.__import__
+
+    def no_mpl(name, *args, **kwargs):
+        if name == "matplotlib" or name.startswith("matplotlib."):
+            raise ImportError("No module named 'matplotlib' (test)")
+        return real_import(name, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "__import__", no_mpl)
+    from symfisher import plots
+
+    assert not plots.available()
+    sheets.write_sheets(SUBSET[:1], tmp_path, ("html", "tex", "md"), jobs=1, progress=lambda m: None)
+    assert not (tmp_path / "figures").exists()
+    html = (tmp_path / "01_bernoulli_fisher.html").read_text(encoding="utf-8")
+    ET.fromstring(html)
+    assert "<svg" not in html
+    assert "includegraphics" not in (tmp_path / "01_bernoulli_fisher.tex").read_text(encoding="utf-8")
+
+
+@pytest.mark.skipif(not __import__("symfisher.plots").plots.available(), reason="matplotlib not installed")
+def test_figures_are_written_and_inlined(subset_out):
+    figs = sorted((subset_out / "figures").iterdir())
+    assert {p.suffix for p in figs} == {".pdf", ".png"}
+    html = (subset_out / "01_bernoulli_fisher.html").read_text(encoding="utf-8")
+    assert "<svg" in html
+    tex = (subset_out / "01_bernoulli_fisher.tex").read_text(encoding="utf-8")
+    assert "figures/01_bernoulli_fisher-0-fisher_curve.pdf" in tex
+
+
+def test_interrupted_run_leaves_only_complete_files(tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    sheets.write_sheets(SUBSET[:1], out, ("md", "json"), jobs=1, progress=lambda m: None, figures=False)
+    before = _files(out)
+    # 1. a failure while rendering: nothing is written, the old files stay as they were
+    from symfisher import render
+
+    def boom(*a, **k):
+        raise RuntimeError("interrupted while rendering")
+
+    monkeypatch.setattr(render, "render_document", boom)
+    with pytest.raises(RuntimeError):
+        sheets.write_sheets(SUBSET, out, ("md", "json"), jobs=1, progress=lambda m: None, figures=False)
+    assert _files(out) == before
+    monkeypatch.undo()
+    # 2. an interruption between file replacements: every file is old or new, never partial
+    real_replace = os.replace
+    calls = []
+
+    def flaky(src, dst):
+        calls.append(dst)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", flaky)
+    with pytest.raises(KeyboardInterrupt):
+        sheets.write_sheets(SUBSET, out, ("md", "json"), jobs=1, progress=lambda m: None, figures=False)
+    monkeypatch.undo()
+    for p in out.rglob("*"):
+        assert not p.name.endswith(".tmp"), p
+        if p.suffix == ".json":
+            json.loads(p.read_text(encoding="utf-8"))
+        if p.suffix == ".md":
+            assert p.read_text(encoding="utf-8").rstrip().endswith(".")  # the takeaway closes every sheet
+
+
+# ---------------------------------------------------------------- the full ten, once
+
+
+@pytest.fixture(scope="module")
+def full_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("full")
+    code = main(["sheet", "--out", str(out), "--jobs", "2"])
+    assert code == 0
+    return out
+
+
+def test_full_run_writes_every_exercise(full_out):
+    for spec in SPECS:
+        for fmt in FORMATS:
+            assert (full_out / f"{spec.stem}.{fmt}").is_file()
+    for fmt in FORMATS:
+        assert (full_out / f"index.{fmt}").is_file()
+
+
+def test_every_check_of_the_ten_passes(full_out):
+    data = json.loads((full_out / "index.json").read_text(encoding="utf-8"))
+    assert len(data["sections"]) == 10
+    failed = []
+    for sec in data["sections"]:
+        checks = sec.get("checks", []) + [c for d in sec["derivations"] for c in d.get("checks", [])]
+        assert checks, sec["title"]
+        failed += [(sec["title"], c["name"]) for c in checks if not c["passed"]]
+        failed += [(sec["title"], f["step"]) for d in sec["derivations"] for f in d["failures"]]
+    assert not failed
+
+
+def _unescaped_dollars(s: str) -> int:
+    return len(re.findall(r"(?<!\\)\$", s))
+
+
+def test_markdown_math_balanced_and_json_parses(full_out):
+    for p in sorted(full_out.glob("*.md")):
+        md = p.read_text(encoding="utf-8")
+        assert md.count("$$") % 2 == 0, p.name
+        for line in md.splitlines():
+            if line.strip() != "$$":
+                assert _unescaped_dollars(line.replace("$$", "")) % 2 == 0, (p.name, line)
+    for p in sorted(full_out.glob("*.json")):
+        json.loads(p.read_text(encoding="utf-8"))
+
+
+def _text_nodes(root):
+    for el in root.iter():
+        if el.tag == XHTML + "style" or el.tag.startswith("{http://www.w3.org/2000/svg}"):
+            continue
+        for t in (el.text, el.tail):
+            if t:
+                yield t
+
+
+def test_html_well_formed_with_mathml(full_out):
+    for p in sorted(full_out.glob("*.html")):
+        root = ET.fromstring(p.read_text(encoding="utf-8"))
+        assert root.findall(".//" + MATHML), p.name
+        raw = [t for t in _text_nodes(root) if "\\frac" in t or "$" in t or "\\left" in t]
+        assert not raw, (p.name, raw[:3])
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_every_tex_compiles(full_out, tmp_path):
+    work = tmp_path / "tex"
+    shutil.copytree(full_out, work)
+    for tex in sorted(work.glob("*.tex")):
+        runs = 2 if tex.stem == "index" else 1
+        for _ in range(runs):
+            proc = subprocess.run(
+                ["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "-no-shell-escape", tex.name],
+                cwd=work, capture_output=True, text=True, timeout=120)
+            assert proc.returncode == 0, (tex.name, proc.stdout[-3000:])
+        log = (work / f"{tex.stem}.log").read_text(errors="replace")
+        assert "Undefined control sequence" not in log and "Missing character" not in log, tex.name
+        assert (work / f"{tex.stem}.pdf").stat().st_size > 1000
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_html_renders_in_headless_chromium(full_out, tmp_path):
+    page = full_out / "index.html"
+    proc = subprocess.run(
+        ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert "<math" in dom
+    assert "\\frac" not in dom and "\\begin{" not in dom
+    assert "parsererror" not in dom and "following errors" not in dom
+    for spec in SPECS:
+        assert sheets.load_spec(spec).title.replace("&", "&amp;") in dom
