@@ -455,10 +455,13 @@ def _target(model: Model, quantity: str, index, answer_has_data: Callable) -> _T
                 if quantity == "cramer-rao" and I[i, j] != 0:
                     entry_mistakes.append((1 / I[i, j], f"that is 1/I[{i},{j}]: an entry of the inverse matrix is not "
                                                         "the reciprocal of the entry"))
-        if quantity == "fisher":
-            for c in model.constants:
+        for c in model.constants:
+            if quantity == "fisher":
                 hints[1 / c] = (f"missing the factor {c} (forgot {c}?): the information of {c} independent "
                                 f"trials/observations is {c} times that of one")
+            else:
+                hints[c] = (f"an extra factor {c} (forgot to divide by {c}?): the bound for {c} independent "
+                            f"trials/observations is 1/{c} times that of one")
         return _Target(expected=expected, varying=varying, entry_names=_entry_names(params, False), vector=False,
                        mistakes=mistakes, entry_mistakes=entry_mistakes, factor_hints=hints, **base)
 
@@ -845,18 +848,9 @@ def _constant_ratio(u, r, t: _Target, points):
     """``c`` with ``u = c r`` and ``c`` free of the varying symbols, or ``None``."""
     if r == 0 or u == 0:
         return None
-    q = None
-    try:
-        with time_limit(RATIO_LIMIT, "ratio"):
-            q = sp.simplify(sp.cancel(u / r))
-    except (StepTimeout, StepFailed, Exception):
-        q = None
-    varying = set(t.varying)
-    if q is not None and not (q.free_symbols & varying) and q.free_symbols <= set(t.constants) and q != 0 \
-            and not q.has(sp.nan, sp.zoo):
-        # confirm numerically
-        if all(a is None or b is None or _close(a, b) for a, b in zip(_evaluate(u, points), _evaluate(q * r, points))):
-            return q
+    q = _symbolic_ratio(u, r, t, points)
+    if q is not None:
+        return q
     if t.constants:
         return None
     qs = []
@@ -872,6 +866,29 @@ def _constant_ratio(u, r, t: _Target, points):
     if len(str(c)) > 24:
         c = sp.Float(v.real, 8)
     return c
+
+
+def _symbolic_ratio(u, r, t: _Target, points):
+    """``u / r`` in closed form when it is free of the varying symbols (checked numerically), else None.
+
+    ``powsimp(force=True)`` may combine roots that are not combinable for negative bases; the numeric
+    confirmation at the points inside the domain rules such a ratio out.
+    """
+    varying = set(t.varying)
+    forms = (lambda q: sp.simplify(sp.cancel(q)),
+             lambda q: sp.simplify(sp.powsimp(sp.powdenest(sp.cancel(q), force=True), force=True)))
+    uv = _evaluate(u, points)
+    for form in forms:
+        try:
+            with time_limit(RATIO_LIMIT, "ratio"):
+                q = form(u / r)
+        except (StepTimeout, StepFailed, Exception):
+            continue
+        if q == 0 or q.free_symbols & varying or not q.free_symbols <= set(t.constants) or q.has(sp.nan, sp.zoo):
+            continue
+        if all(a is None or b is None or _close(a, b) for a, b in zip(uv, _evaluate(q * r, points))):
+            return q
+    return None
 
 
 def _matches(u, cand, points) -> bool:
@@ -1082,16 +1099,9 @@ def _decide(t: _Target, U: sp.Matrix, E: sp.Matrix, mistakes: list, names: list,
 
 def _up_to_constant(t: _Target, u, r, points):
     """Jeffreys: ``c`` with ``u = c r`` free of the parameters (constants allowed)."""
-    q = None
-    try:
-        with time_limit(RATIO_LIMIT, "ratio"):
-            q = sp.simplify(sp.powsimp(sp.powdenest(sp.cancel(u / r), force=False)))
-    except (StepTimeout, StepFailed, Exception):
-        q = None
-    varying = set(t.varying)
-    if q is not None and q != 0 and not (q.free_symbols & varying) and not q.has(sp.nan, sp.zoo, sp.I):
-        if all(a is None or b is None or _close(a, b) for a, b in zip(_evaluate(u, points), _evaluate(q * r, points))):
-            return q
+    q = _symbolic_ratio(u, r, t, points)
+    if q is not None:
+        return q
     # numerically: fix the constants, vary the rest
     if t.constants:
         base = points[0]
