@@ -1,29 +1,50 @@
-"""``symfisher derive``: every quantity (or --only some) for a model; --json for the contract."""
+"""``symfisher derive``: every quantity (or --only some) for a model; --json for the contract.
+
+``derive --all`` derives every catalog model in a pool of worker processes (``--jobs``,
+default 2), one progress line per model on stderr. ``--json`` output (one model or
+``--all``) goes through the disk cache (:mod:`symfisher.cache`).
+"""
+import sys
+
 from ._options import add_model_options, model_from_args
 
 NAME = "derive"
 HELP = "derive score, Hessian, Fisher information, Cramér–Rao, KL, Taylor and Jeffreys"
+
+# The slowest catalog models first, so that two workers finish close together
+# (longest-processing-time-first scheduling); the others follow in catalog order.
+_SLOW_FIRST = ("logistic", "student_t", "logistic_regression", "gumbel", "cauchy", "categorical", "weibull")
 
 
 def configure(p):
     add_model_options(p)
     p.add_argument("--json", action="store_true", help="print the JSON object of the interface contract")
     p.add_argument("--only", metavar="LIST", help="comma-separated subset, e.g. fisher,kl")
+    p.add_argument("--all", action="store_true", help="every catalog model (with --json: a JSON array)")
+    p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes for --all (default 2)")
+
+
+def _only(args):
+    return [q.strip() for q in args.only.split(",") if q.strip()] if args.only else None
 
 
 def run(args) -> int:
+    if args.all:
+        return _run_all(args)
     import json
 
-    from ..derive.report import derive_all
-
     model = model_from_args(args)
-    only = [q.strip() for q in args.only.split(",") if q.strip()] if args.only else None
-    report = derive_all(model, only=only)
+    only = _only(args)
     if args.json:
-        print(json.dumps(report.to_json(), indent=2))
+        from ..cache import derive_json
+
+        obj, _ = derive_json(model, only=only)
+        print(json.dumps(obj, indent=2))
         return 0
+    from ..derive.report import derive_all
     from ..render.text import render_derivation
 
+    report = derive_all(model, only=only)
     print(f"Model: {model.name} — {model.parameterization}")
     for name in report.requested:
         d = report.derivations.get(name)
@@ -35,4 +56,85 @@ def run(args) -> int:
         print("Steps that could not be completed:")
         for f in report.failures:
             print(f"  - {f['step']}: {f['reason']}")
+    return 0
+
+
+def _derive_one(name: str, only, time_limit):
+    """Worker: the JSON object of one catalog model, its wall time and whether it was cached."""
+    import time
+
+    from ..cache import derive_json
+    from ..families import get_model
+    from ..limits import set_default_limit
+
+    if time_limit is not None:
+        set_default_limit(time_limit)
+    t0 = time.monotonic()
+    obj, hit = derive_json(get_model(name), only=only)
+    return obj, time.monotonic() - t0, hit
+
+
+def _run_all(args) -> int:
+    import json
+    import time
+
+    from ..derive.report import ALL_QUANTITIES
+    from ..families import family_names
+    from ..model import ModelError
+
+    if args.name or args.density is not None or args.logpdf is not None or args.var or args.param or args.const:
+        raise ModelError("--all derives the whole catalog; give no model name or --density/--logpdf with it")
+    if args.coords or args.reparam:
+        raise ModelError("--coords/--reparam apply to one model, not to --all")
+    if args.time_limit is not None and args.time_limit <= 0:
+        raise ModelError("--time-limit must be positive")
+    if args.jobs < 1:
+        raise ModelError("--jobs must be at least 1")
+    only = _only(args)
+    unknown = [q for q in only or () if q not in ALL_QUANTITIES]
+    if unknown:
+        raise ValueError(f"unknown quantity {unknown[0]!r} in --only (choose from {', '.join(ALL_QUANTITIES)})")
+    names = family_names()
+    order = [n for n in _SLOW_FIRST if n in names] + [n for n in names if n not in _SLOW_FIRST]
+    results = {}
+    total = len(names)
+    t0 = time.monotonic()
+
+    def progress(name, obj, seconds, hit):
+        fails = obj.get("failures") or []
+        status = "ok" if not fails else f"{len(fails)} failed step(s): " + ", ".join(f["step"] for f in fails)
+        src = "cached" if hit else f"{seconds:.2f} s"
+        print(f"[{len(results)}/{total}] {name}: {status} ({src})", file=sys.stderr, flush=True)
+
+    if args.jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=min(args.jobs, total), mp_context=ctx) as pool:
+            futs = {pool.submit(_derive_one, n, only, args.time_limit): n for n in order}
+            for fut in as_completed(futs):
+                name = futs[fut]
+                obj, seconds, hit = fut.result()
+                results[name] = obj
+                progress(name, obj, seconds, hit)
+    else:
+        for name in order:
+            obj, seconds, hit = _derive_one(name, only, args.time_limit)
+            results[name] = obj
+            progress(name, obj, seconds, hit)
+    n_fail = sum(1 for o in results.values() if o.get("failures"))
+    print(f"derived {total} models in {time.monotonic() - t0:.2f} s with {args.jobs} process(es); "
+          f"{n_fail} with failed steps", file=sys.stderr, flush=True)
+    if args.json:
+        print(json.dumps([results[n] for n in names], indent=2))
+    else:
+        for n in names:
+            o = results[n]
+            fails = o.get("failures") or []
+            fisher = o.get("fisher")
+            shown = "Fisher " + str(fisher) if fisher is not None else "—"
+            print(f"{n:20s} {shown}")
+            for f in fails:
+                print(f"{'':20s}   failed {f['step']}: {f['reason']}")
     return 0
