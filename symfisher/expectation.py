@@ -76,6 +76,10 @@ def _tidy_logs(g: sp.Expr) -> sp.Expr:
 
 
 def _expand(g: sp.Expr) -> sp.Expr:
+    if g.has(sp.sin):
+        from sympy.simplify.fu import TR5
+
+        g = TR5(sp.expand(g))  # sin(z)^2 -> 1 - cos(z)^2: fewer distinct statistics
     g = sp.expand_log(_tidy_logs(g), force=True)
     g = sp.expand(g, power_base=True, power_exp=True, mul=True, log=True, multinomial=True, force=True)
     return g
@@ -91,6 +95,22 @@ def split_statistics(g: sp.Expr, data: tuple) -> dict:
             coeff2, stat = sp.factor(stat).as_independent(*data, as_Add=False)
             coeff *= coeff2
         out[stat] = out.get(stat, sp.S.Zero) + coeff
+    if len(data) == 1:
+        # z/(1 + z) -> 1 - 1/(1 + z): rational statistics into partial fractions
+        x = data[0]
+        for t in list(out):
+            logs = sp.Mul(*[f for f in sp.Mul.make_args(t) if f.as_base_exp()[0].func == sp.log])
+            r = t / logs
+            if r != 1 and r.is_rational_function(x) and not sp.fraction(r)[1].is_number and not r.is_Pow:
+                try:
+                    parts = sp.apart(r, x)
+                except Exception:  # apart gives up on symbolic coefficients it cannot factor
+                    continue
+                if parts != r:
+                    c = out.pop(t)
+                    for term in sp.Add.make_args(sp.expand(parts)):
+                        cc, tt = term.as_independent(x, as_Add=False)
+                        out[tt * logs] = out.get(tt * logs, sp.S.Zero) + c * cc
     return {t: c for t, c in out.items() if c != 0}
 
 
@@ -188,6 +208,17 @@ def _from_mgf(t: sp.Expr, model: Model) -> sp.Expr | None:
     return sp.diff(mgf.value, mgf.t, k).subs(mgf.t, 0)
 
 
+def clean_density(ell: sp.Expr) -> sp.Expr:
+    """``exp(ell)`` as a product of powers: ``exp(log a - (a+1) log u)`` -> ``a u^(-a-1)``.
+
+    Integrators do far better on ``u**(s - a - 1)`` than on ``exp((-a-1)*log(1 + ...))``.
+    """
+    L = sp.expand(sp.expand_log(_tidy_logs(ell), force=True))
+    f = sp.Mul(*[sp.exp(term) for term in sp.Add.make_args(L)])
+    return f.replace(lambda e: isinstance(e, sp.exp),
+                     lambda e: sp.powsimp(sp.powdenest(e.rewrite(sp.Pow), force=True), force=True))
+
+
 def _finish(v: sp.Expr) -> sp.Expr:
     if v.has(sp.gamma, sp.polygamma, sp.beta, sp.loggamma):
         v = sp.expand_func(sp.gammasimp(v))
@@ -198,7 +229,20 @@ def _integrate(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr:
     """E[t] by integrating or summing t against the density over the support."""
     key = ("stat", model.key(), sp.srepr(t))
     if key in _CACHE:
-        return _CACHE[key]
+        v = _CACHE[key]
+        if isinstance(v, ExpectationError):  # a failure is remembered too: never retried
+            raise v
+        return v
+    try:
+        v = _integrate_uncached(t, model, limit)
+    except ExpectationError as exc:
+        _CACHE[key] = exc
+        raise
+    _CACHE[key] = v
+    return v
+
+
+def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr:
     if len(model.data) != 1:
         raise ExpectationError("expectation", f"no moment rule for E[{t}] over several data variables")
     x = model.data[0]
@@ -223,13 +267,16 @@ def _integrate(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr:
         raise ExpectationError(step, f"integrating the statistic {t} against the density: {exc.reason}") from None
     if v.has(sp.Integral, sp.Sum):
         raise ExpectationError(step, f"SymPy left the integral of {t} against the density unevaluated")
+    if v.has(sp.I) and all(s.is_real for s in integrand.free_symbols):
+        # a real integrand cannot have a complex mean: SymPy took a wrong branch (cf. its Gumbel bug)
+        raise ExpectationError(step, f"SymPy returned a complex value ({v}) for the real integral of {t}; rejected")
     if v.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise ExpectationError(step, f"E[{t}] diverges (SymPy returned {v})")
-    _CACHE[key] = v
     return v
 
 
-def _statistic_value(t: sp.Expr, model: Model, limit: float | None) -> StatisticValue:
+def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool = True) -> StatisticValue | None:
+    """E[t] by the cheap routes; then (``brute``) by integration, else ``None``."""
     if t == 1:
         return StatisticValue(t, sp.S.One, "normalization")
     if model.moments is not None:
@@ -244,9 +291,129 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None) -> Statistic
         v = _from_mgf(t, model)
         if v is not None:
             return StatisticValue(t, _finish(v), "moment-generating function")
+    if len(model.data) == 1 and not model.support[0].is_finite():
+        v = _score_identities(model, limit).get(t)
+        if v is not None:
+            return StatisticValue(t, v, "score identities")
+        v = _single_base_mellin(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, _finish(v), "Mellin transform")
+    if not brute:
+        return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
     return StatisticValue(t, _integrate(t, model, limit), how)
+
+
+# -- score identities: E[d ell/dc] = 0 and E[d2 ell/dc2 + (d ell/dc)^2] = 0 --------------
+def _score_identities(model: Model, limit: float | None) -> dict:
+    """Expectations that follow from differentiating the normalization in each parameter.
+
+    For every parameter or constant ``c`` that the support does not involve,
+    ``E[d ell/dc] = 0`` and ``E[d^2 ell/dc^2 + (d ell/dc)^2] = 0``; expanded into statistics
+    these are linear equations in the unknown ``E[t]`` (for an exponential family they are
+    ``E[T] = grad A`` and ``Var T = Hess A``). Solved once per model; only the expectations
+    the equations determine uniquely are kept.
+    """
+    key = ("identities", model.key())
+    if key in _CACHE:
+        return _CACHE[key]
+    out: dict = {}
+    _CACHE[key] = out
+    x = model.data[0]
+    ell = sp.expand_log(model.log_density, force=True)
+    symbols = [c for c in model.params + model.constants
+               if c in ell.free_symbols and c not in model.support[0].free_symbols and not c.is_integer]
+    unknowns: dict = {}
+    equations = []
+
+    def linear(expr):
+        total = sp.S.Zero
+        for t, c in split_statistics(expr, (x,)).items():
+            if t == 1:
+                total += c
+            else:
+                u = unknowns.setdefault(t, sp.Dummy("E"))
+                total += c * u
+        return total
+
+    try:
+        with time_limit(limit if limit is not None else 10.0, "score identities"):
+            for c in symbols:
+                d1 = sp.diff(ell, c)
+                d2 = sp.diff(d1, c)
+                equations.append(linear(d1))
+                equations.append(linear(d2 + sp.expand(d1**2)))
+            if not unknowns:
+                return out
+            syms = list(unknowns.values())
+            sol = sp.linsolve(equations, syms)
+            if not sol or sol == sp.S.EmptySet:
+                return out
+            (values,) = tuple(sol)
+            for t, u, v in zip(unknowns, syms, values):
+                if not (v.free_symbols & set(syms)):
+                    out[t] = _finish(sp.simplify(v))
+    except (StepTimeout, Exception):
+        pass
+    return out
+
+
+def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr | None:
+    """E[t] for ``t = b^a log(b)^m`` from ``M(s) = E[b^s]``, integrated once per base ``b``."""
+    x = model.data[0]
+    base = None
+    power, logs = sp.S.Zero, 0
+    for f in sp.Mul.make_args(t):
+        b, e = f.as_base_exp()
+        if isinstance(b, sp.log):
+            b, k = b.args[0], e
+            if not (k.is_Integer and k > 0):
+                return None
+            logs += int(k)
+            e = sp.S.Zero
+        if e.has(x) or not b.has(x) or (base is not None and sp.expand(b - base) != 0):
+            return None
+        base = b
+        power += e
+    if base is None:
+        return None
+    if not base.is_polynomial(x) or sp.degree(base, x) != 1:  # x, 1 + z, lam + x: linear bases only
+        return None
+    s = sp.Dummy("s")
+    key = ("mellin", model.key(), sp.srepr(base))
+    if key not in _CACHE:
+        M = None
+        c1 = sp.diff(base, x)
+        u = sp.Dummy("u", positive=True)
+        sup = model.support[0]
+        ends = sorted([base.subs(x, sup.lo), base.subs(x, sup.hi)], key=lambda e: e == sp.oo)
+        # u = base(x) ranges over a positive half-line or interval: E[u^s] in closed form
+        if c1.is_positive or c1.is_negative:
+            ell_u = model.log_density.subs(x, (u - (base - c1 * x)) / c1) - sp.log(sp.Abs(c1))
+            try:
+                with time_limit(min(limit or 10.0, 10.0), f"E[({base})^s]"):
+                    f_u = clean_density(ell_u)
+                    lo, hi = (ends[0], ends[1]) if c1.is_positive or ends[1] == sp.oo else (ends[1], ends[0])
+                    if lo.is_nonnegative or lo.is_positive:
+                        M = sp.integrate(sp.powsimp(u**s * f_u, force=True), (u, lo, hi))
+                        if M.has(sp.Integral) and not (isinstance(M, sp.Piecewise) and not M.args[0][0].has(sp.Integral)):
+                            M = None
+            except (StepTimeout, Exception):
+                M = None
+        _CACHE[key] = (s, M)
+    s, M = _CACHE[key]
+    if M is None:
+        return None
+    v = sp.diff(M, s, logs) if logs else M
+    v = v.subs(s, power)
+    try:
+        v = resolve_piecewise(v, model, f"E[{t}]")
+    except ExpectationError:
+        return None
+    if v.has(sp.oo, -sp.oo, sp.zoo, sp.nan, sp.Integral):
+        return None
+    return v
 
 
 # -- the engine -----------------------------------------------------------------
@@ -272,7 +439,26 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
     stats = split_statistics(g, data)
     values = []
     failed = []
+    hard = []
     for t in sorted(stats, key=sp.default_sort_key):
+        try:
+            sv = _statistic_value(t, model, limit, brute=False)
+        except ExpectationError as exc:
+            failed.append((t, exc))
+            continue
+        if sv is None:
+            hard.append(t)
+        else:
+            values.append(sv)
+    if hard and _cdf_rep(model, limit) is not None:
+        # a closed-form CDF turns X into F^(-1)(U): every statistic becomes a Beta integral
+        rep = _cdf_rep(model, limit)
+        try:
+            inner = expectation(g, model.with_(representation=rep), limit=limit, simplify=simplify)
+            return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner.extras.get("inner", inner)})
+        except ExpectationError:
+            pass
+    for t in hard:
         try:
             values.append(_statistic_value(t, model, limit))
         except ExpectationError as exc:
@@ -291,6 +477,17 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
         with _guard(f"simplify E[{g}]", limit):
             total = _finish(sp.expand(total))
     return Expectation(total, "statistics", tuple(values))
+
+
+def _cdf_rep(model: Model, limit):
+    if len(model.data) != 1 or model.support[0].is_finite() or type(model.support[0]).__name__ != "IntervalSupport":
+        return None
+    key = ("cdf", model.key())
+    if key not in _CACHE:
+        from .standardize import cdf_representation
+
+        _CACHE[key] = cdf_representation(model, min(limit or 10.0, 10.0))
+    return _CACHE[key]
 
 
 class _guard:

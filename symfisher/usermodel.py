@@ -10,6 +10,7 @@ import sympy as sp
 
 from .derive.regularity import check_normalization, check_support
 from .model import Model, ModelError
+from .standardize import standardize
 
 __all__ = ["from_density", "from_logpdf"]
 
@@ -47,10 +48,8 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     x = sp.Symbol(vname, **support.variable_assumptions())
     symbols = dict(known, **{vname: x})
     expr = parse_expression(text, symbols)
-    if x not in expr.free_symbols:
-        raise ModelError(f"the {'log-density' if is_log else 'density'} does not depend on the data variable {vname}")
     params_ = tuple(s for s, _ in pdecl)
-    missing = [s for s in params_ if s not in expr.free_symbols]
+    missing = [s for s in params_ if s not in expr.free_symbols and s not in support.free_symbols]
     if missing:
         raise ModelError(f"the parameter {missing[0]} does not appear in the {'log-density' if is_log else 'density'}")
     logf = expr if is_log else sp.expand_log(sp.log(expr), force=True)
@@ -62,7 +61,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     check_support(model)
     if check:
         check_normalization(model)
-    return model
+    return standardize(model)
 
 
 def from_density(density: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:

@@ -1,0 +1,207 @@
+"""Finding a parameter-free representation of a user's model (DESIGN principle 2).
+
+Catalog families declare their standardization; a density a user types gets one found:
+
+* **location / scale** — a real parameter ``mu`` is a location if ``f(mu + z; mu)`` does not
+  involve ``mu`` (on the whole line, or on a full period for a periodic density such as
+  von Mises); a positive parameter ``s`` is a scale if ``s^a f(s^a z; s)`` does not involve
+  ``s`` for ``a`` in (1, -1, 1/2, -1/2) (``a = -1``: a rate; ``a = 1/2``: a variance-type scale);
+* **probability integral transform** — if the CDF ``F`` has a closed form that SymPy can
+  invert, ``X = F^{-1}(U)`` with ``U ~ Uniform(0, 1)``, whose statistics
+  ``U^a (1-U)^b log(U)^m log(1-U)^n`` all come from the Beta function.
+
+Every candidate is confirmed symbolically (the parameter disappears); nothing is assumed.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .domains import IntervalSupport
+from .limits import StepTimeout, time_limit
+from .model import Model, PowerMoments, Representation
+from .simplify import _flip_signs
+
+__all__ = ["standardize", "cdf_representation", "uniform_base"]
+
+
+def uniform_base() -> Model:
+    """U ~ Uniform(0, 1): E[U^a (1-U)^b] = B(1 + a, 1 + b)."""
+    from .domains import IntervalSupport
+
+    u = sp.Symbol("u", positive=True)
+    s, t = sp.Symbol("s_", real=True), sp.Symbol("t_", real=True)
+    return Model("uniform(0,1)", (u,), (), sp.S.Zero, (IntervalSupport(0, 1),),
+                 power_moments=PowerMoments((u, 1 - u), (s, t), sp.gamma(1 + s) * sp.gamma(1 + t) / sp.gamma(2 + s + t)))
+
+
+def _free_of(expr, sym) -> bool:
+    if sym not in expr.free_symbols:
+        return True
+    e = sp.expand(sp.expand_log(expr, force=True))
+    if sym not in e.free_symbols:
+        return True
+    try:
+        with time_limit(3.0, "standardize"):
+            return sym not in sp.simplify(e).free_symbols
+    except (StepTimeout, Exception):
+        return False
+
+
+def _clean(expr, sym):
+    e = sp.expand(sp.expand_log(expr, force=True))
+    if sym in e.free_symbols:
+        e = sp.simplify(e)
+    return e
+
+
+def _periodic(model: Model) -> bool:
+    """A support of length 2 pi on which the log-density is 2 pi-periodic in x."""
+    x, sup = model.data[0], model.support[0]
+    if not (sup.lo.is_number and sup.hi.is_number) or sp.simplify(sup.hi - sup.lo - 2 * sp.pi) != 0:
+        return False
+    try:
+        with time_limit(3.0, "periodicity"):
+            return sp.simplify(model.log_density.subs(x, x + 2 * sp.pi) - model.log_density) == 0
+    except (StepTimeout, Exception):
+        return False
+
+
+def standardize(model: Model) -> Model:
+    """The model with a :class:`Representation` ``X = mu + s^a Z`` when one exists."""
+    if model.representation is not None or len(model.data) != 1 or model.support[0].is_finite():
+        return model
+    if type(model.support[0]).__name__ != "IntervalSupport":
+        return model
+    x, sup = model.data[0], model.support[0]
+    z = sp.Symbol("z", **{k: v for k, v in x.assumptions0.items() if k in ("real", "positive", "negative")})
+    ell = model.log_density
+    loc, scale, power = None, None, None
+    whole_line = sup.lo == -sp.oo and sup.hi == sp.oo
+    if whole_line or _periodic(model):
+        for mu in model.params:
+            if not mu.is_real or mu.is_positive:
+                continue
+            cand = ell.subs(x, mu + z)
+            if _free_of(cand, mu):
+                loc, ell = mu, _clean(cand, mu)
+                break
+    half_line = sup.lo == 0 and sup.hi == sp.oo
+    if whole_line or half_line:
+        var = z if loc is not None else x
+        for s in model.params:
+            if not s.is_positive or s == loc:
+                continue
+            for a in (sp.S.One, -sp.S.One, sp.S.Half, -sp.S.Half):
+                cand = ell.subs(var, s**a * z) + a * sp.log(s)
+                if _free_of(cand, s):
+                    scale, power, ell = s, a, _clean(cand, s)
+                    break
+            if scale is not None:
+                break
+    # a shape parameter k that acts as a power: Z = W^(1/k) (Weibull, log-logistic, Burr ...)
+    shape = None
+    if half_line and (scale is not None or loc is None):
+        var = z if scale is not None else x
+        w = sp.Symbol("w", positive=True)
+        for k in model.params:
+            if not k.is_positive or k in (loc, scale):
+                continue
+            cand = ell.subs(var, w ** (1 / k)) + (1 / k - 1) * sp.log(w) - sp.log(k)
+            if _free_of(cand, k):
+                shape, ell = k, _clean(cand, k)
+                break
+    # on the whole line, exp(c z) in the density: W = exp(c Z) lives on (0, oo) (Gumbel, logistic)
+    expo = None
+    if whole_line and shape is None:
+        var = z if (loc is not None or scale is not None) else x
+        rates = {sp.expand(a.args[0]).as_coefficient(var) for a in ell.atoms(sp.exp) if a.args[0].has(var)}
+        if len(rates) == 1 and None not in rates and next(iter(rates)).is_number:
+            c = rates.pop()
+            w = sp.Symbol("w", positive=True)
+            cand = ell.subs(var, sp.log(w) / c) - sp.log(sp.Abs(c) * w)
+            cand = _clean(sp.powsimp(cand, force=True), w) if not cand.has(var) else None
+            if cand is not None and not cand.has(var):
+                expo, ell = c, cand
+    if loc is None and scale is None and shape is None and expo is None:
+        return model
+    if shape is not None:
+        inner = w ** (1 / shape)
+        z = w
+    elif expo is not None:
+        inner = sp.log(w) / expo
+        z = w
+    else:
+        inner = z
+    transform = (loc if loc is not None else 0) + (scale**power if scale is not None else 1) * inner
+    if loc is not None and scale is None:
+        ell = ell  # already in z
+    rest = tuple(s for s in model.params + model.constants if s in ell.free_symbols)
+    base_support = type(sup)(sup.lo, sup.hi) if not whole_line else sup
+    base_support = IntervalSupport(0, sp.oo) if (shape is not None or expo is not None) else base_support
+    base = Model(f"standardized {model.name}", (z,), (), ell, (base_support,),
+                 domains=tuple((s, d) for s, d in model.domains if s in rest), constants=rest)
+    parts = []
+    if loc is not None:
+        parts.append(f"{loc} is a location parameter")
+    if scale is not None:
+        parts.append(f"{scale}{'' if power == 1 else '^(' + str(power) + ')'} is a scale")
+    if shape is not None:
+        parts.append(f"{shape} acts as a power")
+    if expo is not None:
+        parts.append(f"W = exp({expo} Z) lives on (0, oo)")
+    free = ", ".join(str(p) for p in (loc, scale, shape) if p is not None) or "the location and scale"
+    expl = f"X = {transform} with {z} free of {free} ({'; '.join(parts)})"
+    return model.with_(representation=Representation(base, (transform,), expl))
+
+
+def _normalize_signs(e):
+    """-(a u)/(u - 1) -> a u/(1 - u) inside powers and logarithms (u in (0, 1))."""
+    e = e.replace(lambda q: isinstance(q, sp.Pow) and not q.base.is_Atom,
+                  lambda q: sp.Pow(_flip_signs(sp.factor(q.base)), q.exp))
+    return _flip_signs(sp.factor(e)) if isinstance(e, sp.Mul) else e
+
+
+def cdf_representation(model: Model, limit: float | None = None) -> Representation | None:
+    """``X = F^{-1}(U)`` when the CDF and its inverse have closed forms (else ``None``)."""
+    from .expectation import clean_density
+
+    if len(model.data) != 1 or type(model.support[0]).__name__ != "IntervalSupport":
+        return None
+    x, sup = model.data[0], model.support[0]
+    y = sp.Dummy("y", **{k: v for k, v in x.assumptions0.items() if k in ("real", "positive")})
+    u = uniform_base().data[0]
+    try:
+        with time_limit(limit, "closed-form CDF"):
+            f = clean_density(model.log_density)
+            F = sp.integrate(f.subs(x, y), (y, sup.lo, x))
+            if F.has(sp.Integral) or F.has(sp.Piecewise):
+                return None
+            F = sp.simplify(F)
+            sols = sp.solve(sp.Eq(F, u), x)
+    except (StepTimeout, Exception):
+        return None
+    from .simplify import random_points
+
+    for sol in sols:
+        sol = _normalize_signs(sol)
+        pts = random_points(sorted(sol.free_symbols | F.free_symbols - {x}, key=str), dict(model.domains), n=3, seed=5)
+        ok = True
+        for pt in pts:
+            pt = dict(pt)
+            pt[u] = sp.Float(0.3)
+            try:
+                xv = complex(sol.evalf(30, subs=pt))
+                if abs(xv.imag) > 1e-12:
+                    ok = False
+                    break
+                back = complex(F.evalf(30, subs={**pt, x: xv.real}))
+                if abs(back - 0.3) > 1e-9:
+                    ok = False
+                    break
+            except (TypeError, ValueError):
+                ok = False
+                break
+        if ok:
+            return Representation(uniform_base(), (sol,),
+                                  f"X = F^(-1)(U) = {sol} with U ~ Uniform(0, 1) (probability integral transform)")
+    return None
