@@ -21,7 +21,12 @@ from .derive import (
     observed_information,
     score,
 )
+from .derive.jeffreys import jeffreys_invariance, jeffreys_prior
+from .derive.kl import kl_divergence, register_kl
+from .derive.natural import natural_gradient
+from .derive.reparam import CoordinateChange, coordinate_change, named_coordinates, reparameterize, transformation_law
 from .derive.report import Report, derive_all
+from .derive.taylor import kl_taylor
 from .domains import Domain, FiniteSupport, IntegerSupport, IntervalSupport
 from .expectation import expectation
 from .families import family_names, get_model
@@ -37,6 +42,17 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Check",
+    "CoordinateChange",
+    "coordinate_change",
+    "jeffreys_invariance",
+    "jeffreys_prior",
+    "kl_divergence",
+    "kl_taylor",
+    "named_coordinates",
+    "natural_gradient",
+    "register_kl",
+    "reparameterize",
+    "transformation_law",
     "Derivation",
     "Domain",
     "Failure",

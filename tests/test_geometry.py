@@ -154,3 +154,160 @@ def test_kl_taylor_cubic_terms_from_the_literature():
     # the Laplace log-density has a kink in mu: the cubic term is not a polynomial (|delta_mu|^3)
     d = kl_taylor(get_model("laplace"))
     assert d.extras["cubic"].has(sp.Abs) and not d.failures
+
+
+# -- Jeffreys priors ------------------------------------------------------------------
+JEFFREYS = {  # name -> (kernel, proper, normalizer, named substring)
+    "bernoulli": (lambda m: 1 / sp.sqrt(m.symbol("p") * (1 - m.symbol("p"))), True, sp.pi, "Beta(1/2, 1/2)"),
+    "binomial": (lambda m: 1 / sp.sqrt(m.symbol("p") * (1 - m.symbol("p"))), True, sp.pi, "Beta(1/2, 1/2)"),
+    "geometric": (lambda m: 1 / (m.symbol("p") * sp.sqrt(1 - m.symbol("p"))), False, None, "Beta(0, 1/2)"),
+    "exponential": (lambda m: 1 / m.symbol("lam"), False, None, "1/lam"),
+    "poisson": (lambda m: 1 / sp.sqrt(m.symbol("lam")), False, None, None),
+    "normal": (lambda m: 1 / m.symbol("sigma") ** 2, False, None, None),
+    "categorical": (lambda m: 1 / sp.sqrt(m.symbol("p_1") * m.symbol("p_2") * (1 - m.symbol("p_1") - m.symbol("p_2"))),
+                    True, 2 * sp.pi, "Dirichlet(1/2, 1/2, 1/2)"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(JEFFREYS))
+def test_jeffreys_prior_propriety_and_normalizer(name, report):
+    m = get_model(name)
+    kernel, proper, normalizer, named = JEFFREYS[name]
+    d = report(name).derivations["jeffreys"]
+    assert not d.failures, d.failures
+    assert sp.simplify(d.result / kernel(m)).is_number
+    assert d.extras["proper"] is proper
+    if normalizer is not None:
+        assert sp.simplify(d.extras["normalizer"] * sp.simplify(d.result / kernel(m)) - normalizer) == 0
+    else:
+        assert d.extras["normalizer"] is None
+    if named:
+        assert named in d.extras["named"]
+    js = report(name).to_json()["jeffreys"]
+    assert js["proper"] is proper and isinstance(js["prior"], str)
+
+
+def test_jeffreys_exponential_diverges_at_both_ends(report):
+    d = report("exponential").derivations["jeffreys"]
+    assert {str(e) for _, e in d.extras["divergent"]} == {"0", "oo"}
+
+
+def test_jeffreys_for_user_densities():
+    from symfisher import from_density
+    from symfisher.derive.jeffreys import jeffreys_prior
+
+    rayleigh = from_density("x/s**2*exp(-x**2/(2*s**2))", "x in (0, oo)", ["s > 0"])
+    d = jeffreys_prior(rayleigh)
+    s = rayleigh.symbol("s")
+    assert d.extras["proper"] is False and sp.simplify(d.result * s).is_number
+    maxwell = from_density("sqrt(2/pi)*x**2/a**3*exp(-x**2/(2*a**2))", "x in (0, oo)", ["a > 0"])
+    d = jeffreys_prior(maxwell)
+    assert d.extras["proper"] is False and sp.simplify(d.result * maxwell.symbol("a")).is_number
+    coin = from_density("t**x*(1-t)**(1-x)", "x in {0, 1}", ["t in (0, 1)"])
+    d = jeffreys_prior(coin)
+    assert d.extras["proper"] is True and d.extras["normalizer"] == sp.pi
+
+
+def test_jeffreys_fails_clearly_when_undecidable(report):
+    d = report("beta").derivations["jeffreys"]
+    assert d.extras["proper"] is None and d.failures and "could not decide" in d.failures[0].reason
+    js = report("beta").to_json()
+    assert js["jeffreys"]["proper"] is None and any(f["step"] == "jeffreys propriety" for f in js["failures"])
+
+
+@pytest.mark.parametrize("name,coords", [("bernoulli", "logit"), ("poisson", "log"), ("exponential", "scale"),
+                                         ("normal", "log_sigma"), ("normal", "precision")])
+def test_jeffreys_invariance(name, coords):
+    from symfisher.derive.jeffreys import jeffreys_invariance
+
+    d = jeffreys_invariance(get_model(name), coords)
+    assert d.extras["invariant"] is True, d.failures
+
+
+# -- the transformation law by two routes -------------------------------------------------
+def _systems():
+    from symfisher.derive.reparam import COORDINATES
+
+    slow = {("binomial", "logit"), ("binomial", "natural"), ("beta", "natural"), ("gamma", "natural")}
+    return [(f, n) for f, names in COORDINATES.items() for n in names if (f, n) not in slow]
+
+
+@pytest.mark.parametrize("family,coords", _systems())
+def test_transformation_law_two_routes(family, coords):
+    from symfisher.derive.reparam import named_coordinates, transformation_law
+
+    m = get_model(family)
+    d = transformation_law(m, coords)
+    assert d.extras["routes_agree"] is True, d.failures
+    assert not d.failures, d.failures
+    if d.extras["change"].log_partition is not None:
+        assert d.extras["log_partition_agrees"] is True
+    # the two maps round-trip at random points
+    c = named_coordinates(m, coords)
+    for sub in random_points(list(m.params) + list(m.constants), model_domains(m), n=3, seed=9):
+        phi = {k: v.subs(sub) for k, v in c(sub).items()}
+        back = c.inverse({**phi, **{k: sub[k] for k in m.constants}})
+        for t in m.params:
+            assert abs(complex(sp.N(back[t].subs(sub))) - complex(sub[t])) < 1e-9
+
+
+def test_user_reparameterization_logit_matches_named():
+    from symfisher.derive.reparam import coordinate_change, transformation_law
+
+    m = get_model("bernoulli")
+    phi = sp.Symbol("phi", real=True)
+    c = coordinate_change(m, {m.symbol("p"): 1 / (1 + sp.exp(-phi))})
+    assert str(c.domains[0][1]) == "(-oo, oo)"
+    d = transformation_law(m, c)
+    assert d.extras["routes_agree"] is True
+    assert sp.simplify(d.result[0, 0] - sp.exp(c.new[0]) / (1 + sp.exp(c.new[0])) ** 2) == 0
+
+
+# -- the natural gradient --------------------------------------------------------------
+def test_natural_gradient_reuses_cramer_rao(report):
+    from symfisher.derive.natural import natural_gradient
+
+    m = get_model("normal")
+    rep = report("normal")
+    C = rep.get("cramer_rao")
+    d = natural_gradient(m, cramer_rao=C)
+    g = d.extras["gradient"]
+    assert d.extras["inverse_fisher"] is C
+    assert sp.simplify(d.result - C * g) == sp.zeros(2, 1)
+    # the natural gradient of the negative log-likelihood
+    d = natural_gradient(get_model("poisson"), -get_model("poisson").log_density)
+    lam, x = get_model("poisson").symbol("lam"), get_model("poisson").symbol("x")
+    assert sp.simplify(d.result[0] - (lam - x)) == 0
+
+
+# -- the command line ------------------------------------------------------------------
+@pytest.mark.parametrize("argv,needle", [
+    (["derive", "bernoulli", "--reparam", "p = phi**2"], "not invertible"),
+    (["derive", "bernoulli", "--reparam", "p = 2*phi"], "leaves its domain"),
+    (["derive", "poisson", "--reparam", "lam = 1/phi"], "lam"),
+    (["derive", "bernoulli", "--coords", "polar"], "unknown coordinate system"),
+    (["derive", "bernoulli", "--coords", "logit", "--reparam", "p = 1/(1+exp(-t))"], "either"),
+    (["derive", "bernoulli", "--reparam", "p = __import__('os')"], ""),
+    (["derive", "--density", "t*exp(-t*x)", "--var", "x in (0, oo)", "--param", "t > 0", "--coords", "scale"],
+     "--reparam"),
+])
+def test_cli_bad_reparameterizations(argv, needle, capsys):
+    from symfisher.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("symfisher: error:") and needle in err
+
+
+def test_cli_coords_and_reparam_json(capsys):
+    import json
+
+    from symfisher.cli import main
+
+    assert main(["derive", "bernoulli", "--coords", "logit", "--json", "--only", "fisher,jeffreys"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["params"] == ["eta"]
+    assert sp.simplify(sp.sympify(out["fisher"][0][0]) - sp.exp(sp.Symbol("eta")) / (1 + sp.exp(sp.Symbol("eta"))) ** 2) == 0
+    assert main(["derive", "exponential", "--reparam", "lam = exp(phi)", "--json", "--only", "fisher"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["fisher"] == [["1"]]

@@ -49,3 +49,36 @@ def model_from_args(args):
     for transform in MODEL_TRANSFORMS:
         model = transform(model, args)
     return model
+
+
+def _coordinates_transform(model, args):
+    """--coords NAME (a named coordinate system) or --reparam 'p = EXPR' (parsed safely)."""
+    from ..model import ModelError
+
+    coords, reparams = getattr(args, "coords", None), getattr(args, "reparam", None) or []
+    if not coords and not reparams:
+        return model
+    from ..derive.reparam import coordinate_change, named_coordinates, reparameterize
+
+    if coords and reparams:
+        raise ModelError("give either --coords or --reparam, not both")
+    if coords:
+        if not model.family:
+            raise ModelError("--coords names a coordinate system of a catalog model; use --reparam 'PARAM = EXPR' "
+                             "for a --density or --logpdf model")
+        return reparameterize(model, named_coordinates(model, coords))
+    from ..parsing import parse_reparam
+
+    symbols = {s.name: s for s in model.params + model.constants}
+    mapping, texts = {}, {}
+    for text in reparams:
+        old, expr, _new = parse_reparam(text, symbols)
+        if old not in model.params:
+            raise ModelError(f"--reparam {text!r}: {old} is a known constant, not a parameter")
+        if old in mapping:
+            raise ModelError(f"--reparam: {old} is reparameterized twice")
+        mapping[old], texts[old] = expr, text.strip()
+    return reparameterize(model, coordinate_change(model, mapping, texts=texts))
+
+
+MODEL_TRANSFORMS.append(_coordinates_transform)

@@ -1,0 +1,256 @@
+"""The Jeffreys prior ``pi(theta) ∝ sqrt(det I(theta))``, its propriety, normalizer and name.
+
+Propriety is decided by integrating the kernel over the parameter domain (each factor
+separately when the kernel factorizes; a factor whose integral diverges makes the prior
+improper, and the ends where it diverges are named). Every integral runs under a time limit;
+if SymPy cannot decide, the derivation fails with the reason — propriety is never guessed.
+Invariance under a change of coordinates is shown with the transformation law
+(:func:`jeffreys_invariance`).
+
+Reference: Jeffreys (1946); Robert, *The Bayesian Choice*, §3.5.
+
+>>> from symfisher.families import get_model
+>>> d = jeffreys_prior(get_model("bernoulli"))
+>>> d.result, d.extras["proper"], d.extras["normalizer"], d.extras["named"]
+(1/(sqrt(p)*sqrt(1 - p)), True, pi, 'Beta(1/2, 1/2)')
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy import oo
+
+from ..derivation import Derivation, Step
+from ..limits import StepTimeout, time_limit
+from ..model import Model
+from ..simplify import is_zero, tidy
+from . import notation as N
+from .regularity import model_domains
+from .report import register_quantity
+
+__all__ = ["jeffreys_prior", "jeffreys_invariance"]
+
+
+def _kernel(det, params):
+    """``sqrt(det)`` factor by factor, dropping the factors free of the parameters (constants):
+    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``."""
+    out = sp.S.One
+    for f in sp.Mul.make_args(det):
+        if not f.has(*params):
+            continue
+        b, e = f.as_base_exp()
+        out *= b ** (e / 2)
+    return out
+
+
+def _integrate(f, s, lo, hi, step):
+    with time_limit(6.0, step):
+        v = sp.integrate(f, (s, lo, hi))
+    if v.has(sp.Integral):
+        raise StepTimeout(step, "SymPy left the integral unevaluated")
+    return v
+
+
+def _one_factor(f, s, dom):
+    """``(value, divergent ends)`` of the integral of ``f`` over ``dom``; value ``oo`` if divergent."""
+    lo, hi = dom.lo, dom.hi
+    if f.free_symbols - {s}:
+        raise StepTimeout("propriety", f"the factor {f} involves other symbols")
+    mid = (lo + hi) / 2 if lo.is_finite and hi.is_finite else (
+        lo + 1 if lo.is_finite else (hi - 1 if hi.is_finite else sp.S.Zero))
+    left = _integrate(f, s, lo, mid, f"integral of {f} near {lo}")
+    right = _integrate(f, s, mid, hi, f"integral of {f} near {hi}")
+    ends = [e for e, v in ((lo, left), (hi, right)) if v in (oo, -oo, sp.zoo) or v.has(oo)]
+    if ends:
+        return oo, ends
+    return sp.simplify(left + right), []
+
+
+def _name(kernel, params, doms, constraints):
+    p = params
+    if len(p) == 1:
+        s, dom = p[0], doms[p[0]]
+        if dom.lo == 0 and dom.hi == 1:
+            a, b = sp.Wild("a", exclude=[s]), sp.Wild("b", exclude=[s])
+            m = sp.powsimp(kernel).match(s**a * (1 - s) ** b)
+            if m is not None:
+                A, B = m[a] + 1, m[b] + 1
+                law = f"Beta({A}, {B})"
+                return law if A > 0 and B > 0 else f"improper {law} kernel"
+        if dom.lo == 0 and dom.hi == oo:
+            a = sp.Wild("a", exclude=[s])
+            m = kernel.match(s**a)
+            if m is not None and m[a] != 0:
+                return f"1/{s} (scale-invariant, improper)" if m[a] == -1 else f"{s}^({m[a]}) (improper power law)"
+        if not kernel.has(s):
+            return f"flat in {s} on {dom} (improper)"
+        return None
+    if any(c.has(*p) for c in constraints) and all(doms[s].lo == 0 and doms[s].hi == 1 for s in p):
+        last = 1 - sp.Add(*p)
+        target = sp.Mul(*[s ** sp.Rational(-1, 2) for s in p]) * last ** sp.Rational(-1, 2)
+        if sp.simplify(kernel / target).is_number:
+            return "Dirichlet(" + ", ".join(["1/2"] * (len(p) + 1)) + ")"
+        return None
+    parts = sp.separatevars(kernel, symbols=list(p), dict=True)
+    if isinstance(parts, dict):
+        names = []
+        for s in p:
+            n = _name(parts.get(s, sp.S.One), (s,), doms, ())
+            if n is None:
+                return None
+            names.append(n)
+        return " × ".join(names)
+    return None
+
+
+def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> Derivation:
+    """``pi(theta) ∝ sqrt(det I(theta))`` with propriety, normalizer and named law.
+
+    ``result`` is the kernel (constant factors dropped); ``extras``: ``proper`` (``True``,
+    ``False`` or ``None`` with a failure), ``normalizer`` (the integral of the kernel when
+    proper), ``named`` (or ``None``), ``sqrt_det`` (with the constants), ``divergent`` (the
+    ends where the integral diverges).
+    """
+    from .fisher import fisher_information
+
+    params = model.params
+    I = fisher if fisher is not None else fisher_information(model, limit=limit).result
+    d = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
+    if I is None:
+        return d.fail("jeffreys", "the Fisher information is not available")
+    lhs = N.JEFFREYS(*params)
+    with time_limit(limit, "det I"):
+        det = tidy(sp.factor(I.det()) if I.rows > 1 else I[0, 0], limit=2.0)
+    if is_zero(det, model_domains(model)):
+        return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so sqrt(det I) is not a prior "
+                                  "density (the parameters are not identifiable from one observation)")
+    d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
+                   "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
+                   (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
+    root = tidy(sp.sqrt(det), limit=2.0)
+    kernel = _kernel(det, params)
+    d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
+                   (kernel,)))
+    doms = model_domains(model)
+    constraints = doms.constraints
+    proper, normalizer, divergent, reason = None, None, [], None
+    try:
+        if any(c.has(*params) for c in constraints):
+            proper, normalizer = _simplex_integral(kernel, params, doms)
+        else:
+            parts = sp.separatevars(kernel, symbols=list(params), dict=True) if len(params) > 1 else {params[0]: kernel}
+            if not isinstance(parts, dict):
+                raise StepTimeout("propriety", f"the kernel {kernel} does not factorize over the parameters and "
+                                               "SymPy cannot integrate it over the joint domain")
+            coeff = parts.pop("coeff", sp.S.One)
+            values, undecided = [], None
+            for s in params:  # a divergent factor decides: positive kernels, nonzero integrals
+                try:
+                    v, ends = _one_factor(parts.get(s, sp.S.One), s, doms[s])
+                except StepTimeout as exc:
+                    undecided = exc
+                    continue
+                if ends:
+                    divergent += [(s, e) for e in ends]
+                values.append(v)
+            if divergent:
+                proper = False
+            elif undecided is not None:
+                raise undecided
+            else:
+                proper, normalizer = True, tidy(coeff * sp.Mul(*values), limit=2.0)
+    except StepTimeout as exc:
+        reason = exc.reason
+    named = _name(kernel, params, doms, constraints)
+    if proper is None and named and named.startswith("Dirichlet("):
+        # the Dirichlet integral: int over the simplex of prod p_k^(a_k - 1) = prod Gamma(a_k) / Gamma(sum a_k)
+        k = len(params) + 1
+        proper, normalizer = True, sp.gamma(sp.S.Half) ** k / sp.gamma(sp.Rational(k, 2))
+        d = d.add(Step("The kernel is a Dirichlet kernel; its integral over the simplex is the Dirichlet integral.",
+                       "int prod p_k^(a_k - 1) dp = prod Gamma(a_k) / Gamma(sum a_k)", None, (normalizer,)))
+    dom_text = ", ".join(f"{s} in {doms[s]}" for s in params)
+    if proper is None:
+        d = d.fail("jeffreys propriety", f"SymPy could not decide whether the integral of {kernel} over {dom_text} "
+                                         f"is finite ({reason})")
+    elif proper:
+        integral = sp.Integral(kernel, *[(s, doms[s].lo, doms[s].hi) for s in params]) \
+            if not any(c.has(*params) for c in constraints) else None
+        d = d.add(Step(f"The kernel integrates to a finite value over {dom_text}: the prior is proper.",
+                       "integrate over the parameter domain", integral, (normalizer,)))
+        d = d.add(Step("The normalized Jeffreys prior:", "divide by the normalizer", lhs, (kernel / normalizer,)))
+    else:
+        where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
+        d = d.add(Step(f"The integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
+                       "integrate over the parameter domain, near each end", None,
+                       tuple(sp.Eq(sp.Integral(kernel, (s, doms[s].lo, doms[s].hi)), oo, evaluate=False)
+                             for s in dict.fromkeys(s for s, _ in divergent))))
+    if named:
+        d = d.add(Step(f"This is the {named} law." if proper else f"Its kernel is that of {named}.",
+                       "compare with the catalog of named densities", lhs, (kernel,)))
+    d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent)
+    return d.with_result(kernel)
+
+
+def _simplex_integral(kernel, params, doms):
+    """Integrate over the simplex ``sum(params) < 1`` (categorical probabilities), innermost last."""
+    v = kernel
+    for i in reversed(range(len(params))):
+        s = params[i]
+        upper = 1 - sp.Add(*params[:i])
+        with time_limit(8.0, "integral over the simplex"):
+            v = sp.integrate(v, (s, 0, upper))
+        if v.has(sp.Integral):
+            raise StepTimeout("propriety", "SymPy left the integral over the simplex unevaluated")
+        if v.has(oo):
+            return False, None
+        v = sp.simplify(v)
+    return True, tidy(v, limit=2.0)
+
+
+def jeffreys_invariance(model: Model, coords, *, fisher=None) -> Derivation:
+    """Invariance: ``pi_theta(theta(phi)) |det J|`` equals the Jeffreys prior derived in ``phi``.
+
+    Uses :func:`~symfisher.derive.reparam.transformation_law` for ``J`` and for the Fisher
+    information derived from scratch in the new coordinates.
+    """
+    from .reparam import new_domains, transformation_law
+
+    law = transformation_law(model, coords, fisher=fisher)
+    change = law.extras["change"]
+    d = Derivation("jeffreys_invariance", f"Invariance of the Jeffreys prior of the {model.name} model "
+                                          f"under the coordinates {change.name}")
+    d = d.extend(law)
+    from .fisher import fisher_information
+
+    I_theta = fisher if fisher is not None else fisher_information(model).result
+    direct = law.extras["direct"]
+    if direct is None:
+        return d.fail("jeffreys invariance", "the Fisher information in the new coordinates is not available")
+    sub = {t: e for t, e in zip(change.old, change.theta_of_phi) if t != e}
+    J = law.extras["jacobian"]
+    moved = tidy(sp.sqrt(I_theta.det()).subs(sub, simultaneous=True) * sp.Abs(J.det()), limit=2.0)
+    fresh = tidy(sp.sqrt(direct.det()), limit=2.0)
+    ok = is_zero(moved - fresh, new_domains(model, change))
+    d = d.add(Step("Transform the Jeffreys density by the Jacobian of the change of coordinates.",
+                   "change of variables: pi_phi(phi) = pi_theta(theta(phi)) |det J|", N.JEFFREYS(*change.new),
+                   (moved,)))
+    d = d.add(Step("The Jeffreys prior computed directly in the new coordinates, sqrt(det I_phi):",
+                   "Fisher information derived from scratch in phi", N.JEFFREYS(*change.new), (fresh,)))
+    if ok:
+        d = d.add(Step("They agree: the Jeffreys prior is invariant.", "det(J^T I J) = det(I) det(J)^2", None,
+                       (sp.Eq(moved, fresh),)))
+    else:
+        d = d.fail("jeffreys invariance", f"{moved} differs from {fresh}")
+    d.extras.update(transformed=moved, direct=fresh, invariant=ok)
+    return d.with_result(fresh)
+
+
+def _to_json(d):
+    e = d.extras
+    return {"prior": str(d.result), "proper": e.get("proper"),
+            "normalizer": str(e["normalizer"]) if e.get("normalizer") is not None else None,
+            "named": e.get("named")}
+
+
+@register_quantity("jeffreys", needs=("fisher",), to_json=_to_json)
+def _jeffreys_quantity(model, report):
+    return jeffreys_prior(model, fisher=report.get("fisher"))
