@@ -33,7 +33,8 @@ from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model
 from .simplify import random_points
 
-__all__ = ["expectation", "Expectation", "ExpectationError", "split_statistics", "resolve_piecewise", "clear_cache"]
+__all__ = ["expectation", "Expectation", "ExpectationError", "split_statistics", "resolve_piecewise", "clear_cache",
+           "expand_log_density"]
 
 
 class ExpectationError(StepFailed):
@@ -75,20 +76,41 @@ def _tidy_logs(g: sp.Expr) -> sp.Expr:
     return g.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.together(e.args[0])))
 
 
-def _expand(g: sp.Expr) -> sp.Expr:
+def _expand(g: sp.Expr, data: tuple = ()) -> sp.Expr:
     if g.has(sp.sin):
         from sympy.simplify.fu import TR5
 
         g = TR5(sp.expand(g))  # sin(z)^2 -> 1 - cos(z)^2: fewer distinct statistics
-    g = sp.expand_log(_tidy_logs(g), force=True)
+    g = _tidy_logs(g)
+    g, frozen = _freeze_parameter_logs(g, data)
+    g = sp.expand_log(g, force=True)
     g = sp.expand(g, power_base=True, power_exp=True, mul=True, log=True, multinomial=True, force=True)
-    return g
+    return g.xreplace(frozen)
+
+
+def _freeze_parameter_logs(g: sp.Expr, data: tuple):
+    """Hide logs of the parameters alone (constants of any expectation).
+
+    Forced log expansion is valid on the support (the data are positive where they are
+    logged), but ``log(-eta)`` with ``eta < 0`` must not become ``I*pi + log(eta)``.
+    """
+    frozen = {}
+    for lg in g.atoms(sp.log):
+        if data and not lg.has(*data):
+            frozen[lg] = sp.Dummy("L")
+    return g.xreplace(frozen), {v: k for k, v in frozen.items()}
+
+
+def expand_log_density(ell: sp.Expr, data: tuple) -> sp.Expr:
+    """``expand_log(force=True)`` of a log-density, leaving logs of the parameters alone intact."""
+    g, frozen = _freeze_parameter_logs(ell, data)
+    return sp.expand_log(g, force=True).xreplace(frozen)
 
 
 def split_statistics(g: sp.Expr, data: tuple) -> dict:
     """``{t(X): c(theta)}`` with ``g = sum c * t`` after expansion (``t = 1`` for the constant)."""
     out: dict = {}
-    for term in sp.Add.make_args(_expand(g)):
+    for term in sp.Add.make_args(_expand(g, data)):
         coeff, stat = term.as_independent(*data, as_Add=False)
         if stat.free_symbols - set(data):
             # parameters still tangled with the data (1/(s^2 z^2 + s^2)): factor them out
@@ -435,7 +457,9 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             v = sp.Add(*[(g * f).subs(x, pt) for pt in model.support[0].points()])
             if simplify:
                 v = sp.factor(sp.cancel(sp.together(v)))
-        return Expectation(v, "exact sum", (), f"sum over the support {model.support[0]}")
+        shown = sp.Add(*[sp.Mul(f.subs(x, pt), g.subs(x, pt), evaluate=False) for pt in model.support[0].points()],
+                       evaluate=False)
+        return Expectation(v, "exact sum", (), f"sum over the support {model.support[0]}", {"terms": shown})
     stats = split_statistics(g, data)
     values = []
     failed = []

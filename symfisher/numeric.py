@@ -250,7 +250,9 @@ def model_functions(model) -> ModelFunctions:
     key = model.key()
     if key in _MF_CACHE:
         return _MF_CACHE[key]
-    ell = sp.expand_log(model.log_density, force=True)
+    from .expectation import expand_log_density
+
+    ell = expand_log_density(model.log_density, model.data)
     args = _args_for(model, model.data, model.params, model.constants)
     s = sp.Matrix([sp.diff(ell, th) for th in model.params])
     k = model.dim
@@ -289,13 +291,17 @@ def _delta_mass(model, coef, D) -> NumericFunction:
 
 def param_points(model, n: int = 3, seed: int = 20261125) -> list:
     """``n`` seeded points ``{name: float}`` inside the domains of the parameters and constants,
-    away from the boundaries, respecting joint constraints (``p_1 + p_2 < 1``)."""
+    away from the boundaries, respecting joint constraints (``p_1 + p_2 < 1``); the known
+    constants are drawn once and shared by all points."""
     from .derive.regularity import model_domains
     from .simplify import random_points
 
     syms = list(model.params) + list(model.constants)
     doms = model_domains(model)
     pts = random_points(syms, doms, n=n, seed=seed)
+    # known constants stay fixed across the points (a Jeffreys prior is defined up to a factor in them)
+    first = {c: pts[0][c] for c in model.constants}
+    pts = [{**p, **first} for p in pts]
     return [{s.name: (int(v) if s in doms and doms[s].integer else float(v)) for s, v in p.items()} for p in pts]
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derivation import Derivation, Step
-from ..expectation import ExpectationError, expectation
+from ..expectation import ExpectationError, expand_log_density, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
 from ..simplify import is_zero, tidy
@@ -40,7 +40,7 @@ __all__ = [
 
 
 def _expanded_logf(model: Model) -> sp.Expr:
-    return sp.expand_log(model.log_density, force=True)
+    return expand_log_density(model.log_density, model.data)
 
 
 def score(model: Model) -> Derivation:
@@ -111,8 +111,11 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
             steps.append(Step(f"Take expectations term by term in {label}: the statistics needed are",
                               "from the " + ", ".join(sources), None, tuple(table)))
     elif ex.route == "exact sum":
+        terms = ex.extras.get("terms")
         steps.append(Step(f"Sum {label} against the probabilities over the finite support {model.support[0]}.",
-                          "the support is finite, so the expectation is an exact sum", None, ()))
+                          "the support is finite, so the expectation is an exact sum: "
+                          "E[g(X)] = sum over x of P(X = x) g(x)", N.E(entry_expr),
+                          (terms, ex.value) if terms is not None and len(sp.Add.make_args(terms)) <= 6 else (ex.value,)))
     elif ex.route == "representation":
         steps.append(Step(f"Standardize: {ex.detail}.", "the expectation then no longer involves the parameters",
                           None, ()))

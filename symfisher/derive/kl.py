@@ -39,6 +39,7 @@ from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import DomainMap, model_domains
 from .report import register_quantity
+from ..expectation import expand_log_density
 
 __all__ = ["register_kl", "kl_divergence", "kl_symbols", "kl_domains", "KL_CLOSED_FORMS", "generic_kl"]
 
@@ -294,7 +295,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
                    f"of the densities under the first distribution.",
                    "definition of the Kullback–Leibler divergence", lhs,
                    (N.E(ell1 - ell2),)))
-    ratio = sp.expand_log(ell1 - ell2, force=True)
+    ratio = expand_log_density(ell1 - ell2, tuple(x))
     ratio_c = sp.collect(sp.expand(ratio), list(x) + [f for f in ratio.atoms(sp.Function) if f.has(*x)])
     d = d.add(Step("Expand the log-ratio: only a few statistics of X remain.",
                    "log(ab) = log a + log b on the support; collect the terms in X",

@@ -32,6 +32,7 @@ from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
+from ..expectation import expand_log_density
 
 __all__ = ["kl_taylor", "delta_symbols"]
 
@@ -63,7 +64,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     dvec = sp.Matrix(delta)
     shifted = tuple(th + dl for th, dl in zip(params, delta))
     lhs = N.KL(*params, *shifted)
-    ell = sp.expand_log(model.log_density, force=True)
+    ell = expand_log_density(model.log_density, model.data)
     d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
     d = d.add(Step("The divergence of the distribution at theta + delta from the one at theta is the expected "
                    "log-ratio under theta.", "definition of the Kullback–Leibler divergence", lhs,
