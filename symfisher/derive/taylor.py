@@ -74,7 +74,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                    "delta^alpha / alpha! times the expected k-th derivative.",
                    "Taylor's theorem; linearity of the expectation", lhs,
                    (-sp.Sum(sp.Symbol("delta") ** sp.Symbol("alpha") / sp.factorial(sp.Symbol("alpha"))
-                            * N.E(sp.Derivative(N.logf(model), sp.Symbol("theta"), sp.Symbol("alpha"))),
+                            * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), sp.Symbol("alpha")))),
                             (sp.Symbol("alpha"), 1, order)),)))
     kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) if a.has(*params)]
     smooth_order = order if not kinks else min(order, 2)
