@@ -167,7 +167,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     outer_integrand = (sc * sc.T)
     d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score.",
                    "definition: I = E[s s^T]", I_lhs, (N.E(outer_integrand if model.dim > 1 else outer_integrand[0, 0]),)))
-    A, steps_a, fail_a = _route(model, outer_integrand, "s s^T", 1, limit)
+    A, steps_a, fail_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
     d = d.add(*steps_a)
     if A is not None:
         d = d.add(Step("Route 1 gives", "collect the terms", I_lhs, (A if model.dim > 1 else A[0, 0],)))
@@ -196,7 +196,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     result = B if B is not None else A
     d = d.with_result(result)
     d.extras.update(outer=A, curvature=B, routes_agree=agree)
-    if result is not None:
+    if result is not None and not (agree and result == B):
         d = d.add(Step("The Fisher information in textbook form:", "simplify", I_lhs,
                        (result if model.dim > 1 else result[0, 0],)))
     d.extras.update(outer=A, curvature=B, routes_agree=agree)

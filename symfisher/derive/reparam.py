@@ -525,7 +525,7 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
                                          f"{change.name}")
     d = d.add(Step(f"Change coordinates: {change.description or change.name}.", "the old parameters as functions "
                    "of the new ones", None, change.equations() + tuple(
-                       sp.Contains(p, dom.as_set()) for p, dom in change.domains if p not in change.old)))
+                       sp.Contains(p, dom.as_set(), evaluate=False) for p, dom in change.domains if p not in change.old)))
     if change.phi_of_theta is not None:
         d = d.add(Step("The inverse map (the new coordinates in terms of the old):", "solve for the new parameters",
                        None, tuple(sp.Eq(p, e) for p, e in zip(change.new, change.phi_of_theta) if p != e)))
