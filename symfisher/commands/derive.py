@@ -106,20 +106,37 @@ def _run_all(args) -> int:
         src = "cached" if hit else f"{seconds:.2f} s"
         print(f"[{len(results)}/{total}] {name}: {status} ({src})", file=sys.stderr, flush=True)
 
-    if args.jobs > 1:
+    # cached reports are read here; only the misses go to the worker processes
+    from ..cache import default_cache
+    from ..families import get_model
+    from ..limits import set_default_limit
+
+    if args.time_limit is not None:
+        set_default_limit(args.time_limit)
+    cache = default_cache()
+    quantities = tuple(only) if only else ALL_QUANTITIES
+    todo = []
+    for name in order:
+        obj = cache.get(get_model(name).key(), quantities)
+        if obj is None:
+            todo.append(name)
+        else:
+            results[name] = obj
+            progress(name, obj, 0.0, True)
+    if args.jobs > 1 and len(todo) > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor, as_completed
 
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        with ProcessPoolExecutor(max_workers=min(args.jobs, total), mp_context=ctx) as pool:
-            futs = {pool.submit(_derive_one, n, only, args.time_limit): n for n in order}
+        with ProcessPoolExecutor(max_workers=min(args.jobs, len(todo)), mp_context=ctx) as pool:
+            futs = {pool.submit(_derive_one, n, only, args.time_limit): n for n in todo}
             for fut in as_completed(futs):
                 name = futs[fut]
                 obj, seconds, hit = fut.result()
                 results[name] = obj
                 progress(name, obj, seconds, hit)
     else:
-        for name in order:
+        for name in todo:
             obj, seconds, hit = _derive_one(name, only, args.time_limit)
             results[name] = obj
             progress(name, obj, seconds, hit)
