@@ -1,0 +1,124 @@
+"""How derivation time grows with the dimension d.
+
+``mvn_mean(d)`` for d = 2..20 and ``logistic_regression(d)`` for d = 1..50: for each d the
+Fisher information (score and Hessian included) is derived in a fresh child process under a
+wall-clock cap, and checked against the known structure at seeded random points
+(Sigma^{-1} for the Gaussian mean; sigma(eta)(1 - sigma(eta)) x x^T for the logistic
+regression). A family stops at its first d that runs past the cap. The table shows the
+time per d, the ratio to the previous d and the local log-log slope (polynomial growth
+t ~ d^k has a steady slope k; exponential growth has a slope that keeps rising).
+
+    python benchmarks/bench_scale.py [--cap 120] [--mvn 2,3,4,...] [--logistic 1,2,4,...]
+"""
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+DEFAULT_MVN = "2,3,4,5,6,8,10,12,15,20"
+DEFAULT_LOGISTIC = "1,2,3,4,6,8,12,16,20,30,40,50"
+
+
+def _child(family: str, d: int) -> int:
+    import random
+
+    import sympy as sp
+
+    from symfisher.derive.report import derive_all
+    from symfisher.families import get_model
+
+    t0 = time.perf_counter()
+    m = get_model(family, d=d)
+    rep = derive_all(m, only=["fisher"])
+    seconds = time.perf_counter() - t0
+    I = rep.get("fisher")
+    ok = I is not None
+    if ok:
+        rng = random.Random(d)
+        if family == "mvn_mean":
+            S = m.meta_value("covariance")
+            A = sp.randMatrix(d, d, -3, 3, seed=d)
+            Snum = A * A.T + sp.eye(d)  # positive definite
+            sub = {S[i, j]: Snum[i, j] for i in range(d) for j in range(d)}
+            ok = all(abs(sp.N(e)) < 1e-9 for e in (I.subs(sub) * Snum - sp.eye(d)))  # I = Sigma^{-1}
+        else:
+            sub = {s: sp.Rational(rng.randint(-20, 20), 10) for s in I.free_symbols}
+            eta = m.meta_value("eta").subs(sub)
+            sig = 1 / (1 + sp.exp(-eta))
+            xs = sp.Matrix([sub.get(m.symbol(f"x_{i}"), m.symbol(f"x_{i}")) for i in range(1, d + 1)])
+            want = sig * (1 - sig) * xs * xs.T
+            ok = all(abs(sp.N(e)) < 1e-9 for e in (I.subs(sub) - want))
+    print(json.dumps({"family": family, "d": d, "seconds": seconds, "ok": bool(ok),
+                      "failures": [f["step"] for f in rep.failures]}), flush=True)
+    return 0
+
+
+def measure(family: str, ds, cap: float, log=None) -> list:
+    rows = []
+    for d in ds:
+        t0 = time.perf_counter()
+        try:
+            p = subprocess.run([sys.executable, os.path.abspath(__file__), "--child", family, str(d)],
+                               capture_output=True, text=True, timeout=cap,
+                               env={**os.environ, "SYMFISHER_NO_CACHE": "1"})
+            line = [s for s in p.stdout.splitlines() if s.startswith("{")]
+            row = json.loads(line[-1]) if line else {"family": family, "d": d, "seconds": None, "ok": False,
+                                                     "failures": ["crashed: " + p.stderr.strip()[-200:]]}
+        except subprocess.TimeoutExpired:
+            row = {"family": family, "d": d, "seconds": None, "ok": False, "failures": [f"over the {cap:g} s cap"]}
+        row["wall"] = time.perf_counter() - t0
+        rows.append(row)
+        if log:
+            log(f"{family} d={d}: " + (f"{row['seconds']:.2f} s" if row["seconds"] is not None else "TIMEOUT")
+                + ("" if row["ok"] else f"  {row['failures']}"))
+        if row["seconds"] is None:
+            break
+    return rows
+
+
+def format_rows(rows) -> str:
+    out = ["| family | d | seconds | ratio to previous | log-log slope | structure ok |", "|---|---|---|---|---|---|"]
+    prev = None
+    for r in rows:
+        t = r["seconds"]
+        ratio = slope = ""
+        if t is not None and prev is not None and prev["seconds"]:
+            ratio = f"{t / prev['seconds']:.1f}x"
+            slope = f"{math.log(t / prev['seconds']) / math.log(r['d'] / prev['d']):.1f}"
+        out.append(f"| {r['family']} | {r['d']} | {'%.2f' % t if t is not None else 'TIMEOUT'} | {ratio} | {slope} | "
+                   f"{'yes' if r['ok'] else 'no'} |")
+        prev = r
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--cap", type=float, default=120.0, help="seconds per (family, d) (default 120)")
+    ap.add_argument("--mvn", default=DEFAULT_MVN, help=f"dimensions for mvn_mean (default {DEFAULT_MVN})")
+    ap.add_argument("--logistic", default=DEFAULT_LOGISTIC, help=f"dimensions for logistic_regression (default {DEFAULT_LOGISTIC})")
+    ap.add_argument("--json", help="write the rows to this file")
+    ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.child:
+        return _child(args.child[0], int(args.child[1]))
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    rows = []
+    for family, spec in (("mvn_mean", args.mvn), ("logistic_regression", args.logistic)):
+        ds = [int(v) for v in spec.split(",") if v.strip()]
+        if ds:
+            fam_rows = measure(family, ds, args.cap, log)
+            rows += fam_rows
+            print(format_rows(fam_rows))
+            print()
+    print(f"cap {args.cap:g} s per dimension, load average {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores")
+    if args.json:
+        with open(args.json, "w") as fh:
+            json.dump(rows, fh, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
