@@ -49,8 +49,10 @@ def _same(got: sp.Expr, want: sp.Expr) -> bool:
 
 
 def _uses_given_symbols(expr: sp.Expr, symbols=SYMS) -> bool:
-    given_objects = list(symbols.values())
-    return all(any(s is g for g in given_objects) for s in expr.free_symbols)
+    # equal symbols carry equal assumptions; identity is not promised, since SymPy's cache may
+    # hand back an equal expression built earlier from an equal symbol object
+    given = list(symbols.values())
+    return all(any(s == g and s.assumptions0 == g.assumptions0 for g in given) for s in expr.free_symbols)
 
 
 def _timed(fn, *args, **kwargs):
