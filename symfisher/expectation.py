@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from .limits import StepFailed, StepTimeout, time_limit
+from .limits import StepFailed, StepTimeout, default_limit, time_limit
 from .model import Model
 from .simplify import random_points
 
@@ -360,7 +360,7 @@ def _score_identities(model: Model, limit: float | None) -> dict:
         return total
 
     try:
-        with time_limit(limit if limit is not None else 10.0, "score identities"):
+        with time_limit(_sub_limit(limit), "score identities"):
             for c in symbols:
                 d1 = sp.diff(ell, c)
                 d2 = sp.diff(d1, c)
@@ -414,7 +414,7 @@ def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
         if c1.is_positive or c1.is_negative:
             ell_u = model.log_density.subs(x, (u - (base - c1 * x)) / c1) - sp.log(sp.Abs(c1))
             try:
-                with time_limit(min(limit or 10.0, 10.0), f"E[({base})^s]"):
+                with time_limit(_sub_limit(limit), f"E[({base})^s]"):
                     f_u = clean_density(ell_u)
                     lo, hi = (ends[0], ends[1]) if c1.is_positive or ends[1] == sp.oo else (ends[1], ends[0])
                     if lo.is_nonnegative or lo.is_positive:
@@ -503,6 +503,11 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
     return Expectation(total, "statistics", tuple(values))
 
 
+def _sub_limit(limit) -> float:
+    """The limit of an optional route (identities, Mellin, CDF): at most 10 s, never above the step's."""
+    return min(10.0, limit if limit is not None else default_limit())
+
+
 def _cdf_rep(model: Model, limit):
     if len(model.data) != 1 or model.support[0].is_finite() or type(model.support[0]).__name__ != "IntervalSupport":
         return None
@@ -510,7 +515,7 @@ def _cdf_rep(model: Model, limit):
     if key not in _CACHE:
         from .standardize import cdf_representation
 
-        _CACHE[key] = cdf_representation(model, min(limit or 10.0, 10.0))
+        _CACHE[key] = cdf_representation(model, _sub_limit(limit))
     return _CACHE[key]
 
 

@@ -13,7 +13,7 @@ import sympy as sp
 
 from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation, resolve_piecewise
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, default_limit, time_limit
 from ..model import Model, ModelError
 from ..simplify import is_zero, random_points
 from . import notation as N
@@ -52,9 +52,10 @@ def _numeric_total(model: Model, sub: dict) -> float:
     return integrate_density(model, {k.name: float(v) for k, v in sub.items()})
 
 
-def check_normalization(model: Model, limit: float = 10.0) -> Derivation:
+def check_normalization(model: Model, limit: float | None = None) -> Derivation:
     """Show that the density integrates (or sums) to one; raise :class:`ModelError` if it does not."""
     d = Derivation("normalization", f"The {model.name} density normalizes")
+    limit = min(10.0, default_limit()) if limit is None else limit
     if len(model.data) != 1:
         return d.note("several data variables: normalization taken from the family's definition")
     x, sup = model.data[0], model.support[0]

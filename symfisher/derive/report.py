@@ -13,7 +13,7 @@ from typing import Callable
 import sympy as sp
 
 from ..derivation import Derivation
-from ..limits import StepFailed
+from ..limits import StepFailed, StepTimeout, default_limit, time_limit
 from ..model import Model
 from .fisher import cramer_rao, fisher_information, hessian, score
 from .regularity import check_support, expected_score
@@ -116,6 +116,9 @@ def _cramer_rao(model, report):
     return cramer_rao(model, report.get("fisher"))
 
 
+# each quantity may take at most this many step limits in all (principle 6: bounded)
+BUDGET_FACTOR = 3
+
 ALL_QUANTITIES = ("score", "hessian", "fisher", "cramer_rao", "kl", "kl_taylor", "jeffreys")
 
 
@@ -150,8 +153,13 @@ def derive_all(model: Model, only=None) -> Report:
             if report.get(dep) is None:
                 report.derivations[name] = Derivation(name, name).fail(name, f"needs {dep}, which could not be derived")
                 return
+        budget = BUDGET_FACTOR * default_limit()
         try:
-            report.derivations[name] = q.run(model, report)
+            with time_limit(budget, name):
+                report.derivations[name] = q.run(model, report)
+        except StepTimeout as exc:
+            reason = exc.reason if exc.step != name else f"the whole quantity ran past its budget of {budget:g} s"
+            report.derivations[name] = Derivation(name, name).fail(exc.step, reason)
         except StepFailed as exc:
             report.derivations[name] = Derivation(name, name).fail(exc.step, exc.reason)
 
