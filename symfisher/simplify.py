@@ -33,16 +33,30 @@ def tidy(expr, limit: float = 4.0):
     expr = sp.sympify(expr)  # our own objects only (ints, SymPy expressions)
     if expr.is_Number or expr.is_Symbol:
         return expr
+    if expr in _TIDY:
+        return _TIDY[expr]
+    result = _tidy(expr, limit)
+    _TIDY[expr] = result
+    return result
+
+
+_TIDY: dict = {}
+_SMALL = 6  # a cheap rewrite this short is already textbook form: no general simplify
+
+
+def _tidy(expr, limit: float):
     candidates = [expr]
     rewrites = [
         sp.cancel,
         sp.factor,
         lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
         lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
-        sp.simplify,
         lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
+        sp.simplify,
     ]
     for rw in rewrites:
+        if rw is sp.simplify and min(sp.count_ops(c) for c in candidates) <= _SMALL:
+            continue
         try:
             with time_limit(limit, "simplify"):
                 c = rw(expr)
@@ -131,8 +145,8 @@ def numeric_value(expr, sub: dict, prec: int = 30) -> complex:
 def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:
     """Whether ``expr`` is identically zero on the domains: True, False, or None (cannot tell).
 
-    Symbolic first (``simplify`` under ``limit``); otherwise evaluated at ``n`` seeded
-    points inside the domains; zero only if it vanishes at all of them.
+    Symbolic first (``cancel`` of the expansion under ``limit``); otherwise evaluated at ``n``
+    seeded points inside the domains (30 digits); zero only if it vanishes at all of them.
     """
     expr = sp.sympify(expr)
     if isinstance(expr, sp.MatrixBase):
@@ -146,11 +160,15 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
         return True
     try:
         with time_limit(limit, "zero test"):
-            s = sp.simplify(expr)
-        if s == 0:
-            return True
+            if sp.cancel(sp.expand(expr)) == 0:
+                return True
     except (StepTimeout, Exception):
         pass
+    # zero at every seeded point of the domain (True), a counterexample (False), or no verdict
+    return _numeric_zero(expr, domains, n, tol)
+
+
+def _numeric_zero(expr, domains, n, tol):
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
     try:
         vals = [numeric_value(expr, sub) for sub in random_points(syms, domains, n)]
