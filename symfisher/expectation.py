@@ -31,7 +31,7 @@ import sympy as sp
 
 from .limits import StepFailed, StepTimeout, default_limit, time_limit
 from .model import Model
-from .simplify import random_points
+from .simplify import abstracting_exponents, random_points
 
 __all__ = ["expectation", "Expectation", "ExpectationError", "split_statistics", "resolve_piecewise", "clear_cache",
            "expand_log_density"]
@@ -83,6 +83,12 @@ def _expand(g: sp.Expr, data: tuple = ()) -> sp.Expr:
         g = TR5(sp.expand(g))  # sin(z)^2 -> 1 - cos(z)^2: fewer distinct statistics
     g = _tidy_logs(g)
     g, frozen = _freeze_parameter_logs(g, data)
+    # functions of the parameters alone are coefficients: keep them whole (exp(-w.x) must
+    # not become a product of d exponentials, which makes every later step d times longer)
+    if data:
+        more = {f: sp.Dummy("F") for f in g.atoms(sp.Function) if not f.has(*data) and f.free_symbols}
+        g = g.xreplace(more)
+        frozen.update({v: k for k, v in more.items()})
     g = sp.expand_log(g, force=True)
     g = sp.expand(g, power_base=True, power_exp=True, mul=True, log=True, multinomial=True, force=True)
     return g.xreplace(frozen)
@@ -456,7 +462,7 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
         with _guard(f"E[{g}]", limit):
             v = sp.Add(*[(g * f).subs(x, pt) for pt in model.support[0].points()])
             if simplify:
-                v = sp.factor(sp.cancel(sp.together(v)))
+                v = abstracting_exponents(v, lambda e: sp.factor(sp.cancel(sp.together(e))))
         shown = sp.Add(*[sp.Mul(f.subs(x, pt), g.subs(x, pt), evaluate=False) for pt in model.support[0].points()],
                        evaluate=False)
         return Expectation(v, "exact sum", (), f"sum over the support {model.support[0]}", {"terms": shown})

@@ -35,12 +35,44 @@ def tidy(expr, limit: float = 4.0):
         return expr
     if expr in _TIDY:
         return _TIDY[expr]
-    result = _tidy(expr, limit)
+    # pull out a monomial factor (x_i x_j in x_i x_j w(eta)): the rest is shared across a
+    # matrix's entries and tidied once
+    ft = sp.factor_terms(expr)
+    if isinstance(ft, sp.Mul):
+        mono = [f for f in ft.args if f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Integer)]
+        if mono:
+            m = sp.Mul(*mono)
+            rest = ft / m
+            if not rest.is_Number and rest.free_symbols:
+                result = _flip_signs(m * tidy(rest, limit))
+                _TIDY[expr] = result
+                return result
+    result = abstracting_exponents(expr, lambda e: _tidy(e, limit))
     _TIDY[expr] = result
     return result
 
 
 _TIDY: dict = {}
+
+
+def abstracting_exponents(expr, fn):
+    """``fn(expr)`` with each long linear form inside ``exp`` (``w_1 x_1 + ... + w_d x_d``)
+    standing for one symbol: rewrites then work on a few symbols, not 2d of them."""
+    long_args = {a.args[0] for a in expr.atoms(sp.exp) if isinstance(a.args[0], sp.Add) and len(a.args[0].args) > 2}
+    if not long_args:
+        return fn(expr)
+    names = {}
+    for arg in sorted(long_args, key=sp.default_sort_key):
+        if -arg not in names:
+            names[arg] = sp.Dummy("eta", real=True)
+    sub = {}
+    for arg, eta in names.items():
+        sub[sp.exp(arg)] = sp.exp(eta)
+        sub[sp.exp(-arg)] = sp.exp(-eta)
+    small = expr.xreplace(sub)
+    if small.has(*long_args):
+        return fn(expr)
+    return fn(small).xreplace({eta: arg for arg, eta in names.items()})
 _SMALL = 6  # a cheap rewrite this short is already textbook form: no general simplify
 
 
