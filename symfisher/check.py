@@ -64,7 +64,7 @@ import sympy as sp
 
 from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model, ModelError
-from .parsing import MAX_DEPTH, MAX_TEXT_LENGTH, ParseError, parse_expression
+from .parsing import MAX_DEPTH, MAX_TEXT_LENGTH, ParseError, parse_expression, split_top_level
 
 __all__ = ["Verdict", "check_answer", "QUANTITY_NAMES", "parse_quantity"]
 
@@ -179,22 +179,7 @@ def _short(text, n: int = 40) -> str:
 
 
 # -- reading the answer: scalars, lists, matrices ------------------------------------------
-def _split_top(text: str, sep: str = ",") -> list:
-    parts, depth, start = [], 0, 0
-    for k, ch in enumerate(text):
-        if ch in "([{":
-            depth += 1
-        elif ch in ")]}":
-            depth -= 1
-            if depth < 0:
-                raise ParseError(f"unbalanced '{ch}' in '{_short(text)}'")
-        elif ch == sep and depth == 0:
-            parts.append(text[start:k])
-            start = k + 1
-    if depth != 0:
-        raise ParseError(f"unbalanced brackets in '{_short(text)}'")
-    parts.append(text[start:])
-    return parts
+_split_top = split_top_level  # one bracket-aware splitter, shared with the parser
 
 
 def _outer_list(text: str):

@@ -1286,6 +1286,9 @@ def _split_top(text: str, sep: str = ",") -> list[str]:
     return parts
 
 
+split_top_level = _split_top
+
+
 def _bracketed(text: str) -> tuple[str, str, list[str]] | None:
     """``(a, b)`` / ``[a, b)`` ... -> (opening, closing, [a, b]) if the brackets enclose the whole text."""
     s = text.strip()
