@@ -56,12 +56,33 @@ def cache_dir() -> str:
     return os.path.join(base, "symfisher")
 
 
+_SOURCE_DIGEST: list = []
+
+
+def _source_digest() -> str:
+    """A digest of the package's own source: a development build that changes the engine
+    must not be served results derived by the previous code under the same version number."""
+    if not _SOURCE_DIGEST:
+        import hashlib
+
+        h = hashlib.sha256()
+        root = os.path.dirname(os.path.abspath(__file__))
+        for folder, dirs, files in os.walk(root):
+            dirs.sort()
+            for name in sorted(files):
+                if name.endswith(".py"):
+                    with open(os.path.join(folder, name), "rb") as fh:
+                        h.update(name.encode() + b"\0" + fh.read())
+        _SOURCE_DIGEST.append(h.hexdigest()[:16])
+    return _SOURCE_DIGEST[0]
+
+
 def _versions() -> str:
     import sympy
 
     from . import __version__
 
-    return f"symfisher={__version__};sympy={sympy.__version__};format={_FORMAT}"
+    return f"symfisher={__version__}+{_source_digest()};sympy={sympy.__version__};format={_FORMAT}"
 
 
 def cache_key(model_key: str, quantities, version: str | None = None) -> str:
