@@ -80,3 +80,17 @@ def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
     assert err.startswith("symfisher: error:") and "\n" not in err
     assert fragment in err
     assert "hi" not in cap.out  # nothing executed
+
+
+def test_jeffreys_propriety_decided_in_the_original_coordinates(capsys):
+    """In logit coordinates SymPy cannot integrate exp(phi/2)/(1 + exp(phi)) over R; the prior's
+    propriety and normalizer come from Beta(1/2, 1/2) through the change of variables."""
+    assert main(["derive", "bernoulli", "--reparam", "p = 1/(1+exp(-phi))", "--json", "--only", "jeffreys"]) == 0
+    j = json.loads(capsys.readouterr().out)["jeffreys"]
+    assert j["proper"] is True and j["normalizer"] == "pi"
+    # an independent check of the normalizer: quadrature of the kernel over the real line
+    from scipy.integrate import quad
+    import math
+
+    val = quad(lambda t: math.exp(t / 2) / (1 + math.exp(t)), -60, 60)[0]
+    assert abs(val - math.pi) < 1e-8

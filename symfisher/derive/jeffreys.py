@@ -20,7 +20,7 @@ import sympy as sp
 from sympy import oo
 
 from ..derivation import Derivation, Step
-from ..limits import StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
 from ..simplify import is_zero, tidy
 from . import notation as N
@@ -160,6 +160,12 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                 proper, normalizer = True, tidy(coeff * sp.Mul(*values), limit=2.0)
     except StepTimeout as exc:
         reason = exc.reason
+    if proper is None and model.meta_value("base_model") is not None:
+        proper, normalizer, how = _from_original_coordinates(model, kernel, limit)
+        if proper is not None:
+            d = d.add(Step(how, "the Jeffreys prior is invariant: pi_phi = pi_theta(theta(phi)) |det J|, and a "
+                           "change of variables leaves the integral unchanged", None,
+                           (normalizer,) if normalizer is not None else ()))
     named = _name(kernel, params, doms, constraints)
     if proper is None and named and named.startswith("Dirichlet("):
         # the Dirichlet integral: int over the simplex of prod p_k^(a_k - 1) = prod Gamma(a_k) / Gamma(sum a_k)
@@ -188,6 +194,29 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                        "compare with the catalog of named densities", lhs, (kernel,)))
     d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent)
     return d.with_result(kernel)
+
+
+def _from_original_coordinates(model, kernel, limit):
+    """Propriety (and normalizer) of a reparameterized model's prior, decided in the old coordinates."""
+    base, change = model.meta_value("base_model"), model.meta_value("coordinates")
+    try:
+        old = jeffreys_prior(base, limit=limit)
+        proper = old.extras.get("proper")
+        if proper is None:
+            return None, None, ""
+        back = sp.Mul(old.result.subs(change.theta_of_phi_map() if hasattr(change, "theta_of_phi_map")
+                                      else dict(zip(change.old, change.theta_of_phi)), simultaneous=True),
+                      sp.Abs(change.jacobian().det()))
+        ratio = tidy(sp.simplify(kernel / back), limit=2.0)
+        if ratio.free_symbols & set(model.params):
+            return None, None, ""
+        Z = tidy(ratio * old.extras["normalizer"], limit=2.0) if proper else None
+        how = (f"In the original coordinates the prior is {'proper' if proper else 'improper'}"
+               + (f" with normalizer {old.extras['normalizer']}; here the kernel is {ratio} times the transformed one"
+                  if proper else "") + ", and propriety does not depend on the coordinates.")
+        return proper, Z, how
+    except (StepFailed, StepTimeout, Exception):  # the shortcut is optional: the failure below stands
+        return None, None, ""
 
 
 def _simplex_integral(kernel, params, doms):
