@@ -633,17 +633,17 @@ def _draw_data(data, pt, rng, nice: bool):
         if isinstance(sup, FiniteSupport):
             pts = list(sup.points())
             v = pts[int(rng.integers(0, len(pts)))]
-            pt[x] = sp.sympify(v)
+            pt[x] = v  # support values are SymPy numbers already
             continue
         if isinstance(sup, IntegerSupport):
-            lo = sp.sympify(sup.lo).xreplace(pt)
-            hi = sp.sympify(sup.hi).xreplace(pt)
+            lo = sup.lo.xreplace(pt)
+            hi = sup.hi.xreplace(pt)
             lo = int(lo) if lo.is_number and lo.is_finite else 0
             hi = int(hi) if hi.is_number and hi.is_finite else lo + 10
             pt[x] = sp.Integer(int(rng.integers(lo, hi + 1)))
             continue
-        lo = sp.sympify(sup.lo).xreplace(pt)
-        hi = sp.sympify(sup.hi).xreplace(pt)
+        lo = sup.lo.xreplace(pt)
+        hi = sup.hi.xreplace(pt)
         lo = float(lo) if lo.is_number and lo.is_finite else None
         hi = float(hi) if hi.is_number and hi.is_finite else None
         if lo is not None and hi is not None:
