@@ -46,11 +46,11 @@ def _child(family: str, d: int) -> int:
             ok = all(abs(sp.N(e)) < 1e-9 for e in (I.subs(sub) * Snum - sp.eye(d)))  # I = Sigma^{-1}
         else:
             sub = {s: sp.Rational(rng.randint(-20, 20), 10) for s in I.free_symbols}
-            eta = m.meta_value("eta").subs(sub)
+            eta = m.meta_value("eta").xreplace(sub)
             sig = 1 / (1 + sp.exp(-eta))
             xs = sp.Matrix([sub.get(m.symbol(f"x_{i}"), m.symbol(f"x_{i}")) for i in range(1, d + 1)])
             want = sig * (1 - sig) * xs * xs.T
-            ok = all(abs(sp.N(e)) < 1e-9 for e in (I.subs(sub) - want))
+            ok = all(abs(sp.N(e)) < 1e-9 for e in (I.xreplace(sub) - want))
     print(json.dumps({"family": family, "d": d, "seconds": seconds, "ok": bool(ok),
                       "failures": [f["step"] for f in rep.failures]}), flush=True)
     return 0

@@ -33,7 +33,7 @@ import sympy as sp
 
 from .domains import Domain
 
-__all__ = ["Model", "PowerMoments", "MGF", "Representation", "ModelError"]
+__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "ModelError"]
 
 
 class ModelError(ValueError):
@@ -68,6 +68,19 @@ class Representation:
     base: "Model"
     transform: tuple
     explanation: str = ""
+
+
+@dataclass(frozen=True)
+class LinearIndex:
+    """The parameters enter only through one linear index: ``log f(x; theta) = g(x; e)`` at
+    ``e = eta = sum_i a_i theta_i`` with the ``a_i`` free of the parameters and the data
+    (a generalized linear model's predictor). Declared in ``meta`` under ``"index"``;
+    :func:`symfisher.derive.structure.linear_index` checks it against the log-density."""
+
+    symbol: sp.Symbol
+    reduced: sp.Expr
+    eta: sp.Expr
+    domain: Domain
 
 
 @dataclass(frozen=True)

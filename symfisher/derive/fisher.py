@@ -28,6 +28,7 @@ from ..model import Model
 from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
+from .structure import index_fisher, index_hessian, index_score, linear_index
 
 __all__ = [
     "score",
@@ -45,6 +46,9 @@ def _expanded_logf(model: Model) -> sp.Expr:
 
 def score(model: Model) -> Derivation:
     """The score vector ``d/dtheta log f(x; theta)``."""
+    ix = linear_index(model)
+    if ix is not None:
+        return index_score(model, ix)
     ell = model.log_density
     d = Derivation("score", f"Score of the {model.name} model")
     d = d.add(Step("Write down the log-density.", "the model", N.logf(model), (ell,)))
@@ -70,6 +74,9 @@ def score(model: Model) -> Derivation:
 
 def hessian(model: Model, score_vector=None) -> Derivation:
     """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)``."""
+    ix = linear_index(model)
+    if ix is not None:
+        return index_hessian(model, ix)
     s = score_vector if score_vector is not None else score(model).extras["raw"]
     k = model.dim
     H = sp.zeros(k, k)
@@ -159,7 +166,11 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
 
     The result (``Derivation.result``) is the simplified matrix; ``extras`` holds
     ``outer`` and ``curvature`` (each route's matrix or ``None``) and ``routes_agree``.
+    A model with a linear index is derived in its index (see :mod:`.structure`).
     """
+    ix = linear_index(model)
+    if ix is not None:
+        return index_fisher(model, ix, limit=limit)
     sc = score_vector if score_vector is not None else score(model).extras["raw"]
     H = hessian_matrix if hessian_matrix is not None else hessian(model, sc).extras["raw"]
     d = Derivation("fisher", f"Fisher information of the {model.name} model")
@@ -234,6 +245,10 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
     d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
     if I is None:
         return d.fail("cramer_rao", "the Fisher information is not available")
+    if I.shape[0] > 1 and linear_index(model) is not None:
+        return d.fail("cramer_rao", f"the Fisher information a a^T I(eta) has rank 1 < {I.shape[0]}: the parameters "
+                      "enter only through one linear index, so they are not identifiable from one observation and "
+                      "there is no Cramér–Rao bound")
     if I.shape[0] > 1:
         det = sp.simplify(I.det())
         if det == 0:

@@ -10,7 +10,7 @@ import sympy as sp
 from sympy import exp, log
 
 from ..domains import REAL, FiniteSupport
-from ..model import Model
+from ..model import LinearIndex, Model
 from . import register
 from ._base import data_symbol
 
@@ -28,7 +28,9 @@ def logistic_regression(d: int = 2) -> Model:
     ws = tuple(REAL.symbol(f"w_{i}") for i in range(1, d + 1))
     xs = tuple(REAL.symbol(f"x_{i}") for i in range(1, d + 1))
     eta = sp.Add(*[w * x for w, x in zip(ws, xs)])
-    logf = y * log(sigmoid(eta)) + (1 - y) * log(1 - sigmoid(eta))
+    e = REAL.symbol("eta")
+    g = y * log(sigmoid(e)) + (1 - y) * log(1 - sigmoid(e))  # the Bernoulli log-likelihood in the logit e
+    logf = g.xreplace({e: eta})
 
     def sampler(rng, v, n):
         import numpy as np
@@ -41,5 +43,5 @@ def logistic_regression(d: int = 2) -> Model:
         domains=tuple((w, REAL) for w in ws) + tuple((x, REAL) for x in xs), constants=xs,
         family="logistic_regression",
         parameterization=f"P(y = 1 | x) = 1/(1 + exp(-(w_1 x_1 + ... + w_{d} x_{d}))), features known",
-        sampler=sampler, meta=(("d", d), ("eta", eta)),
+        sampler=sampler, meta=(("d", d), ("eta", eta), ("index", LinearIndex(e, g, eta, REAL))),
     )
