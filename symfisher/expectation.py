@@ -459,7 +459,7 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
     if len(model.support) == 1 and model.support[0].is_finite() and model.moments is None:
         x = data[0]
         f = model.density
-        with _guard(f"E[{g}]", limit):
+        with _guard(lambda: f"E[{g}]", limit):
             v = sp.Add(*[(g * f).subs(x, pt) for pt in model.support[0].points()])
             if simplify:
                 v = abstracting_exponents(v, lambda e: sp.factor(sp.cancel(sp.together(e))))
@@ -504,7 +504,7 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             raise failed[0][1] from None
     total = sp.Add(*[stats[sv.statistic] * sv.value for sv in values])
     if simplify:
-        with _guard(f"simplify E[{g}]", limit):
+        with _guard(lambda: f"simplify E[{g}]", limit):
             total = _finish(sp.expand(total))
     return Expectation(total, "statistics", tuple(values))
 
@@ -526,15 +526,21 @@ def _cdf_rep(model: Model, limit):
 
 
 class _guard:
+    """The block under ``limit``; a timeout becomes an :class:`ExpectationError` of the step.
+
+    ``step`` gives the step's name when called: printing the expression is slow, so it is
+    done only if the limit is hit.
+    """
+
     def __init__(self, step, limit):
         self.step, self.limit = step, limit
 
     def __enter__(self):
-        self.cm = time_limit(self.limit, self.step)
+        self.cm = time_limit(self.limit, "expectation")
         self.cm.__enter__()
 
     def __exit__(self, et, ev, tb):
         self.cm.__exit__(et, ev, tb)
         if et is not None and issubclass(et, StepTimeout):
-            raise ExpectationError(self.step, ev.reason) from None
+            raise ExpectationError(self.step(), ev.reason) from None
         return False

@@ -22,8 +22,29 @@ __all__ = ["tidy", "tidy_matrix", "is_zero", "random_points", "numeric_value", "
 
 def _size(e) -> tuple:
     # shorter first; among equals, prefer fewer polygamma(n, a+1) shifts and no I
+    return _coarse_size(e) + (len(str(e)),)
+
+
+def _coarse_size(e, ops=None) -> tuple:
+    """``_size`` without its last entry (the printed length, slow to compute): what ranks forms
+    unless two tie. ``ops`` is ``count_ops(e)`` if already known."""
     unfactored = sum(1 for a in e.atoms(sp.Add) if any(q.exp.is_Integer and q.exp > 1 for q in a.atoms(sp.Pow)))
-    return (sp.count_ops(e, visual=False) + unfactored + len(e.atoms(sp.exp)), len(e.atoms(sp.Piecewise)), e.has(sp.I), len(str(e)))
+    if ops is None:
+        ops = sp.count_ops(e, visual=False)
+    return (ops + unfactored + len(e.atoms(sp.exp)), len(e.atoms(sp.Piecewise)), e.has(sp.I))
+
+
+def _shortest(candidates, ops: dict):
+    """``min(candidates, key=_size)``, printing only the forms that tie on the rest of the key.
+
+    ``ops`` maps forms to their known ``count_ops``.
+    """
+    coarse = [_coarse_size(c, ops.get(c)) for c in candidates]
+    best = min(coarse)
+    tied = [c for c, k in zip(candidates, coarse) if k == best]
+    if len(tied) == 1:
+        return tied[0]
+    return min(tied, key=lambda c: len(str(c)))
 
 
 def tidy(expr, limit: float = 4.0):
@@ -86,8 +107,15 @@ def _tidy(expr, limit: float):
         lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
         sp.simplify,
     ]
+    ops = {}  # count_ops of each distinct form, computed once
+
+    def count(c):
+        if c not in ops:
+            ops[c] = sp.count_ops(c, visual=False)
+        return ops[c]
+
     for rw in rewrites:
-        if rw is sp.simplify and min(sp.count_ops(c) for c in candidates) <= _SMALL:
+        if rw is sp.simplify and min(count(c) for c in candidates) <= _SMALL:
             continue
         try:
             with time_limit(limit, "simplify"):
@@ -101,7 +129,8 @@ def _tidy(expr, limit: float):
     hyperbolic = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch)
     if not expr.has(*hyperbolic):  # simplify likes cosh(w/2)^2; textbooks keep exp
         candidates = [c for c in candidates if not c.has(*hyperbolic)] or candidates
-    return min(candidates, key=_size)
+    # rewrites often agree: rank each distinct form once (the first of equals wins, as in min)
+    return _shortest(list(dict.fromkeys(candidates)), ops)
 
 
 def _flip_signs(e):
@@ -123,9 +152,10 @@ def _flip_signs(e):
 def tidy_matrix(m, limit: float = 4.0):
     m = sp.Matrix(m)
     out = sp.zeros(*m.shape)
+    symmetric = m.is_symmetric()
     for i in range(m.rows):
         for j in range(m.cols):
-            if m.is_symmetric() and j < i:
+            if symmetric and j < i:
                 out[i, j] = out[j, i]
             else:
                 out[i, j] = tidy(m[i, j], limit)
