@@ -16,12 +16,29 @@ and JSON; nothing here formats strings.
 """
 from __future__ import annotations
 
+import copyreg
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import sympy as sp
 
 __all__ = ["Step", "Failure", "Check", "Derivation"]
+
+
+def _unevaluated(cls, args):
+    return cls(*args, evaluate=False)
+
+
+def _reduce_unevaluated(obj):
+    return _unevaluated, (type(obj), obj.args)
+
+
+# A step shows an equation such as Eq(I, Matrix(...)) or a membership as written
+# (evaluate=False). SymPy pickles by re-calling the constructor, which would evaluate it to
+# True/False when derivations cross a process boundary (the sheet pool); rebuild unevaluated.
+for _cls in (sp.Equality, sp.Unequality, sp.GreaterThan, sp.LessThan, sp.StrictGreaterThan,
+             sp.StrictLessThan, sp.Contains):
+    copyreg.pickle(_cls, _reduce_unevaluated)
 
 
 @dataclass(frozen=True)
@@ -100,25 +117,28 @@ class Derivation:
     def ok(self) -> bool:
         return self.result is not None and not self.failures
 
+    def _evolve(self, **changes) -> "Derivation":
+        # each derivation owns its extras: a later update must not reach back into an earlier one
+        return replace(self, extras=dict(self.extras), **changes)
+
     def add(self, *steps: Step) -> "Derivation":
-        return replace(self, steps=self.steps + tuple(steps))
+        return self._evolve(steps=self.steps + tuple(steps))
 
     def fail(self, step: str, reason: str) -> "Derivation":
-        return replace(self, failures=self.failures + (Failure(step, reason),))
+        return self._evolve(failures=self.failures + (Failure(step, reason),))
 
     def note(self, text: str) -> "Derivation":
-        return replace(self, notes=self.notes + (text,))
+        return self._evolve(notes=self.notes + (text,))
 
     def check(self, *checks: Check) -> "Derivation":
-        return replace(self, checks=self.checks + tuple(checks))
+        return self._evolve(checks=self.checks + tuple(checks))
 
     def with_result(self, result) -> "Derivation":
-        return replace(self, result=result)
+        return self._evolve(result=result)
 
     def extend(self, other: "Derivation") -> "Derivation":
         """Append another derivation's steps, failures and checks (its result is not taken)."""
-        return replace(
-            self,
+        return self._evolve(
             steps=self.steps + other.steps,
             failures=self.failures + other.failures,
             checks=self.checks + other.checks,

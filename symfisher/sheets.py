@@ -714,7 +714,7 @@ def _q_fisher_extremes(ctx):
     crit = [c for c in sp.solve(sp.numer(sp.together(dI)), th) if c.is_real and dom.contains(float(c))]
     if crit:
         d = d.add(Step("Set the derivative to zero: the only stationary point in the domain is",
-                       "the numerator vanishes there", None, tuple(sp.Eq(th, c) for c in crit)))
+                       "the numerator vanishes there", None, tuple(sp.Eq(th, c, evaluate=False) for c in crit)))
         for c in crit:
             val = sp.simplify(I.subs(th, c))
             second = sp.simplify(sp.diff(I, th, 2).subs(th, c))
@@ -727,12 +727,12 @@ def _q_fisher_extremes(ctx):
     limits = []
     for end, direction in ((dom.lo, "+"), (dom.hi, "-")):
         lim = sp.limit(I, th, end, direction)
-        limits.append(sp.Eq(sp.Limit(Ith, th, end, direction), lim))
+        limits.append(sp.Eq(sp.Limit(Ith, th, end, direction), lim, evaluate=False))
     d = d.add(Step("At the ends of the parameter domain the information behaves as",
                    "one-sided limits of the closed form", None, tuple(limits)))
     ctx.curves["fisher"] = (th, I, dom)
     if "fisher_minimum" in ctx.values:
-        return d.with_result(sp.Eq(Ith.subs(th, ctx.values["fisher_argmin"]), ctx.values["fisher_minimum"]))
+        return d.with_result(sp.Eq(Ith.subs(th, ctx.values["fisher_argmin"]), ctx.values["fisher_minimum"], evaluate=False))
     return d.with_result(sp.Tuple(*[lim.rhs for lim in limits]))
 
 
@@ -804,12 +804,12 @@ def _q_fisher_eigen(ctx, Sigma):
     eig_S = [sp.radsimp(r[0]) for r in rows]
     eig_I = [sp.radsimp(1 / r[0]) for r in rows]
     d = d.add(Step("Eigenvalues of Σ (variance along each principal direction).", "characteristic polynomial det(Σ − λ·Id) = 0",
-                   None, tuple(sp.Eq(sp.Symbol(f"lambda_{k + 1}"), e) for k, e in enumerate(eig_S))))
+                   None, tuple(sp.Eq(sp.Symbol(f"lambda_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig_S))))
     d = d.add(Step("Σ and I = Σ⁻¹ share their eigenvectors; the eigenvalues of I are the reciprocals.",
                    "Σ v = λ v implies Σ⁻¹ v = v/λ",
-                   None, tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e) for k, e in enumerate(eig_I))))
+                   None, tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig_I))))
     d = d.add(Step("Approximately:", "numeric values", None,
-                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6)) for k, e in enumerate(eig_I))))
+                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6), evaluate=False) for k, e in enumerate(eig_I))))
     ctx.values["fisher_eigenvalues"] = sp.Matrix([eig_I])
     ctx.values["Sigma_eigenvalues"] = sp.Matrix([eig_S])
     return d.with_result(In)
@@ -829,8 +829,8 @@ def _q_fisher_expectation_sum(ctx):
     terms, probs, scores = [], [], []
     for v in sup.points():
         fv, sv = sp.simplify(f.subs(x, v)), sp.simplify(s.subs(x, v))
-        probs.append(sp.Eq(sp.Function("f")(v, th), fv))
-        scores.append(sp.Eq(sp.Function("s")(v, th), sv))
+        probs.append(sp.Eq(sp.Function("f")(v, th), fv, evaluate=False))
+        scores.append(sp.Eq(sp.Function("s")(v, th), sv, evaluate=False))
         terms.append(sp.Mul(fv, sp.Pow(sv, 2, evaluate=False), evaluate=False))
     d = d.add(Step("The probabilities of the outcomes.", "the model", None, tuple(probs)))
     d = d.add(Step("The score at each outcome.", "substitute the outcome into the score", None, tuple(scores)))

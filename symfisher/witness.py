@@ -406,11 +406,16 @@ def _jeffreys_witnesses(out, model, prior, quad_fishers, report):
     ratios = []
     for v, A in quad_fishers:
         ratios.append((v, float(J.at(v)) / math.sqrt(max(np.linalg.det(A), 1e-300))))
-    if len(ratios) >= 2:
-        v0, r0 = ratios[0]
-        for v, r in ratios[1:]:
-            out.checks.append(_check("jeffreys / sqrt(det I_quadrature) is constant" + f" @ {_fmt_point(v)}",
-                                     r / r0, 1.0, 1e-5))
+    # the prior is sqrt(det I) up to a factor that may depend on the known constants (n of the
+    # binomial), so the ratio is compared between points that share the constants' values
+    first = {}
+    for v, r in ratios:
+        key = tuple(float(v[c.name]) for c in model.constants if c.name in v)
+        if key not in first:
+            first[key] = r
+            continue
+        out.checks.append(_check("jeffreys / sqrt(det I_quadrature) is constant" + f" @ {_fmt_point(v)}",
+                                 r / first[key], 1.0, 1e-5))
     if model.dim != 1 or report is None:
         return
     d = report.derivations.get("jeffreys")

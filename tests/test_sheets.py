@@ -246,6 +246,15 @@ def test_every_check_of_the_ten_passes(full_out):
     assert not failed
 
 
+def test_no_step_shows_a_bare_truth_value(full_out):
+    """An equation written as a step must stay an equation: Eq(A, B) of two matrices (or of a
+    form and itself) evaluates to False/True unless built with evaluate=False."""
+    data = json.loads((full_out / "index.json").read_text(encoding="utf-8"))
+    bare = [(sec["title"], st["statement"]) for sec in data["sections"] for d in sec["derivations"]
+            for st in d["steps"] for f in st.get("forms", []) if f in ("True", "False")]
+    assert not bare
+
+
 def _unescaped_dollars(s: str) -> int:
     return len(re.findall(r"(?<!\\)\$", s))
 

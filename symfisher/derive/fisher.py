@@ -28,7 +28,8 @@ from ..model import Model
 from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
-from .structure import index_fisher, index_hessian, index_score, linear_index
+from .structure import (gaussian_cramer_rao, gaussian_fisher, gaussian_hessian, gaussian_mean, gaussian_score,
+                        index_fisher, index_hessian, index_score, linear_index)
 
 __all__ = [
     "score",
@@ -46,9 +47,11 @@ def _expanded_logf(model: Model) -> sp.Expr:
 
 def score(model: Model) -> Derivation:
     """The score vector ``d/dtheta log f(x; theta)``."""
-    ix = linear_index(model)
+    ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_score(model, ix)
+    if g is not None:
+        return gaussian_score(model, g)
     ell = model.log_density
     d = Derivation("score", f"Score of the {model.name} model")
     d = d.add(Step("Write down the log-density.", "the model", N.logf(model), (ell,)))
@@ -74,9 +77,11 @@ def score(model: Model) -> Derivation:
 
 def hessian(model: Model, score_vector=None) -> Derivation:
     """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)``."""
-    ix = linear_index(model)
+    ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_hessian(model, ix)
+    if g is not None:
+        return gaussian_hessian(model, g)
     s = score_vector if score_vector is not None else score(model).extras["raw"]
     k = model.dim
     H = sp.zeros(k, k)
@@ -112,7 +117,7 @@ def observed_information(model: Model, H=None) -> Derivation:
 def _statistic_steps(label, entry_expr, ex, model) -> list:
     steps = []
     if ex.route == "statistics" and ex.statistics:
-        table = [sp.Eq(N.E(sv.statistic), sv.value) for sv in ex.statistics if sv.statistic != 1]
+        table = [sp.Eq(N.E(sv.statistic), sv.value, evaluate=False) for sv in ex.statistics if sv.statistic != 1]
         sources = sorted({sv.source for sv in ex.statistics if sv.statistic != 1})
         if table:
             steps.append(Step(f"Take expectations term by term in {label}: the statistics needed are",
@@ -131,7 +136,7 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
             steps.append(Step(f"Represent again: {inner.detail}.", "", None, ()))
             inner = inner.extras.get("inner")
         if inner is not None and inner.statistics:
-            table = [sp.Eq(N.E(sv.statistic), sv.value) for sv in inner.statistics if sv.statistic != 1]
+            table = [sp.Eq(N.E(sv.statistic), sv.value, evaluate=False) for sv in inner.statistics if sv.statistic != 1]
             if table:
                 steps.append(Step("The standardized statistics needed are", "from the " + ", ".join(
                     sorted({sv.source for sv in inner.statistics if sv.statistic != 1})), None, tuple(table)))
@@ -168,9 +173,11 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     ``outer`` and ``curvature`` (each route's matrix or ``None``) and ``routes_agree``.
     A model with a linear index is derived in its index (see :mod:`.structure`).
     """
-    ix = linear_index(model)
+    ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_fisher(model, ix, limit=limit)
+    if g is not None:
+        return gaussian_fisher(model, g)
     sc = score_vector if score_vector is not None else score(model).extras["raw"]
     H = hessian_matrix if hessian_matrix is not None else hessian(model, sc).extras["raw"]
     d = Derivation("fisher", f"Fisher information of the {model.name} model")
@@ -201,7 +208,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
         if agree:
             how = "their difference simplifies to zero" if all(sp.cancel(sp.expand(e)) == 0 for e in A - B) else \
                 "their difference vanishes at seeded random points of the parameter domain"
-            d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0]),)))
+            d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
         else:
             d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
     result = B if B is not None else A
@@ -245,6 +252,9 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
     d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
     if I is None:
         return d.fail("cramer_rao", "the Fisher information is not available")
+    g = gaussian_mean(model)
+    if g is not None:
+        return gaussian_cramer_rao(model, g)
     if I.shape[0] > 1 and linear_index(model) is not None:
         return d.fail("cramer_rao", f"the Fisher information a a^T I(eta) has rank 1 < {I.shape[0]}: the parameters "
                       "enter only through one linear index, so they are not identifiable from one observation and "

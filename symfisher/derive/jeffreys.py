@@ -118,9 +118,15 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if I is None:
         return d.fail("jeffreys", "the Fisher information is not available")
     lhs = N.JEFFREYS(*params)
-    with time_limit(limit, "det I"):
-        det = tidy(sp.factor(I.det()) if I.rows > 1 else I[0, 0], limit=2.0)
-    if is_zero(det, model_domains(model)):
+    constant = I.rows > 3 and not any(e.has(*params) for e in I)
+    if constant:
+        # no entry depends on the parameters: det I is a positive constant (a covariance-like
+        # matrix), which need not be written out (its expansion grows like d!)
+        det = sp.Determinant(sp.MatrixSymbol("I", I.rows, I.cols))
+    else:
+        with time_limit(limit, "det I"):
+            det = tidy(sp.factor(I.det()) if I.rows > 1 else I[0, 0], limit=2.0)
+    if not constant and is_zero(det, model_domains(model)):
         return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so sqrt(det I) is not a prior "
                                   "density (the parameters are not identifiable from one observation)")
     d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
@@ -266,7 +272,7 @@ def jeffreys_invariance(model: Model, coords, *, fisher=None) -> Derivation:
                    "Fisher information derived from scratch in phi", N.JEFFREYS(*change.new), (fresh,)))
     if ok:
         d = d.add(Step("They agree: the Jeffreys prior is invariant.", "det(J^T I J) = det(I) det(J)^2", None,
-                       (sp.Eq(moved, fresh),)))
+                       (sp.Eq(moved, fresh, evaluate=False),)))
     else:
         d = d.fail("jeffreys invariance", f"{moved} differs from {fresh}")
     d.extras.update(transformed=moved, direct=fresh, invariant=ok)

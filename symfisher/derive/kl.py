@@ -187,6 +187,8 @@ def _kl_normal_variance(m, a, b):
 def _kl_mvn_mean(m, a, b):
     Sigma = m.meta_value("covariance")
     r = sp.Matrix([a[th.name] - b[th.name] for th in m.params])
+    if Sigma.rows > 3:  # Sigma^{-1} stays in its entries (see families.normal.mvn_mean)
+        return sp.expand((r.T * m.meta_value("gaussian").precision * r)[0, 0] / 2)
     return (r.T * Sigma.adjugate() * r)[0, 0] / (2 * Sigma.det())
 
 
@@ -326,7 +328,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
         if verdict is True:
             d = d.add(Step("The generic route and the closed form agree.",
                            "their difference vanishes (symbolically or at seeded random parameter points)",
-                           None, (sp.Eq(generic, closed),)))
+                           None, (sp.Eq(generic, closed, evaluate=False),)))
         elif verdict is False:
             d = d.fail("KL routes", f"the generic route gives {generic}, which differs from the closed form {closed}")
         else:

@@ -83,7 +83,7 @@ class CoordinateChange:
         return sp.Matrix([[sp.diff(t, p) for p in self.new] for t in self.theta_of_phi])
 
     def equations(self) -> tuple:
-        return tuple(sp.Eq(t, e) for t, e in zip(self.old, self.theta_of_phi) if t != e)
+        return tuple(sp.Eq(t, e, evaluate=False) for t, e in zip(self.old, self.theta_of_phi) if t != e)
 
 
 # -- named coordinate systems --------------------------------------------------------
@@ -528,7 +528,7 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
                        sp.Contains(p, dom.as_set(), evaluate=False) for p, dom in change.domains if p not in change.old)))
     if change.phi_of_theta is not None:
         d = d.add(Step("The inverse map (the new coordinates in terms of the old):", "solve for the new parameters",
-                       None, tuple(sp.Eq(p, e) for p, e in zip(change.new, change.phi_of_theta) if p != e)))
+                       None, tuple(sp.Eq(p, e, evaluate=False) for p, e in zip(change.new, change.phi_of_theta) if p != e)))
     J = change.jacobian().applyfunc(lambda e: tidy(e, limit=1.0))
     d = d.add(Step("The Jacobian of the map phi -> theta:", "J_ij = d theta_i / d phi_j", sp.Symbol("J"), (J,)))
     I_theta = fisher if fisher is not None else fisher_information(model, limit=limit).result
@@ -554,7 +554,7 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
         agree = is_zero(law - direct, doms)
         if agree:
             d = d.add(Step("The two routes agree.", "their difference vanishes", None,
-                           (sp.Eq(I_phi, law if law.rows > 1 else law[0, 0]),)))
+                           (sp.Eq(I_phi, law if law.rows > 1 else law[0, 0], evaluate=False),)))
         else:
             d = d.fail("transformation law", f"J^T I J = {law} but the direct derivation gives {direct}")
     hess_A, a_ok = None, None
@@ -583,8 +583,8 @@ def _natural_steps(d, new_model, change, law, doms):
         return d.fail("natural coordinates", "log f - eta.T(x) + A(eta) still depends on eta"), None, None
     d = d.add(Step("In the natural coordinates the family is exponential: log f = eta . T(x) - A(eta) + log h(x), "
                    "with the sufficient statistic and log-partition", "log f - eta . T(x) + A(eta) does not depend on eta",
-                   None, (sp.Eq(sp.Function("T")(*new_model.data), T if T.rows > 1 else T[0]),
-                          sp.Eq(sp.Function("A")(*eta), A))))
+                   None, (sp.Eq(sp.Function("T")(*new_model.data), T if T.rows > 1 else T[0], evaluate=False),
+                          sp.Eq(sp.Function("A")(*eta), A, evaluate=False))))
     H = sp.hessian(A, eta).applyfunc(lambda e: tidy(e, limit=1.0))
     ok = is_zero(H - law, doms)
     if ok:

@@ -101,7 +101,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                 failed = (alpha, exc.reason)
                 break
             value = tidy(ex.value, limit=2.0)
-            table.append(sp.Eq(N.E(sp.Derivative(N.logf(model), *[params[i] for i in alpha])), value))
+            table.append(sp.Eq(N.E(sp.Derivative(N.logf(model), *[params[i] for i in alpha])), value, evaluate=False))
             mono = sp.Mul(*[delta[i] for i in alpha])
             term += -tidy(value / _multi_factorial(alpha), limit=2.0) * mono
         name = k_names.get(k, f"order-{k}")
