@@ -43,7 +43,9 @@ def _child(family: str, d: int) -> int:
             A = sp.randMatrix(d, d, -3, 3, seed=d)
             Snum = A * A.T + sp.eye(d)  # positive definite
             sub = {S[i, j]: Snum[i, j] for i in range(d) for j in range(d)}
-            ok = all(abs(sp.N(e)) < 1e-9 for e in (I.subs(sub) * Snum - sp.eye(d)))  # I = Sigma^{-1}
+            sub[m.meta_value("gaussian").cov] = sp.ImmutableMatrix(Snum)  # the opaque (Sigma^{-1})_ij, d > 3
+            In = I.xreplace(sub).applyfunc(lambda e: e.doit())
+            ok = all(abs(sp.N(e)) < 1e-9 for e in (In * Snum - sp.eye(d)))  # I = Sigma^{-1}
         else:
             sub = {s: sp.Rational(rng.randint(-20, 20), 10) for s in I.free_symbols}
             eta = m.meta_value("eta").xreplace(sub)

@@ -33,7 +33,7 @@ import sympy as sp
 
 from .domains import Domain
 
-__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "ModelError"]
+__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "GaussianMean", "ModelError"]
 
 
 class ModelError(ValueError):
@@ -81,6 +81,31 @@ class LinearIndex:
     reduced: sp.Expr
     eta: sp.Expr
     domain: Domain
+
+
+@dataclass(frozen=True)
+class GaussianMean:
+    """``x ~ N_d(mu, Sigma)`` with ``Sigma`` known, as matrix symbols (``x``, ``mean``: d x 1;
+    ``cov``: d x d, symmetric) so that score, Hessian and Fisher information are derived in
+    matrix algebra, and the explicit entries they stand for. ``precision`` is the explicit
+    ``Sigma^{-1}`` written out (small d) or a matrix of opaque entries ``(Sigma^{-1})_ij``.
+    Declared in ``meta`` under ``"gaussian"``; see :mod:`symfisher.derive.structure`."""
+
+    x: Any
+    mean: Any
+    cov: Any
+    x_entries: tuple
+    mean_entries: tuple
+    cov_entries: Any
+    precision: Any
+
+    def log_density(self) -> sp.Expr:
+        """``-(x - mu)^T Sigma^{-1} (x - mu)/2 - log det(2 pi Sigma)/2`` in the explicit entries."""
+        d = len(self.x_entries)
+        r = sp.Matrix(self.x_entries) - sp.Matrix(self.mean_entries)
+        quad = sp.Add(*[r[i] * r[j] * self.precision[i, j] for i in range(d) for j in range(d)])
+        det = self.cov_entries.det() if d <= 3 else sp.Determinant(self.cov)
+        return -quad / 2 - d * sp.log(2 * sp.pi) / 2 - sp.log(det) / 2
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sympy import EulerGamma, pi, polygamma
 
 from symfisher import family_names, get_model, iid_additivity
 from symfisher.derive import model_domains
-from symfisher.derive.structure import linear_index
+from symfisher.derive.structure import gaussian_mean, linear_index
 from symfisher.simplify import is_zero, numeric_value, random_points
 
 
@@ -90,10 +90,11 @@ def test_routes_agree_and_score_has_mean_zero(name, report):
     core = [f for q, dd in rep.derivations.items() if q not in ("kl", "kl_taylor", "jeffreys") for f in dd.failures]
     failures = [f for f in core if not (name == "logistic_regression" and f.step == "cramer_rao")]
     assert not failures, failures
-    # E[score] = 0 was derived, entry by entry (once, in the index, for a linear-index model),
-    # by the expectation engine
+    # E[score] = 0 was derived, entry by entry (once, in the index, for a linear-index model;
+    # once, as a vector, in matrix form for the Gaussian mean) by the expectation engine
     es = [s for s in d.steps if "expected score" in s.statement]
-    assert len(es) == (1 if linear_index(get_model(name)) else get_model(name).dim)
+    m = get_model(name)
+    assert len(es) == (1 if linear_index(m) or gaussian_mean(m) else m.dim)
     assert all(s.expr == 0 or is_zero(s.expr, model_domains(get_model(name))) for s in es)
 
 

@@ -66,3 +66,72 @@ def test_a_changed_log_density_is_not_taken_for_an_index_model():
     rm = reparameterize(m, coordinate_change(m, {w1: sp.log(u)}))
     assert linear_index(rm) is None
     assert linear_index(m.with_(log_density=m.log_density + w1 ** 2)) is None
+
+
+# -- the Gaussian mean in matrix form ------------------------------------------------------------
+
+def _spd(d, seed):
+    A = sp.randMatrix(d, d, -3, 3, seed=seed)
+    return sp.ImmutableMatrix(A * A.T + sp.eye(d))
+
+
+def _at(expr, m, Snum):
+    """Evaluate with Sigma = Snum: the named sigma_ij and the opaque (Sigma^{-1})_ij alike."""
+    S = m.meta_value("covariance")
+    sub = {S[i, j]: Snum[i, j] for i in range(S.rows) for j in range(S.cols)}
+    sub[m.meta_value("gaussian").cov] = Snum
+    return sp.Matrix(expr).xreplace(sub).applyfunc(lambda e: sp.N(e.doit()))
+
+
+@pytest.mark.parametrize("d", [2, 3, 8])
+def test_mvn_mean_fisher_is_the_precision_matrix(d):
+    from symfisher.derive.report import derive_all
+
+    m = get_model("mvn_mean", d=d)
+    rep = derive_all(m, only=["fisher", "cramer_rao"])
+    assert not rep.failures
+    fd = rep.derivations["fisher"]
+    assert fd.extras["routes_agree"] is True
+    Snum = _spd(d, d)
+    for M in (rep.get("fisher"), fd.extras["outer"], fd.extras["curvature"]):
+        assert max(abs(e) for e in _at(M, m, Snum) * Snum - sp.eye(d)) < 1e-9  # I Sigma = 1 (Mardia et al. §4.2)
+    assert max(abs(e) for e in _at(rep.get("cramer_rao"), m, Snum) - Snum) < 1e-9
+    # the matrix-form steps: E[s s^T] = Sigma^{-1} Sigma Sigma^{-1}
+    assert any(isinstance(f, sp.MatMul) and f.args.count(sp.Inverse(m.meta_value("gaussian").cov)) == 2
+               for s in fd.steps for f in s.forms)
+
+
+def test_gaussian_expectation_rules():
+    from symfisher.derive.structure import gaussian_expectation
+    from symfisher.limits import StepFailed
+
+    g = get_model("mvn_mean", d=4).meta_value("gaussian")
+    x, mu, S = g.x, g.mean, g.cov
+    A = sp.MatrixSymbol("A", 4, 4)
+    assert gaussian_expectation(x, g) == mu
+    assert sp.simplify(gaussian_expectation(x * x.T, g) - (S + mu * mu.T)) == sp.ZeroMatrix(4, 4)
+    q = gaussian_expectation(x.T * A * x, g)  # E[x^T A x] = tr(A Sigma) + mu^T A mu
+    Anum, Snum, mnum = sp.randMatrix(4, 4, -2, 2, seed=1), _spd(4, 2), sp.randMatrix(4, 1, -2, 2, seed=3)
+    val = sp.Matrix(q.xreplace({A: sp.ImmutableMatrix(Anum), S: Snum, mu: sp.ImmutableMatrix(mnum)}).doit())
+    assert val[0, 0] == (Anum * Snum).trace() + (mnum.T * Anum * mnum)[0, 0]
+    with pytest.raises(StepFailed):
+        gaussian_expectation(x * x.T * A * x, g)  # a third moment is not what this rule knows
+
+
+def test_mvn_mean_kl_and_jeffreys_at_d_5():
+    from symfisher.derive.report import derive_all
+
+    m = get_model("mvn_mean", d=5)
+    rep = derive_all(m, only=["kl", "jeffreys"])
+    kl = rep.get("kl")
+    assert kl is not None
+    Snum = _spd(5, 11)
+    names = sorted(s.name for s in kl.free_symbols if s.name.startswith("mu_"))
+    rng = random.Random(5)
+    vals = {n: sp.Rational(rng.randint(-9, 9), 4) for n in names}
+    sub = {s: vals[s.name] for s in kl.free_symbols if s.name in vals}
+    delta = sp.Matrix([vals[f"mu_{i}_1"] - vals[f"mu_{i}_2"] for i in range(1, 6)])
+    want = (delta.T * Snum.inv() * delta)[0, 0] / 2
+    assert abs(_at(sp.Matrix([kl.xreplace(sub)]), m, Snum)[0, 0] - want) < 1e-9
+    jd = rep.derivations["jeffreys"]
+    assert rep.get("jeffreys") == 1 and jd.extras["proper"] is False  # flat on R^5: improper

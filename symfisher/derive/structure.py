@@ -15,19 +15,27 @@ work grows like ``k^2`` multiplications, not ``k^2`` expectations of ever longer
 expressions. For ``k > 1`` the information has rank one, so it is singular: one
 observation cannot identify more than the index.
 
+**Gaussian mean in matrix form.** For ``x ~ N_d(mu, Sigma)`` with ``Sigma`` known the
+score, Hessian, both Fisher routes, ``E[score] = 0`` and the Cramér–Rao bound are derived
+with matrix symbols (``E[(x - mu)(x - mu)^T] = Sigma``), so the cost does not depend on d
+until the explicit d x d result is written out.
+
 Reference: McCullagh & Nelder, *Generalized Linear Models*, 2nd ed. (1989), §2.5 (the
-information ``X^T W X``); Lehmann & Casella (1998), §2.7 (reparameterization).
+information ``X^T W X``); Lehmann & Casella (1998), §2.7 (reparameterization); Mardia,
+Kent & Bibby, *Multivariate Analysis* (1979), §4.2.
 """
 from __future__ import annotations
 
 import sympy as sp
 
 from ..derivation import Derivation, Step
-from ..model import LinearIndex, Model
+from ..limits import StepFailed
+from ..model import GaussianMean, LinearIndex, Model
 from . import notation as N
 
 __all__ = ["linear_index", "index_model", "index_score", "index_hessian", "index_fisher",
-           "index_expected_score"]
+           "index_expected_score", "gaussian_mean", "gaussian_expectation", "gaussian_score",
+           "gaussian_hessian", "gaussian_fisher", "gaussian_expected_score", "gaussian_cramer_rao"]
 
 
 def linear_index(model: Model) -> LinearIndex | None:
@@ -147,3 +155,177 @@ def index_expected_score(model: Model, ix: LinearIndex, limit: float | None = No
         d = d.add(Step(f"So every component a_i E[g'({ix.symbol})] of the score has mean zero.",
                        "linearity of expectation", N.E(sp.Symbol("s")), (sp.zeros(model.dim, 1),)))
     return d.with_result(es.result)
+
+
+# -- the Gaussian mean in matrix form ---------------------------------------------------------
+#
+# For x ~ N_d(mu, Sigma) with Sigma known, log f = -(x - mu)^T Sigma^{-1} (x - mu)/2 + const.
+# Matrix calculus gives s = Sigma^{-1}(x - mu) and H = -Sigma^{-1}; with r = x - mu centred,
+# E[r] = 0 and E[r r^T] = Sigma, so E[s s^T] = Sigma^{-1} Sigma Sigma^{-1} = Sigma^{-1} = -E[H].
+# Nothing is expanded entry by entry: the cost does not grow with d until the final explicit
+# d x d matrix is written out (Sigma^{-1} in closed form for d <= 3, its opaque entries beyond).
+# Reference: Mardia, Kent & Bibby, *Multivariate Analysis* (1979), §4.2 and appendix A.9.
+
+
+def gaussian_mean(model: Model) -> GaussianMean | None:
+    """The model's Gaussian matrix form, if it describes this very log-density."""
+    g = model.meta_value("gaussian")
+    if not isinstance(g, GaussianMean):
+        return None
+    if tuple(model.params) != tuple(g.mean_entries) or tuple(model.data) != tuple(g.x_entries):
+        return None
+    if model.log_density != g.log_density():
+        return None
+    return g
+
+
+def _symmetric(M, g: GaussianMean):
+    """Sigma is symmetric: Sigma^T = Sigma (and so (Sigma^{-1})^T = Sigma^{-1})."""
+    return M.xreplace({g.cov.T: g.cov, sp.Inverse(g.cov).T: sp.Inverse(g.cov)})
+
+
+def _explicit(M, g: GaussianMean) -> sp.Matrix:
+    """The explicit entries of a matrix expression in x, mu, Sigma and Sigma^{-1}, multiplied
+    out by hand: SymPy's ``doit`` would try to invert Sigma entry by entry."""
+    leaves = {sp.Inverse(g.cov): sp.Matrix(g.precision), g.cov: sp.Matrix(g.cov_entries),
+              g.x: sp.Matrix(g.x_entries), g.mean: sp.Matrix(g.mean_entries)}
+
+    def ev(e):
+        if e in leaves:
+            return leaves[e]
+        if isinstance(e, sp.MatMul):
+            coeff, mats = e.as_coeff_matrices()
+            out = ev(mats[0])
+            for m in mats[1:]:
+                out = out * ev(m)
+            return out * coeff
+        if isinstance(e, sp.MatAdd):
+            parts = [ev(a) for a in e.args]
+            return sum(parts[1:], parts[0])
+        if isinstance(e, sp.Transpose):
+            return ev(e.arg).T
+        if isinstance(e, sp.Identity):
+            return sp.eye(e.shape[0])
+        if isinstance(e, sp.ZeroMatrix):
+            return sp.zeros(*e.shape)
+        raise StepFailed("write out the matrix", f"cannot write {e} entry by entry")
+
+    out = ev(M)
+    return out.applyfunc(sp.expand) if out.shape[0] > 3 else out.applyfunc(sp.factor)
+
+
+def _centred(g: GaussianMean):
+    return sp.MatrixSymbol("r", g.x.shape[0], 1)
+
+
+def gaussian_expectation(M, g: GaussianMean):
+    """``E[M(x)]`` for a matrix polynomial of degree <= 2 in x: with x = mu + r, the terms
+    linear in r vanish, ``A r r^T B -> A Sigma B`` and ``A r^T B r C -> tr(B Sigma) A C``."""
+    r = _centred(g)
+    e = sp.expand(_symmetric(M, g).xreplace({g.x: g.mean + r}))
+    terms = e.args if isinstance(e, sp.MatAdd) else (e,)
+    out = []
+    for t in terms:
+        coeff, mm = t.as_coeff_mmul()
+        factors = list(mm.args) if isinstance(mm, sp.MatMul) else [mm]
+        at = [i for i, f in enumerate(factors) if f in (r, r.T)]
+        if not at:
+            out.append(t)
+            continue
+        if len(at) == 1:
+            continue  # E[r] = 0
+        if len(at) == 2:
+            i, j = at
+            if factors[i] == r and factors[j] == r.T and j == i + 1:
+                out.append(coeff * sp.MatMul(*factors[:i], g.cov, *factors[j + 1:]))
+                continue
+            if factors[i] == r.T and factors[j] == r:
+                inner = sp.MatMul(*factors[i + 1:j]) if j > i + 1 else sp.Identity(g.x.shape[0])
+                rest = factors[:i] + factors[j + 1:]
+                scalar = coeff * sp.Trace(inner * g.cov)
+                out.append(scalar * (sp.MatMul(*rest) if rest else sp.Identity(1)))
+                continue
+        raise StepFailed("gaussian expectation", f"E[{t}] needs moments of x beyond the second")
+    if not out:
+        return sp.ZeroMatrix(*M.shape)
+    return sp.MatAdd(*out).doit() if len(out) > 1 else out[0]
+
+
+def _quadratic_form(g: GaussianMean):
+    r = g.x - g.mean
+    return -sp.Rational(1, 2) * (r.T * sp.Inverse(g.cov) * r)
+
+
+def gaussian_score(model: Model, g: GaussianMean) -> Derivation:
+    d = Derivation("score", f"Score of the {model.name} model")
+    q = _quadratic_form(g)
+    d = d.add(Step("Write the log-density in matrix form; only the quadratic form involves the mean.",
+                   "log f = -(x - mu)^T Sigma^{-1} (x - mu)/2 - log det(2 pi Sigma)/2", N.logf(model), (q,)))
+    s = _symmetric(sp.diff(q, g.mean), g).doit()
+    S = _explicit(s, g)
+    d = d.add(Step(f"Differentiate with respect to the vector {g.mean} (Sigma is symmetric).",
+                   "d/dmu of (x - mu)^T A (x - mu) = -(A + A^T)(x - mu)", N.SCORE(*model.params), (s, S)))
+    d.extras.update(raw=S, matrix=s)
+    return d.with_result(S)
+
+
+def gaussian_hessian(model: Model, g: GaussianMean) -> Derivation:
+    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
+    H = _symmetric(sp.diff(s, g.mean), g).doit()
+    Hx = _explicit(H, g)
+    d = Derivation("hessian", f"Hessian of the {model.name} log-density")
+    d = d.add(Step(f"Differentiate the score {s} once more with respect to {g.mean}.",
+                   "the score is linear in mu", sp.Symbol("H"), (H, Hx)))
+    d.extras.update(raw=Hx, matrix=H)
+    return d.with_result(Hx)
+
+
+def gaussian_fisher(model: Model, g: GaussianMean) -> Derivation:
+    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
+    H = _symmetric(sp.diff(s, g.mean), g).doit()
+    r, P = _centred(g), sp.Inverse(g.cov)
+    I_lhs = N.fisher_of(model)
+    d = Derivation("fisher", f"Fisher information of the {model.name} model")
+    outer = s * s.T
+    d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score, "
+                   "s = Sigma^{-1} r with r = x - mu.",
+                   "definition: I = E[s s^T]", I_lhs, (sp.MatMul(P, r, r.T, P, evaluate=False),)))
+    A = gaussian_expectation(outer, g)
+    d = d.add(Step("Take the expectation: E[(x - mu)(x - mu)^T] = Sigma.", "the covariance of x is Sigma",
+                   I_lhs, (sp.MatMul(P, g.cov, P, evaluate=False), A)))
+    d = d.add(Step("Route 2: minus the expected Hessian; the Hessian does not involve the data.",
+                   "a constant matrix is its own expectation", I_lhs, (N.E(-H), -gaussian_expectation(H, g))))
+    B = -gaussian_expectation(H, g)
+    agree = (A - B).doit() == sp.ZeroMatrix(*A.shape) or A == B
+    if agree:
+        d = d.add(Step("The two routes agree.", "the two matrix expressions are identical", None,
+                       (sp.Eq(A, B, evaluate=False),)))
+    else:
+        d = d.fail("fisher routes", f"E[s s^T] = {A} and -E[H] = {B} differ")
+    Bx = _explicit(B, g)
+    Ax = Bx if A == B else _explicit(A, g)
+    d = d.add(Step("Entry by entry:", f"{B} written out", I_lhs, (Bx if model.dim > 1 else Bx[0, 0],)))
+    d.extras.update(outer=Ax, curvature=Bx, routes_agree=agree, matrix=B)
+    return d.with_result(Bx)
+
+
+def gaussian_expected_score(model: Model, g: GaussianMean) -> Derivation:
+    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
+    m = gaussian_expectation(s, g)
+    zero = m == sp.ZeroMatrix(*s.shape) or _explicit(m, g).is_zero_matrix
+    d = Derivation("expected_score", "The score has mean zero")
+    d = d.add(Step(f"The expected score vanishes: E[{s}] = Sigma^{{-1}}(E[x] - mu)." if zero else
+                   "The expected score is not zero.", "E[x] = mu", N.E(sp.Symbol("s")), (sp.zeros(model.dim, 1),)))
+    if not zero:
+        d = d.fail("E[score]", f"E[score] = {m}, not 0")
+    return d.with_result(bool(zero))
+
+
+def gaussian_cramer_rao(model: Model, g: GaussianMean) -> Derivation:
+    inv = sp.Inverse(sp.Inverse(g.cov)).doit()
+    d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
+    C = _explicit(inv, g)
+    d = d.add(Step("For any unbiased estimator T of the mean, Cov(T) is at least the inverse Fisher information.",
+                   "Cramér–Rao inequality; (Sigma^{-1})^{-1} = Sigma", sp.Function("CRB")(*model.params),
+                   (sp.Pow(N.fisher_of(model), -1), inv, C if C.shape[0] > 1 else C[0, 0])))
+    return d.with_result(C)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import itertools
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy import exp, log
 
 from ..domains import POSITIVE, REAL, IntervalSupport
-from ..model import MGF, Model
+from ..model import MGF, GaussianMean, Model
 from . import register
 from ._base import T_, data_symbol
 
@@ -81,9 +82,16 @@ def mvn_mean(d: int = 2) -> Model:
     xs = tuple(data_symbol(f"x_{i}", LINE) for i in range(1, d + 1))
     mus = tuple(REAL.symbol(f"mu_{i}") for i in range(1, d + 1))
     Sigma, cov_domains = covariance_symbols(d)
-    P = Sigma.inv() if d <= 3 else Sigma.inv(method="LU")
-    r = sp.Matrix(xs) - sp.Matrix(mus)
-    logf = -(r.T * P * r)[0, 0] / 2 - d * log(2 * sp.pi) / 2 - log(Sigma.det()) / 2
+    S = sp.MatrixSymbol("Sigma", d, d)
+    if d <= 3:
+        P = Sigma.inv()  # written out: cofactors of a small matrix
+    else:
+        # beyond d = 3 the entries of Sigma^{-1} are not written out (cofactor expansions grow like d!):
+        # they stay the opaque (Sigma^{-1})_ij, and the derivations work in matrix algebra
+        Pinv = sp.Inverse(S)
+        P = sp.Matrix(d, d, lambda i, j: MatrixElement(Pinv, min(i, j), max(i, j)))
+    gauss = GaussianMean(sp.MatrixSymbol("x", d, 1), sp.MatrixSymbol("mu", d, 1), S, xs, mus, Sigma, P)
+    logf = gauss.log_density()
     ts = sp.symbols(f"t_1:{d + 1}", real=True)
     tv = sp.Matrix(ts)
     mgf = exp((tv.T * sp.Matrix(mus))[0, 0] + (tv.T * Sigma * tv)[0, 0] / 2)
@@ -109,12 +117,13 @@ def mvn_mean(d: int = 2) -> Model:
         cov = np.array([[float(Sigma[i, j].subs({s: v[s.name] for s, _ in cov_domains})) for j in range(d)] for i in range(d)])
         return rng.multivariate_normal(mean, cov, size=n)
 
-    constraints = tuple(Sigma[:k, :k].det() > 0 for k in range(2, d + 1))
+    # positive definiteness by leading minors (written out only while they are small)
+    constraints = tuple(Sigma[:k, :k].det() > 0 for k in range(2, min(d, 3) + 1))
     return Model(
         "mvn_mean", xs, mus, logf, (LINE,) * d,
         domains=tuple((m, REAL) for m in mus) + cov_domains,
         constants=tuple(s for s, _ in cov_domains), family="mvn_mean",
         parameterization=f"N_{d}(mu, Sigma), Sigma = (sigma_ij) known, symmetric positive definite",
         moments=moments, sampler=sampler,
-        meta=(("constraints", constraints), ("d", d), ("covariance", Sigma)),
+        meta=(("constraints", constraints), ("d", d), ("covariance", Sigma), ("gaussian", gauss)),
     )
