@@ -232,8 +232,31 @@ def _from_mgf(t: sp.Expr, model: Model) -> sp.Expr | None:
         if b != x or not (e.is_Integer and e > 0):
             return None
         k = int(e)
-    mgf = model.mgf
-    return sp.diff(mgf.value, mgf.t, k).subs(mgf.t, 0)
+    return _mgf_moment(model.mgf, k)
+
+
+def _mgf_moment(mgf, k: int) -> sp.Expr:
+    """``E[X^k] = M^(k)(0)``, from one chain of derivatives per MGF (cached), or, when
+    ``log M`` is a polynomial ``g`` in ``t`` (the normal laws), from the Taylor coefficients
+    of ``exp(g)`` by the recurrence ``n a_n = sum_j j g_j a_(n-j)`` (``f' = g' f``)."""
+    t = mgf.t
+    key = ("mgf", mgf)
+    chain = _CACHE.setdefault(key, {})
+    if k in chain:
+        return chain[k]
+    g = mgf.value.args[0] if isinstance(mgf.value, sp.exp) else None
+    if g is not None and g.is_polynomial(t):
+        gc = sp.Poly(g, t).all_coeffs()[::-1]  # g_0, g_1, ...
+        a = [sp.exp(gc[0])]
+        for n in range(1, k + 1):
+            a.append(sp.expand(sp.Add(*[j * gc[j] * a[n - j] for j in range(1, min(n, len(gc) - 1) + 1)]) / n))
+        chain[k] = sp.expand(sp.factorial(k) * a[k])
+        return chain[k]
+    derivs = chain.setdefault("D", [mgf.value])
+    while len(derivs) <= k:
+        derivs.append(sp.diff(derivs[-1], t))
+    chain[k] = derivs[k].subs(t, 0)
+    return chain[k]
 
 
 def clean_density(ell: sp.Expr) -> sp.Expr:
