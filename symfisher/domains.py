@@ -150,12 +150,8 @@ POSITIVE_INTEGER = Domain.integers(1, oo)
 
 
 # -- supports of the data variable ------------------------------------
-@dataclass(frozen=True)
-class IntervalSupport:
-    """A continuous support ``(lo, hi)``; the ends may involve known constants."""
-
-    lo: sp.Expr = -oo
-    hi: sp.Expr = oo
+class _Ends:
+    """The ends ``lo`` and ``hi`` of :class:`IntervalSupport` and :class:`IntegerSupport`."""
 
     def __post_init__(self):
         object.__setattr__(self, "lo", _as_expr(self.lo))
@@ -164,6 +160,17 @@ class IntervalSupport:
     @property
     def free_symbols(self) -> set:
         return self.lo.free_symbols | self.hi.free_symbols
+
+    def subs(self, mapping):
+        return type(self)(self.lo.subs(mapping), self.hi.subs(mapping))
+
+
+@dataclass(frozen=True)
+class IntervalSupport(_Ends):
+    """A continuous support ``(lo, hi)``; the ends may involve known constants."""
+
+    lo: sp.Expr = -oo
+    hi: sp.Expr = oo
 
     def is_finite(self) -> bool:
         return False
@@ -175,9 +182,6 @@ class IntervalSupport:
         elif self.hi.is_nonpositive:
             a["negative"] = True
         return a
-
-    def subs(self, mapping) -> "IntervalSupport":
-        return IntervalSupport(self.lo.subs(mapping), self.hi.subs(mapping))
 
     def __str__(self) -> str:
         if self.lo == -oo and self.hi == oo:
@@ -220,19 +224,11 @@ class FiniteSupport:
 
 
 @dataclass(frozen=True)
-class IntegerSupport:
+class IntegerSupport(_Ends):
     """The integers ``lo..hi``; ``hi`` may be ``oo`` or a known constant such as ``n``."""
 
     lo: sp.Expr = S.Zero
     hi: sp.Expr = oo
-
-    def __post_init__(self):
-        object.__setattr__(self, "lo", _as_expr(self.lo))
-        object.__setattr__(self, "hi", _as_expr(self.hi))
-
-    @property
-    def free_symbols(self) -> set:
-        return self.lo.free_symbols | self.hi.free_symbols
 
     def is_finite(self) -> bool:
         return self.hi != oo and self.hi.is_number and self.lo.is_number
@@ -245,9 +241,6 @@ class IntegerSupport:
         if self.lo.is_nonnegative:
             a["nonnegative"] = True
         return a
-
-    def subs(self, mapping) -> "IntegerSupport":
-        return IntegerSupport(self.lo.subs(mapping), self.hi.subs(mapping))
 
     def __str__(self) -> str:
         return f"{self.lo}..{self.hi}"

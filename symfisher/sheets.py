@@ -892,6 +892,17 @@ def _geometry(module: str, attr: str, ctx, label: str):
         raise StepFailed(label, f"needs symfisher.derive.{module}.{attr}, which is not installed") from None
 
 
+def _keep_values(ctx, d, name: str, extras: tuple = (), prefix: str | None = None) -> None:
+    """``d.result`` becomes the value ``name``, and each SymPy ``d.extras[k]`` the value ``{prefix}_{k}``
+    (``prefix`` defaults to ``name``)."""
+    if d.result is not None:
+        ctx.values[name] = d.result
+    for k in extras:
+        v = d.extras.get(k)
+        if isinstance(v, sp.Basic):
+            ctx.values[f"{prefix or name}_{k}"] = v
+
+
 @register_quantity("reparam", args={"coords": "str"}, summary="the transformation law I_φ = Jᵀ I_θ J, and I_φ derived directly")
 def _q_reparam(ctx, coords):
     fn = _geometry("reparam", "transformation_law", ctx, "reparam")
@@ -911,8 +922,7 @@ def _q_reparam(ctx, coords):
 def _q_kl(ctx):
     fn = _geometry("kl", "kl_divergence", ctx, "kl")
     d = fn(ctx.model)
-    if d.result is not None:
-        ctx.values["kl"] = d.result
+    _keep_values(ctx, d, "kl")
     return d
 
 
@@ -925,12 +935,7 @@ def _q_kl_taylor(ctx, order=3, check_closed_form=False):
     and check the terms numerically against the exact divergence instead."""
     fn = _geometry("taylor", "kl_taylor", ctx, "kl_taylor")
     d = fn(ctx.model, order=order, check_closed_form=check_closed_form)
-    for k in ("quadratic", "cubic", "exact", "kl"):
-        v = d.extras.get(k)
-        if isinstance(v, sp.Basic):
-            ctx.values[f"kl_{k}"] = v
-    if d.result is not None:
-        ctx.values["kl_taylor"] = d.result
+    _keep_values(ctx, d, "kl_taylor", ("quadratic", "cubic", "exact", "kl"), prefix="kl")
     return d
 
 
@@ -938,12 +943,7 @@ def _q_kl_taylor(ctx, order=3, check_closed_form=False):
 def _q_jeffreys(ctx):
     fn = _geometry("jeffreys", "jeffreys_prior", ctx, "jeffreys")
     d = fn(ctx.model)
-    if d.result is not None:
-        ctx.values["jeffreys"] = d.result
-    for k in ("normalizer", "sqrt_det"):
-        v = d.extras.get(k)
-        if isinstance(v, sp.Basic):
-            ctx.values[f"jeffreys_{k}"] = v
+    _keep_values(ctx, d, "jeffreys", ("normalizer", "sqrt_det"))
     proper = d.extras.get("proper")
     if proper is not None:
         ctx.values["jeffreys_proper"] = sp.Integer(1 if proper else 0)

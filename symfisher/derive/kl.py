@@ -130,10 +130,13 @@ def _kl_categorical(m, a, b):
     return sp.Add(*[u * log(u / v) for u, v in zip(q1, q2)])
 
 
+def _exponential(l1, l2):
+    return log(l1 / l2) + l2 / l1 - 1
+
+
 @register_kl("exponential", "Kullback (1959)")
 def _kl_exponential(m, a, b):
-    l1, l2 = a["lam"], b["lam"]
-    return log(l1 / l2) + l2 / l1 - 1
+    return _exponential(a["lam"], b["lam"])
 
 
 @register_kl("gamma", "Penny (2001), shape a and rate b")
@@ -200,8 +203,7 @@ def _kl_rayleigh(m, a, b):
 
 @register_kl("pareto", "shared known scale xm; E[log(X/xm)] = 1/alpha")
 def _kl_pareto(m, a, b):
-    a1, a2 = a["alpha"], b["alpha"]
-    return log(a1 / a2) + a2 / a1 - 1
+    return _exponential(a["alpha"], b["alpha"])  # log(X/xm) is exponential with rate alpha
 
 
 @register_kl("inverse_gaussian", "E[X] = mu, E[1/X] = 1/mu + 1/lam")

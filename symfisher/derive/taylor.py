@@ -159,18 +159,25 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     return d.with_result(series)
 
 
-def _closed_form_terms(model: Model, delta: tuple, order: int):
-    """``{k: term}`` from the series of the registered closed-form KL along ``delta`` (or ``None``)."""
+def _closed_form_along(model: Model, delta: tuple):
+    """``(KL(theta, theta + t delta), t)`` from the registered closed-form KL, or ``None``."""
     from .kl import _closed_form
 
     t = sp.Symbol("t_", positive=True)
     found = _closed_form(model, {th: th for th in model.params},
                          {th: th + t * dl for th, dl in zip(model.params, delta)})
+    return None if found is None else (found[0], t)
+
+
+def _closed_form_terms(model: Model, delta: tuple, order: int):
+    """``{k: term}`` from the series of the registered closed-form KL along ``delta`` (or ``None``)."""
+    found = _closed_form_along(model, delta)
     if found is None:
         return None
+    kl, t = found
     try:
         with time_limit(4.0, "series of the closed-form KL"):
-            ser = sp.expand(sp.series(found[0], t, 0, order + 1).removeO())
+            ser = sp.expand(sp.series(kl, t, 0, order + 1).removeO())
             return {k: tidy(ser.coeff(t, k), limit=1.0) for k in range(order + 1)}
     except (StepTimeout, Exception):
         return None
@@ -178,18 +185,13 @@ def _closed_form_terms(model: Model, delta: tuple, order: int):
 
 def _compare_with_closed_form(d: Derivation, model: Model, terms: dict, delta: tuple, order: int) -> Derivation:
     """Where a closed-form KL is registered, expand it in ``t`` along ``delta`` and compare (bounded)."""
-    from .kl import _closed_form, kl_domains, kl_symbols
-
-    first, second = kl_symbols(model)
-    t = sp.Symbol("t_", positive=True)
-    found = _closed_form(model, {th: th for th in model.params},
-                         {th: th + t * dl for th, dl in zip(model.params, delta)})
+    found = _closed_form_along(model, delta)
     if found is None:
         return d
+    kl, t = found
     try:
         with time_limit(2.0, "series of the closed-form KL"):
-            ser = sp.series(found[0], t, 0, order + 1).removeO()
-            ser = sp.expand(ser)
+            ser = sp.expand(sp.series(kl, t, 0, order + 1).removeO())
             got = sp.expand(sp.Add(*terms.values()))
             diff = ser.subs(t, 1) - got
             verdict = is_zero(diff, model_domains(model), limit=1.0)
