@@ -143,10 +143,13 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
     return steps
 
 
-def _route(model, integrands, label, sign, limit) -> tuple:
-    """Expectation of each upper-triangular entry; returns (matrix or None, steps, failures)."""
+def _route(model, integrands, label, sign, limit, known=None) -> tuple:
+    """Expectation of each upper-triangular entry; returns (matrix or None, steps, failures).
+
+    ``known`` is ``(raw, tidied)`` matrices of the other route: an entry whose raw value
+    cancels against it takes its tidied form instead of being simplified again."""
     k = model.dim
-    M = sp.zeros(k, k)
+    M, R = sp.zeros(k, k), sp.zeros(k, k)
     steps, failures = [], []
     for i in range(k):
         for j in range(i, k):
@@ -160,10 +163,15 @@ def _route(model, integrands, label, sign, limit) -> tuple:
             except StepTimeout as exc:  # pragma: no cover - covered by StepFailed
                 failures.append((name, exc.reason))
                 continue
-            v = tidy(sign * ex.value, limit=4.0)
+            raw = sign * ex.value
+            if known is not None and sp.cancel(sp.expand(raw - known[0][i, j])) == 0:
+                v = known[1][i, j]
+            else:
+                v = tidy(raw, limit=4.0)
             M[i, j] = M[j, i] = v
+            R[i, j] = R[j, i] = raw
             steps += _statistic_steps(f"the ({model.params[i]}, {model.params[j]}) entry" if k > 1 else label, g, ex, model)
-    return (None if failures else M), steps, failures
+    return (None if failures else M), steps, failures, R
 
 
 def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None) -> Derivation:
@@ -185,7 +193,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     outer_integrand = (sc * sc.T)
     d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score.",
                    "definition: I = E[s s^T]", I_lhs, (N.E(outer_integrand if model.dim > 1 else outer_integrand[0, 0]),)))
-    A, steps_a, fail_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
+    A, steps_a, fail_a, raw_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
     d = d.add(*steps_a)
     if A is not None:
         d = d.add(Step("Route 1 gives", "collect the terms", I_lhs, (A if model.dim > 1 else A[0, 0],)))
@@ -194,7 +202,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     d = d.add(Step("Route 2: minus the expected Hessian of the log-density.",
                    "the support does not depend on the parameters, so differentiation and expectation commute",
                    I_lhs, (N.E(-H if model.dim > 1 else -H[0, 0]),)))
-    B, steps_b, fail_b = _route(model, H, "H", -1, limit)
+    B, steps_b, fail_b, _ = _route(model, H, "H", -1, limit, known=(raw_a, A) if A is not None else None)
     d = d.add(*steps_b)
     if B is not None:
         d = d.add(Step("Route 2 gives", "collect the terms", I_lhs, (B if model.dim > 1 else B[0, 0],)))

@@ -71,3 +71,43 @@ def t_kernel_moments(z: sp.Symbol, nu):
         return sp.expand_func(sp.gammasimp(sp.expand_func(total / c_den)))
 
     return moments
+
+
+def symmetric_abs_moments(z: sp.Symbol, abs_moment, density_at_zero):
+    """Moments of a law symmetric about 0 from its absolute moments ``E|Z|^p = abs_moment(p)``.
+
+    A statistic ``|z|^a sign(z)^c z^k`` is ``|z|^(a+k) sign(z)^(c+k)``: it has mean 0 when the
+    power of the sign is odd (symmetry) and ``E|Z|^(a+k)`` when it is even. ``DiracDelta(c z)``
+    has mean ``f(0)/|c|``.
+    """
+
+    def moments(t):
+        coeff, factors = sp.S.One, []
+        for f in sp.Mul.make_args(t):
+            if f.free_symbols & {z}:
+                factors.append(f)
+            else:
+                coeff *= f
+        if len(factors) == 1 and isinstance(factors[0], sp.DiracDelta) and len(factors[0].args) == 1:
+            c = sp.cancel(factors[0].args[0] / z)
+            if c.free_symbols & {z} or c == 0:
+                return None
+            return coeff * density_at_zero / sp.Abs(c)
+        p = sgn = 0
+        for f in factors:
+            b, e = f.as_base_exp()
+            if not (e.is_Integer and e > 0):
+                return None
+            e = int(e)
+            if b == z:
+                p, sgn = p + e, sgn + e
+            elif b == sp.Abs(z):
+                p += e
+            elif b == sp.sign(z):
+                sgn += e
+            else:
+                return None
+        return sp.S.Zero if sgn % 2 else coeff * abs_moment(p)
+
+    return moments
+

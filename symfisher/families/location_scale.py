@@ -20,7 +20,7 @@ from sympy import exp, log, pi, sqrt
 from ..domains import POSITIVE, REAL, Domain, IntervalSupport
 from ..model import Model, Representation
 from . import register
-from ._base import data_symbol, standard_exponential, standard_uniform, t_kernel_moments
+from ._base import data_symbol, standard_exponential, standard_uniform, symmetric_abs_moments, t_kernel_moments
 
 LINE = IntervalSupport(-sp.oo, sp.oo)
 
@@ -49,7 +49,9 @@ def _location_scale(name, base: Model, mu, scale, logf_standard, parameterizatio
 def laplace() -> Model:
     mu, b = REAL.symbol("mu"), POSITIVE.symbol("b")
     std = lambda z: -sp.Abs(z) - log(2)  # noqa: E731
-    base = _standard("laplace(0,1)", std)
+    # E|Z|^p = p! for the standard Laplace law (a Gamma(p + 1) integral); f(0) = 1/2
+    base = _standard("laplace(0,1)", std, moments=symmetric_abs_moments(
+        sp.Symbol("z", real=True), lambda p: sp.factorial(p), sp.S.Half))
     return _location_scale("laplace", base, mu, b, std, "exp(-|x - mu|/b) / (2 b), location mu, scale b",
                            lambda rng, v, n: rng.laplace(v["mu"], v["b"], size=n))
 
