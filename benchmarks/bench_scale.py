@@ -93,6 +93,16 @@ def format_rows(rows) -> str:
         out.append(f"| {r['family']} | {r['d']} | {'%.2f' % t if t is not None else 'TIMEOUT'} | {ratio} | {slope} | "
                    f"{'yes' if r['ok'] else 'no'} |")
         prev = r
+    done = [r for r in rows if r["seconds"]]
+    if len(done) >= 3:
+        # least-squares exponent k in t ~ d^k over the upper half of the dimensions
+        tail = done[len(done) // 2:]
+        xs, ys = [math.log(r["d"]) for r in tail], [math.log(r["seconds"]) for r in tail]
+        mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+        k = sum((a - mx) * (b - my) for a, b in zip(xs, ys)) / sum((a - mx) ** 2 for a in xs)
+        out.append(f"\n{rows[0]['family']}: d = {done[0]['d']}..{done[-1]['d']} in {done[0]['seconds']:.2f}..{done[-1]['seconds']:.2f} s; "
+                   f"t ~ d^{k:.1f} over d >= {tail[0]['d']}"
+                   + ("" if len(done) == len(rows) else f"; stopped at d = {rows[-1]['d']} (over the cap)"))
     return "\n".join(out)
 
 
