@@ -135,3 +135,46 @@ def test_mvn_mean_kl_and_jeffreys_at_d_5():
     assert abs(_at(sp.Matrix([kl.xreplace(sub)]), m, Snum)[0, 0] - want) < 1e-9
     jd = rep.derivations["jeffreys"]
     assert rep.get("jeffreys") == 1 and jd.extras["proper"] is False  # flat on R^5: improper
+
+
+# -- sizes from the command line ------------------------------------------------------------------
+
+def test_cli_size_derives_a_larger_model(capsys):
+    import json
+
+    from symfisher.cli import main
+
+    assert main(["derive", "mvn_mean", "--size", "d=6", "--only", "fisher", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["fisher"]) == 6 and out["params"] == [f"mu_{i}" for i in range(1, 7)]
+    assert main(["derive", "logistic_regression", "--size", "d=4", "--only", "fisher", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["fisher"]) == 4 and out["fisher_routes_agree"] is True
+
+
+@pytest.mark.parametrize("argv, words", [
+    (["derive", "mvn_mean", "--size", "d=0"], "between 1 and"),
+    (["derive", "mvn_mean", "--size", "d=x"], "NAME=N"),
+    (["derive", "mvn_mean", "--size", "K=3"], "no size 'K'"),
+    (["derive", "bernoulli", "--size", "d=2"], "has no sizes"),
+    (["derive", "mvn_mean", "--size", "d=2", "--size", "d=3"], "given twice"),
+    (["derive", "--all", "--size", "d=3"], "one model"),
+    (["derive", "--density", "t*exp(-t*x)", "--var", "x in (0, oo)", "--param", "t > 0", "--size", "d=2"],
+     "catalog model"),
+])
+def test_cli_bad_size_is_one_line_exit_2(argv, words, capsys):
+    from symfisher.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert words in err and len(err.splitlines()) == 1
+
+
+def test_verify_at_d_4_evaluates_the_opaque_inverse_numerically(capsys):
+    """Beyond d = 3, det(Sigma) and (Sigma^{-1})_ij are never expanded; the witnesses evaluate
+    them from the named entries at random positive definite covariances and must all pass."""
+    from symfisher.cli import main
+
+    assert main(["verify", "mvn_mean", "--size", "d=4", "--points", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "0 failed" in out and "fisher[mu_1,mu_4]: E[s s^T] (quadrature)" in out

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-__all__ = ["add_model_options", "model_from_args", "MODEL_TRANSFORMS"]
+__all__ = ["add_model_options", "model_from_args", "parse_sizes", "catalog_model", "MODEL_TRANSFORMS"]
 
 # functions (model, args) -> model applied after the model is built (--coords, --reparam)
 MODEL_TRANSFORMS: list = []
@@ -18,8 +18,34 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
     p.add_argument("--const", action="append", default=[], metavar="'NAME in DOMAIN'", help="a known constant (repeatable)")
     p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
     p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
+    p.add_argument("--size", action="append", default=[], metavar="NAME=N",
+                   help="a size of a catalog model, e.g. d=5 for mvn_mean or logistic_regression, K=4 for "
+                        "categorical (repeatable)")
     p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
                    help="time limit of each symbolic step (default 20)")
+
+
+MAX_SIZE = 100  # a size beyond this is almost surely a typo, and its d x d output would be huge
+
+
+def parse_sizes(texts) -> dict:
+    """``["d=5", "K = 4"]`` -> ``{"d": 5, "K": 4}``; a bad item is a one-line ModelError."""
+    import re
+
+    from ..model import ModelError
+
+    sizes = {}
+    for text in texts or ():
+        m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([0-9]{1,4})\s*", text)
+        if not m:
+            raise ModelError(f"--size {text!r}: expected NAME=N with a whole number, e.g. d=5")
+        name, n = m.group(1), int(m.group(2))
+        if not 1 <= n <= MAX_SIZE:
+            raise ModelError(f"--size {text!r}: {name} must be between 1 and {MAX_SIZE}")
+        if name in sizes:
+            raise ModelError(f"--size: {name} is given twice")
+        sizes[name] = n
+    return sizes
 
 
 def model_from_args(args):
@@ -41,14 +67,37 @@ def model_from_args(args):
         raise ModelError("no model: name a catalog model (symfisher list) or give --density/--logpdf with --var and --param")
     if not user and (args.var or args.param or args.const):
         raise ModelError("--var/--param/--const describe a --density or --logpdf model, not a catalog one")
+    sizes = parse_sizes(getattr(args, "size", None))
+    if user and sizes:
+        raise ModelError("--size sets a size of a catalog model, not of a --density or --logpdf one")
     if user:
         build = from_density if args.density is not None else from_logpdf
         model = build(args.density if args.density is not None else args.logpdf, args.var, args.param, args.const)
     else:
-        model = get_model(args.name)
+        model = catalog_model(args.name, sizes)
     for transform in MODEL_TRANSFORMS:
         model = transform(model, args)
     return model
+
+
+def catalog_model(name: str, sizes: dict):
+    """``get_model(name, **sizes)`` with a one-line error for a size the family does not have."""
+    import inspect
+
+    from ..families import families, get_model
+    from ..model import ModelError
+
+    fam = families().get(name)
+    if fam is not None and sizes:
+        known = [p for p in inspect.signature(fam.factory).parameters]
+        extra = sorted(set(sizes) - set(known))
+        if extra:
+            have = f"its sizes are {', '.join(known)}" if known else "it has no sizes"
+            raise ModelError(f"model {name!r} has no size {extra[0]!r} ({have})")
+    try:
+        return get_model(name, **sizes)
+    except ValueError as exc:  # the family refuses the value (d < 1, ...)
+        raise ModelError(str(exc)) from None
 
 
 def _coordinates_transform(model, args):

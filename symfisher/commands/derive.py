@@ -84,8 +84,8 @@ def _run_all(args) -> int:
 
     if args.name or args.density is not None or args.logpdf is not None or args.var or args.param or args.const:
         raise ModelError("--all derives the whole catalog; give no model name or --density/--logpdf with it")
-    if args.coords or args.reparam:
-        raise ModelError("--coords/--reparam apply to one model, not to --all")
+    if args.coords or args.reparam or args.size:
+        raise ModelError("--coords/--reparam/--size apply to one model, not to --all")
     if args.time_limit is not None and args.time_limit <= 0:
         raise ModelError("--time-limit must be positive")
     if args.jobs < 1:
