@@ -83,6 +83,16 @@ class LinearIndex:
     domain: Domain
 
 
+# matrix symbols declared by models, with the explicit matrices of scalar symbols they stand
+# for: numeric evaluation needs det(Sigma) and (Sigma^{-1})_ij from the named entries
+_EXPLICIT_MATRICES: dict = {}
+
+
+def explicit_matrix(ms):
+    """The explicit matrix a declared matrix symbol stands for, or ``None``."""
+    return _EXPLICIT_MATRICES.get(ms)
+
+
 @dataclass(frozen=True)
 class GaussianMean:
     """``x ~ N_d(mu, Sigma)`` with ``Sigma`` known, as matrix symbols (``x``, ``mean``: d x 1;
@@ -98,6 +108,9 @@ class GaussianMean:
     mean_entries: tuple
     cov_entries: Any
     precision: Any
+
+    def __post_init__(self):
+        _EXPLICIT_MATRICES[self.cov] = sp.ImmutableMatrix(self.cov_entries)
 
     def log_density(self) -> sp.Expr:
         """``-(x - mu)^T Sigma^{-1} (x - mu)/2 - log det(2 pi Sigma)/2`` in the explicit entries."""

@@ -56,7 +56,24 @@ __all__ = [
     "NumericUnavailable",
 ]
 
-MODULES = ["scipy", "numpy"]
+def _stacked(v):
+    n = int(round(len(v) ** 0.5))
+    A = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in v]), axis=-1)
+    return A.reshape(A.shape[:-1] + (n, n))
+
+
+def _det_entries(*v):
+    """det of the n x n matrix given row-major by its entries (each a number or an array)."""
+    return np.linalg.det(_stacked(v))
+
+
+def _inverse_entry(i, j, *v):
+    return np.linalg.inv(_stacked(v))[..., int(i), int(j)]
+
+
+_DET = sp.Function("symfisher_det")
+_INV_ENTRY = sp.Function("symfisher_inverse_entry")
+MODULES = [{"symfisher_det": _det_entries, "symfisher_inverse_entry": _inverse_entry}, "scipy", "numpy"]
 
 
 class NumericUnavailable(ValueError):
@@ -96,13 +113,34 @@ def numeric_form(expr):
                             _log_of_special)
     if expr.has(sp.KroneckerDelta):
         expr = expr.replace(sp.KroneckerDelta, lambda a, b: sp.Piecewise((1, sp.Eq(a, b)), (0, True)))
+    if expr.atoms(sp.MatrixSymbol):
+        expr = _explicit_matrices(expr)
     return expr
+
+
+def _explicit_matrices(expr):
+    """``det(Sigma)`` and ``(Sigma^{-1})_ij`` of a declared matrix symbol (mvn_mean beyond d = 3)
+    as numeric functions of its named entries: never expanded symbolically."""
+    from sympy.matrices.expressions.matexpr import MatrixElement
+
+    from .model import explicit_matrix
+
+    def declared(m):
+        return isinstance(m, sp.MatrixSymbol) and explicit_matrix(m) is not None
+
+    expr = expr.replace(lambda e: isinstance(e, sp.Determinant) and declared(e.arg),
+                        lambda e: _DET(*explicit_matrix(e.arg)))
+    return expr.replace(lambda e: isinstance(e, MatrixElement) and isinstance(e.parent, sp.Inverse)
+                        and declared(e.parent.arg),
+                        lambda e: _INV_ENTRY(e.i, e.j, *explicit_matrix(e.parent.arg)))
 
 
 @functools.lru_cache(maxsize=4096)
 def _entry_function(names: tuple, expr: sp.Expr):
     # symbols are re-made by name so that equal names with different assumptions share the argument
     args = tuple(sp.Dummy(n) for n in names)
+    if expr.atoms(sp.MatrixSymbol):  # first, so that the named entries become arguments too
+        expr = _explicit_matrices(expr)
     by_name = {s: args[names.index(s.name)] for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in names}
     return sp.lambdify(args, numeric_form(expr.xreplace(by_name)), modules=MODULES)
 
@@ -202,7 +240,7 @@ def lambdify_report(report) -> dict:
 
 
 def _with_extra(base: tuple, expr) -> tuple:
-    extra = sorted(s.name for s in sp.sympify(expr).free_symbols if s.name not in base)
+    extra = sorted(s.name for s in sp.sympify(expr).free_symbols if isinstance(s, sp.Symbol) and s.name not in base)
     return base + tuple(extra)
 
 
@@ -212,7 +250,7 @@ def kl_arguments(model, kl=None) -> tuple:
     b = tuple(f"{s.name}_2" for s in model.params)
     args = a + b + tuple(s.name for s in model.constants)
     if kl is not None:
-        extra = sorted(s.name for s in sp.sympify(kl).free_symbols if s.name not in args)
+        extra = sorted(s.name for s in sp.sympify(kl).free_symbols if isinstance(s, sp.Symbol) and s.name not in args)
         args += tuple(extra)
     return args
 

@@ -173,6 +173,7 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
 
     rng = np.random.default_rng(seed)
     constraints = getattr(domains, "constraints", ())
+    joint = [(syms, draw) for syms, draw in getattr(domains, "joint", ()) if set(syms) & set(symbols)]
     pts = []
     tries = 0
     while len(pts) < n:
@@ -180,7 +181,11 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
         if tries > 200 * n:
             raise ValueError(f"cannot draw points satisfying {constraints}")
         sub = {}
+        for syms, draw in joint:  # drawn together, e.g. the entries of a positive definite matrix
+            sub.update({s: sp.Float(float(v), 30) for s, v in zip(syms, draw(rng))})
         for s in symbols:
+            if s in sub:
+                continue
             d = domains.get(s)
             if d is not None:
                 v = d.sample(rng)

@@ -330,7 +330,7 @@ def _kl_witnesses(out, model, mf, kl, F, points, fd_rel, quad_rel, quad_fisher=N
 def _taylor_symbols(model, expr):
     """The displacement symbols of a Taylor term, in parameter order (matched by name)."""
     known = {s.name for s in model.params + model.constants}
-    extra = sorted((s for s in expr.free_symbols if s.name not in known), key=lambda s: s.name)
+    extra = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name not in known), key=lambda s: s.name)
     if len(extra) != model.dim:
         return None
     by_param = []

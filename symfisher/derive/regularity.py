@@ -22,14 +22,17 @@ __all__ = ["model_domains", "check_support", "check_normalization", "expected_sc
 
 
 class DomainMap(dict):
-    """``{symbol: Domain}`` with the model's joint ``constraints`` attached."""
+    """``{symbol: Domain}`` with the model's joint ``constraints`` attached, and ``joint``
+    samplers ``(symbols, rng -> values)`` for symbols drawn together (a covariance matrix)."""
 
     constraints: tuple = ()
+    joint: tuple = ()
 
 
 def model_domains(model: Model) -> DomainMap:
     m = DomainMap(model.domains)
     m.constraints = tuple(model.meta_value("constraints", ()))
+    m.joint = tuple(model.meta_value("joint_samplers", ()))
     return m
 
 

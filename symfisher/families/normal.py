@@ -117,13 +117,25 @@ def mvn_mean(d: int = 2) -> Model:
         cov = np.array([[float(Sigma[i, j].subs({s: v[s.name] for s, _ in cov_domains})) for j in range(d)] for i in range(d)])
         return rng.multivariate_normal(mean, cov, size=n)
 
-    # positive definiteness by leading minors (written out only while they are small)
+    # positive definiteness by leading minors while they are small; beyond d = 3 the covariance
+    # entries are drawn together as a random positive definite matrix
     constraints = tuple(Sigma[:k, :k].det() > 0 for k in range(2, min(d, 3) + 1))
+    cov_syms = tuple(s for s, _ in cov_domains)
+
+    def draw_covariance(rng):
+        import numpy as np
+
+        A = rng.uniform(-1.0, 1.0, size=(d, d))
+        C = A @ A.T / d + np.diag(rng.uniform(0.5, 1.5, size=d))
+        return [C[i, j] for i in range(d) for j in range(i, d)]  # the order of covariance_symbols
+
+    joint = (((cov_syms, draw_covariance),) if d > 3 else ())
     return Model(
         "mvn_mean", xs, mus, logf, (LINE,) * d,
         domains=tuple((m, REAL) for m in mus) + cov_domains,
         constants=tuple(s for s, _ in cov_domains), family="mvn_mean",
         parameterization=f"N_{d}(mu, Sigma), Sigma = (sigma_ij) known, symmetric positive definite",
         moments=moments, sampler=sampler,
-        meta=(("constraints", constraints), ("d", d), ("covariance", Sigma), ("gaussian", gauss)),
+        meta=(("constraints", constraints), ("d", d), ("covariance", Sigma), ("gaussian", gauss),
+              ("joint_samplers", joint)),
     )
