@@ -159,6 +159,15 @@ def main(argv=None) -> int:
     med = statistics.median(ratios) if ratios else float("nan")
     print()
     print(f"median speed ratio plain/symfisher over the {len(ratios)} models plain SymPy solves: {med:.1f}x")
+    # for information: each route on its own (a user who types that route), over its successes
+    sf_time = {r["model"]: r["seconds"] for r in sf_rows}
+    per_route = []
+    for route in sorted({p["route"] for p in plain}):
+        rr = [p["seconds"] / sf_time[p["model"]] for p in plain
+              if p["route"] == route and p["status"] == "ok" and sf_time.get(p["model"])]
+        if rr:
+            per_route.append(f"{route} {statistics.median(rr):.1f}x over {len(rr)}")
+    print("  (per plain route, median over the models it solves: " + "; ".join(per_route) + ")")
     print(f"derive --all (all quantities, 24 models, 2 processes): cold {cold['wall']:.1f} s wall "
           f"({cold['inner']} s inside, {cold['cpu']:.1f} s CPU), warm {warm['wall']:.2f} s wall "
           f"({warm['inner']} s inside, interpreter start included in wall); outputs identical: {same}")
