@@ -178,3 +178,28 @@ def test_verify_at_d_4_evaluates_the_opaque_inverse_numerically(capsys):
     assert main(["verify", "mvn_mean", "--size", "d=4", "--points", "1"]) == 0
     out = capsys.readouterr().out
     assert "0 failed" in out and "fisher[mu_1,mu_4]: E[s s^T] (quadrature)" in out
+
+
+def test_kl_taylor_through_the_index_equals_the_entrywise_expansion():
+    from symfisher.derive.taylor import kl_taylor
+
+    m = get_model("logistic_regression", d=3)
+    plain = m.with_(meta=tuple((k, v) for k, v in m.meta if k != "index"))  # the generic route
+    assert linear_index(plain) is None
+    a, b = kl_taylor(m, check_closed_form=False), kl_taylor(plain, check_closed_form=False)
+    assert a.extras["quadratic_is_fisher"] and b.extras["quadratic_is_fisher"]
+    rng = random.Random(3)
+    syms = set().union(*(b.extras[k].free_symbols for k in ("quadratic", "cubic")))
+    for _ in range(3):
+        sub = {s: sp.Rational(rng.randint(-12, 12), 7) for s in syms}
+        for k in ("quadratic", "cubic"):
+            assert abs(sp.N(a.extras[k].xreplace(sub) - b.extras[k].xreplace(sub))) < 1e-12
+
+
+def test_logistic_regression_everything_at_d_20():
+    from symfisher.derive.report import derive_all
+
+    rep = derive_all(get_model("logistic_regression", d=20))
+    assert sorted(f["step"] for f in rep.failures) == ["cramer_rao", "jeffreys"]  # rank one: structural
+    assert all("rank 1 < 20" in f["reason"] for f in rep.failures)
+    assert rep.get("kl") is not None and rep.derivations["kl_taylor"].extras["quadratic_is_fisher"]

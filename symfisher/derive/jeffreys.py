@@ -118,6 +118,11 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if I is None:
         return d.fail("jeffreys", "the Fisher information is not available")
     lhs = N.JEFFREYS(*params)
+    from .structure import linear_index
+
+    if I.rows > 1 and linear_index(model) is not None:
+        return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I(eta) has rank 1 < {I.rows} (the parameters enter "
+                                  "only through one linear index), so sqrt(det I) is not a prior density")
     constant = I.rows > 3 and not any(e.has(*params) for e in I)
     if constant:
         # no entry depends on the parameters: det I is a positive constant (a covariance-like

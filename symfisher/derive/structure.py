@@ -329,3 +329,28 @@ def gaussian_cramer_rao(model: Model, g: GaussianMean) -> Derivation:
                    "Cramér–Rao inequality; (Sigma^{-1})^{-1} = Sigma", sp.Function("CRB")(*model.params),
                    (sp.Pow(N.fisher_of(model), -1), inv, C if C.shape[0] > 1 else C[0, 0])))
     return d.with_result(C)
+
+
+def index_kl_taylor(model: Model, ix: LinearIndex, order: int = 3, limit: float | None = None) -> Derivation:
+    """``KL(P_theta || P_theta+delta)`` through the index: a displacement ``delta`` of the
+    parameters moves the index by ``a . delta``, so every term is the index model's term at
+    ``delta_eta = a . delta`` (one expectation per order instead of ``k^order`` of them)."""
+    from .taylor import delta_symbols, kl_taylor
+
+    red = index_model(model, ix)
+    td = kl_taylor(red, order, limit=limit)
+    a, delta = _gradient(model, ix), delta_symbols(model)
+    shift = sp.Add(*[ai * di for ai, di in zip(a, delta)])
+    back = {ix.symbol: ix.eta, delta_symbols(red)[0]: shift}
+    d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+    d = d.add(_index_step(model, ix)).extend(td)
+    if td.result is None:
+        return d
+    terms = {k: t.xreplace(back) for k, t in td.extras["terms"].items()}
+    series = sp.Add(*terms.values())
+    d = d.add(Step(f"A displacement delta of the parameters moves the index by {shift}: substitute it.",
+                   f"KL depends on the parameters only through {ix.symbol}", N.KL(*model.params, *[
+                       th + dl for th, dl in zip(model.params, delta)]), (series,)))
+    d.extras.update(terms=terms, quadratic=terms.get(2), cubic=terms.get(3), delta=delta, order=order,
+                    quadratic_is_fisher=td.extras.get("quadratic_is_fisher"))
+    return d.with_result(series)
