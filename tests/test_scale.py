@@ -203,3 +203,13 @@ def test_logistic_regression_everything_at_d_20():
     assert sorted(f["step"] for f in rep.failures) == ["cramer_rao", "jeffreys"]  # rank one: structural
     assert all("rank 1 < 20" in f["reason"] for f in rep.failures)
     assert rep.get("kl") is not None and rep.derivations["kl_taylor"].extras["quadratic_is_fisher"]
+
+
+def test_list_shows_the_sizes(capsys):
+    from symfisher.cli import main
+
+    assert main(["list"]) == 0
+    lines = {ln.split()[0]: ln for ln in capsys.readouterr().out.splitlines() if ln.strip()}
+    assert len(lines) == 24
+    assert "[sizes d=2; change with --size]" in lines["mvn_mean"]
+    assert "[sizes K=3" in lines["categorical"] and "sizes" not in lines["gamma"]

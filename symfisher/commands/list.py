@@ -8,6 +8,8 @@ def configure(p):
 
 
 def run(args) -> int:
+    import inspect
+
     from ..families import families, get_model
 
     for name, fam in families().items():
@@ -16,5 +18,7 @@ def run(args) -> int:
         consts = ", ".join(str(s) for s in m.constants)
         support = ", ".join(f"{x} in {s}" for x, s in zip(m.data, m.support))
         extra = f"; known {consts}" if consts else ""
-        print(f"{name:20s} ({params}{extra})  {support}  — {fam.summary}")
+        sizes = [f"{p.name}={p.default}" for p in inspect.signature(fam.factory).parameters.values()]
+        sized = f"  [sizes {', '.join(sizes)}; change with --size]" if sizes else ""
+        print(f"{name:20s} ({params}{extra})  {support}  — {fam.summary}{sized}")
     return 0
