@@ -213,3 +213,20 @@ def test_list_shows_the_sizes(capsys):
     assert len(lines) == 24
     assert "[sizes d=2; change with --size]" in lines["mvn_mean"]
     assert "[sizes K=3" in lines["categorical"] and "sizes" not in lines["gamma"]
+
+
+def test_mvn_mean_everything_at_d_12():
+    """All quantities at d = 12: the Taylor expansion stops at the quadratic delta^T Sigma^{-1} delta/2."""
+    from symfisher.derive.report import derive_all
+
+    m = get_model("mvn_mean", d=12)
+    rep = derive_all(m)
+    assert rep.failures == []
+    td = rep.derivations["kl_taylor"]
+    assert td.extras["quadratic_is_fisher"] is True and td.extras["cubic"] == 0
+    Snum = _spd(12, 4)
+    delta = sp.Matrix(td.extras["delta"])
+    dnum = sp.Matrix([sp.Rational(k - 6, 5) for k in range(12)])
+    quad = _at(sp.Matrix([td.extras["quadratic"].xreplace(dict(zip(delta, dnum)))]), m, Snum)[0, 0]
+    assert abs(quad - (dnum.T * Snum.inv() * dnum)[0, 0] / 2) < 1e-9
+    assert rep.get("jeffreys") == 1 and rep.derivations["jeffreys"].extras["proper"] is False

@@ -169,6 +169,9 @@ def derive_all(model: Model, only=None) -> Report:
             report.derivations[name] = Derivation(name, name).fail(exc.step, reason)
         except StepFailed as exc:
             report.derivations[name] = Derivation(name, name).fail(exc.step, exc.reason)
+        except (RecursionError, MemoryError) as exc:  # SymPy gave up inside: that quantity fails, not the run
+            report.derivations[name] = Derivation(name, name).fail(
+                name, f"SymPy failed ({type(exc).__name__}) while deriving it")
 
     for name in requested:
         run(name)

@@ -184,11 +184,12 @@ def _symmetric(M, g: GaussianMean):
     return M.xreplace({g.cov.T: g.cov, sp.Inverse(g.cov).T: sp.Inverse(g.cov)})
 
 
-def _explicit(M, g: GaussianMean) -> sp.Matrix:
-    """The explicit entries of a matrix expression in x, mu, Sigma and Sigma^{-1}, multiplied
-    out by hand: SymPy's ``doit`` would try to invert Sigma entry by entry."""
+def _explicit(M, g: GaussianMean, extra: dict | None = None) -> sp.Matrix:
+    """The explicit entries of a matrix expression in x, mu, Sigma and Sigma^{-1} (and the
+    ``extra`` matrix symbols), multiplied out by hand: SymPy's ``doit`` would try to invert
+    Sigma entry by entry."""
     leaves = {sp.Inverse(g.cov): sp.Matrix(g.precision), g.cov: sp.Matrix(g.cov_entries),
-              g.x: sp.Matrix(g.x_entries), g.mean: sp.Matrix(g.mean_entries)}
+              g.x: sp.Matrix(g.x_entries), g.mean: sp.Matrix(g.mean_entries), **(extra or {})}
 
     def ev(e):
         if e in leaves:
@@ -197,8 +198,8 @@ def _explicit(M, g: GaussianMean) -> sp.Matrix:
             coeff, mats = e.as_coeff_matrices()
             out = ev(mats[0])
             for m in mats[1:]:
-                out = out * ev(m)
-            return out * coeff
+                out = _product(out, ev(m))
+            return out.applyfunc(lambda e: coeff * e)
         if isinstance(e, sp.MatAdd):
             parts = [ev(a) for a in e.args]
             return sum(parts[1:], parts[0])
@@ -211,7 +212,14 @@ def _explicit(M, g: GaussianMean) -> sp.Matrix:
         raise StepFailed("write out the matrix", f"cannot write {e} entry by entry")
 
     out = ev(M)
-    return out.applyfunc(sp.expand) if out.shape[0] > 3 else out.applyfunc(sp.factor)
+    # Sigma^{-1} written out (d <= 3): factor the rational entries; else polynomials in its entries
+    return out.applyfunc(sp.factor) if g.x.shape[0] <= 3 else out.applyfunc(sp.expand)
+
+
+def _product(A, B) -> sp.Matrix:
+    """``A B`` entry by entry as plain sums (SymPy's matrix product may route opaque entries
+    through polynomial domains, which is very slow for them)."""
+    return sp.Matrix(A.rows, B.cols, lambda i, j: sp.Add(*[A[i, k] * B[k, j] for k in range(A.cols)]))
 
 
 def _centred(g: GaussianMean):
@@ -354,3 +362,33 @@ def index_kl_taylor(model: Model, ix: LinearIndex, order: int = 3, limit: float 
     d.extras.update(terms=terms, quadratic=terms.get(2), cubic=terms.get(3), delta=delta, order=order,
                     quadratic_is_fisher=td.extras.get("quadratic_is_fisher"))
     return d.with_result(series)
+
+
+def gaussian_kl_taylor(model: Model, g: GaussianMean, order: int = 3) -> Derivation:
+    """``KL(P_mu || P_mu+delta)`` for the Gaussian mean: the log-density is quadratic in mu, so
+    the expansion in delta stops at the second order, ``delta^T Sigma^{-1} delta / 2``."""
+    from .taylor import delta_symbols
+
+    delta = delta_symbols(model)
+    D = sp.MatrixSymbol("delta", g.x.shape[0], 1)
+    q0 = _quadratic_form(g)
+    gap = sp.expand(_symmetric(q0 - q0.xreplace({g.mean: g.mean + D}), g))
+    mean_gap = gaussian_expectation(gap, g)
+    lhs = N.KL(*model.params, *[th + dl for th, dl in zip(model.params, delta)])
+    d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+    d = d.add(Step("The log-density is quadratic in mu, so its expansion in delta is exact: "
+                   "log f(x; mu) - log f(x; mu + delta) is", "(x - mu - delta)^T A (x - mu - delta) expanded",
+                   None, (gap,)))
+    d = d.add(Step("Take the expectation under mu: the term linear in x - mu vanishes.", "E[x - mu] = 0",
+                   lhs, (mean_gap,)))
+    quad = _explicit(mean_gap, g, {D: sp.Matrix(delta)})[0, 0]
+    zero = sp.S.Zero
+    terms = {1: zero, 2: quad, **{k: zero for k in range(3, order + 1)}}
+    dv = sp.Matrix(delta)
+    ok = sp.cancel(sp.expand(quad - (dv.T * sp.Matrix(g.precision) * dv)[0, 0] / 2)) == 0  # delta^T I delta / 2
+    d = d.add(Step("So the first-order term is 0, the quadratic term is half the Fisher information Sigma^{-1} as "
+                   "a quadratic form in delta, and every term beyond the second order is 0.",
+                   "I(mu) = Sigma^{-1}", sp.Symbol("T_2"), (quad,)))
+    d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
+                    quadratic_is_fisher=bool(ok))
+    return d.with_result(quad)

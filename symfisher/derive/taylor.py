@@ -59,11 +59,13 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     """
     if order < 2:
         raise ValueError(f"the KL Taylor expansion needs order >= 2 to reach the Fisher term, got {order}")
-    from .structure import index_kl_taylor, linear_index
+    from .structure import gaussian_kl_taylor, gaussian_mean, index_kl_taylor, linear_index
 
-    ix = linear_index(model)
+    ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_kl_taylor(model, ix, order, limit)
+    if g is not None:
+        return gaussian_kl_taylor(model, g, order)
     params = model.params
     delta = delta_symbols(model)
     dvec = sp.Matrix(delta)
