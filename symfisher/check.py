@@ -64,6 +64,7 @@ import sympy as sp
 
 from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model, ModelError
+from .simplify import as_expr
 from .parsing import MAX_DEPTH, MAX_TEXT_LENGTH, ParseError, parse_expression, split_top_level
 
 __all__ = ["Verdict", "check_answer", "QUANTITY_NAMES", "parse_quantity"]
@@ -127,15 +128,6 @@ _LABELS = {
 }
 
 
-
-def _expr(e):
-    """A SymPy object from our own values (parsed answers, derived results, numbers); text never
-    arrives here: it is read only by :func:`symfisher.parsing.parse_expression`."""
-    if isinstance(e, sp.Basic):
-        return e
-    if isinstance(e, bool) or not isinstance(e, (int, float)):
-        raise TypeError(f"expected a SymPy expression, got {type(e).__name__}")
-    return sp.Integer(e) if isinstance(e, int) else sp.Float(e)
 
 def parse_quantity(text: str, params) -> tuple:
     """``"fisher[mu,sigma]"`` -> ``("fisher", (0, 1))``; ``"kl"`` -> ``("kl", None)``.
@@ -724,7 +716,7 @@ def _too_large(expr, pt) -> bool:
     beyond the reach of the time limit): each growth function's argument is checked innermost first."""
     for node, arg in _risky_nodes(expr):
         try:
-            a = _expr(arg).xreplace(pt).evalf(15)
+            a = as_expr(arg).xreplace(pt).evalf(15)
             if a.is_number and abs(complex(a)) > MAX_GROWTH_ARGUMENT:
                 return True
         except (OverflowError, ValueError, TypeError):
@@ -737,7 +729,7 @@ def _value(expr, pt):
     try:
         if _too_large(expr, pt):
             return None
-        v = _expr(expr).xreplace(pt).evalf(30)
+        v = as_expr(expr).xreplace(pt).evalf(30)
         if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
             return None
         c = complex(v)
@@ -965,7 +957,7 @@ def _exact_text(expr, pt) -> str | None:
         return None
     try:
         with time_limit(1.0, "exact value"):
-            v = _expr(expr).xreplace(pt)
+            v = as_expr(expr).xreplace(pt)
             forms = [v]
             try:
                 forms.append(sp.simplify(v))
@@ -987,7 +979,7 @@ def _counterexample(c: _Compare, entry: str | None) -> dict | None:
         if a is False:
             pt = c.points[k]
             show = {}
-            relevant = _expr(c.u).free_symbols | _expr(c.r).free_symbols
+            relevant = as_expr(c.u).free_symbols | as_expr(c.r).free_symbols
             for s, v in sorted(pt.items(), key=lambda kv: kv[0].name):
                 if s in relevant:
                     show[s.name] = str(v) if v.is_Rational else f"{float(v):.6g}"
@@ -1041,7 +1033,7 @@ def check_answer(model: Model, quantity: str, answer, latex: bool = False, *, co
         symbols.update({f"g_{p.name}": sp.Symbol(f"g_{p.name}", real=True) for p in model.params})
     ans = read_answer(answer, symbols, latex)
     if substitute:
-        ans = _map_nested(ans, lambda e: _expr(e).subs(substitute, simultaneous=True))
+        ans = _map_nested(ans, lambda e: as_expr(e).subs(substitute, simultaneous=True))
 
     def has_data():
         flat = _flatten(ans)
@@ -1071,7 +1063,7 @@ def check_answer(model: Model, quantity: str, answer, latex: bool = False, *, co
 def _flatten(ans) -> list:
     if isinstance(ans, list):
         return [e for a in ans for e in _flatten(a)]
-    return [_expr(ans)]
+    return [as_expr(ans)]
 
 
 def _map_nested(ans, f):

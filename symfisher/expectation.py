@@ -31,7 +31,7 @@ import sympy as sp
 
 from .limits import StepFailed, StepTimeout, default_limit, time_limit
 from .model import Model
-from .simplify import abstracting_exponents, random_points
+from .simplify import abstracting_exponents, as_expr, random_points
 
 __all__ = ["expectation", "Expectation", "ExpectationError", "split_statistics", "resolve_piecewise", "clear_cache",
            "expand_log_density"]
@@ -470,7 +470,7 @@ def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
 # -- the engine -----------------------------------------------------------------
 def expectation(g, model: Model, *, limit: float | None = None, simplify: bool = True) -> Expectation:
     """``E[g(X)]`` under ``model`` (see the module docstring for the route)."""
-    g = sp.sympify(g)
+    g = as_expr(g)
     data = tuple(model.data)
     if not g.has(*data):
         return Expectation(g, "constant")

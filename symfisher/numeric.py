@@ -40,6 +40,8 @@ from typing import Any, Callable
 import numpy as np
 import sympy as sp
 
+from .simplify import as_expr
+
 __all__ = [
     "MODULES",
     "lambdify_expr",
@@ -87,7 +89,7 @@ def _lambdify_cached(args: tuple, expr: sp.Expr):
 
 def lambdify_expr(expr, args):
     """A vectorized function of ``args`` (symbols) computing ``expr`` with NumPy/SciPy."""
-    return _lambdify_cached(tuple(args), numeric_form(sp.sympify(expr)))
+    return _lambdify_cached(tuple(args), numeric_form(as_expr(expr)))
 
 
 def _log_of_special(e):
@@ -165,15 +167,15 @@ class NumericFunction:
             shape = tuple(expr.shape)
             items = list(expr)
         elif isinstance(expr, (list, tuple)):
-            items = [sp.sympify(e) for e in expr]
+            items = [as_expr(e) for e in expr]
             shape = (len(items),)
         else:
-            expr = sp.sympify(expr)
+            expr = as_expr(expr)
             shape, items = (), [expr]
         missing = {s.name for e in items for s in e.free_symbols if isinstance(s, sp.Symbol)} - set(names)
         if missing:
             raise ValueError(f"cannot lambdify: symbol(s) {', '.join(sorted(missing))} are not among the arguments {names}")
-        fns = tuple(_entry_function(names, sp.sympify(e)) for e in items)
+        fns = tuple(_entry_function(names, as_expr(e)) for e in items)
         return cls(expr, names, shape, fns)
 
     def __call__(self, *arrays):
@@ -240,7 +242,7 @@ def lambdify_report(report) -> dict:
 
 
 def _with_extra(base: tuple, expr) -> tuple:
-    extra = sorted(s.name for s in sp.sympify(expr).free_symbols if isinstance(s, sp.Symbol) and s.name not in base)
+    extra = sorted(s.name for s in as_expr(expr).free_symbols if isinstance(s, sp.Symbol) and s.name not in base)
     return base + tuple(extra)
 
 
@@ -250,7 +252,7 @@ def kl_arguments(model, kl=None) -> tuple:
     b = tuple(f"{s.name}_2" for s in model.params)
     args = a + b + tuple(s.name for s in model.constants)
     if kl is not None:
-        extra = sorted(s.name for s in sp.sympify(kl).free_symbols if isinstance(s, sp.Symbol) and s.name not in args)
+        extra = sorted(s.name for s in as_expr(kl).free_symbols if isinstance(s, sp.Symbol) and s.name not in args)
         args += tuple(extra)
     return args
 
@@ -260,7 +262,7 @@ def taylor_part(derivation, part: str):
     v = derivation.extras.get(part)
     if v is None and isinstance(derivation.result, dict):
         v = derivation.result.get(part)
-    return sp.sympify(v) if isinstance(v, sp.Basic) else None
+    return v if isinstance(v, sp.Basic) else None
 
 
 # -- the model's own derivatives, lambdified ------------------------------------------
@@ -346,7 +348,7 @@ def param_points(model, n: int = 3, seed: int = 20261125) -> list:
 # -- expectations ---------------------------------------------------------------------
 
 def _num(expr, values) -> float:
-    e = sp.sympify(expr)
+    e = as_expr(expr)
     if e.is_number:
         return float(e)
     return float(e.subs({s: values[s.name] for s in e.free_symbols}))

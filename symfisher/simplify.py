@@ -47,11 +47,23 @@ def _shortest(candidates, ops: dict):
     return min(tied, key=lambda c: len(str(c)))
 
 
+def as_expr(e):
+    """A SymPy object from our own values (derived results, parsed answers, numbers). Text is
+    refused: it is read only by :func:`symfisher.parsing.parse_expression`, never sympified."""
+    import numbers
+
+    if isinstance(e, (sp.Basic, sp.MatrixBase)):
+        return e
+    if isinstance(e, bool) or not isinstance(e, numbers.Real):
+        raise TypeError(f"expected a SymPy expression or a number, got {type(e).__name__}")
+    return sp.Integer(int(e)) if isinstance(e, numbers.Integral) else sp.Float(float(e))
+
+
 def tidy(expr, limit: float = 4.0):
     """The shortest of a few equivalent forms of ``expr`` (never slower than ``limit`` s each)."""
     if isinstance(expr, sp.MatrixBase):
         return tidy_matrix(expr, limit)
-    expr = sp.sympify(expr)  # our own objects only (ints, SymPy expressions)
+    expr = as_expr(expr)
     if expr.is_Number or expr.is_Symbol:
         return expr
     if expr in _TIDY:
@@ -203,7 +215,7 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
 
 
 def numeric_value(expr, sub: dict, prec: int = 30) -> complex:
-    v = sp.sympify(expr).evalf(prec, subs=sub)
+    v = as_expr(expr).evalf(prec, subs=sub)
     if v.has(sp.zoo, sp.nan) or not v.is_number:
         raise ValueError(f"not a number at {sub}: {v}")
     return complex(v)
@@ -215,7 +227,7 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
     Symbolic first (``cancel`` of the expansion under ``limit``); otherwise evaluated at ``n``
     seeded points inside the domains (30 digits); zero only if it vanishes at all of them.
     """
-    expr = sp.sympify(expr)
+    expr = as_expr(expr)
     if isinstance(expr, sp.MatrixBase):
         verdicts = [is_zero(e, domains, n, tol, limit) for e in expr]
         if all(v is True for v in verdicts):
@@ -247,5 +259,5 @@ def _numeric_zero(expr, domains, n, tol):
 
 def signature(expr, domains: dict, n: int = 4) -> tuple:
     """Numeric fingerprint of ``expr`` at seeded points (for comparing forms quickly)."""
-    syms = sorted(sp.sympify(expr).free_symbols, key=lambda s: s.name)
+    syms = sorted(as_expr(expr).free_symbols, key=lambda s: s.name)
     return tuple(round(numeric_value(expr, sub).real, 9) for sub in random_points(syms, domains, n))

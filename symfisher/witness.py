@@ -40,6 +40,7 @@ import numpy as np
 import sympy as sp
 
 from .derivation import Check
+from .simplify import as_expr
 from .numeric import (NumericFunction, NumericUnavailable, expect_vec, kl_arguments, model_functions,
                       param_points, sample_data, taylor_part)
 
@@ -293,7 +294,7 @@ def _kl_values(model, v1, v2):
 def _kl_witnesses(out, model, mf, kl, F, points, fd_rel, quad_rel, quad_fisher=None):
     K = _kl_numeric(model, kl)
     if K is None:
-        out.skipped.append(("kl", f"the KL's symbols {sorted(str(s) for s in sp.sympify(kl).free_symbols)} do not "
+        out.skipped.append(("kl", f"the KL's symbols {sorted(str(s) for s in as_expr(kl).free_symbols)} do not "
                                   f"match {kl_arguments(model)}"))
         return
     k = model.dim

@@ -14,7 +14,7 @@ import sympy as sp
 
 from ..derivation import Derivation, Step
 from ..model import Model
-from ..simplify import tidy
+from ..simplify import as_expr, tidy
 from . import notation as N
 
 __all__ = ["natural_gradient"]
@@ -36,7 +36,7 @@ def natural_gradient(model: Model, loss_gradient=None, *, cramer_rao=None, fishe
             raise ValueError(f"the loss gradient has {g.rows} entries but the model has {len(params)} parameters")
         d = d.add(Step("The Euclidean gradient of the loss:", "given", sp.Symbol("g"), (g,)))
     else:
-        L = sp.sympify(loss_gradient)
+        L = as_expr(loss_gradient)
         g = sp.Matrix([sp.diff(L, t) for t in params])
         d = d.add(Step("Differentiate the loss:", "g = dL/dtheta", sp.Symbol("g"), (L, g)))
     inv = cramer_rao

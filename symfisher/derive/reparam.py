@@ -37,7 +37,7 @@ from ..derivation import Derivation, Step
 from ..domains import POSITIVE, REAL, Domain
 from ..limits import StepTimeout, time_limit
 from ..model import Model, ModelError, PowerMoments, MGF, Representation
-from ..simplify import is_zero, random_points, tidy, tidy_matrix
+from ..simplify import as_expr, is_zero, random_points, tidy, tidy_matrix
 from . import notation as N
 from .regularity import DomainMap, model_domains
 
@@ -72,7 +72,7 @@ class CoordinateChange:
         """The forward map: ``{phi_i: value}`` from ``{theta_i: value}``."""
         if self.phi_of_theta is None:
             raise ValueError(f"the coordinates {self.name} have no closed-form forward map")
-        return {p: sp.sympify(e).subs(theta) for p, e in zip(self.new, self.phi_of_theta)}
+        return {p: as_expr(e).subs(theta) for p, e in zip(self.new, self.phi_of_theta)}
 
     def inverse(self, phi: dict) -> dict:
         """``{theta_i: value}`` from ``{phi_i: value}``."""
@@ -421,7 +421,7 @@ def coordinate_change(model: Model, mapping: dict, name: str = "user", texts: di
             ph.append(old)
             doms.append((old, model.domain(old)))
             continue
-        expr = sp.sympify(mapping[old])  # a SymPy object built by the safe parser
+        expr = as_expr(mapping[old])  # a SymPy object built by the safe parser
         text = texts.get(old, f"{old} = {expr}")
         if expr.has(*model.data):
             raise ModelError(f"{text}: the new coordinates must not involve the data variable")

@@ -264,12 +264,21 @@ def _quadratic_form(g: GaussianMean):
     return -sp.Rational(1, 2) * (r.T * sp.Inverse(g.cov) * r)
 
 
+def _matrix_score(g: GaussianMean):
+    """``Sigma^{-1}(x - mu)`` by matrix calculus on the quadratic form (Sigma symmetric)."""
+    return _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
+
+
+def _matrix_hessian(g: GaussianMean):
+    return _symmetric(sp.diff(_matrix_score(g), g.mean), g).doit()
+
+
 def gaussian_score(model: Model, g: GaussianMean) -> Derivation:
     d = Derivation("score", f"Score of the {model.name} model")
     q = _quadratic_form(g)
     d = d.add(Step("Write the log-density in matrix form; only the quadratic form involves the mean.",
                    "log f = -(x - mu)^T Sigma^{-1} (x - mu)/2 - log det(2 pi Sigma)/2", N.logf(model), (q,)))
-    s = _symmetric(sp.diff(q, g.mean), g).doit()
+    s = _matrix_score(g)
     S = _explicit(s, g)
     d = d.add(Step(f"Differentiate with respect to the vector {g.mean} (Sigma is symmetric).",
                    "d/dmu of (x - mu)^T A (x - mu) = -(A + A^T)(x - mu)", N.SCORE(*model.params), (s, S)))
@@ -278,8 +287,7 @@ def gaussian_score(model: Model, g: GaussianMean) -> Derivation:
 
 
 def gaussian_hessian(model: Model, g: GaussianMean) -> Derivation:
-    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
-    H = _symmetric(sp.diff(s, g.mean), g).doit()
+    s, H = _matrix_score(g), _matrix_hessian(g)
     Hx = _explicit(H, g)
     d = Derivation("hessian", f"Hessian of the {model.name} log-density")
     d = d.add(Step(f"Differentiate the score {s} once more with respect to {g.mean}.",
@@ -289,8 +297,7 @@ def gaussian_hessian(model: Model, g: GaussianMean) -> Derivation:
 
 
 def gaussian_fisher(model: Model, g: GaussianMean) -> Derivation:
-    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
-    H = _symmetric(sp.diff(s, g.mean), g).doit()
+    s, H = _matrix_score(g), _matrix_hessian(g)
     r, P = _centred(g), sp.Inverse(g.cov)
     I_lhs = N.fisher_of(model)
     d = Derivation("fisher", f"Fisher information of the {model.name} model")
@@ -318,7 +325,7 @@ def gaussian_fisher(model: Model, g: GaussianMean) -> Derivation:
 
 
 def gaussian_expected_score(model: Model, g: GaussianMean) -> Derivation:
-    s = _symmetric(sp.diff(_quadratic_form(g), g.mean), g).doit()
+    s = _matrix_score(g)
     m = gaussian_expectation(s, g)
     zero = m == sp.ZeroMatrix(*s.shape) or _explicit(m, g).is_zero_matrix
     d = Derivation("expected_score", "The score has mean zero")
