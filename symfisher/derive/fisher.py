@@ -45,8 +45,11 @@ def _expanded_logf(model: Model) -> sp.Expr:
     return expand_log_density(model.log_density, model.data)
 
 
-def score(model: Model) -> Derivation:
-    """The score vector ``d/dtheta log f(x; theta)``."""
+def score(model: Model, textbook: bool = True) -> Derivation:
+    """The score vector ``d/dtheta log f(x; theta)``.
+
+    ``textbook=False`` skips the simplification of each component to textbook form (the
+    expectations use the raw derivatives anyway): for when the score is only a means."""
     ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_score(model, ix)
@@ -62,7 +65,7 @@ def score(model: Model) -> Derivation:
     entries, raws = [], []
     for th in model.params:
         raw = sp.diff(expanded, th)
-        nice = tidy(raw, limit=2.0)
+        nice = tidy(raw, limit=2.0) if textbook else raw
         entries.append(nice)
         raws.append(raw)
         forms = (raw, nice) if raw != nice else (raw,)
@@ -75,8 +78,8 @@ def score(model: Model) -> Derivation:
     return d.with_result(s)
 
 
-def hessian(model: Model, score_vector=None) -> Derivation:
-    """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)``."""
+def hessian(model: Model, score_vector=None, textbook: bool = True) -> Derivation:
+    """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)`` (``textbook``: as in :func:`score`)."""
     ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_hessian(model, ix)
@@ -93,7 +96,7 @@ def hessian(model: Model, score_vector=None) -> Derivation:
                 H[i, j] = H[j, i]
                 continue
             raw[i, j] = raw[j, i] = sp.diff(s[i], b)
-            H[i, j] = tidy(raw[i, j], limit=2.0)
+            H[i, j] = tidy(raw[i, j], limit=2.0) if textbook else raw[i, j]
             d = d.add(Step(f"Differentiate the score component for {a} with respect to {b}.",
                            "second derivative of the log-density",
                            N.d_logf(model, a, b), (H[i, j],)))

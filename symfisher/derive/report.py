@@ -32,6 +32,10 @@ class Report:
         d = self.derivations.get(name)
         return d.result if d is not None else None
 
+    def shown(self, name: str) -> bool:
+        """Whether ``name`` was asked for (and so is shown), not only needed by another quantity."""
+        return name in self.requested
+
     @property
     def failures(self) -> list:
         out = []
@@ -95,12 +99,13 @@ def register_quantity(name: str, needs: tuple = (), to_json: Callable | None = N
 
 @register_quantity("score")
 def _score(model, report):
-    return score(model)
+    # needed only for the Fisher information: the raw derivatives serve, unsimplified
+    return score(model, textbook=report.shown("score"))
 
 
 @register_quantity("hessian", needs=("score",))
 def _hessian(model, report):
-    return hessian(model, report.derivations["score"].extras["raw"])
+    return hessian(model, report.derivations["score"].extras["raw"], textbook=report.shown("hessian"))
 
 
 @register_quantity("fisher", needs=("score", "hessian"))

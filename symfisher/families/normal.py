@@ -15,15 +15,21 @@ from sympy.matrices.expressions.matexpr import MatrixElement
 from sympy import exp, log
 
 from ..domains import POSITIVE, REAL, IntervalSupport
-from ..model import MGF, GaussianMean, Model
+from ..model import MGF, GaussianMean, Model, Representation
 from . import register
-from ._base import T_, data_symbol
+from ._base import T_, data_symbol, standard_normal
 
 LINE = IntervalSupport(-sp.oo, sp.oo)
 
 
 def _normal_logpdf(x, mu, var):
     return -log(2 * sp.pi * var) / 2 - (x - mu) ** 2 / (2 * var)
+
+
+def _standardized(mu, scale, scale_text: str) -> Representation:
+    """X = mu + scale Z with Z ~ N(0, 1): every expectation becomes a polynomial in Z."""
+    base = standard_normal()
+    return Representation(base, (mu + scale * base.data[0],), f"X = mu + {scale_text} Z with Z ~ N(0, 1)")
 
 
 @register("normal_mean", "N(mu, sigma^2), sigma known")
@@ -34,6 +40,7 @@ def normal_mean() -> Model:
         domains=((mu, REAL), (sigma, POSITIVE)), constants=(sigma,), family="normal_mean",
         parameterization="N(mu, sigma^2), mean mu, standard deviation sigma known",
         mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
+        representation=_standardized(mu, sigma, "sigma"),
         sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
     )
 
@@ -46,6 +53,7 @@ def normal_variance() -> Model:
         domains=((v, POSITIVE), (mu, REAL)), constants=(mu,), family="normal_variance",
         parameterization="N(mu, v), variance v = sigma^2, mean mu known",
         mgf=MGF(T_, exp(mu * T_ + v * T_**2 / 2)),
+        representation=_standardized(mu, sp.sqrt(v), "sqrt(v)"),
         sampler=lambda rng, vals, n: rng.normal(vals["mu"], vals["v"] ** 0.5, size=n),
     )
 
@@ -58,6 +66,7 @@ def normal() -> Model:
         domains=((mu, REAL), (sigma, POSITIVE)), family="normal",
         parameterization="N(mu, sigma^2), mean mu, standard deviation sigma",
         mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
+        representation=_standardized(mu, sigma, "sigma"),
         sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
     )
 
