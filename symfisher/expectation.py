@@ -25,10 +25,12 @@ The result carries the table of statistics used, so a derivation can show "E[X] 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .calculus import derivative
 from .limits import StepFailed, StepTimeout, default_limit, time_limit
 from .model import Model
 from .simplify import abstracting_exponents, as_expr, random_points
@@ -216,7 +218,7 @@ def _match_power_moments(t: sp.Expr, pm) -> sp.Expr | None:
     v = pm.value
     for s, m in zip(pm.exponents, logs):
         if m:
-            v = sp.diff(v, s, m)
+            v = derivative(v, s, m)
     v = v.subs(dict(zip(pm.exponents, powers)))
     return v
 
@@ -236,27 +238,84 @@ def _from_mgf(t: sp.Expr, model: Model) -> sp.Expr | None:
 
 
 def _mgf_moment(mgf, k: int) -> sp.Expr:
-    """``E[X^k] = M^(k)(0)``, from one chain of derivatives per MGF (cached), or, when
-    ``log M`` is a polynomial ``g`` in ``t`` (the normal laws), from the Taylor coefficients
-    of ``exp(g)`` by the recurrence ``n a_n = sum_j j g_j a_(n-j)`` (``f' = g' f``)."""
+    """``E[X^k] = k! [t^k] M(t)``: the Taylor coefficients of the MGF by power-series
+    arithmetic on its expression (:func:`taylor_coefficients`), cached per MGF; an MGF
+    built from other functions falls back to one chain of derivatives, ``M^(k)(0)``."""
     t = mgf.t
-    key = ("mgf", mgf)
-    chain = _CACHE.setdefault(key, {})
-    if k in chain:
-        return chain[k]
-    g = mgf.value.args[0] if isinstance(mgf.value, sp.exp) else None
-    if g is not None and g.is_polynomial(t):
-        gc = sp.Poly(g, t).all_coeffs()[::-1]  # g_0, g_1, ...
-        a = [sp.exp(gc[0])]
-        for n in range(1, k + 1):
-            a.append(sp.expand(sp.Add(*[j * gc[j] * a[n - j] for j in range(1, min(n, len(gc) - 1) + 1)]) / n))
-        chain[k] = sp.expand(sp.factorial(k) * a[k])
-        return chain[k]
-    derivs = chain.setdefault("D", [mgf.value])
-    while len(derivs) <= k:
-        derivs.append(sp.diff(derivs[-1], t))
-    chain[k] = derivs[k].subs(t, 0)
+    chain = _CACHE.setdefault(("mgf", mgf), {})
+    if k not in chain:
+        coeffs = taylor_coefficients(mgf.value, t, k)
+        if coeffs is not None:
+            chain.update({n: sp.expand(sp.factorial(n) * c) for n, c in enumerate(coeffs)})
+        else:
+            derivs = chain.setdefault("D", [mgf.value])
+            while len(derivs) <= k:
+                derivs.append(sp.diff(derivs[-1], t))
+            chain[k] = derivs[k].subs(t, 0)
     return chain[k]
+
+
+def taylor_coefficients(e: sp.Expr, t: sp.Symbol, order: int) -> list | None:
+    """The coefficients ``c_0..c_order`` of ``e`` in powers of ``t`` about 0, or ``None``.
+
+    Truncated power-series arithmetic over the expression tree (sums, products, powers,
+    ``exp``, ``log``): a product is a convolution, and ``exp``, ``log`` and ``a^r`` follow
+    the recurrences got by differentiating ``b = exp(a)`` (``b' = a' b``), ``b = log a``
+    (``a b' = a'``) and ``b = a^r`` (``a b' = r a' b``; J. C. P. Miller's formula, Knuth,
+    TAOCP vol. 2, §4.7). That is a few multiplications per coefficient instead of
+    differentiating ``e`` ``order`` times, whose derivatives grow with each step.
+    """
+    n1 = order + 1
+    zero = [sp.S.Zero] * n1
+
+    def times(a, b):
+        return [sp.Add(*[a[j] * b[n - j] for j in range(n + 1)]) for n in range(n1)]
+
+    def series(e):
+        if not e.has(t):
+            return [e] + zero[1:]
+        if e == t:
+            return [sp.S.Zero, sp.S.One] + zero[2:]
+        if e.is_Add:
+            parts = [series(a) for a in e.args]
+            return None if None in parts else [sp.Add(*c) for c in zip(*parts)]
+        if e.is_Mul:
+            out = None
+            for a in e.args:
+                sa = series(a)
+                if sa is None:
+                    return None
+                out = sa if out is None else times(out, sa)
+            return out
+        if isinstance(e, sp.exp) or (e.is_Pow and not e.base.has(t)):
+            a = series(e.args[0] if isinstance(e, sp.exp) else e.exp * sp.log(e.base))
+            if a is None:
+                return None
+            b = [sp.exp(a[0])]
+            for n in range(1, n1):
+                b.append(sp.Add(*[j * a[j] * b[n - j] for j in range(1, n + 1)]) / n)
+            return b
+        if isinstance(e, sp.log):
+            a = series(e.args[0])
+            if a is None or a[0] == 0:
+                return None
+            b = [sp.log(a[0])]
+            for n in range(1, n1):
+                b.append((a[n] - sp.Add(*[j * b[j] * a[n - j] for j in range(1, n)]) / n) / a[0])
+            return b
+        if e.is_Pow and not e.exp.has(t):
+            a, r = series(e.base), e.exp
+            if a is not None and r.is_Integer and r > 0:  # t^2: a product (Miller's needs a_0 != 0)
+                return functools.reduce(times, [a] * int(r))
+            if a is None or a[0] == 0:
+                return None
+            b = [a[0] ** r]
+            for n in range(1, n1):
+                b.append(sp.Add(*[((r + 1) * j - n) * a[j] * b[n - j] for j in range(1, n + 1)]) / (n * a[0]))
+            return b
+        return None
+
+    return series(e)
 
 
 def clean_density(ell: sp.Expr) -> sp.Expr:
@@ -271,8 +330,12 @@ def clean_density(ell: sp.Expr) -> sp.Expr:
 
 
 def _finish(v: sp.Expr) -> sp.Expr:
+    """Gamma ratios at integer shifts cancel by ``expand_func`` alone (Gamma(a+2)/Gamma(a) is
+    a(a+1)); the much slower ``gammasimp`` only for what is left (two Gamma functions)."""
     if v.has(sp.gamma, sp.polygamma, sp.beta, sp.loggamma):
-        v = sp.expand_func(sp.gammasimp(v))
+        v = sp.expand_func(v)
+        if len(v.atoms(sp.gamma)) > 1:
+            v = sp.expand_func(sp.gammasimp(v))
     return v
 
 
@@ -391,8 +454,8 @@ def _score_identities(model: Model, limit: float | None) -> dict:
     try:
         with time_limit(_sub_limit(limit), "score identities"):
             for c in symbols:
-                d1 = sp.diff(ell, c)
-                d2 = sp.diff(d1, c)
+                d1 = derivative(ell, c)
+                d2 = derivative(d1, c)
                 equations.append(linear(d1))
                 equations.append(linear(d2 + sp.expand(d1**2)))
             if not unknowns:
@@ -456,7 +519,7 @@ def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
     s, M = _CACHE[key]
     if M is None:
         return None
-    v = sp.diff(M, s, logs) if logs else M
+    v = derivative(M, s, logs) if logs else M
     v = v.subs(s, power)
     try:
         v = resolve_piecewise(v, model, f"E[{t}]")

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ..calculus import derivative
 from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expand_log_density, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
@@ -64,7 +65,7 @@ def score(model: Model, textbook: bool = True) -> Derivation:
                        "log(ab) = log a + log b on the support", N.logf(model), (expanded,)))
     entries, raws = [], []
     for th in model.params:
-        raw = sp.diff(expanded, th)
+        raw = derivative(expanded, th)
         nice = tidy(raw, limit=2.0) if textbook else raw
         entries.append(nice)
         raws.append(raw)
@@ -95,7 +96,7 @@ def hessian(model: Model, score_vector=None, textbook: bool = True) -> Derivatio
             if j < i:
                 H[i, j] = H[j, i]
                 continue
-            raw[i, j] = raw[j, i] = sp.diff(s[i], b)
+            raw[i, j] = raw[j, i] = derivative(s[i], b)
             H[i, j] = tidy(raw[i, j], limit=2.0) if textbook else raw[i, j]
             d = d.add(Step(f"Differentiate the score component for {a} with respect to {b}.",
                            "second derivative of the log-density",

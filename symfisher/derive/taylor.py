@@ -24,6 +24,7 @@ import math
 
 import sympy as sp
 
+from ..calculus import derivative
 from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
@@ -98,7 +99,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
         table = []
         failed = None
         for alpha in itertools.combinations_with_replacement(range(len(params)), k):
-            g = sp.diff(derivs[alpha[:-1]], params[alpha[-1]])
+            g = derivative(derivs[alpha[:-1]], params[alpha[-1]])
             derivs[alpha] = g
             if g == 0:
                 continue

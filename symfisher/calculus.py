@@ -1,0 +1,72 @@
+"""Differentiation by the rules of calculus on the expression tree.
+
+``derivative(e, v)`` is ``sympy.diff(e, v)`` for the expressions a log-density is made of
+(sums, products, powers, ``exp``, ``log``, ``loggamma``, ``polygamma``, the trigonometric and
+hyperbolic functions, ``erf``): the sum, product, power and chain rules applied directly, in
+the order SymPy's own ``_eval_derivative`` methods apply them (so the forms are the same),
+each derivative of a function taken from SymPy's ``fdiff``. Anything else
+(``Abs``, ``sign``, ``Piecewise``, ``Min``/``Max``, unevaluated objects) goes to ``sympy.diff``.
+
+Why: in a fresh process ``sympy.diff`` spends most of its time in the ``Derivative``
+machinery (argument canonicalization and assumption queries), not in building the result:
+the normal-variance score takes 13 ms by ``sympy.diff`` and 0.6 ms by the rules. The
+numeric witnesses keep ``sympy.diff`` (an independent route).
+
+>>> import sympy as sp
+>>> x, v = sp.Symbol("x", real=True), sp.Symbol("v", positive=True)
+>>> derivative(-sp.log(2 * sp.pi * v) / 2 - x**2 / (2 * v), v)
+-1/(2*v) + x**2/(2*v**2)
+"""
+from __future__ import annotations
+
+import functools
+import operator
+
+import sympy as sp
+
+__all__ = ["derivative"]
+
+# functions whose fdiff is the textbook derivative for every argument we meet
+_RULES = (sp.exp, sp.log, sp.loggamma, sp.gamma, sp.polygamma, sp.sin, sp.cos, sp.tan, sp.atan,
+          sp.sinh, sp.cosh, sp.tanh, sp.erf, sp.erfc)
+
+
+def derivative(e: sp.Expr, v: sp.Symbol, n: int = 1) -> sp.Expr:
+    """``d^n e / d v^n`` (``n`` successive first derivatives)."""
+    for _ in range(n):
+        e = _d(e, v)
+    return e
+
+
+def _d(e, v):
+    if not e.has(v):
+        return sp.S.Zero
+    if e == v:
+        return sp.S.One
+    if e.is_Add:
+        return sp.Add(*[_d(a, v) for a in e.args])
+    if e.is_Mul:  # the products built pairwise, as SymPy does, so that the forms agree
+        args = list(e.args)
+        terms = []
+        for i, a in enumerate(args):
+            if a.has(v):
+                da = _d(a, v)
+                if da != 0:
+                    terms.append(functools.reduce(operator.mul, args[:i] + [da] + args[i + 1:], sp.S.One))
+        return sp.Add(*terms)
+    if e.is_Pow:
+        b, k = e.args
+        return e * (_d(k, v) * sp.log(b) + _d(b, v) * k / b)
+    if isinstance(e, _RULES) and all(isinstance(a, sp.Expr) for a in e.args):
+        terms = []
+        for i, a in enumerate(e.args, 1):
+            if a.has(v):
+                try:
+                    f = e.fdiff(i)
+                except Exception:  # ArgumentIndexError: no rule for that argument
+                    return sp.diff(e, v)
+                if f.has(sp.Derivative, sp.Subs):
+                    return sp.diff(e, v)
+                terms.append(f * _d(a, v))
+        return sp.Add(*terms)
+    return sp.diff(e, v)
