@@ -17,7 +17,7 @@ import sympy as sp
 
 from .limits import StepTimeout, time_limit
 
-__all__ = ["tidy", "tidy_matrix", "is_zero", "random_points", "numeric_value", "signature"]
+__all__ = ["tidy", "tidy_matrix", "is_zero", "cancels", "random_points", "numeric_value", "signature"]
 
 
 def _size(e) -> tuple:
@@ -106,19 +106,12 @@ def abstracting_exponents(expr, fn):
     if small.has(*long_args):
         return fn(expr)
     return fn(small).xreplace({eta: arg for arg, eta in names.items()})
+
+
 _SMALL = 6  # a cheap rewrite this short is already textbook form: no general simplify
 
 
 def _tidy(expr, limit: float):
-    candidates = [expr]
-    rewrites = [
-        sp.cancel,
-        sp.factor,
-        lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
-        lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
-        lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
-        sp.simplify,
-    ]
     ops = {}  # count_ops of each distinct form, computed once
 
     def count(c):
@@ -126,17 +119,32 @@ def _tidy(expr, limit: float):
             ops[c] = sp.count_ops(c, visual=False)
         return ops[c]
 
+    def attempt(rw, e):
+        try:
+            with time_limit(limit, "simplify"):
+                return rw(e)
+        except StepTimeout:
+            return None
+        except Exception:  # a SymPy rewrite that breaks on an odd input is just skipped
+            return None
+
+    # cancel's form is canonical, so it is taken from the factored form: cancel of a sum of
+    # fractions multiplies out every denominator first (15 ms against 5 for factor + cancel)
+    factored = attempt(sp.factor, expr)
+    cancelled = attempt(sp.cancel, expr if factored is None else factored)
+    candidates = [expr] + [c for c in (cancelled, factored) if c is not None]
+    rewrites = [
+        lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
+        lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
+        lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
+        sp.simplify,
+    ]
     for rw in rewrites:
         if rw is sp.simplify and min(count(c) for c in candidates) <= _SMALL:
             continue
-        try:
-            with time_limit(limit, "simplify"):
-                c = rw(expr)
+        c = attempt(rw, expr)
+        if c is not None:
             candidates.append(c)
-        except StepTimeout:
-            continue
-        except Exception:  # a SymPy rewrite that breaks on an odd input is just skipped
-            continue
     candidates += [_flip_signs(c) for c in candidates]
     hyperbolic = (sp.sinh, sp.cosh, sp.tanh, sp.coth, sp.sech, sp.csch)
     if not expr.has(*hyperbolic):  # simplify likes cosh(w/2)^2; textbooks keep exp
@@ -239,12 +247,28 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
         return True
     try:
         with time_limit(limit, "zero test"):
-            if sp.cancel(sp.expand(expr)) == 0:
+            if cancels(expr):
                 return True
     except (StepTimeout, Exception):
         pass
     # zero at every seeded point of the domain (True), a counterexample (False), or no verdict
     return _numeric_zero(expr, domains, n, tol)
+
+
+def cancels(expr) -> bool:
+    """Whether ``expr`` is zero as a rational function of its symbols and function values.
+
+    First the numerator over ``together``'s common denominator, expanded (cheap: ``together``
+    keeps shared factors once); then ``cancel`` of the expansion, which also sees logs
+    expanded. ``cancel`` alone multiplies out every denominator of a sum: 15 ms against 2 ms
+    for the five-term expectation behind the geometric law's Fisher information.
+    """
+    expr = as_expr(expr)
+    if expr == 0:
+        return True
+    if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
+        return True
+    return sp.cancel(sp.expand(expr)) == 0
 
 
 def _numeric_zero(expr, domains, n, tol):

@@ -26,7 +26,7 @@ from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expand_log_density, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
-from ..simplify import is_zero, tidy
+from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .structure import (gaussian_cramer_rao, gaussian_fisher, gaussian_hessian, gaussian_mean, gaussian_score,
@@ -150,10 +150,10 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
 def _route(model, integrands, label, sign, limit, known=None) -> tuple:
     """Expectation of each upper-triangular entry; returns (matrix or None, steps, failures).
 
-    ``known`` is ``(raw, tidied)`` matrices of the other route: an entry whose raw value
-    cancels against it takes its tidied form instead of being simplified again."""
+    ``known`` is the other route's simplified matrix: an entry whose raw value cancels
+    against it takes that form instead of being simplified again."""
     k = model.dim
-    M, R = sp.zeros(k, k), sp.zeros(k, k)
+    M = sp.zeros(k, k)
     steps, failures = [], []
     for i in range(k):
         for j in range(i, k):
@@ -168,14 +168,13 @@ def _route(model, integrands, label, sign, limit, known=None) -> tuple:
                 failures.append((name, exc.reason))
                 continue
             raw = sign * ex.value
-            if known is not None and sp.cancel(sp.expand(raw - known[0][i, j])) == 0:
-                v = known[1][i, j]
+            if known is not None and cancels(raw - known[i, j]):
+                v = known[i, j]
             else:
                 v = tidy(raw, limit=4.0)
             M[i, j] = M[j, i] = v
-            R[i, j] = R[j, i] = raw
             steps += _statistic_steps(f"the ({model.params[i]}, {model.params[j]}) entry" if k > 1 else label, g, ex, model)
-    return (None if failures else M), steps, failures, R
+    return (None if failures else M), steps, failures
 
 
 def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None) -> Derivation:
@@ -197,7 +196,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     outer_integrand = (sc * sc.T)
     d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score.",
                    "definition: I = E[s s^T]", I_lhs, (N.E(outer_integrand if model.dim > 1 else outer_integrand[0, 0]),)))
-    A, steps_a, fail_a, raw_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
+    A, steps_a, fail_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
     d = d.add(*steps_a)
     if A is not None:
         d = d.add(Step("Route 1 gives", "collect the terms", I_lhs, (A if model.dim > 1 else A[0, 0],)))
@@ -206,7 +205,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     d = d.add(Step("Route 2: minus the expected Hessian of the log-density.",
                    "the support does not depend on the parameters, so differentiation and expectation commute",
                    I_lhs, (N.E(-H if model.dim > 1 else -H[0, 0]),)))
-    B, steps_b, fail_b, _ = _route(model, H, "H", -1, limit, known=(raw_a, A) if A is not None else None)
+    B, steps_b, fail_b = _route(model, H, "H", -1, limit, known=A)
     d = d.add(*steps_b)
     if B is not None:
         d = d.add(Step("Route 2 gives", "collect the terms", I_lhs, (B if model.dim > 1 else B[0, 0],)))
@@ -218,7 +217,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
         verdict = is_zero(A - B, doms)
         agree = bool(verdict)
         if agree:
-            how = "their difference simplifies to zero" if all(sp.cancel(sp.expand(e)) == 0 for e in A - B) else \
+            how = "their difference simplifies to zero" if all(cancels(e) for e in A - B) else \
                 "their difference vanishes at seeded random points of the parameter domain"
             d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
         else:

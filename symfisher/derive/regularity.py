@@ -15,7 +15,7 @@ from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation, resolve_piecewise
 from ..limits import StepFailed, StepTimeout, default_limit, time_limit
 from ..model import Model, ModelError
-from ..simplify import is_zero, random_points
+from ..simplify import cancels, is_zero, random_points
 from . import notation as N
 
 __all__ = ["model_domains", "check_support", "check_normalization", "expected_score", "DomainMap"]
@@ -104,6 +104,12 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
                       "points; SymPy could not do the integral in closed form).", "numerical quadrature", None, ()))
 
 
+def _zero_form(v):
+    """What a vanishing expectation is shown as: 0 when it cancels symbolically; otherwise
+    (zero only at the numeric points) its simplified form, not a bare 0."""
+    return sp.S.Zero if cancels(v) else sp.simplify(v)
+
+
 def expected_score(model: Model, score_vector, limit: float | None = None) -> Derivation:
     """``E[s(theta)] = 0``: the first Bartlett identity, checked entry by entry."""
     d = Derivation("expected_score", "The score has mean zero")
@@ -119,7 +125,7 @@ def expected_score(model: Model, score_vector, limit: float | None = None) -> De
         verdicts.append(ok)
         d = d.add(Step(f"The expected score for {th} vanishes." if ok else f"The expected score for {th} is not zero.",
                        "the support does not depend on the parameter, so E[d ell/d theta] = d/d theta of 1 = 0",
-                       N.E(s), (sp.simplify(ex.value) if ok else ex.value,)))
+                       N.E(s), (_zero_form(ex.value) if ok else ex.value,)))
         if not ok:
             d = d.fail(f"E[score] for {th}", f"E[score] = {ex.value}, not 0: the model is not regular")
     return d.with_result(all(verdicts) and not d.failures)
