@@ -2,10 +2,10 @@
 
 ``derivative(e, v)`` is ``sympy.diff(e, v)`` for the expressions a log-density is made of
 (sums, products, powers, ``exp``, ``log``, ``loggamma``, ``polygamma``, the trigonometric and
-hyperbolic functions, ``erf``): the sum, product, power and chain rules applied directly, in
-the order SymPy's own ``_eval_derivative`` methods apply them (so the forms are the same),
-each derivative of a function taken from SymPy's ``fdiff``. Anything else
-(``Abs``, ``sign``, ``Piecewise``, ``Min``/``Max``, unevaluated objects) goes to ``sympy.diff``.
+hyperbolic functions, ``erf``, ``Abs`` and ``sign`` of real arguments): the sum, product, power
+and chain rules applied directly, in the order SymPy's own ``_eval_derivative`` methods apply
+them (so the forms are the same), each derivative of a function taken from SymPy's ``fdiff``. Anything else
+(``Piecewise``, ``Min``/``Max``, complex ``Abs``, unevaluated objects) goes to ``sympy.diff``.
 
 Why: in a fresh process ``sympy.diff`` spends most of its time in the ``Derivative``
 machinery (argument canonicalization and assumption queries), not in building the result:
@@ -57,6 +57,10 @@ def _d(e, v):
     if e.is_Pow:
         b, k = e.args
         return e * (_d(k, v) * sp.log(b) + _d(b, v) * k / b)
+    if isinstance(e, (sp.Abs, sp.sign)) and e.args[0].is_extended_real:
+        # |u|' = sign(u) u' and sign(u)' = 2 delta(u) u' for real u, as SymPy writes them
+        u = e.args[0]
+        return _d(u, v) * sp.sign(u) if isinstance(e, sp.Abs) else 2 * _d(u, v) * sp.DiracDelta(u)
     if isinstance(e, _RULES) and all(isinstance(a, sp.Expr) for a in e.args):
         terms = []
         for i, a in enumerate(e.args, 1):

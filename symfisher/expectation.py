@@ -129,7 +129,10 @@ def split_statistics(g: sp.Expr, data: tuple) -> dict:
         # z/(1 + z) -> 1 - 1/(1 + z): rational statistics into partial fractions
         x = data[0]
         for t in list(out):
-            logs = sp.Mul(*[f for f in sp.Mul.make_args(t) if f.as_base_exp()[0].func == sp.log])
+            factors = sp.Mul.make_args(t)
+            if not any(f.is_Pow and f.exp.is_negative and f.base.has(x) for f in factors):
+                continue  # no denominator in x: nothing to split
+            logs = sp.Mul(*[f for f in factors if f.as_base_exp()[0].func == sp.log])
             r = t / logs
             if r != 1 and r.is_rational_function(x) and not sp.fraction(r)[1].is_number and not r.is_Pow:
                 try:

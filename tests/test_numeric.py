@@ -187,3 +187,29 @@ def test_cli_verify_fails_on_a_wrong_model_through_the_transform_hook(capsys, mo
     monkeypatch.setattr(W, "run_witnesses", doubled)
     assert main(["verify", "exponential", "--samples", "20000"]) == 1
     assert "FAIL" in capsys.readouterr().out
+
+
+def test_symbolic_zero_test_agrees_with_cancel():
+    """simplify.cancels (together's numerator first, then cancel) against cancel and numbers."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from symfisher.simplify import cancels
+
+    p, r = sp.symbols("p r", positive=True)
+    # the geometric law's five-term E[s^2] minus its Fisher information: zero
+    e = (2 / (p**4 - 2 * p**3 + p**2) - 3 / (p**3 - 2 * p**2 + p) + 1 / (p**2 - 2 * p + 1)
+         - 2 / (-p**3 + p**2) + 1 / p**2)
+    assert cancels(e - sp.cancel(e)) and not cancels(e)
+    assert cancels(r / p + r / (1 - p) - r / (p * (1 - p)))
+    assert cancels(sp.log(p * r) - sp.log(p) - sp.log(r))  # cancel of the expansion sees the logs
+    assert not cancels(sp.polygamma(1, p) - 1 / p)
+
+    @settings(max_examples=40, deadline=None)
+    @given(st.lists(st.tuples(st.integers(-3, 3), st.integers(0, 3), st.integers(1, 3)), min_size=1, max_size=4))
+    def check(terms):
+        expr = sp.Add(*[c * p**k / (1 - p) ** m for c, k, m in terms])
+        assert cancels(expr) == (sp.cancel(expr) == 0)
+        assert cancels(expr - sp.factor(expr))
+
+    check()
