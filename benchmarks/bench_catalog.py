@@ -148,22 +148,22 @@ def main(argv=None) -> int:
     print(format_summary(plain))
     sf_ok = [r for r in sf_rows if r["status"] == "ok"]
     print(f"symfisher: {len(sf_ok)}/{len(sf_rows)} models verified; Fisher time cold "
-          f"median {statistics.median(r['seconds'] for r in sf_rows):.2f} s, "
-          f"max {max(r['seconds'] for r in sf_rows):.2f} s; warm (in-memory) median "
+          f"median {1000 * statistics.median(r['seconds'] for r in sf_rows):.1f} ms, "
+          f"max {1000 * max(r['seconds'] for r in sf_rows):.0f} ms; warm (in-memory) median "
           f"{statistics.median(r['warm'] for r in sf_rows) * 1e3:.1f} ms")
     print()
-    print("| model | fastest plain route | plain s | symfisher cold s | ratio |")
+    print("| model | fastest plain route | plain ms | symfisher cold ms | ratio |")
     print("|---|---|---|---|---|")
     ratios = []
     for r in sf_rows:
         ok = [p for p in plain if p["model"] == r["model"] and p["status"] == "ok"]
         if not ok:
-            print(f"| {r['model']} | none | — | {r['seconds']:.2f} | — |")
+            print(f"| {r['model']} | none | — | {1000 * r['seconds']:.1f} | — |")
             continue
         best = min(ok, key=lambda p: p["seconds"])
         ratio = best["seconds"] / r["seconds"]
         ratios.append(ratio)
-        print(f"| {r['model']} | {best['route']} | {best['seconds']:.2f} | {r['seconds']:.2f} | {ratio:.1f}x |")
+        print(f"| {r['model']} | {best['route']} | {1000 * best['seconds']:.0f} | {1000 * r['seconds']:.1f} | {ratio:.1f}x |")
     med = statistics.median(ratios) if ratios else float("nan")
     print()
     print(f"median speed ratio plain/symfisher over the {len(ratios)} models plain SymPy solves: {med:.1f}x")

@@ -79,7 +79,8 @@ def _tidy_logs(g: sp.Expr) -> sp.Expr:
 
 
 def _expand(g: sp.Expr, data: tuple = ()) -> sp.Expr:
-    if not g.atoms(sp.Function):  # a polynomial in the data: no logs or functions to prepare
+    if not g.has(sp.log, sp.exp, sp.sin) and all(f.has(*data) for f in g.atoms(sp.Function)):
+        # no logs to prepare, no function of the parameters alone to keep whole (|z|, sign z)
         return sp.expand(g, power_base=True, power_exp=True, mul=True, multinomial=True, force=True)
     if g.has(sp.sin):
         from sympy.simplify.fu import TR5

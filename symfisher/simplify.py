@@ -64,7 +64,7 @@ def tidy(expr, limit: float = 4.0):
     if isinstance(expr, sp.MatrixBase):
         return tidy_matrix(expr, limit)
     expr = as_expr(expr)
-    if expr.is_Number or expr.is_Symbol:
+    if _monomial(expr):  # a number times powers of symbols (4/sigma^2): nothing to rewrite
         return expr
     if expr in _TIDY:
         return _TIDY[expr]
@@ -86,6 +86,11 @@ def tidy(expr, limit: float = 4.0):
 
 
 _TIDY: dict = {}
+
+
+def _monomial(e) -> bool:
+    return all(f.is_Number or f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Number)
+               for f in sp.Mul.make_args(e))
 
 
 def abstracting_exponents(expr, fn):
