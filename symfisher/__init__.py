@@ -38,7 +38,7 @@ from .sheets import SpecError, build_section, load_spec, write_sheets
 from .usermodel import from_density, from_logpdf
 from .witness import run_witnesses, verify
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "Check",
