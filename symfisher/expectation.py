@@ -119,7 +119,54 @@ def expand_log_density(ell: sp.Expr, data: tuple) -> sp.Expr:
 
 
 def split_statistics(g: sp.Expr, data: tuple) -> dict:
-    """``{t(X): c(theta)}`` with ``g = sum c * t`` after expansion (``t = 1`` for the constant)."""
+    """``{t(X): c(theta)}`` with ``g = sum c * t`` after expansion (``t = 1`` for the constant).
+
+    A product of sums (the score's outer product ``s_i s_j``, a square ``s^2``) is split
+    factor by factor and the splits multiplied: ``sum c_k t_k * sum d_l u_l`` gives
+    ``sum c_k d_l split(t_k u_l)``, products of short statistics instead of the expansion of
+    the whole product. Splits are remembered (per model, in the expectation cache), so the
+    score's own split serves ``E[s] = 0`` too.
+    """
+    key = ("split", g, data)
+    if key not in _CACHE:
+        factors = _sum_factors(g)
+        _CACHE[key] = _split_product(factors, data) if factors else _split_direct(g, data)
+    return dict(_CACHE[key])
+
+
+def _sum_factors(g: sp.Expr) -> list | None:
+    """The factors of ``g`` when it is a product with a sum among them (a small power of a sum
+    counts as repeated factors), else ``None``."""
+    if g.is_Pow and g.base.is_Add and g.exp.is_Integer and 1 < g.exp <= 4:
+        return [g.base] * int(g.exp)
+    if g.is_Mul and any(f.is_Add for f in g.args):
+        out = []
+        for f in g.args:
+            if f.is_Pow and f.base.is_Add and f.exp.is_Integer and 1 < f.exp <= 4:
+                out += [f.base] * int(f.exp)
+            else:
+                out.append(f)
+        return out
+    return None
+
+
+def _split_product(factors: list, data: tuple) -> dict:
+    out = {sp.S.One: sp.S.One}
+    for f in factors:
+        sf = split_statistics(f, data)
+        new: dict = {}
+        for t1, c1 in out.items():
+            for t2, c2 in sf.items():
+                # each coefficient is a monomial in the parameters: their sums collect as in
+                # the direct expansion, and a product of statistics is split again
+                parts = {t1 * t2: sp.S.One} if t1 == 1 or t2 == 1 else split_statistics(t1 * t2, data)
+                for t, c in parts.items():
+                    new[t] = new.get(t, sp.S.Zero) + c1 * c2 * c
+        out = new
+    return {t: c for t, c in out.items() if c != 0}
+
+
+def _split_direct(g: sp.Expr, data: tuple) -> dict:
     out: dict = {}
     dataset = set(data)
     for term in sp.Add.make_args(_expand(g, data)):
@@ -551,8 +598,13 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
     rep = model.representation
     if rep is not None:
         sub = dict(zip(model.data, rep.transform))
-        # xreplace: the data are plain symbols, and subs costs ten times more for the same tree
-        inner = expectation(g.xreplace(sub), rep.base, limit=limit, simplify=simplify)
+        # xreplace: the data are plain symbols, and subs costs ten times more for the same tree;
+        # a product of sums stays unevaluated (evaluating (a + b)**2 asks costly assumptions)
+        if g.is_Pow or g.is_Mul:
+            g2 = g.func(*[a.xreplace(sub) for a in g.args], evaluate=False)
+        else:
+            g2 = g.xreplace(sub)
+        inner = expectation(g2, rep.base, limit=limit, simplify=simplify)
         return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner})
     if len(model.support) == 1 and model.support[0].is_finite() and model.moments is None:
         x = data[0]

@@ -216,3 +216,28 @@ def test_rule_derivatives_equal_sympy_diff(name):
         assert da == ref or sp.simplify(da - ref) == 0
         for b in m.params:
             assert sp.simplify(derivative(da, b) - sp.diff(ref, b)) == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_split_of_a_product_equals_split_of_its_expansion(name):
+    """split_statistics multiplies the splits of the factors of s_i s_j (and s_i^2): the same
+    sum c * t as splitting the expanded product directly, with the same statistics wherever
+    they are free of the parameters."""
+    from symfisher.calculus import derivative
+    from symfisher.expectation import _split_direct, clear_cache, expand_log_density, split_statistics
+
+    m = get_model(name)
+    ell = expand_log_density(m.log_density, m.data)
+    s = [derivative(ell, a) for a in m.params]
+    clear_cache()
+    x = m.data[0]
+    for i in range(len(s)):
+        for j in range(i, len(s)):
+            g = sp.Pow(s[i], 2, evaluate=False) if i == j else sp.Mul(s[i], s[j], evaluate=False)
+            by_factors, direct = split_statistics(g, m.data), _split_direct(sp.expand(s[i] * s[j]), m.data)
+            if all(not (t.free_symbols - set(m.data)) for t in direct):
+                assert set(by_factors) == set(direct)
+            total = sp.Add(*[c * t for t, c in by_factors.items()]) - sp.Add(*[c * t for t, c in direct.items()])
+            for pt in random_points(sorted(total.free_symbols - {x}, key=str), model_domains(m), n=3, seed=11):
+                for xv in (sp.Rational(1, 3), sp.Rational(7, 5)):
+                    assert abs(complex(total.subs(pt).subs(x, xv).evalf(30))) < 1e-20

@@ -177,26 +177,39 @@ def _route(model, integrands, label, sign, limit, known=None) -> tuple:
     return (None if failures else M), steps, failures
 
 
-def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None) -> Derivation:
+def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None,
+                       score_shown=None) -> Derivation:
     """Fisher information by ``E[s s^T]`` and by ``-E[H]``, with an agreement check.
 
     The result (``Derivation.result``) is the simplified matrix; ``extras`` holds
     ``outer`` and ``curvature`` (each route's matrix or ``None``) and ``routes_agree``.
     A model with a linear index is derived in its index (see :mod:`.structure`).
+    ``score_shown`` is the score as the sheet shows it (its textbook form): the steps write
+    ``E[s s^T]`` with it, while the expectations use the raw ``score_vector``.
     """
     ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         return index_fisher(model, ix, limit=limit)
     if g is not None:
         return gaussian_fisher(model, g)
-    sc = score_vector if score_vector is not None else score(model).extras["raw"]
+    if score_vector is None:
+        sd = score(model)
+        score_vector, score_shown = sd.extras["raw"], sd.result
+    sc = score_vector
+    shown = score_shown if score_shown is not None else sc
     H = hessian_matrix if hessian_matrix is not None else hessian(model, sc).extras["raw"]
     d = Derivation("fisher", f"Fisher information of the {model.name} model")
     I_lhs = N.fisher_of(model)
-    # entry by entry: sc * sc.T converts to a DomainMatrix first (4 ms for one 1 x 1 product)
-    outer_integrand = sp.Matrix(model.dim, model.dim, lambda i, j: sc[i] * sc[j])
+    # entry by entry and unevaluated: sc * sc.T converts to a DomainMatrix first, and an evaluated
+    # product of two sums asks SymPy's assumptions about the power (each a few ms for a 1 x 1
+    # product); the expectation expands the product anyway
+    def outer(v):
+        return sp.Matrix(model.dim, model.dim, lambda i, j: sp.Pow(v[i], 2, evaluate=False) if i == j
+                         else sp.Mul(v[i], v[j], evaluate=False))
+
+    outer_integrand, outer_shown = outer(sc), outer(shown)
     d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score.",
-                   "definition: I = E[s s^T]", I_lhs, (N.E(outer_integrand if model.dim > 1 else outer_integrand[0, 0]),)))
+                   "definition: I = E[s s^T]", I_lhs, (N.E(outer_shown if model.dim > 1 else outer_shown[0, 0]),)))
     A, steps_a, fail_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
     d = d.add(*steps_a)
     if A is not None:

@@ -111,7 +111,7 @@ def _hessian(model, report):
 @register_quantity("fisher", needs=("score", "hessian"))
 def _fisher(model, report, limit=None):
     sd, hd = report.derivations["score"], report.derivations["hessian"]
-    d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"])
+    d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"], score_shown=sd.result)
     ix, g = linear_index(model), gaussian_mean(model)
     if ix is not None:
         es = index_expected_score(model, ix)
