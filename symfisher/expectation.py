@@ -124,8 +124,8 @@ def split_statistics(g: sp.Expr, data: tuple) -> dict:
     A product of sums (the score's outer product ``s_i s_j``, a square ``s^2``) is split
     factor by factor and the splits multiplied: ``sum c_k t_k * sum d_l u_l`` gives
     ``sum c_k d_l split(t_k u_l)``, products of short statistics instead of the expansion of
-    the whole product. Splits are remembered (per model, in the expectation cache), so the
-    score's own split serves ``E[s] = 0`` too.
+    the whole product. Splits are remembered (in the expectation cache, keyed by the
+    expression and the data), so the score's own split serves ``E[s] = 0`` too.
     """
     key = ("split", g, data)
     if key not in _CACHE:
@@ -137,17 +137,13 @@ def split_statistics(g: sp.Expr, data: tuple) -> dict:
 def _sum_factors(g: sp.Expr) -> list | None:
     """The factors of ``g`` when it is a product with a sum among them (a small power of a sum
     counts as repeated factors), else ``None``."""
-    if g.is_Pow and g.base.is_Add and g.exp.is_Integer and 1 < g.exp <= 4:
-        return [g.base] * int(g.exp)
-    if g.is_Mul and any(f.is_Add for f in g.args):
-        out = []
-        for f in g.args:
-            if f.is_Pow and f.base.is_Add and f.exp.is_Integer and 1 < f.exp <= 4:
-                out += [f.base] * int(f.exp)
-            else:
-                out.append(f)
-        return out
-    return None
+    if not (g.is_Mul or g.is_Pow):
+        return None
+    out = []
+    for f in sp.Mul.make_args(g):
+        small_power_of_sum = f.is_Pow and f.base.is_Add and f.exp.is_Integer and 1 < f.exp <= 4
+        out += [f.base] * int(f.exp) if small_power_of_sum else [f]
+    return out if any(f.is_Add for f in out) else None
 
 
 def _split_product(factors: list, data: tuple) -> dict:
@@ -282,8 +278,8 @@ def _match_power_moments(t: sp.Expr, pm) -> sp.Expr | None:
 
 
 def _derivative_chain(e: sp.Expr, s: sp.Symbol, m: int) -> sp.Expr:
-    """The ``m``-th derivative of ``e`` in ``s``, each order computed once per model: E[log X]
-    and E[log^2 X] share the first derivative of the Mellin transform."""
+    """The ``m``-th derivative of ``e`` in ``s``, each order computed once (kept in the
+    expectation cache): E[log X] and E[log^2 X] share the first derivative of the Mellin transform."""
     chain = _CACHE.setdefault(("derivatives", e, s), [e])
     while len(chain) <= m:
         chain.append(derivative(chain[-1], s))
