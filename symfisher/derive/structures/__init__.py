@@ -1,0 +1,127 @@
+"""Structures found in a model's density, tried once per model (see docs/architecture.md).
+
+A *structure* is something the engine can recognise in a log-density and exploit: an
+exponential family ``eta(theta).T(x) - A(theta)``, a transformed base law ``X = g(Y)``, a
+linear index ``eta = a.theta`` (a GLM), the Gaussian in matrix form, an identity with a
+catalog family under a parameter map. Each is a :class:`Structure` registered here with
+:func:`register_structure`; its ``find`` looks at the model (never at its name) and returns
+what it found, or ``None``.
+
+The generic derivations (score, Hessian, Fisher, KL, Taylor, Jeffreys, ...) never name a
+structure. They ask :func:`dispatch` for a hook's answer and fall back to the generic
+route when every applicable structure declines (returns ``None``)::
+
+    d = dispatch("fisher", model, limit=limit)
+    if d is None:
+        d = _generic_fisher(...)
+
+A hook has the signature ``hook(model, found, *args, **kwargs) -> Derivation | None``;
+``found`` is what ``find`` returned for this model. Hooks a structure does not define
+decline. ``find`` runs once per model object (the answers are remembered), in priority
+order (lower first).
+
+>>> class Nothing(Structure):
+...     name = "nothing"
+...     def find(self, model):
+...         return None
+>>> applicable(object.__new__(type("M", (), {})))  # no registered structure applies to a bare object
+[]
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Structure", "Found", "register_structure", "applicable", "dispatch", "find", "registered"]
+
+
+class Structure:
+    """One kind of structure: ``find`` it in a model, then answer hooks from what was found.
+
+    Subclasses set ``name`` and ``priority`` and define ``find`` plus any of the hooks
+    (``score``, ``hessian``, ``fisher``, ``expected_score``, ``cramer_rao``, ``kl``,
+    ``kl_taylor``, ``jeffreys``, ...). A hook returns a Derivation, or ``None`` to decline.
+    """
+
+    name: str = ""
+    priority: int = 100
+
+    def find(self, model) -> Any | None:  # pragma: no cover - every structure defines it
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Found:
+    """A structure and what it found in one model."""
+
+    structure: Structure
+    value: Any
+
+
+_REGISTRY: list = []
+_FOUND: dict = {}  # id(model) -> (model, [Found, ...]); the model is kept so the id stays its own
+_LOCK = threading.Lock()
+
+
+def register_structure(structure: Structure) -> Structure:
+    """Register an instance (or, used as a class decorator, the class, instantiated once)."""
+    inst = structure() if isinstance(structure, type) else structure
+    if any(s.name == inst.name for s in _REGISTRY):
+        raise ValueError(f"structure {inst.name!r} registered twice")
+    _REGISTRY.append(inst)
+    _REGISTRY.sort(key=lambda s: s.priority)
+    with _LOCK:
+        _FOUND.clear()
+    return structure
+
+
+def registered() -> list:
+    """The registered structures, in the order they are tried."""
+    _load()
+    return list(_REGISTRY)
+
+
+def _load() -> None:
+    # the structures live in their own modules and register themselves on import
+    from . import _modules  # noqa: F401
+
+
+def applicable(model) -> list:
+    """Every registered structure found in ``model``, as :class:`Found`, in priority order."""
+    _load()
+    key = id(model)
+    with _LOCK:
+        hit = _FOUND.get(key)
+    if hit is not None and hit[0] is model:
+        return hit[1]
+    out = []
+    for s in _REGISTRY:
+        v = s.find(model)
+        if v is not None:
+            out.append(Found(s, v))
+    with _LOCK:
+        if len(_FOUND) > 4096:
+            _FOUND.clear()
+        _FOUND[key] = (model, out)
+    return out
+
+
+def find(model, name: str):
+    """What the structure called ``name`` found in ``model``, or ``None``."""
+    for f in applicable(model):
+        if f.structure.name == name:
+            return f.value
+    return None
+
+
+def dispatch(hook: str, model, *args, **kwargs):
+    """The first applicable structure's answer for ``hook``, or ``None`` (use the generic route)."""
+    for f in applicable(model):
+        fn = getattr(f.structure, hook, None)
+        if fn is None:
+            continue
+        out = fn(model, f.value, *args, **kwargs)
+        if out is not None:
+            return out
+    return None
