@@ -554,7 +554,6 @@ def test_source_never_evaluates_text():
 GOOD_DECLARATIONS = [
     ("p in (0, 1)", "p", Domain.interval(0, 1)),
     ("t > 0", "t", Domain.interval(0, oo)),
-    ("t >= 0", "t", Domain.interval(0, oo, left_open=False)),
     ("t < 0", "t", Domain.interval(-oo, 0)),
     ("m real", "m", Domain.interval(-oo, oo)),
     ("sigma positive", "sigma", Domain.interval(0, oo)),
@@ -562,8 +561,6 @@ GOOD_DECLARATIONS = [
     ("n in 0..10", "n", Domain.integers(0, 10)),
     ("nu in (1/2, oo)", "nu", Domain.interval(sp.Rational(1, 2), oo)),
     ("mu in (-pi, pi)", "mu", Domain.interval(-sp.pi, sp.pi)),
-    ("k in [1, oo)", "k", Domain.interval(1, oo, left_open=False)),
-    ("p in [0, 1]", "p", Domain.interval(0, 1, left_open=False, right_open=False)),
     ("x in R", "x", Domain.interval(-oo, oo)),
     ("0 < p < 1", "p", Domain.interval(0, 1)),
     ("p \u2208 (0, 0.5)", "p", Domain.interval(0, sp.Rational(1, 2))),
@@ -589,6 +586,27 @@ def test_bad_declarations(text):
     with pytest.raises(ParseError) as info:
         _timed(parse_declaration, text)
     assert "\n" not in str(info.value)
+
+
+CLOSED_DECLARATIONS = [
+    ("t >= 0", "t", Domain.interval(0, oo, left_open=False), "t > 0"),
+    ("t \u2265 0", "t", Domain.interval(0, oo, left_open=False), "t > 0"),
+    ("k in [1, oo)", "k", Domain.interval(1, oo, left_open=False), "k > 1"),
+    ("p in [0, 1]", "p", Domain.interval(0, 1, left_open=False, right_open=False), "p in (0, 1)"),
+    ("p in (0, 1]", "p", Domain.interval(0, 1, right_open=False), "p in (0, 1)"),
+    ("s <= 2", "s", Domain.interval(-oo, 2, right_open=False), "s < 2"),
+    ("a nonnegative", "a", Domain.interval(0, oo, left_open=False), "a > 0"),
+]
+
+
+@pytest.mark.parametrize("text, name, domain, hint", CLOSED_DECLARATIONS, ids=[c[0] for c in CLOSED_DECLARATIONS])
+def test_closed_domains_are_refused_with_the_open_one(text, name, domain, hint):
+    """Parameters live in open domains: a closed end is refused, naming the open declaration to write."""
+    with pytest.raises(ParseError, match="live in open domains") as info:
+        parse_declaration(text)
+    assert f"write '{hint}'" in str(info.value)
+    assert parse_declaration(hint) == (name, Domain.interval(domain.lo, domain.hi))
+    assert parse_declaration(text, closed_ok=True) == (name, domain)  # the reading itself is right
 
 
 def test_declaration_error_message():

@@ -24,6 +24,15 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes for --all (default 2)")
 
 
+def budget_scale(args) -> int:
+    """``--all`` derives the catalog in rounds of ``--jobs`` models: its budget is one command's per round."""
+    if not args.all:
+        return 1
+    from ..families import family_names
+
+    return -(-len(family_names()) // max(1, args.jobs))
+
+
 def _only(args):
     return [q.strip() for q in args.only.split(",") if q.strip()] if args.only else None
 
@@ -86,10 +95,6 @@ def _run_all(args) -> int:
         raise ModelError("--all derives the whole catalog; give no model name or --density/--logpdf with it")
     if args.coords or args.reparam or args.size:
         raise ModelError("--coords/--reparam/--size apply to one model, not to --all")
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise ModelError("--time-limit must be positive")
-    if args.jobs < 1:
-        raise ModelError("--jobs must be at least 1")
     only = _only(args)
     unknown = [q for q in only or () if q not in ALL_QUANTITIES]
     if unknown:

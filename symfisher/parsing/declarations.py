@@ -118,25 +118,44 @@ def _relation_bounds(m_rel=None, m_chain=None) -> tuple[str, str, str, bool, boo
     return name, "-oo", bound, True, op == "<"
 
 
-def parse_declaration(text: str) -> tuple[str, Domain]:
+def parse_declaration(text: str, closed_ok: bool = False) -> tuple[str, Domain]:
     """Parse a parameter or constant declaration into ``(name, Domain)``.
 
-    Accepted: ``NAME in DOMAIN`` with DOMAIN ``(lo, hi)`` (brackets ``[``/``]`` for closed ends),
-    ``lo..hi`` (integers) or ``R``; ``NAME > c``, ``NAME >= c``, ``NAME < c``, ``NAME <= c``;
-    ``lo < NAME < hi``; ``NAME real`` / ``positive`` / ``negative`` / ``nonnegative``.
+    Accepted: ``NAME in DOMAIN`` with DOMAIN ``(lo, hi)``, ``lo..hi`` (integers) or ``R``;
+    ``NAME > c``, ``NAME < c``; ``lo < NAME < hi``; ``NAME real`` / ``positive`` / ``negative``.
     Bounds are numbers: integers, fractions, decimals, ``pi``, ``oo``.
+
+    A real domain is open: at a closed end (``t >= 0``, ``p in [0, 1]``, ``nonnegative``) the model
+    degenerates (a rate of 0, a probability of 1) and its Fisher information is not defined there, so
+    such a declaration is refused with that reason unless ``closed_ok``. Integer ranges include
+    their ends.
 
     >>> parse_declaration("t > 0")[1] == Domain.interval(0, sp.oo)
     True
     >>> name, dom = parse_declaration("n in 1..oo"); name, str(dom)
     ('n', '1..oo')
-    >>> str(parse_declaration("k in [1, oo)")[1]), str(parse_declaration("mu in (-pi, pi)")[1])
+    >>> str(parse_declaration("k in [1, oo)", closed_ok=True)[1]), str(parse_declaration("mu in (-pi, pi)")[1])
     ('[1, oo)', '(-pi, pi)')
+    >>> parse_declaration("t >= 0")
+    Traceback (most recent call last):
+        ...
+    symfisher.parsing.ParseError: 't >= 0': parameters and constants live in open domains (the end 0 is excluded, the model may degenerate there); write 't > 0'
     >>> parse_declaration("p in (0 1)")
     Traceback (most recent call last):
         ...
     symfisher.parsing.ParseError: cannot parse domain '(0 1)': expected '(lo, hi)', 'lo..hi', '> 0' or 'real'
     """
+    name, dom = _declaration(text)
+    if not dom.integer and not closed_ok and not (dom.left_open and dom.right_open):
+        end = dom.lo if not dom.left_open else dom.hi
+        opened = Domain.interval(dom.lo, dom.hi)
+        relation = f"{name} > {dom.lo}" if dom.hi == oo else f"{name} < {dom.hi}" if dom.lo == -oo else f"{name} in {opened}"
+        raise ParseError(f"'{_show(text, 40)}': parameters and constants live in open domains (the end {end} "
+                         f"is excluded, the model may degenerate there); write '{relation}'")
+    return name, dom
+
+
+def _declaration(text: str) -> tuple[str, Domain]:
     text = _check_text(text, "declaration")
     m = _DECL_IN.match(text)
     if m:
@@ -208,10 +227,15 @@ def parse_support(text: str, symbols: Mapping[str, sp.Symbol]) -> Support:
             raise ParseError(f"cannot parse {context}: {_SUPPORT_EXPECTED}")
         lo = _real_value(parts[0], symbols, context, numeric=False)
         hi = _real_value(parts[1], symbols, context, numeric=False)
-        if lo.is_integer is False or (lo.is_number and not lo.is_integer):
-            raise ParseError(f"integer range {context} needs an integer lower end")
-        if hi != oo and (hi.is_integer is False or (hi.is_number and not hi.is_integer)):
-            raise ParseError(f"integer range {context} needs an integer upper end or oo")
+        for end, which in ((lo, "lower"), (hi, "upper")):
+            if end == oo and which == "upper" or end.is_integer:
+                continue
+            reals = sorted(str(s) for s in end.free_symbols if not s.is_integer)
+            if reals:  # a constant declared 'n > 0' as the end of a sum: it must be declared an integer
+                raise ParseError(f"the {which} end '{end}' of the integer range {context} must be an integer: "
+                                 f"declare {reals[0]} with an integer domain, e.g. --const '{reals[0]} in 1..oo' "
+                                 f"(not '{reals[0]} > 0')")
+            raise ParseError(f"integer range {context} needs an integer {which} end" + (" or oo" if which == "upper" else ""))
         if lo.is_number and hi.is_number and bool(hi < lo):
             raise ParseError(f"empty {context}")
         return IntegerSupport(lo, hi)

@@ -177,6 +177,9 @@ class _AstTranslator:
 
 
 def _parse_plain(text: str, builder: _Builder) -> sp.Expr:
+    if "#" in text:  # Python would drop the rest of the line as a comment
+        raise ParseError(f"'#' is not allowed in an expression (at column {text.index('#') + 1}): "
+                         "a comment would silently drop the rest of the text")
     source = text.translate(_UNICODE).replace("^", "**")
     source = " ".join(source.split())  # newlines and tabs are spaces
     # a symbol named like a Python keyword (``lambda``) is parsed through a placeholder name

@@ -6,12 +6,14 @@ whitelisted and sizes every number before SymPy sees it.
 from __future__ import annotations
 
 import keyword
+import math
 import re
 from fractions import Fraction
 from typing import Callable, Mapping
 
 import sympy as sp
 from sympy import oo
+from sympy.core.parameters import evaluate
 
 # -- limits (decided before anything is built) ---------------------------
 MAX_TEXT_LENGTH = 2000  # characters of one expression / declaration
@@ -23,6 +25,12 @@ MAX_EXPONENT = 1000  # |b| in a**b when b is a rational number
 MAX_BITS = 12000  # exact numbers in a result (~3600 digits: str() of an int fails beyond 4300 digits)
 MAX_ROOT_BITS = 800  # exact numbers under a root (SymPy factors radicands: slow beyond ~250 digits)
 MAX_FINITE_SUPPORT = 1000  # values in {a, b, ...}
+# Numbers built from numbers (exp(10**99), floor(...), sin(...)): SymPy evaluates them when they are
+# built or compared, and the precision it needs grows with their size, so floor(exp(10**99)) or
+# sin(exp(10**99)) never finish.  Every such number is sized at low precision as it is built.
+MAX_MAGNITUDE_BITS = MAX_BITS  # log2 |v| of a number (exp(8000) ~ 2**11541 passes, exp(10**99) does not)
+MAX_EXP_ARGUMENT = 8000  # |v| in exp(v), sinh(v), cosh(v) of a number v
+_EXP_LIKE = frozenset({"exp", "sinh", "cosh", "sigmoid", "expit"})
 MAX_NAME_LENGTH = 64
 
 
@@ -210,6 +218,31 @@ def _number_bits(expr: sp.Basic) -> int:
     return total
 
 
+def _log2_size(expr: sp.Expr) -> float | None:
+    """``log2 |expr|`` of a number, read from a 5-digit evaluation; None when that cannot tell.
+
+    The parts of ``expr`` were sized when they were built, so this evaluation needs little precision.
+    """
+    if expr.is_Rational:
+        return float("-inf") if expr == 0 else float(abs(expr.p).bit_length() - expr.q.bit_length())
+    if expr.has(oo, -oo, sp.zoo, sp.nan):
+        return None
+    try:
+        v = expr.evalf(5)
+    except Exception:  # PrecisionExhausted, ... : SymPy cannot tell at low precision
+        return None
+    if not v.is_number or v.has(oo, -oo, sp.zoo, sp.nan) or v.atoms(sp.Symbol, sp.Function):
+        return None
+    sizes = [f._mpf_[2] + f._mpf_[3] for f in v.atoms(sp.Float) if f._mpf_[1]]
+    sizes += [_log2_size(r) for r in v.atoms(sp.Rational) if r != 0]
+    return max(sizes) if sizes else float("-inf")
+
+
+def _numeric(expr: sp.Expr) -> bool:
+    """A number that SymPy would evaluate (not an exact rational, not a symbol's expression)."""
+    return isinstance(expr, sp.Expr) and not expr.is_Rational and expr.is_number
+
+
 class _Builder:
     """Turns names, numbers, calls and operators into SymPy objects, refusing what is not whitelisted."""
 
@@ -274,13 +307,35 @@ class _Builder:
             for a in args:
                 if a.is_Rational and abs(a) > limit:
                     raise ParseError(f"argument {_show(str(a), 30)} of '{shown}' is too large (at most {limit})")
+                if _numeric(a) and not (a.has(oo, -oo) or (_log2_size(a) or 0) <= math.log2(limit)):
+                    raise ParseError(f"argument {_show(str(a), 30)} of '{shown}' is too large (at most {limit})")
+        if name in _EXP_LIKE:
+            a = args[0]
+            if a.is_number and not a.has(oo, -oo):
+                size = _log2_size(a)
+                if size is None or size > math.log2(MAX_EXP_ARGUMENT):
+                    raise ParseError(f"'{shown}({_show(str(a), 30)})' would be too large a number "
+                                     f"(its argument may be at most {MAX_EXP_ARGUMENT} in absolute value)")
         if name == "sqrt":
             return self.power(args[0], sp.Rational(1, 2))
         if name == "cbrt":
             return self.power(args[0], sp.Rational(1, 3))
         if name == "root":
             return self.power(args[0], self.inverse(args[1]))
-        return build(args)
+        if limit is not None and any(_numeric(a) for a in args):
+            # binomial(1000*pi, 1000) would be multiplied out term by term: keep such calls as they are
+            with evaluate(False):
+                return self.sized(build(args), f"{shown}(...)")
+        return self.sized(build(args), f"{shown}(...)")
+
+    def sized(self, value: sp.Expr, shown: str) -> sp.Expr:
+        """``value`` if it is not a number too large to evaluate (exp(exp(9)) is, at 2**11700)."""
+        if _numeric(value):
+            size = _log2_size(value)
+            if size is not None and size > MAX_MAGNITUDE_BITS:
+                raise ParseError(f"'{_show(shown, 30)}' would be too large a number "
+                                 f"(more than 2**{MAX_MAGNITUDE_BITS}, about {int(MAX_MAGNITUDE_BITS * 0.30103)} digits)")
+        return value
 
     def power(self, base: sp.Expr, exponent: sp.Expr) -> sp.Expr:
         if exponent.is_Rational:
@@ -293,13 +348,18 @@ class _Builder:
                 raise ParseError(f"power {_show(str(base), 30)}**{exponent} would be too large a number")
             if exponent.q != 1 and bits > MAX_ROOT_BITS:
                 raise ParseError(f"root of {_show(str(base), 30)} has too large a number under it")
-        return sp.Pow(base, exponent)
+        elif _numeric(exponent) and (base.is_number and not base.has(oo, -oo)) and not exponent.has(oo, -oo):
+            # a number to an irrational power (2**(10**99*pi)): log2 of the result is exponent * log2(base)
+            e_size, b_size = _log2_size(exponent), _log2_size(sp.log(base, 2)) if base != 0 else None
+            if e_size is None or (b_size is not None and e_size + b_size > math.log2(MAX_MAGNITUDE_BITS)):
+                raise ParseError(f"power {_show(str(base), 30)}**({_show(str(exponent), 30)}) would be too large a number")
+        return self.sized(sp.Pow(base, exponent), "a power")
 
     def add(self, terms: list) -> sp.Expr:
-        return terms[0] if len(terms) == 1 else sp.Add(*terms)
+        return terms[0] if len(terms) == 1 else self.sized(sp.Add(*terms), "a sum")
 
     def mul(self, factors: list) -> sp.Expr:
-        return factors[0] if len(factors) == 1 else sp.Mul(*factors)
+        return factors[0] if len(factors) == 1 else self.sized(sp.Mul(*factors), "a product")
 
     def neg(self, x: sp.Expr) -> sp.Expr:
         return -x
