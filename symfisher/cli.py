@@ -16,6 +16,7 @@ import importlib
 import importlib.util
 import io
 import sys
+import time
 
 from .commands import COMMANDS
 
@@ -79,7 +80,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = io.StringIO()
     try:
-        from .budget import COMMAND_FACTOR, BudgetError, command_budget
+        from .budget import COMMAND_FACTOR, BudgetError, command_budget, seconds
         from .families import UnknownModel
         from .limits import StepFailed, StepTimeout, default_limit, set_default_limit, time_limit
         from .model import ModelError
@@ -98,12 +99,20 @@ def main(argv=None) -> int:
         _cap_counts(args)
         if getattr(args, "time_limit", None) is not None:
             set_default_limit(args.time_limit)
+        else:  # the environment's limit, checked by the rule of --time-limit
+            try:
+                seconds(default_limit())
+            except argparse.ArgumentTypeError as exc:
+                raise _UsageError(f"SYMFISHER_TIME_LIMIT: {exc}") from None
         mod = handlers[args.command]
         scale = mod.budget_scale(args) if hasattr(mod, "budget_scale") else 1
         budget = command_budget(default_limit(), scale)
         step = f"the {args.command} command"
+        deadline = time.monotonic() + budget
         with time_limit(budget, step), contextlib.redirect_stdout(out):
             rc = mod.run(args)
+        if time.monotonic() >= deadline:  # the budget ran out inside a step that reported it as its failure
+            raise StepTimeout(step, "out of time")
     except StepTimeout as exc:
         if exc.step == step:
             times = f"{COMMAND_FACTOR * scale:g} x " if scale == 1 else f"{scale} x {COMMAND_FACTOR} x "
