@@ -66,6 +66,15 @@ def test_density_with_a_huge_number_is_refused_in_time():
     refused("derive", "--density", f"floor({EXP_HUGE})*t*exp(-t*x)", *EXPONENTIAL, match="too large a number")
 
 
+@pytest.mark.parametrize("density, var, match", [
+    ("floor(exp(8000))*t*exp(-t*x)", "x in (0, oo)", "cannot evaluate at low precision"),
+    ("t*exp(-t*x)", "x in (0, floor(exp(2000)))", "cannot evaluate at low precision"),
+    ("t*(1-t)**x", "x in 0..10**99", "too many to sum one by one"),
+])
+def test_models_that_would_hang_while_being_built_are_refused_in_time(density, var, match):
+    refused("derive", "--density", density, "--var", var, "--param", "t in (0, 1)", match=match)
+
+
 @pytest.mark.parametrize("answer", HOSTILE_ANSWERS)
 def test_check_answers_with_huge_numbers_are_refused_in_time(answer):
     refused("check", "bernoulli", "fisher", answer, match="too large")

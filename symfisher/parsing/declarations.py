@@ -238,6 +238,9 @@ def parse_support(text: str, symbols: Mapping[str, sp.Symbol]) -> Support:
             raise ParseError(f"integer range {context} needs an integer {which} end" + (" or oo" if which == "upper" else ""))
         if lo.is_number and hi.is_number and bool(hi < lo):
             raise ParseError(f"empty {context}")
+        if lo.is_number and hi.is_number and hi != oo and hi - lo + 1 > MAX_FINITE_SUPPORT:
+            raise ParseError(f"{context} has more than {MAX_FINITE_SUPPORT} values, too many to sum one by one ("
+                             "write lo..oo, or lo..n with a known constant n, to sum in closed form)")
         return IntegerSupport(lo, hi)
     raise ParseError(f"cannot parse {context}: {_SUPPORT_EXPECTED}")
 

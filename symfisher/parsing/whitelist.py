@@ -332,6 +332,10 @@ class _Builder:
         """``value`` if it is not a number too large to evaluate (exp(exp(9)) is, at 2**11700)."""
         if _numeric(value):
             size = _log2_size(value)
+            if size is None and not value.has(oo, -oo, sp.zoo, sp.nan):
+                # floor(exp(2000)): every later question about its sign would need all its digits
+                raise ParseError(f"'{_show(shown, 30)}' is a number SymPy cannot evaluate at low precision "
+                                 "(it would need too many digits)")
             if size is not None and size > MAX_MAGNITUDE_BITS:
                 raise ParseError(f"'{_show(shown, 30)}' would be too large a number "
                                  f"(more than 2**{MAX_MAGNITUDE_BITS}, about {int(MAX_MAGNITUDE_BITS * 0.30103)} digits)")
