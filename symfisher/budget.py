@@ -25,7 +25,8 @@ from __future__ import annotations
 import argparse
 import math
 
-__all__ = ["BudgetError", "MAXIMA", "MAX_TIME_LIMIT", "COMMAND_FACTOR", "capped", "seconds", "command_budget"]
+__all__ = ["BudgetError", "MAXIMA", "MAX_TIME_LIMIT", "COMMAND_FACTOR", "capped", "seconds", "command_budget",
+           "describe", "command_step", "cut_short"]
 
 MAX_TIME_LIMIT = 3600.0  # seconds per symbolic step: beyond an hour a limit is a typo, and 1e300 overflows timers
 COMMAND_FACTOR = 30  # the whole command: 30 time limits (10 min at the default 20 s)
@@ -82,6 +83,27 @@ def seconds(text) -> float:
         raise argparse.ArgumentTypeError(
             f"expected a number of seconds between 0 and {MAX_TIME_LIMIT:g}, got {str(text)!r}")
     return value
+
+
+def command_step(command: str) -> str:
+    """The step name under which a whole command runs (a failure naming it means the budget ran out)."""
+    return f"the {command} command"
+
+
+def cut_short(failures) -> bool:
+    """Whether a report's failures include the whole command's budget running out (such a report is
+    not the model's answer and must not be cached)."""
+    return any(str(f.get("step", "")).startswith("the ") and str(f.get("step", "")).endswith(" command")
+               for f in failures or ())
+
+
+def describe() -> str:
+    """The budget in one paragraph, for ``--help``."""
+    return (f"Budget: --time-limit (or SYMFISHER_TIME_LIMIT) is more than 0 and at most {MAX_TIME_LIMIT:g} s per "
+            f"symbolic step; reading the model gets one limit and the whole command {COMMAND_FACTOR} limits. "
+            f"Counts are whole numbers from 1 to: --size {MAXIMA['size']}, --points {MAXIMA['points']}, "
+            f"--samples {MAXIMA['samples']}, --jobs {MAXIMA['jobs']}; in a spec also order {MAXIMA['order']}, "
+            f"mc_samples {MAXIMA['mc_samples']}, n {MAXIMA['n']}.")
 
 
 def command_budget(limit: float | None = None, scale: int = 1) -> float:

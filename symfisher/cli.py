@@ -37,6 +37,8 @@ class _UsageError(Exception):
 
 
 def _parser():
+    from .budget import describe
+
     p = _Parser(prog="symfisher", description="Closed-form information geometry of statistical models.")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     handlers = {}
@@ -45,7 +47,7 @@ def _parser():
         if importlib.util.find_spec(modname) is None:
             continue
         mod = importlib.import_module(modname)
-        sp_ = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP)
+        sp_ = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP, epilog=describe())
         mod.configure(sp_)
         handlers[mod.NAME] = mod
     return p, handlers
@@ -80,7 +82,7 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = io.StringIO()
     try:
-        from .budget import COMMAND_FACTOR, BudgetError, command_budget, seconds
+        from .budget import COMMAND_FACTOR, BudgetError, command_budget, command_step, seconds
         from .families import UnknownModel
         from .limits import StepFailed, StepTimeout, default_limit, set_default_limit, time_limit
         from .model import ModelError
@@ -107,7 +109,7 @@ def main(argv=None) -> int:
         mod = handlers[args.command]
         scale = mod.budget_scale(args) if hasattr(mod, "budget_scale") else 1
         budget = command_budget(default_limit(), scale)
-        step = f"the {args.command} command"
+        step = command_step(args.command)
         deadline = time.monotonic() + budget
         with time_limit(budget, step), contextlib.redirect_stdout(out):
             rc = mod.run(args)

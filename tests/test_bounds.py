@@ -149,21 +149,26 @@ def test_spec_sizes_are_capped_by_the_same_rule(tmp_path, source, old, new, key)
     assert not out.exists() or not any(out.iterdir())
 
 
-def test_the_whole_command_runs_under_one_budget():
-    """With the command's budget shrunk to half a second, a full derivation stops as one line, and no
-    half-written report reaches stdout."""
+@pytest.mark.parametrize("json_out", [False, True])
+def test_the_whole_command_runs_under_one_budget(tmp_path, json_out):
+    """With the command's budget shrunk to half a second, a full derivation stops as one line, no
+    half-written report reaches stdout, and nothing cut short is cached as the model's answer."""
+    extra = ", '--json'" if json_out else ""
     code = ("import sys, symfisher.budget as b; b.COMMAND_FACTOR = 0.1\n"
             "from symfisher.cli import main\n"
-            "sys.exit(main(['derive', 'logistic', '--time-limit', '5']))")
+            f"sys.exit(main(['derive', 'logistic', '--time-limit', '5'{extra}]))")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "SYMFISHER_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("SYMFISHER_NO_CACHE", None)
     t0 = time.monotonic()
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), "SYMFISHER_NO_CACHE": "1"})
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
     assert time.monotonic() - t0 < 0.5 + MARGIN
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""
     assert proc.stderr.splitlines() == [
         "symfisher: error: the derive command ran past its budget of 0.5 s (0.1 x the time limit of 5 s); "
         "give a larger --time-limit"]
+    cached = [p for p in (tmp_path / "cache").rglob("*") if p.is_file()]
+    assert not cached, cached
 
 
 # -- careless inputs (issue 14, items 5 and 6) -------------------------------------------------
@@ -192,3 +197,27 @@ def test_closed_parameter_domain_is_refused_with_the_reason(declaration, hint):
 
 def test_hash_in_an_expression_is_refused():
     refused("derive", "--density", "t*exp(-t*x) # times nothing", *EXPONENTIAL, match="'#' is not allowed")
+
+
+def test_a_report_cut_short_by_the_budget_is_not_cached():
+    """derive's cache guard: a report whose failure is the command's budget is not the model's answer."""
+    from symfisher.budget import command_step, cut_short
+    from symfisher.commands.derive import _Uncut
+
+    stored = {}
+
+    class Cache:
+        def get(self, key, quantities):
+            return stored.get((key, quantities))
+
+        def put(self, key, quantities, obj):
+            stored[(key, quantities)] = obj
+
+    guarded = _Uncut(Cache())
+    short = {"failures": [{"step": command_step("derive"), "reason": "out of time"}]}
+    timed_out_step = {"failures": [{"step": "fisher", "reason": "SymPy did not finish within the time limit of 3 s"}]}
+    assert cut_short(short["failures"]) and not cut_short(timed_out_step["failures"])
+    guarded.put("a", ("fisher",), short)
+    guarded.put("b", ("fisher",), timed_out_step)
+    assert guarded.get("a", ("fisher",)) is None
+    assert guarded.get("b", ("fisher",)) is timed_out_step  # a step's own time limit is part of the key: kept

@@ -19,8 +19,8 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
     p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
     p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
     p.add_argument("--size", action="append", default=[], metavar="NAME=N",
-                   help="a size of a catalog model, e.g. d=5 for mvn_mean or logistic_regression, K=4 for "
-                        "categorical (repeatable)")
+                   help="a size of a catalog model, from 1 to 100, e.g. d=5 for mvn_mean or logistic_regression, "
+                        "K=4 for categorical (repeatable)")
     p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="time limit of each symbolic step, more than 0 and at most 3600 (default 20, or "
                         "SYMFISHER_TIME_LIMIT); reading the model gets one limit, the whole command 30 limits")
