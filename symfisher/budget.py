@@ -14,7 +14,7 @@ Monte Carlo ``mc_samples``, ``verify --samples`` and ``--points`` ...) goes thro
 >>> capped("size", 100000)
 Traceback (most recent call last):
     ...
-symfisher.budget.BudgetError: size 100000 is too large (at most 100)
+symfisher.budget.BudgetError: size 100000 is too large: expected a whole number between 1 and 100
 >>> seconds("inf")
 Traceback (most recent call last):
     ...
@@ -66,10 +66,10 @@ def capped(name: str, value, maximum: int | None = None, minimum: int = 1) -> in
             value = int(value)
         else:
             raise BudgetError(f"{name} must be a whole number, got {value!r}")
-    if value < minimum:
-        raise BudgetError(f"{name} must be at least {minimum}, got {value}")
-    if value > top:
-        raise BudgetError(f"{name}{'' if str(name).endswith('=') else ' '}{value} is too large (at most {top})")
+    if not minimum <= value <= top:
+        shown = f"{name}{'' if str(name).endswith('=') else ' '}{value}"
+        raise BudgetError(f"{shown} is {'too large' if value > top else 'too small'}: "
+                          f"expected a whole number between {minimum} and {top}")
     return value
 
 

@@ -224,7 +224,7 @@ def _log2_size(expr: sp.Expr) -> float | None:
     The parts of ``expr`` were sized when they were built, so this evaluation needs little precision.
     """
     if expr.is_Rational:
-        return float("-inf") if expr == 0 else float(abs(expr.p).bit_length() - expr.q.bit_length())
+        return float("-inf") if expr == 0 else math.log2(abs(expr.p)) - math.log2(expr.q)
     if expr.has(oo, -oo, sp.zoo, sp.nan):
         return None
     try:
@@ -233,7 +233,7 @@ def _log2_size(expr: sp.Expr) -> float | None:
         return None
     if not v.is_number or v.has(oo, -oo, sp.zoo, sp.nan) or v.atoms(sp.Symbol, sp.Function):
         return None
-    sizes = [f._mpf_[2] + f._mpf_[3] for f in v.atoms(sp.Float) if f._mpf_[1]]
+    sizes = [f._mpf_[2] + math.log2(f._mpf_[1]) for f in v.atoms(sp.Float) if f._mpf_[1]]  # man * 2**exp
     sizes += [_log2_size(r) for r in v.atoms(sp.Rational) if r != 0]
     return max(sizes) if sizes else float("-inf")
 
@@ -325,11 +325,14 @@ class _Builder:
         if limit is not None and any(_numeric(a) for a in args):
             # binomial(1000*pi, 1000) would be multiplied out term by term: keep such calls as they are
             with evaluate(False):
-                return self.sized(build(args), f"{shown}(...)")
-        return self.sized(build(args), f"{shown}(...)")
+                value = build(args)
+        else:
+            value = build(args)
+        return self.sized(value, f"{shown}(...)")
 
     def sized(self, value: sp.Expr, shown: str) -> sp.Expr:
-        """``value`` if it is not a number too large to evaluate (exp(exp(9)) is, at 2**11700)."""
+        """``value`` unless it is a number too large to evaluate (exp(8000)**2 is, at about 2**23083)
+        or one SymPy cannot evaluate at low precision (floor(exp(2000)))."""
         if _numeric(value):
             size = _log2_size(value)
             if size is None and not value.has(oo, -oo, sp.zoo, sp.nan):
