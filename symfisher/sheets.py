@@ -248,6 +248,16 @@ def _is_number(v) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
+def _capped(value, path, key, size=False):
+    """Every size or count of a spec is capped by the one rule of the CLI (symfisher.budget.capped)."""
+    from .budget import MAXIMA, BudgetError, capped
+
+    try:
+        return capped(key.rsplit(".", 1)[-1], value, MAXIMA["size"] if size else None)
+    except BudgetError as exc:
+        raise SpecError(path, key, str(exc)) from None
+
+
 def _convert_arg(kind: str, v, path, key):
     def bad(expected):
         return SpecError(path, key, f"expected {expected}, got {v!r}")
@@ -259,7 +269,7 @@ def _convert_arg(kind: str, v, path, key):
     if kind == "posint":
         if not isinstance(v, int) or isinstance(v, bool) or v < 1:
             raise bad("a positive integer")
-        return v
+        return _capped(v, path, key)
     if kind == "number":
         if not _is_number(v):
             raise bad("a number")
@@ -325,6 +335,8 @@ def _parse_model(table, path, where):
             s = table["sizes"]
             if not isinstance(s, dict) or not all(isinstance(x, int) and not isinstance(x, bool) for x in s.values()):
                 raise SpecError(path, w + "sizes", "expected a table of integers, e.g. {d = 2}")
+            for k, x in s.items():
+                _capped(x, path, f"{w}sizes.{k}", size=True)
     if "coords" in table:
         _str(table, "coords", path, w, required=True)
     out = []

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import builtins
 import io
+import re
 import time
 import tokenize
 from pathlib import Path
@@ -490,6 +491,48 @@ def test_latex_error_messages(text, fragment):
     assert fragment in str(info.value)
 
 
+# -- numbers built from numbers: sized as they are built, never evaluated past the cap ------------
+HUGE_NUMBERS = [
+    ("sign(floor(exp(10**99)))", "at most 8000"),
+    ("floor(exp(10**99))*p", "at most 8000"),
+    ("sin(exp(10**99))", "at most 8000"),
+    ("exp(-10**99)", "at most 8000"),
+    ("exp(exp(9))", "at most 8000"),
+    ("Max(exp(10**99), 1)", "at most 8000"),
+    ("binomial(1000*pi, 1000)", "of 'binomial' is too large (at most 1000)"),
+    ("gamma(1000*pi)", "of 'gamma' is too large (at most 1000)"),
+    ("besseli(0, 10**99*pi)", "of 'besseli' is too large (at most 100)"),
+    ("2**(10**99*pi)", "would be too large a number"),
+    ("exp(8000)**2", "more than 2**12000"),
+    ("floor(exp(2000))", "cannot evaluate at low precision"),
+    ("sign(floor(exp(8000)))", "cannot evaluate at low precision"),
+    (r"\lfloor\exp(10^{99})\rfloor", "at most 8000"),
+]
+
+
+@pytest.mark.parametrize("text, fragment", HUGE_NUMBERS, ids=[t for t, _ in HUGE_NUMBERS])
+def test_huge_numbers_are_refused_before_sympy_evaluates_them(text, fragment):
+    with pytest.raises(ParseError, match=re.escape(fragment)):
+        _timed(parse_expression, text, SYMS, latex=text.startswith("\\"))
+
+
+BOUNDED_NUMBERS = [
+    ("exp(8000)*p", sp.exp(8000) * p),
+    ("exp(exp(8))", sp.exp(sp.exp(8))),
+    ("sin(10**99)", sp.sin(sp.Integer(10) ** 99)),
+    ("floor(exp(20))", sp.floor(sp.exp(20), evaluate=False)),  # kept as typed; its value is 485165195
+    ("binomial(10, 3)*p", 120 * p),
+    ("binomial(100*pi, 100)", sp.binomial(100 * sp.pi, 100, evaluate=False)),
+    ("gamma(1/2)*exp(log(2))", 2 * sp.sqrt(sp.pi)),
+    ("log(exp(8000))", sp.Integer(8000)),
+]
+
+
+@pytest.mark.parametrize("text, want", BOUNDED_NUMBERS, ids=[t for t, _ in BOUNDED_NUMBERS])
+def test_numbers_below_the_caps_are_kept_exactly(text, want):
+    assert _timed(parse_expression, text, SYMS) == want
+
+
 def test_parse_error_is_a_value_error():
     assert issubclass(ParseError, ValueError)
 
@@ -532,8 +575,10 @@ def test_payloads_have_no_side_effects(tmp_path, monkeypatch):
 
 
 def test_source_never_evaluates_text():
-    source = Path(parsing.__file__).read_text(encoding="utf-8")
-    toks = [t.string for t in tokenize.generate_tokens(io.StringIO(source).readline)
+    files = sorted(Path(parsing.__file__).parent.glob("*.py"))
+    assert {f.name for f in files} >= {"__init__.py", "whitelist.py", "plain.py", "latex.py", "declarations.py"}
+    toks = [t.string for f in files
+            for t in tokenize.generate_tokens(io.StringIO(f.read_text(encoding="utf-8")).readline)
             if t.type in (tokenize.NAME, tokenize.OP)]
     forbidden = {"eval", "exec", "sympify", "parse_expr", "parse_latex", "__import__", "literal_eval", "Lark"}
     found = set()
@@ -552,7 +597,6 @@ def test_source_never_evaluates_text():
 GOOD_DECLARATIONS = [
     ("p in (0, 1)", "p", Domain.interval(0, 1)),
     ("t > 0", "t", Domain.interval(0, oo)),
-    ("t >= 0", "t", Domain.interval(0, oo, left_open=False)),
     ("t < 0", "t", Domain.interval(-oo, 0)),
     ("m real", "m", Domain.interval(-oo, oo)),
     ("sigma positive", "sigma", Domain.interval(0, oo)),
@@ -560,8 +604,6 @@ GOOD_DECLARATIONS = [
     ("n in 0..10", "n", Domain.integers(0, 10)),
     ("nu in (1/2, oo)", "nu", Domain.interval(sp.Rational(1, 2), oo)),
     ("mu in (-pi, pi)", "mu", Domain.interval(-sp.pi, sp.pi)),
-    ("k in [1, oo)", "k", Domain.interval(1, oo, left_open=False)),
-    ("p in [0, 1]", "p", Domain.interval(0, 1, left_open=False, right_open=False)),
     ("x in R", "x", Domain.interval(-oo, oo)),
     ("0 < p < 1", "p", Domain.interval(0, 1)),
     ("p \u2208 (0, 0.5)", "p", Domain.interval(0, sp.Rational(1, 2))),
@@ -587,6 +629,27 @@ def test_bad_declarations(text):
     with pytest.raises(ParseError) as info:
         _timed(parse_declaration, text)
     assert "\n" not in str(info.value)
+
+
+CLOSED_DECLARATIONS = [
+    ("t >= 0", "t", Domain.interval(0, oo, left_open=False), "t > 0"),
+    ("t \u2265 0", "t", Domain.interval(0, oo, left_open=False), "t > 0"),
+    ("k in [1, oo)", "k", Domain.interval(1, oo, left_open=False), "k > 1"),
+    ("p in [0, 1]", "p", Domain.interval(0, 1, left_open=False, right_open=False), "p in (0, 1)"),
+    ("p in (0, 1]", "p", Domain.interval(0, 1, right_open=False), "p in (0, 1)"),
+    ("s <= 2", "s", Domain.interval(-oo, 2, right_open=False), "s < 2"),
+    ("a nonnegative", "a", Domain.interval(0, oo, left_open=False), "a > 0"),
+]
+
+
+@pytest.mark.parametrize("text, name, domain, hint", CLOSED_DECLARATIONS, ids=[c[0] for c in CLOSED_DECLARATIONS])
+def test_closed_domains_are_refused_with_the_open_one(text, name, domain, hint):
+    """Parameters live in open domains: a closed end is refused, naming the open declaration to write."""
+    with pytest.raises(ParseError, match="live in open domains") as info:
+        parse_declaration(text)
+    assert f"write '{hint}'" in str(info.value)
+    assert parse_declaration(hint) == (name, Domain.interval(domain.lo, domain.hi))
+    assert parse_declaration(text, closed_ok=True) == (name, domain)  # the reading itself is right
 
 
 def test_declaration_error_message():
@@ -623,7 +686,24 @@ def test_support_uses_given_constants():
 
 
 BAD_SUPPORTS = ["(a, b)", "{0, 0}", "{}", "(1, 0)", "1..0", "0.5..3", "(0, 1, 2)", "x", "(0, I)",
-                "(oo, 1)", "0..oo..1", "(0,1)(2,3)", "{" + ",".join(map(str, range(1500))) + "}", ""]
+                "(oo, 1)", "0..oo..1", "(0,1)(2,3)", "{" + ",".join(map(str, range(1500))) + "}", "",
+                "0..10**99", "0..1000", "0..n/2"]
+
+
+def test_sum_bound_declared_real_names_the_integer_declaration():
+    """A constant ending an integer range must be an integer: a real one is refused, naming the fix."""
+    m = sp.Symbol("m", positive=True)
+    with pytest.raises(ParseError, match=re.escape("declare m with an integer domain, e.g. --const 'm in 1..oo'")):
+        parse_support("0..m", {"m": m})
+    assert parse_support("0..m - 1", {"m": sp.Symbol("m", integer=True, positive=True)}).hi.is_integer
+    assert len(parse_support("1..1000", {}).points()) == 1000  # at the cap; 0..1000 is one value beyond
+
+
+def test_hash_is_refused_not_read_as_a_comment():
+    with pytest.raises(ParseError, match="'#' is not allowed"):
+        parse_expression("p # + 1", SYMS)
+    with pytest.raises(ParseError):
+        parse_expression(r"p \# 1", SYMS, latex=True)
 
 
 @pytest.mark.parametrize("text", BAD_SUPPORTS, ids=[t[:20] for t in BAD_SUPPORTS])

@@ -19,29 +19,42 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
     p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
     p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
     p.add_argument("--size", action="append", default=[], metavar="NAME=N",
-                   help="a size of a catalog model, e.g. d=5 for mvn_mean or logistic_regression, K=4 for "
-                        "categorical (repeatable)")
-    p.add_argument("--time-limit", type=float, default=None, metavar="SECONDS",
-                   help="time limit of each symbolic step (default 20)")
+                   help="a size of a catalog model, from 1 to 100, e.g. d=5 for mvn_mean or logistic_regression, "
+                        "K=4 for categorical (repeatable)")
+    p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
+                   help="time limit of each symbolic step, more than 0 and at most 3600 (default 20, or "
+                        "SYMFISHER_TIME_LIMIT); reading the model gets one limit, the whole command 30 limits")
 
 
-MAX_SIZE = 100  # a size beyond this is almost surely a typo, and its d x d output would be huge
+def _seconds(text):
+    from ..budget import seconds
+
+    return seconds(text)
+
+
+_seconds.__name__ = "seconds"  # argparse names the type in its messages
 
 
 def parse_sizes(texts) -> dict:
-    """``["d=5", "K = 4"]`` -> ``{"d": 5, "K": 4}``; a bad item is a one-line ModelError."""
+    """``["d=5", "K = 4"]`` -> ``{"d": 5, "K": 4}``; a bad item is a one-line ModelError.
+
+    Each size is capped by :func:`symfisher.budget.capped` (at most ``MAXIMA["size"]``), as in a spec.
+    """
     import re
 
+    from ..budget import MAXIMA, BudgetError, capped
     from ..model import ModelError
 
     sizes = {}
     for text in texts or ():
-        m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([0-9]{1,4})\s*", text)
+        m = re.fullmatch(r"\s*([A-Za-z][A-Za-z0-9_]*)\s*=\s*([0-9]{1,30})\s*", text)
         if not m:
             raise ModelError(f"--size {text!r}: expected NAME=N with a whole number, e.g. d=5")
-        name, n = m.group(1), int(m.group(2))
-        if not 1 <= n <= MAX_SIZE:
-            raise ModelError(f"--size {text!r}: {name} must be between 1 and {MAX_SIZE}")
+        name = m.group(1)
+        try:
+            n = capped(f"--size {name}=", int(m.group(2)), MAXIMA["size"])
+        except BudgetError as exc:
+            raise ModelError(str(exc)) from None
         if name in sizes:
             raise ModelError(f"--size: {name} is given twice")
         sizes[name] = n
@@ -49,15 +62,19 @@ def parse_sizes(texts) -> dict:
 
 
 def model_from_args(args):
-    from ..families import get_model
-    from ..limits import set_default_limit
+    """The model of MODEL-OPTIONS; reading and building it is one step under the time limit."""
+    from ..limits import default_limit, set_default_limit, time_limit
+
+    if getattr(args, "time_limit", None) is not None:
+        set_default_limit(args.time_limit)
+    with time_limit(default_limit(), "reading the model"):
+        return _build_model(args)
+
+
+def _build_model(args):
     from ..model import ModelError
     from ..usermodel import from_density, from_logpdf
 
-    if args.time_limit is not None:
-        if args.time_limit <= 0:
-            raise ModelError("--time-limit must be positive")
-        set_default_limit(args.time_limit)
     user = args.density is not None or args.logpdf is not None
     if args.density is not None and args.logpdf is not None:
         raise ModelError("give either --density or --logpdf, not both")

@@ -24,6 +24,37 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes for --all (default 2)")
 
 
+class _Uncut:
+    """The disk cache, except for reports cut short by the command's budget (they are no model's answer)."""
+
+    def __init__(self, cache):
+        self.cache = cache
+
+    def get(self, key, quantities):
+        return self.cache.get(key, quantities)
+
+    def put(self, key, quantities, obj):
+        from ..budget import cut_short
+
+        if not cut_short(obj.get("failures")):
+            self.cache.put(key, quantities, obj)
+
+
+def _derive_json(model, only):
+    from ..cache import default_cache, derive_json
+
+    return derive_json(model, only=only, cache=_Uncut(default_cache()))
+
+
+def budget_scale(args) -> int:
+    """``--all`` derives the catalog in rounds of ``--jobs`` models: its budget is one command's per round."""
+    if not args.all:
+        return 1
+    from ..families import family_names
+
+    return -(-len(family_names()) // max(1, args.jobs))
+
+
 def _only(args):
     return [q.strip() for q in args.only.split(",") if q.strip()] if args.only else None
 
@@ -36,9 +67,7 @@ def run(args) -> int:
     model = model_from_args(args)
     only = _only(args)
     if args.json:
-        from ..cache import derive_json
-
-        obj, _ = derive_json(model, only=only)
+        obj, _ = _derive_json(model, only)
         print(json.dumps(obj, indent=2))
         return 0
     from ..derive.report import derive_all
@@ -63,14 +92,13 @@ def _derive_one(name: str, only, time_limit):
     """Worker: the JSON object of one catalog model, its wall time and whether it was cached."""
     import time
 
-    from ..cache import derive_json
     from ..families import get_model
     from ..limits import set_default_limit
 
     if time_limit is not None:
         set_default_limit(time_limit)
     t0 = time.monotonic()
-    obj, hit = derive_json(get_model(name), only=only)
+    obj, hit = _derive_json(get_model(name), only)
     return obj, time.monotonic() - t0, hit
 
 
@@ -86,10 +114,6 @@ def _run_all(args) -> int:
         raise ModelError("--all derives the whole catalog; give no model name or --density/--logpdf with it")
     if args.coords or args.reparam or args.size:
         raise ModelError("--coords/--reparam/--size apply to one model, not to --all")
-    if args.time_limit is not None and args.time_limit <= 0:
-        raise ModelError("--time-limit must be positive")
-    if args.jobs < 1:
-        raise ModelError("--jobs must be at least 1")
     only = _only(args)
     unknown = [q for q in only or () if q not in ALL_QUANTITIES]
     if unknown:
