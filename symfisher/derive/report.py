@@ -17,7 +17,7 @@ from ..limits import StepFailed, StepTimeout, default_limit, time_limit
 from ..model import Model
 from .fisher import cramer_rao, fisher_information, hessian, score
 from .regularity import check_support, expected_score
-from .structure import gaussian_expected_score, gaussian_mean, index_expected_score, linear_index
+from .structures import dispatch
 
 __all__ = ["derive_all", "Report", "QUANTITIES", "register_quantity", "ALL_QUANTITIES"]
 
@@ -112,12 +112,8 @@ def _hessian(model, report):
 def _fisher(model, report, limit=None):
     sd, hd = report.derivations["score"], report.derivations["hessian"]
     d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"], score_shown=sd.result)
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        es = index_expected_score(model, ix)
-    elif g is not None:
-        es = gaussian_expected_score(model, g)
-    else:
+    es = dispatch("expected_score", model, score_vector=sd.extras["raw"])
+    if es is None:
         es = expected_score(model, sd.extras["raw"])
     d = d.extend(es)
     return d

@@ -33,6 +33,7 @@ from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
+from .structures import dispatch
 from ..expectation import expand_log_density
 
 __all__ = ["kl_taylor", "delta_symbols"]
@@ -60,13 +61,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     """
     if order < 2:
         raise ValueError(f"the KL Taylor expansion needs order >= 2 to reach the Fisher term, got {order}")
-    from .structure import gaussian_kl_taylor, gaussian_mean, index_kl_taylor, linear_index
-
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        return index_kl_taylor(model, ix, order, limit)
-    if g is not None:
-        return gaussian_kl_taylor(model, g, order)
+    found = dispatch("kl_taylor", model, order=order, fisher=fisher, limit=limit)
+    if found is not None:
+        return found
     params = model.params
     delta = delta_symbols(model)
     dvec = sp.Matrix(delta)
