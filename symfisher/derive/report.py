@@ -69,12 +69,16 @@ class Report:
             "kl": None,
             "kl_taylor": None,
             "jeffreys": None,
+            "kl_route": None,
             "failures": self.failures,
         }
         for name in ("kl", "kl_taylor", "jeffreys"):
             d = self.derivations.get(name)
             if name in want and d is not None and d.result is not None:
                 out[name] = QUANTITIES[name].to_json(d)
+        kl = self.derivations.get("kl")
+        if "kl" in want and kl is not None and kl.result is not None:
+            out["kl_route"] = kl.extras.get("route")  # "derived" or "registered"
         return out
 
 
