@@ -30,7 +30,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[1] / "symfisher"
 # -- the registry ----------------------------------------------------------------------------
 def test_registry_order_and_decline():
     names = [s.name for s in registered()]
-    assert names.index("linear_index") < names.index("exponential_family")
+    assert names.index("linear_index") < names.index("exponential_family") < names.index("catalog_identity")
     prios = [s.priority for s in registered()]
     assert prios == sorted(prios)
 
@@ -279,3 +279,66 @@ def test_kl_fails_fast_without_a_closed_form():
         assert d.result is None and "no closed form" in d.failures[-1].reason
         assert "not attempted" in d.failures[-1].reason
         assert time.perf_counter() - t < 3.0, name
+
+
+# -- identity with a catalog family -------------------------------------------------------------
+def test_catalog_identity_gamma_in_shape_scale():
+    """A gamma typed in shape k and scale t is the catalog gamma with a = k, b = 1/t; through the
+    transformation law its Fisher information is [[psi'(k), 1/t], [1/t, k/t^2]] (Lehmann & Casella
+    1998, Table 2.5.1, in the scale parameterization), checked by quadrature of the squared score."""
+    from symfisher import get_model
+    from symfisher.derive.structures.catalog_identity import CatalogIdentityStructure
+    from symfisher.numeric import expect_numeric, param_points
+
+    m = from_density("x**(k - 1)*exp(-x/t)/(gamma(k)*t**k)", var="x in (0, oo)", params=["k > 0", "t > 0"])
+    k, t = m.symbol("k"), m.symbol("t")
+    ci = find(m, "catalog_identity")
+    assert ci is not None and ci.base.family == "gamma"
+    a, b = ci.base.params
+    assert ci.phi == {a: k, b: 1 / t}
+    d = CatalogIdentityStructure().fisher(m, ci)  # the exponential family answers first under dispatch
+    assert "catalog's gamma family" in d.steps[0].statement and d.extras["routes_agree"] is True
+    target = sp.Matrix([[polygamma(1, k), 1 / t], [1 / t, k / t**2]])
+    assert is_zero(d.result - target, model_domains(m)) is True
+    score = [sp.diff(m.log_density, th) for th in m.params]
+    for v in param_points(m, n=2, seed=3):
+        for i in range(2):
+            for j in range(i, 2):
+                num = expect_numeric(m, score[i] * score[j], v)
+                assert math.isclose(num, float(d.result[i, j].subs({k: v["k"], t: v["t"]})), rel_tol=1e-6)
+    # the catalog family itself is never identified with itself
+    assert find(get_model("gamma"), "catalog_identity") is None
+
+
+def test_catalog_identity_carries_fisher_and_kl_of_a_typed_weibull():
+    """A Weibull typed with renamed parameters is not an exponential family; it derives through the
+    catalog's Weibull: Fisher (Johnson, Kotz & Balakrishnan 1994, ch. 21) and the KL of Bauckhage
+    (2013), against quadrature of the log-ratio."""
+    from symfisher.witness import integrated_kl
+
+    m = from_density("(c/s)*(x/s)**(c - 1)*exp(-(x/s)**c)", var="x in (0, oo)", params=["s > 0", "c > 0"])
+    s, c = m.symbol("s"), m.symbol("c")
+    assert find(m, "exponential_family") is None
+    rep = derive_all(m, only=["fisher", "kl"])
+    fd = rep.derivations["fisher"]
+    assert fd.extras["structure"] == "catalog_identity" and fd.extras["routes_agree"] is True
+    g = sp.EulerGamma
+    target = sp.Matrix([[c**2 / s**2, (g - 1) / s], [(g - 1) / s, ((1 - g) ** 2 + sp.pi**2 / 6) / c**2]])
+    assert is_zero(rep.get("fisher") - target, model_domains(m)) is True
+    assert rep.to_json()["kl_route"] == "derived"
+    kd = rep.derivations["kl"]
+    assert any("does not depend on the coordinates" in st.statement for st in kd.steps)
+    first, second = kl_symbols(m)
+    for v1, v2 in (({"s": 1.3, "c": 0.8}, {"s": 0.7, "c": 1.9}), ({"s": 2.0, "c": 2.5}, {"s": 1.1, "c": 1.2})):
+        num = float(integrated_kl(m, v1, [v2])[0])
+        sub = {**{first[th]: v1[th.name] for th in m.params}, **{second[th]: v2[th.name] for th in m.params}}
+        assert math.isclose(num, float(kd.result.evalf(30, subs=sub)), rel_tol=1e-6)
+
+
+def test_catalog_identity_is_cheap_when_nothing_matches():
+    import time
+
+    m = from_density("alpha/lam*(1 + x/lam)**(-(alpha + 1))", var="x in (0, oo)", params=["alpha > 0", "lam > 0"])
+    t = time.perf_counter()
+    assert find(m, "catalog_identity") is None
+    assert time.perf_counter() - t < 1.0

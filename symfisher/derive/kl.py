@@ -4,16 +4,24 @@ Definition: ``KL(P_1 || P_2) = E_1[log f(X; theta_1) - log f(X; theta_2)]``.
 The first distribution's parameters carry the suffix ``_1`` (``p_1``), the second's ``_2``
 (``p_2``); known constants are shared.
 
-Two routes, compared when both finish:
+The divergence is derived, and a registered formula is a cross-check, not a substitute:
 
+* the **derived route**: a structure found in the density answers first (an exponential family:
+  ``(eta_1 - eta_2) . E_1[T] - A_1 + A_2`` with no integral; an identity with a catalog family
+  under a parameter map), else the **generic route**: the log-ratio is expanded into statistics of
+  ``X`` and its expectation taken by the expectation engine under ``P_1``. Both need no
+  registration and so work for a user's density. A log-ratio that holds the second
+  distribution's parameters with the data inside the logarithm of a sum (Student t, logistic) is
+  a parametric integral with no elementary closed form in general: the generic route is not
+  attempted there, and says so;
 * **closed forms** registered per family with :func:`register_kl` (the ``torch.distributions``
-  idiom), written in the textbook form;
-* the **generic route**: the log-ratio is expanded into statistics of ``X`` and its
-  expectation taken by the expectation engine under ``P_1`` (principle 2). It needs no
-  registration and so works for a user's density.
+  idiom), written in the textbook form. When both exist their difference must be proven zero
+  (then the textbook form is shown); agreement at seeded points only is reported as numeric
+  evidence, "not proven". A registered form is the answer only when nothing derives one, and the
+  derivation says so (``extras["route"] == "registered"``, ``kl_route`` in the JSON).
 
 A model in new coordinates (:mod:`symfisher.derive.reparam`) reuses its family's closed form
-with ``theta_i = theta(phi_i)`` substituted. Where neither route reaches a closed form, the
+with ``theta_i = theta(phi_i)`` substituted. Where no route reaches a closed form, the
 derivation fails with the reason; nothing is guessed.
 
 References: Kullback (1959); Penny (2001) for the normal and gamma forms; Bauckhage (2013)
@@ -376,8 +384,16 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
                    (N.E(ell1 - ell2),)))
     found = _closed_form(model, first, second)
     closed = found[0] if found is not None else None  # registered in textbook form: kept as written
-    derived, reason = None, None
+    derived, reason, hopeless = None, None, None
     structural = dispatch("kl", model, first=first, second=second, limit=limit)
+    if structural is not None and structural.result is not None and structural.extras.get("route") == "registered":
+        # through a family whose own divergence is registered only: registered, here too
+        d = d.extend(structural)
+        if closed is None:
+            closed = structural.result
+            found = (closed, "the registered closed form of the identified family, in these coordinates")
+        hopeless = "the identified family's own derivation did not reach a closed form"
+        structural = None
     if structural is not None and structural.result is not None:
         d = d.extend(structural)
         derived = structural.result
@@ -387,7 +403,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
         d = d.add(Step("Expand the log-ratio: only a few statistics of X remain.",
                        "log(ab) = log a + log b on the support; collect the terms in X",
                        sp.Function("r")(*x), (ratio_c,)))
-        reason = _hopeless(model, second)
+        reason = hopeless or _hopeless(model, second)
         if reason is None:
             try:
                 with time_limit(generic_limit if closed is not None else (limit or open_limit), "KL (generic route)"):

@@ -41,7 +41,9 @@ class Structure:
 
     Subclasses set ``name`` and ``priority`` and define ``find`` plus any of the hooks
     (``score``, ``hessian``, ``fisher``, ``expected_score``, ``cramer_rao``, ``kl``,
-    ``kl_taylor``, ``jeffreys``, ...). A hook returns a Derivation, or ``None`` to decline.
+    ``kl_taylor``, ``jeffreys``, ...). A hook returns a Derivation, or ``None`` to decline;
+    ``expected_log_derivative(model, found, wrt=(theta_i, ...))`` returns the expression
+    ``E[d^alpha log f]`` instead (the KL Taylor expansion asks it before integrating).
     """
 
     name: str = ""

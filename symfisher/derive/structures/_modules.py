@@ -1,2 +1,2 @@
 """Imports every structure module so that each registers itself (add new modules here)."""
-from . import expfam, gaussian_mean, linear_index  # noqa: F401
+from . import catalog_identity, expfam, gaussian_mean, linear_index  # noqa: F401
