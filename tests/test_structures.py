@@ -171,6 +171,12 @@ TYPED = [
      lambda m: (lambda mu, lam: sp.diag(lam / mu**3, 1 / (2 * lam**2)))(*_syms(m, "mu", "lam")),
      lambda m, a, b: (log(a["lam"] / b["lam"]) + b["lam"] / a["lam"] - 1) / 2
      + b["lam"] * (a["mu"] - b["mu"]) ** 2 / (2 * a["mu"] * b["mu"] ** 2)),
+    # the log-normal in (mu, sigma): E[log(X)^k] from A, no integral of log(x)^3
+    ("lognormal", "exp(-(log(x) - mu)**2/(2*sigma**2))/(x*sigma*sqrt(2*pi))", "x in (0, oo)",
+     ["mu real", "sigma > 0"], [],
+     lambda m: (lambda s: sp.diag(1 / s**2, 2 / s**2))(m.symbol("sigma")),
+     lambda m, a, b: log(b["sigma"] / a["sigma"]) + (a["sigma"] ** 2 + (a["mu"] - b["mu"]) ** 2) / (2 * b["sigma"] ** 2)
+     - sp.S.Half),
     # not in the catalog: Maxwell-Boltzmann with scale a (Forbes et al. 2011, ch. 31): I = 6/a^2
     ("maxwell", "sqrt(2/pi)*x**2*exp(-x**2/(2*a**2))/a**3", "x in (0, oo)", ["a > 0"], [],
      lambda m: sp.Matrix([[6 / m.symbol("a") ** 2]]),

@@ -221,6 +221,7 @@ class CatalogIdentityStructure(Structure):
 
     name = "catalog_identity"
     priority = 90
+    fallback = True  # a density with a structure of its own derives through it
 
     def find(self, model):
         try:
