@@ -181,6 +181,15 @@ TYPED = [
     ("maxwell", "sqrt(2/pi)*x**2*exp(-x**2/(2*a**2))/a**3", "x in (0, oo)", ["a > 0"], [],
      lambda m: sp.Matrix([[6 / m.symbol("a") ** 2]]),
      lambda m, a, b: 3 * log(b["a"] / a["a"]) + 3 * a["a"] ** 2 / (2 * b["a"] ** 2) - sp.Rational(3, 2)),
+    # not in the catalog: von Mises with both parameters, a full family in (k sin mu, k cos mu) whose
+    # natural parameters SymPy does not invert (the second-order identity gives Cov(T) J); with
+    # A(k) = I_1(k)/I_0(k): I = diag(k A, 1 - A/k - A^2) (Mardia & Jupp 2000, §5.4), and
+    # KL = A(k_1)(k_1 - k_2 cos(mu_1 - mu_2)) - log I_0(k_1) + log I_0(k_2) (Kitagawa & Rowley 2022)
+    ("von_mises", "exp(k*cos(x - mu))/(2*pi*besseli(0, k))", "x in (-pi, pi)", ["mu real", "k > 0"], [],
+     lambda m: (lambda k: (lambda A: sp.diag(k * A, 1 - A / k - A**2))(sp.besseli(1, k) / sp.besseli(0, k)))(
+         m.symbol("k")),
+     lambda m, a, b: sp.besseli(1, a["k"]) / sp.besseli(0, a["k"]) * (a["k"] - b["k"] * sp.cos(a["mu"] - b["mu"]))
+     - log(sp.besseli(0, a["k"])) + log(sp.besseli(0, b["k"]))),
     # not in the catalog: Nakagami(m, W), both parameters (I_mm = psi'(m) - 1/m, I_WW = m/W^2)
     ("nakagami", "2*m**m/(gamma(m)*W**m)*x**(2*m - 1)*exp(-m*x**2/W)", "x in (0, oo)", ["m > 0", "W > 0"], [],
      lambda m: (lambda mm, W: sp.diag(_tri(mm) - 1 / mm, mm / W**2))(*_syms(m, "m", "W")),

@@ -47,7 +47,8 @@ from . import Structure, register_structure
 __all__ = ["ExponentialFamily", "read_off", "ExponentialFamilyStructure"]
 
 _FIND_LIMIT = 3.0  # the split and its confirmation: cheap, or not an exponential family
-_SOLVE_LIMIT = 3.0  # the inverse theta(eta) of the natural parameters
+_SOLVE_LIMIT = 2.0  # the inverse theta(eta) of the natural parameters
+_ENGINE_LIMIT = 2.0  # E[s] = 0 by the expectation engine, when A alone cannot show it
 
 
 class ExponentialFamily:
@@ -121,20 +122,21 @@ class ExponentialFamily:
         return self._mean_natural
 
     def covariance(self) -> tuple:
-        """``(Cov(T), how)``: the Hessian of A in natural coordinates, else ``dE[T]/dtheta J^{-1}``."""
+        """``(M, how)``: ``how == "natural"``: ``M = Cov(T)``, the Hessian of A in natural
+        coordinates; else (``"identity"``) ``M = d E[T] / d theta = Cov(T) J``, the derivative of
+        the score identity (so that ``J^T Cov(T) J = J^T M`` needs no inverse)."""
         if self._cov is None:
             nat = self.natural()
             if nat is not None:
                 es, theta = nat
                 A_eta = self.A.xreplace(dict(zip(self.model.params, theta)))
                 back = dict(zip(es, self.eta))
-                C = sp.Matrix(len(es), len(es), lambda i, j: sp.diff(A_eta, es[i], es[j]).xreplace(back))
+                M = sp.Matrix(len(es), len(es), lambda i, j: sp.diff(A_eta, es[i], es[j]).xreplace(back))
                 how = "natural"
             else:
-                D = self.mean().jacobian(self.model.params)
-                C = _solve(self.J.T, D.T).T  # D J^{-1}
+                M = self.mean().jacobian(self.model.params)
                 how = "identity"
-            self._cov = (C.applyfunc(lambda e: tidy(e, limit=2.0)), how)
+            self._cov = (M.applyfunc(lambda e: tidy(e, limit=2.0)), how)
         return self._cov
 
     def expected_derivative(self, wrt: tuple) -> sp.Expr:
@@ -190,7 +192,12 @@ def read_off(model: Model) -> ExponentialFamily | None:
     sup = model.support[0]
     if sup.free_symbols & params:
         return None  # the support moves with a parameter: not a regular family
+    if any(th.is_integer for th in model.params):
+        return None  # no derivatives in an integer parameter
     ell = expand_log_density(model.log_density, (x,))
+    # cos(x - mu) = cos(mu) cos(x) + sin(mu) sin(x): a parameter inside a circular function splits off
+    ell = ell.replace(lambda e: isinstance(e, (sp.cos, sp.sin)) and e.args[0].has(x) and e.args[0].has(*params),
+                      lambda e: sp.expand_trig(e))
     stats = split_statistics(ell, (x,))
     h, A, pairs = sp.S.Zero, sp.S.Zero, []
     for t, c in stats.items():
@@ -279,15 +286,22 @@ class ExponentialFamilyStructure(Structure):
                     how_mean = "the score identity E[s] = J^T E[T] - grad A = 0, so E[T] = J^{-T} grad A"
                 d = d.add(Step("The mean of the sufficient statistic, from the log-partition (no integral).",
                                how_mean, N.E(Tf), (_matrix_or_scalar(mean),)))
-                C, how = ef.covariance()
-                d = d.add(Step("Its covariance, also from the log-partition.",
-                               "Cov(T) = Hess_eta A in natural coordinates" if how == "natural" else
-                               "differentiate E[T](theta): d E[T] / d theta = Cov(T, s) = Cov(T) J",
-                               sp.Function("Cov")(Tf), (_matrix_or_scalar(C),)))
-                outer = (J.T * C * J).applyfunc(lambda e: tidy(e, limit=2.0))
+                M, how = ef.covariance()
+                cov = sp.Function("Cov")(Tf)
+                if how == "natural":
+                    d = d.add(Step("Its covariance, also from the log-partition.",
+                                   "Cov(T) = Hess_eta A in natural coordinates", cov, (_matrix_or_scalar(M),)))
+                    outer = J.T * M * J
+                else:
+                    d = d.add(Step("Differentiate E[T](theta): the derivative is Cov(T, s) = Cov(T) J (the natural "
+                                   "parameters have no closed inverse here).",
+                                   "the second-order identity d E[T] / d theta = E[T s^T]",
+                                   sp.MatMul(cov, sp.Symbol("J"), evaluate=False), (_matrix_or_scalar(M),)))
+                    outer = J.T * M
+                outer = outer.applyfunc(lambda e: tidy(e, limit=2.0))
                 d = d.add(Step("Route 1: E[s s^T] = J^T Cov(T) J, since s - E[s] = J^T (T - E[T]).",
                                "definition: I = E[s s^T]", I_lhs,
-                               (sp.MatMul(J.T, sp.Function("Cov")(Tf), J, evaluate=False) if k > 1 else
+                               (sp.MatMul(J.T, cov, J, evaluate=False) if k > 1 else
                                 J[0, 0] ** 2 * sp.Function("Var")(Tf), _matrix_or_scalar(outer))))
                 mean = ef.mean()
                 curv = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
@@ -313,7 +327,7 @@ class ExponentialFamilyStructure(Structure):
         """``E[s] = J^T grad_eta A - grad_theta A = 0``, with ``E[T]`` from natural coordinates."""
         mean = ef.mean_natural()
         if mean is None:
-            return None  # E[T] would come from E[s] = 0 itself: let the generic engine check it
+            return self._expected_score_by_engine(model, ef)
         d = Derivation("expected_score", "The score has mean zero")
         doms = model_domains(model)
         verdicts = []
@@ -327,6 +341,24 @@ class ExponentialFamilyStructure(Structure):
             if not ok:
                 d = d.fail(f"E[score] for {th}", f"E[score] = {v}, not 0: the model is not regular")
         return d.with_result(all(verdicts) and not d.failures)
+
+    def _expected_score_by_engine(self, model, ef: ExponentialFamily):
+        """Without a natural inverse, ``E[T]`` comes from ``E[s] = 0`` itself, so the expectation
+        engine checks ``E[s] = 0`` (briefly: each statistic is one integral); if it cannot, the
+        step says that ``E[s] = 0`` rests on the regularity identity alone, and no zero is claimed."""
+        from ..fisher import score
+        from ..regularity import expected_score
+
+        es = expected_score(model, score(model, textbook=False).extras["raw"], limit=_ENGINE_LIMIT)
+        if not es.failures:
+            return es
+        d = Derivation("expected_score", "The score has mean zero")
+        d = d.add(Step("E[s] = 0 was not computed: the expectation engine did not finish within "
+                       f"{_ENGINE_LIMIT:g} s ({es.failures[0].reason}). It follows from the regularity identity "
+                       "(the support does not depend on the parameters and the density integrates to one), "
+                       "which E[T] = J^{-T} grad A assumes.", "differentiate the normalization under the integral",
+                       None, ()))
+        return d.note("E[score] = 0 is assumed (regularity), not checked").with_result(None)
 
     def expected_log_derivative(self, model, ef: ExponentialFamily, wrt: tuple = (), **_):
         """``E[d^alpha log f]`` as an expression (linear in T), for the KL Taylor expansion."""
