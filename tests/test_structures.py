@@ -357,3 +357,30 @@ def test_catalog_identity_is_cheap_when_nothing_matches():
     t = time.perf_counter()
     assert find(m, "catalog_identity") is None
     assert time.perf_counter() - t < 1.0
+
+
+EXPFAM_CATALOG = ["bernoulli", "binomial", "poisson", "geometric", "negative_binomial", "categorical", "exponential",
+                  "gamma", "beta", "lognormal", "rayleigh", "pareto", "inverse_gaussian", "normal", "normal_mean",
+                  "normal_variance"]
+
+
+@pytest.mark.parametrize("name", EXPFAM_CATALOG)
+def test_catalog_exponential_families_go_through_the_structure(name, report):
+    """The catalog's exponential families are found as such in their density (no declaration says
+    so) and their Fisher information comes from A; a Weibull with a known shape is one too."""
+    from symfisher import get_model
+
+    m = get_model(name)
+    assert find(m, "exponential_family") is not None
+    d = report(name).derivations["fisher"]
+    assert d.extras["structure"] == "exponential_family" and d.extras["routes_agree"] is True
+    assert report(name).derivations["kl"].extras["route"] == "derived"
+
+
+def test_weibull_with_known_shape_is_an_exponential_family():
+    m = from_density("(k/l)*(x/l)**(k - 1)*exp(-(x/l)**k)", var="x in (0, oo)", params=["l > 0"], consts=["k > 0"])
+    ef = find(m, "exponential_family")
+    x, k, l = m.data[0], m.symbol("k"), m.symbol("l")
+    assert ef is not None and ef.T == (x**k,)
+    I = derive_all(m, only=["fisher"]).get("fisher")
+    assert is_zero(I - sp.Matrix([[k**2 / l**2]]), model_domains(m)) is True  # Johnson, Kotz & Balakrishnan, ch. 21
