@@ -29,8 +29,7 @@ from ..model import Model
 from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
-from .structure import (gaussian_cramer_rao, gaussian_fisher, gaussian_hessian, gaussian_mean, gaussian_score,
-                        index_fisher, index_hessian, index_score, linear_index)
+from .structures import dispatch
 
 __all__ = [
     "score",
@@ -51,11 +50,9 @@ def score(model: Model, textbook: bool = True) -> Derivation:
 
     ``textbook=False`` skips the simplification of each component to textbook form (the
     expectations use the raw derivatives anyway): for when the score is only a means."""
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        return index_score(model, ix)
-    if g is not None:
-        return gaussian_score(model, g)
+    found = dispatch("score", model, textbook=textbook)
+    if found is not None:
+        return found
     ell = model.log_density
     d = Derivation("score", f"Score of the {model.name} model")
     d = d.add(Step("Write down the log-density.", "the model", N.logf(model), (ell,)))
@@ -81,12 +78,10 @@ def score(model: Model, textbook: bool = True) -> Derivation:
 
 def hessian(model: Model, score_vector=None, textbook: bool = True) -> Derivation:
     """The Hessian ``d^2/dtheta dtheta^T log f(x; theta)`` (``textbook``: as in :func:`score`)."""
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        return index_hessian(model, ix)
-    if g is not None:
-        return gaussian_hessian(model, g)
-    s = score_vector if score_vector is not None else score(model).extras["raw"]
+    found = dispatch("hessian", model, score_vector=score_vector, textbook=textbook)
+    if found is not None:
+        return found
+    s = score_vector if score_vector is not None else score(model, textbook=False).extras["raw"]
     k = model.dim
     H = sp.zeros(k, k)
     raw = sp.zeros(k, k)
@@ -183,21 +178,20 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
 
     The result (``Derivation.result``) is the simplified matrix; ``extras`` holds
     ``outer`` and ``curvature`` (each route's matrix or ``None``) and ``routes_agree``.
-    A model with a linear index is derived in its index (see :mod:`.structure`).
-    ``score_shown`` is the score as the sheet shows it (its textbook form): the steps write
+    A structure found in the model (:mod:`.structures`: a linear index, an exponential family,
+    ...) answers first; the generic route runs when none applies. ``score_shown`` is the score as the sheet shows it (its textbook form): the steps write
     ``E[s s^T]`` with it, while the expectations use the raw ``score_vector``.
     """
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        return index_fisher(model, ix, limit=limit)
-    if g is not None:
-        return gaussian_fisher(model, g)
+    found = dispatch("fisher", model, limit=limit, score_vector=score_vector, hessian_matrix=hessian_matrix,
+                     score_shown=score_shown)
+    if found is not None:
+        return found
     if score_vector is None:
-        sd = score(model)
-        score_vector, score_shown = sd.extras["raw"], sd.result
+        # nobody shows this score: its raw derivatives serve, unsimplified
+        score_vector = score(model, textbook=False).extras["raw"]
     sc = score_vector
     shown = score_shown if score_shown is not None else sc
-    H = hessian_matrix if hessian_matrix is not None else hessian(model, sc).extras["raw"]
+    H = hessian_matrix if hessian_matrix is not None else hessian(model, sc, textbook=False).extras["raw"]
     d = Derivation("fisher", f"Fisher information of the {model.name} model")
     I_lhs = N.fisher_of(model)
     # entry by entry and unevaluated: sc * sc.T converts to a DomainMatrix first, and an evaluated
@@ -277,13 +271,9 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
     d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
     if I is None:
         return d.fail("cramer_rao", "the Fisher information is not available")
-    g = gaussian_mean(model)
-    if g is not None:
-        return gaussian_cramer_rao(model, g)
-    if I.shape[0] > 1 and linear_index(model) is not None:
-        return d.fail("cramer_rao", f"the Fisher information a a^T I(eta) has rank 1 < {I.shape[0]}: the parameters "
-                      "enter only through one linear index, so they are not identifiable from one observation and "
-                      "there is no Cramér–Rao bound")
+    found = dispatch("cramer_rao", model, fisher=I)
+    if found is not None:
+        return found
     if I.shape[0] > 1:
         det = sp.simplify(I.det())
         if det == 0:

@@ -26,6 +26,7 @@ from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
+from .structures import dispatch
 
 __all__ = ["jeffreys_prior", "jeffreys_invariance"]
 
@@ -118,11 +119,9 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if I is None:
         return d.fail("jeffreys", "the Fisher information is not available")
     lhs = N.JEFFREYS(*params)
-    from .structure import linear_index
-
-    if I.rows > 1 and linear_index(model) is not None:
-        return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I(eta) has rank 1 < {I.rows} (the parameters enter "
-                                  "only through one linear index), so sqrt(det I) is not a prior density")
+    found = dispatch("jeffreys", model, fisher=I, limit=limit)
+    if found is not None:
+        return found
     constant = I.rows > 3 and not any(e.has(*params) for e in I)
     if constant:
         # no entry depends on the parameters: det I is a positive constant (a covariance-like

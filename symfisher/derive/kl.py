@@ -4,16 +4,24 @@ Definition: ``KL(P_1 || P_2) = E_1[log f(X; theta_1) - log f(X; theta_2)]``.
 The first distribution's parameters carry the suffix ``_1`` (``p_1``), the second's ``_2``
 (``p_2``); known constants are shared.
 
-Two routes, compared when both finish:
+The divergence is derived, and a registered formula is a cross-check, not a substitute:
 
+* the **derived route**: a structure found in the density answers first (an exponential family:
+  ``(eta_1 - eta_2) . E_1[T] - A_1 + A_2`` with no integral; an identity with a catalog family
+  under a parameter map), else the **generic route**: the log-ratio is expanded into statistics of
+  ``X`` and its expectation taken by the expectation engine under ``P_1``. Both need no
+  registration and so work for a user's density. A log-ratio that holds the second
+  distribution's parameters with the data inside the logarithm of a sum (Student t, logistic) is
+  a parametric integral with no elementary closed form in general: the generic route is not
+  attempted there, and says so;
 * **closed forms** registered per family with :func:`register_kl` (the ``torch.distributions``
-  idiom), written in the textbook form;
-* the **generic route**: the log-ratio is expanded into statistics of ``X`` and its
-  expectation taken by the expectation engine under ``P_1`` (principle 2). It needs no
-  registration and so works for a user's density.
+  idiom), written in the textbook form. When both exist their difference must be proven zero
+  (then the textbook form is shown); agreement at seeded points only is reported as numeric
+  evidence, "not proven". A registered form is the answer only when nothing derives one, and the
+  derivation says so (``extras["route"] == "registered"``, ``kl_route`` in the JSON).
 
 A model in new coordinates (:mod:`symfisher.derive.reparam`) reuses its family's closed form
-with ``theta_i = theta(phi_i)`` substituted. Where neither route reaches a closed form, the
+with ``theta_i = theta(phi_i)`` substituted. Where no route reaches a closed form, the
 derivation fails with the reason; nothing is guessed.
 
 References: Kullback (1959); Penny (2001) for the normal and gamma forms; Bauckhage (2013)
@@ -35,10 +43,11 @@ from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
-from ..simplify import is_zero, tidy
+from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import DomainMap, model_domains
 from .report import register_quantity
+from .structures import dispatch
 from ..expectation import expand_log_density
 
 __all__ = ["register_kl", "kl_divergence", "kl_symbols", "kl_domains", "KL_CLOSED_FORMS", "generic_kl"]
@@ -277,13 +286,87 @@ def generic_kl(model: Model, limit: float | None = None):
     return ex.value.subs(first, simultaneous=True), ex
 
 
-def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: float = 4.0, open_limit: float = 8.0) -> Derivation:
-    """``KL(P_theta1 || P_theta2)`` in closed form, by the registry and by the generic route.
+def _hopeless(model: Model, second: dict):
+    """Why the generic route cannot reach a closed form, or ``None``: a statistic of the
+    log-ratio that holds the data and the second distribution's parameters inside the logarithm
+    of a sum (``log(1 + (x - mu_2)^2/(nu sigma_2^2))``, ``log(1 + exp(-(x - mu_2)/s_2))``) makes
+    its expectation a parametric integral with no elementary closed form in general."""
+    x = set(model.data)
+    theta2 = set(second.values())
+    ratio = model.log_density - model.log_density.subs(second, simultaneous=True)
+    for lg in expand_log_density(ratio, tuple(model.data)).atoms(sp.log):
+        arg = lg.args[0]
+        if arg.free_symbols & x and arg.free_symbols & theta2 and isinstance(sp.expand(arg), sp.Add):
+            return (f"the log-ratio needs E[{lg}] under the first distribution: the second distribution's parameters "
+                    "sit with the data inside the logarithm of a sum, a parametric integral with no elementary closed "
+                    "form in general, so the generic route is not attempted")
+    return None
 
-    ``result`` is the closed form in ``theta_1``, ``theta_2`` (textbook form from the registry
-    when there is one, else the generic route's simplified value). ``extras``: ``closed``,
-    ``generic`` (either may be ``None``) and ``routes_agree`` (``None`` if one is missing).
-    ``generic_limit`` bounds the generic route when a closed form is already known,
+
+def _positive_coordinates(symbols, doms) -> dict:
+    """Each symbol written through positive ones, ``u > 0``, so that SymPy knows the sign of every
+    factor a log-density takes the logarithm of: ``p = u/(1 + u)`` on (0, 1) (then ``1 - p =
+    1/(1 + u)``), ``lo + u`` on (lo, oo); symbols tied by a joint constraint on (0, 1) (the
+    simplex ``p_1 + p_2 < 1``) as ``p_i = u_i/(1 + sum u)``. The map is onto the domain, so an
+    identity proven in ``u`` holds on the whole domain."""
+    out, tied = {}, []
+    cons = tuple(getattr(doms, "constraints", ()))
+    for s in symbols:
+        dom = doms.get(s)
+        if dom is None or getattr(dom, "integer", False):
+            continue
+        lo, hi = dom.lo, dom.hi
+        u = sp.Dummy(f"u_{s.name}", positive=True)
+        if lo == 0 and hi == 1 and any(c.has(s) for c in cons):
+            tied.append((s, u))
+        elif lo.is_finite and hi.is_finite:
+            out[s] = lo + (hi - lo) * u / (1 + u)
+        elif lo.is_finite:
+            out[s] = lo + u
+        elif hi.is_finite:
+            out[s] = hi - u
+    groups: dict = {}
+    for s, u in tied:  # one simplex per suffix (_1, _2: the two distributions' parameters)
+        groups.setdefault(s.name.rsplit("_", 1)[-1], []).append((s, u))
+    for members in groups.values():
+        total = 1 + sp.Add(*[u for _, u in members])
+        out.update({s: u / total for s, u in members})
+    return out
+
+
+def _proven_equal(a, b, doms, limit: float = 3.0) -> bool:
+    """Whether ``a - b`` is proven zero: it cancels once every symbol is written through positive
+    ones (:func:`_positive_coordinates`) and the logarithms are expanded, which is then valid."""
+    try:
+        with time_limit(limit, "KL cross-check"):
+            f = sp.expand(a - b)
+            if f == 0 or cancels(f):
+                return True
+            f = f.xreplace(_positive_coordinates(sorted(f.free_symbols, key=str), doms))
+            f = f.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.factor(sp.together(e.args[0]))))
+            f = sp.expand_log(sp.expand(f))  # no force: every argument is known positive, or it stays
+            return bool(f == 0 or cancels(f))
+    except (StepTimeout, RecursionError):
+        return False
+
+
+_NUMERIC_POINTS = 8
+
+
+def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: float = 4.0, open_limit: float = 8.0) -> Derivation:
+    """``KL(P_theta1 || P_theta2)`` in closed form, derived, with a registered formula as a cross-check.
+
+    The derived route is a structure found in the density (:mod:`.structures`, e.g. an
+    exponential family: no integral) or else the generic route (the log-ratio's statistics by the
+    expectation engine). A closed form registered with :func:`register_kl` is then a cross-check:
+    their difference is proven zero (and the registered textbook form shown), or their agreement
+    at seeded points is reported as numeric evidence, never as equality. A registered form is the
+    answer only when nothing derives one, and is marked so.
+
+    ``result`` is in ``theta_1``, ``theta_2``; ``extras``: ``route`` (``"derived"``,
+    ``"registered"``), ``closed``, ``generic`` (the derived value; either may be ``None``),
+    ``routes_agree`` (``True`` proven, ``"numeric"`` evidence only, ``False``, ``None`` if one is
+    missing). ``generic_limit`` bounds the generic route when a closed form is registered,
     ``open_limit`` (or ``limit``) when it is the only route.
     """
     first, second = kl_symbols(model)
@@ -299,48 +382,76 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
                    f"of the densities under the first distribution.",
                    "definition of the Kullback–Leibler divergence", lhs,
                    (N.E(ell1 - ell2),)))
-    ratio = expand_log_density(ell1 - ell2, tuple(x))
-    ratio_c = sp.collect(sp.expand(ratio), list(x) + [f for f in ratio.atoms(sp.Function) if f.has(*x)])
-    d = d.add(Step("Expand the log-ratio: only a few statistics of X remain.",
-                   "log(ab) = log a + log b on the support; collect the terms in X",
-                   sp.Function("r")(*x), (ratio_c,)))
     found = _closed_form(model, first, second)
-    closed = None
-    if found is not None:
-        closed = found[0]  # registered in textbook form: kept as written
-    generic, ex, reason = None, None, None
-    try:
-        with time_limit(generic_limit if closed is not None else (limit or open_limit), "KL (generic route)"):
-            generic, ex = generic_kl(model, limit=limit)
-            generic = tidy(generic, limit=2.0)
-    except (ExpectationError, StepFailed, StepTimeout) as exc:
-        reason = exc.reason
-    if generic is not None:
-        from .fisher import _statistic_steps
+    closed = found[0] if found is not None else None  # registered in textbook form: kept as written
+    derived, reason, hopeless = None, None, None
+    structural = dispatch("kl", model, first=first, second=second, limit=limit)
+    if structural is not None and structural.result is not None and structural.extras.get("route") == "registered":
+        # through a family whose own divergence is registered only: registered, here too
+        d = d.extend(structural)
+        if closed is None:
+            closed = structural.result
+            found = (closed, "the registered closed form of the identified family, in these coordinates")
+        hopeless = "the identified family's own derivation did not reach a closed form"
+        structural = None
+    if structural is not None and structural.result is not None:
+        d = d.extend(structural)
+        derived = structural.result
+    else:
+        ratio = expand_log_density(ell1 - ell2, tuple(x))
+        ratio_c = sp.collect(sp.expand(ratio), list(x) + [f for f in ratio.atoms(sp.Function) if f.has(*x)])
+        d = d.add(Step("Expand the log-ratio: only a few statistics of X remain.",
+                       "log(ab) = log a + log b on the support; collect the terms in X",
+                       sp.Function("r")(*x), (ratio_c,)))
+        reason = hopeless or _hopeless(model, second)
+        if reason is None:
+            try:
+                with time_limit(generic_limit if closed is not None else (limit or open_limit), "KL (generic route)"):
+                    generic, ex = generic_kl(model, limit=limit)
+                    derived = tidy(generic, limit=2.0)
+            except (ExpectationError, StepFailed, StepTimeout) as exc:
+                reason = exc.reason
+        if derived is not None:
+            from .fisher import _statistic_steps
 
-        d = d.add(*_statistic_steps("the log-ratio", ratio, ex, model))
-        d = d.add(Step("Averaging the log-ratio under the first distribution gives (generic route)",
-                       "E[c(theta) t(X)] = c(theta) E[t(X)], term by term", lhs, (generic,)))
-    if closed is not None:
-        d = d.add(Step("The closed form from the literature:", found[1], lhs, (closed,)))
-    agree = None
-    if closed is not None and generic is not None:
-        verdict = is_zero(closed - generic, kl_domains(model), limit=2.0)
-        agree = verdict
-        if verdict is True:
-            d = d.add(Step("The generic route and the closed form agree.",
-                           "their difference vanishes (symbolically or at seeded random parameter points)",
-                           None, (sp.Eq(generic, closed, evaluate=False),)))
-        elif verdict is False:
-            d = d.fail("KL routes", f"the generic route gives {generic}, which differs from the closed form {closed}")
-        else:
-            d = d.note("the agreement of the generic route and the closed form could not be decided")
+            d = d.add(*_statistic_steps("the log-ratio", ratio, ex, model))
+            d = d.add(Step("Averaging the log-ratio under the first distribution gives",
+                           "E[c(theta) t(X)] = c(theta) E[t(X)], term by term", lhs, (derived,)))
+    agree, route, result = None, None, None
+    if derived is not None:
+        route, result = "derived", derived
+        if closed is not None:
+            if _proven_equal(derived, closed, kl_domains(model)):
+                agree, result = True, closed
+                d = d.add(Step("The derived divergence equals the registered closed form from the literature "
+                               f"({found[1]}), shown in its textbook form.",
+                               "their difference cancels (logarithms expanded where their arguments are positive on "
+                               "the domain)", lhs, (closed,)))
+            else:
+                verdict = is_zero(derived - closed, kl_domains(model), n=_NUMERIC_POINTS, limit=0.5)
+                if verdict is True:
+                    agree = "numeric"
+                    d = d.add(Step(f"The derived divergence and the registered closed form ({found[1]}) agree "
+                                   f"numerically at {_NUMERIC_POINTS} seeded parameter points, not proven.",
+                                   "numeric evidence only: SymPy did not simplify their difference to zero",
+                                   None, (closed,)))
+                elif verdict is False:
+                    agree = False
+                    d = d.fail("KL routes", f"the derived divergence {derived} differs from the registered closed "
+                                            f"form {closed}")
+                else:
+                    d = d.note("the agreement of the derived divergence and the registered closed form could not "
+                               "be decided")
     elif closed is not None:
-        d = d.note(f"the generic route did not finish ({reason}); the registered closed form is used")
-    result = closed if closed is not None else generic
+        route, result = "registered", closed
+        d = d.add(Step(f"No derivation reached a closed form ({reason}); the registered closed form from the "
+                       f"literature ({found[1]}) is used, not derived here.",
+                       "registered formula (route: registered)", lhs, (closed,)))
     if result is None:
-        return d.fail("kl", f"no closed form is registered for the {model.family or model.name} model and the "
-                            f"generic route failed: {reason}")
+        d = d.fail("kl", f"no closed form is registered for the {model.family or model.name} model and the "
+                         f"generic route failed: {reason}")
+        d.extras.update(route=None, closed=None, generic=None, routes_agree=None, first=first, second=second)
+        return d
     zero = result.subs({first[t]: t for t in model.params}).subs({second[t]: t for t in model.params})
     try:
         with time_limit(2.0, "KL(theta, theta)"):
@@ -349,7 +460,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
         pass
     d = d.add(Step("Check: the divergence of a distribution from itself vanishes.",
                    f"set {names2} equal to {names1}", N.KL(*model.params, *model.params), (zero,)))
-    d.extras.update(closed=closed, generic=generic, routes_agree=agree, first=first, second=second)
+    d.extras.update(route=route, closed=closed, generic=derived, routes_agree=agree, first=first, second=second)
     return d.with_result(result)
 
 

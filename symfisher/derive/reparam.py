@@ -50,6 +50,7 @@ __all__ = [
     "coordinate_change",
     "reparameterize",
     "transformation_law",
+    "pull_back",
 ]
 
 
@@ -510,6 +511,17 @@ def new_domains(model: Model, change: CoordinateChange) -> DomainMap:
     return out
 
 
+def pull_back(I_theta: sp.Matrix, change: CoordinateChange, J: sp.Matrix | None = None,
+              constants: dict | None = None) -> sp.Matrix:
+    """The transformation law ``I_phi = J^T I_theta(theta(phi)) J`` (simplified), ``J = d theta / d phi``;
+    ``constants`` maps the old model's known constants to their values in the new one."""
+    J = change.jacobian() if J is None else J
+    sub = {t: e for t, e in zip(change.old, change.theta_of_phi) if t != e}
+    sub.update(constants or {})
+    I_at = I_theta.subs(sub, simultaneous=True)
+    return tidy_matrix(J.T * I_at * J, limit=2.0)
+
+
 def transformation_law(model: Model, coords, *, fisher=None, limit: float | None = None) -> Derivation:
     """``I_phi`` by the law ``J^T I_theta(theta(phi)) J`` and by a fresh derivation in ``phi``.
 
@@ -534,9 +546,7 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
     I_theta = fisher if fisher is not None else fisher_information(model, limit=limit).result
     if I_theta is None:
         return d.fail("transformation law", f"the Fisher information of the {model.name} model is not available")
-    sub = {t: e for t, e in zip(change.old, change.theta_of_phi) if t != e}
-    I_at = I_theta.subs(sub, simultaneous=True)
-    law = tidy_matrix(J.T * I_at * J, limit=2.0)
+    law = pull_back(I_theta, change, J)
     I_phi = N.FISHER(*change.new)
     d = d.add(Step("Route 1, the transformation law: the score in phi is J^T times the score in theta, so",
                    "chain rule; I = E[s s^T]", I_phi,

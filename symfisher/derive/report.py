@@ -17,7 +17,7 @@ from ..limits import StepFailed, StepTimeout, default_limit, time_limit
 from ..model import Model
 from .fisher import cramer_rao, fisher_information, hessian, score
 from .regularity import check_support, expected_score
-from .structure import gaussian_expected_score, gaussian_mean, index_expected_score, linear_index
+from .structures import dispatch
 
 __all__ = ["derive_all", "Report", "QUANTITIES", "register_quantity", "ALL_QUANTITIES"]
 
@@ -69,12 +69,16 @@ class Report:
             "kl": None,
             "kl_taylor": None,
             "jeffreys": None,
+            "kl_route": None,
             "failures": self.failures,
         }
         for name in ("kl", "kl_taylor", "jeffreys"):
             d = self.derivations.get(name)
             if name in want and d is not None and d.result is not None:
                 out[name] = QUANTITIES[name].to_json(d)
+        kl = self.derivations.get("kl")
+        if "kl" in want and kl is not None and kl.result is not None:
+            out["kl_route"] = kl.extras.get("route")  # "derived" or "registered"
         return out
 
 
@@ -112,12 +116,8 @@ def _hessian(model, report):
 def _fisher(model, report, limit=None):
     sd, hd = report.derivations["score"], report.derivations["hessian"]
     d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"], score_shown=sd.result)
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        es = index_expected_score(model, ix)
-    elif g is not None:
-        es = gaussian_expected_score(model, g)
-    else:
+    es = dispatch("expected_score", model, score_vector=sd.extras["raw"])
+    if es is None:
         es = expected_score(model, sd.extras["raw"])
     d = d.extend(es)
     return d

@@ -33,6 +33,7 @@ from ..simplify import is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
+from .structures import dispatch
 from ..expectation import expand_log_density
 
 __all__ = ["kl_taylor", "delta_symbols"]
@@ -60,13 +61,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     """
     if order < 2:
         raise ValueError(f"the KL Taylor expansion needs order >= 2 to reach the Fisher term, got {order}")
-    from .structure import gaussian_kl_taylor, gaussian_mean, index_kl_taylor, linear_index
-
-    ix, g = linear_index(model), gaussian_mean(model)
-    if ix is not None:
-        return index_kl_taylor(model, ix, order, limit)
-    if g is not None:
-        return gaussian_kl_taylor(model, g, order)
+    found = dispatch("kl_taylor", model, order=order, fisher=fisher, limit=limit)
+    if found is not None:
+        return found
     params = model.params
     delta = delta_symbols(model)
     dvec = sp.Matrix(delta)
@@ -94,6 +91,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     terms: dict = {}
     derivs: dict = {(): ell}
     k_names = {1: "first-order", 2: "quadratic", 3: "cubic"}
+    structural = False
     for k in range(1, smooth_order + 1):
         term = sp.S.Zero
         table = []
@@ -103,12 +101,17 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
             derivs[alpha] = g
             if g == 0:
                 continue
-            try:
-                ex = expectation(g, model, limit=limit)
-            except (ExpectationError, StepFailed) as exc:
-                failed = (alpha, exc.reason)
-                break
-            value = tidy(ex.value, limit=2.0)
+            # a structure may know E[d^alpha ell] without an integral (linear in T for an exponential family)
+            value = dispatch("expected_log_derivative", model, wrt=tuple(params[i] for i in alpha))
+            if value is None:
+                try:
+                    value = expectation(g, model, limit=limit).value
+                except (ExpectationError, StepFailed) as exc:
+                    failed = (alpha, exc.reason)
+                    break
+            else:
+                structural = True
+            value = tidy(value, limit=2.0)
             table.append(sp.Eq(N.E(sp.Derivative(N.logf(model), *[params[i] for i in alpha])), value, evaluate=False))
             mono = sp.Mul(*[delta[i] for i in alpha])
             term += -tidy(value / _multi_factorial(alpha), limit=2.0) * mono
@@ -119,8 +122,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
             return d.fail(f"kl_taylor {name} term",
                           f"the expectation of the derivative of the log-density in ({wrt}) could not be taken: {reason}")
         if table:
-            d = d.add(Step(f"The expected derivatives of order {k} are", "the expectation engine, statistic by statistic",
-                           None, tuple(table)))
+            d = d.add(Step(f"The expected derivatives of order {k} are",
+                           "linear in the sufficient statistic: sum_i d^alpha eta_i E[T_i] - d^alpha A" if structural
+                           else "the expectation engine, statistic by statistic", None, tuple(table)))
         terms[k] = term
         if k == 1:
             d = d.add(Step("The first-order term vanishes: the score has mean zero.", "E[s(theta)] = 0 (regularity)",

@@ -17,15 +17,17 @@ route when every applicable structure declines (returns ``None``)::
 
 A hook has the signature ``hook(model, found, *args, **kwargs) -> Derivation | None``;
 ``found`` is what ``find`` returned for this model. Hooks a structure does not define
-decline. ``find`` runs once per model object (the answers are remembered), in priority
-order (lower first).
+decline. ``find`` runs at most once per model object (the answers are remembered), lazily,
+in priority order (lower first); a structure marked ``fallback`` (the identity with a catalog
+family) is tried only when no structure before it was found.
 
->>> class Nothing(Structure):
-...     name = "nothing"
-...     def find(self, model):
-...         return None
->>> applicable(object.__new__(type("M", (), {})))  # no registered structure applies to a bare object
-[]
+>>> from symfisher.families import get_model
+>>> [f.structure.name for f in applicable(get_model("poisson"))]
+['exponential_family']
+>>> dispatch("fisher", get_model("poisson")).result
+Matrix([[1/lam]])
+>>> dispatch("no_such_hook", get_model("poisson")) is None
+True
 """
 from __future__ import annotations
 
@@ -41,11 +43,14 @@ class Structure:
 
     Subclasses set ``name`` and ``priority`` and define ``find`` plus any of the hooks
     (``score``, ``hessian``, ``fisher``, ``expected_score``, ``cramer_rao``, ``kl``,
-    ``kl_taylor``, ``jeffreys``, ...). A hook returns a Derivation, or ``None`` to decline.
+    ``kl_taylor``, ``jeffreys``, ...). A hook returns a Derivation, or ``None`` to decline;
+    ``expected_log_derivative(model, found, wrt=(theta_i, ...))`` returns the expression
+    ``E[d^alpha log f]`` instead (the KL Taylor expansion asks it before integrating).
     """
 
     name: str = ""
     priority: int = 100
+    fallback: bool = False  # tried only when no structure of higher priority was found in the model
 
     def find(self, model) -> Any | None:  # pragma: no cover - every structure defines it
         raise NotImplementedError
@@ -87,37 +92,55 @@ def _load() -> None:
     from . import _modules  # noqa: F401
 
 
-def applicable(model) -> list:
-    """Every registered structure found in ``model``, as :class:`Found`, in priority order."""
-    _load()
+def _value(model, structure: Structure):
+    """What ``structure.find`` returns for ``model``, computed once per model object."""
     key = id(model)
     with _LOCK:
         hit = _FOUND.get(key)
-    if hit is not None and hit[0] is model:
-        return hit[1]
-    out = []
-    for s in _REGISTRY:
-        v = s.find(model)
+        if hit is None or hit[0] is not model:
+            if len(_FOUND) > 4096:
+                _FOUND.clear()
+            hit = _FOUND[key] = (model, {})
+        memo = hit[1]
+    if structure.name not in memo:
+        memo[structure.name] = structure.find(model)
+    return memo[structure.name]
+
+
+def _found(model):
+    """The structures found in ``model``, lazily, in priority order; a ``fallback`` structure is
+    tried only when no structure before it was found."""
+    _load()
+    seen = False
+    for s in list(_REGISTRY):
+        if s.fallback and seen:
+            continue
+        v = _value(model, s)
         if v is not None:
-            out.append(Found(s, v))
-    with _LOCK:
-        if len(_FOUND) > 4096:
-            _FOUND.clear()
-        _FOUND[key] = (model, out)
-    return out
+            seen = True
+            yield Found(s, v)
+
+
+def applicable(model) -> list:
+    """Every registered structure found in ``model``, as :class:`Found`, in priority order."""
+    return list(_found(model))
 
 
 def find(model, name: str):
-    """What the structure called ``name`` found in ``model``, or ``None``."""
-    for f in applicable(model):
-        if f.structure.name == name:
-            return f.value
+    """What the structure called ``name`` finds in ``model`` (asked for by name, so a fallback
+    structure is tried too), or ``None``."""
+    _load()
+    for s in _REGISTRY:
+        if s.name == name:
+            return _value(model, s)
     return None
 
 
 def dispatch(hook: str, model, *args, **kwargs):
-    """The first applicable structure's answer for ``hook``, or ``None`` (use the generic route)."""
-    for f in applicable(model):
+    """The first applicable structure's answer for ``hook``, or ``None`` (use the generic route).
+
+    Structures are found lazily: one that answers spares the ``find`` of those after it."""
+    for f in _found(model):
         fn = getattr(f.structure, hook, None)
         if fn is None:
             continue

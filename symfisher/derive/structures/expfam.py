@@ -1,0 +1,386 @@
+"""An exponential family read off the log-density.
+
+The log-density is expanded (``expand_log`` under the domains) and split symbolically into
+terms that are a parameter-only factor times a data-only factor,
+
+    log f(x; theta) = sum_i eta_i(theta) T_i(x) + h(x) - A(theta),
+
+with statistics whose coefficients are proportional merged (``x mu/v - x^2/(2v)`` is one
+statistic ``x^2 - 2 mu x`` with coefficient ``-1/(2v)``) and, on a finite support, statistics
+that are affine in the others there removed (the last category's indicator is one minus the
+others). The split is confirmed: it must reproduce ``log f`` exactly (on every support point
+for a finite support). It is used when there are as many statistics as parameters and the
+Jacobian ``J = d eta / d theta`` is not singular (a full, not a curved, family). Then, with
+no integral:
+
+* ``E[T] = J^{-T} grad_theta A`` (the score identity ``E[s] = J^T E[T] - grad A = 0``); where
+  the natural parameters have a closed inverse ``theta(eta)``, ``E[T] = grad_eta A`` in natural
+  coordinates, which shows ``E[s] = 0`` independently;
+* ``Cov(T) = Hess_eta A`` in natural coordinates, or, where ``theta(eta)`` has no closed
+  form, the second-order identity ``d E[T] / d theta = Cov(T) J``;
+* the Fisher information by two routes: ``E[s s^T] = J^T Cov(T) J``, and
+  ``-E[H] = Hess_theta A - sum_i E[T_i] Hess_theta eta_i`` (the Hessian is linear in T, so its
+  expectation needs ``E[T]`` alone);
+* every derivative of the log-density is linear in T, so the expectations in the KL Taylor
+  expansion are ``sum_i d^alpha eta_i E[T_i] - d^alpha A``;
+* ``KL(theta_1 || theta_2) = (eta(theta_1) - eta(theta_2)) . E_1[T] - A(theta_1) + A(theta_2)``.
+
+Reference: Lehmann & Casella, *Theory of Point Estimation*, 2nd ed. (1998), §1.5 and
+Theorem 2.5.4 (moments of T from A); Brown, *Fundamentals of Statistical Exponential Families*
+(1986), ch. 2; Amari & Nagaoka, *Methods of Information Geometry* (2000), §2.6 and §3.4
+(the KL divergence of an exponential family as a Bregman divergence of A).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from ...calculus import derivative
+from ...derivation import Derivation, Step
+from ...expectation import expand_log_density, split_statistics
+from ...limits import StepTimeout, time_limit
+from ...model import Model
+from ...simplify import cancels, is_zero, tidy
+from .. import notation as N
+from ..regularity import model_domains
+from . import Structure, register_structure
+
+__all__ = ["ExponentialFamily", "read_off", "ExponentialFamilyStructure"]
+
+_FIND_LIMIT = 3.0  # the split and its confirmation: cheap, or not an exponential family
+_SOLVE_LIMIT = 2.0  # the inverse theta(eta) of the natural parameters
+_ENGINE_LIMIT = 2.0  # E[s] = 0 by the expectation engine, when A alone cannot show it
+
+
+class ExponentialFamily:
+    """``log f = eta(theta) . T(x) + h(x) - A(theta)`` as read off one model, with the
+    moments of T derived from A on first use (and remembered)."""
+
+    def __init__(self, model: Model, eta: tuple, T: tuple, h, A, J: sp.Matrix):
+        self.model, self.eta, self.T, self.h, self.A, self.J = model, eta, T, h, A, J
+        self._mean = self._cov = self._natural = self._mean_natural = None
+        self._tried_natural = False
+
+    # -- the identification, shown ---------------------------------------------------
+    def identification(self) -> Step:
+        m = self.model
+        k = len(self.eta)
+        eta = sp.Function("eta")(*m.params)
+        T = sp.Function("T")(*m.data)
+        vec = (lambda v: v[0]) if k == 1 else (lambda v: sp.Matrix(v))
+        return Step(
+            f"log f is an exponential family with natural parameter eta = {_show(self.eta)}, sufficient statistic "
+            f"T = {_show(self.T)} and log-partition A = {self.A}: the log-density splits into terms that are a "
+            "function of the parameters times a function of the data.",
+            "log f = eta(theta) . T(x) + h(x) - A(theta); the split reproduces log f exactly",
+            N.logf(m),
+            (sp.Add(sp.Mul(eta, T, evaluate=False), sp.Function("h")(*m.data), -sp.Function("A")(*m.params),
+                    evaluate=False),
+             sp.Eq(eta, vec(self.eta), evaluate=False), sp.Eq(T, vec(self.T), evaluate=False),
+             sp.Eq(sp.Function("h")(*m.data), self.h, evaluate=False),
+             sp.Eq(sp.Function("A")(*m.params), self.A, evaluate=False)))
+
+    # -- moments of T ----------------------------------------------------------------
+    def natural(self):
+        """``(eta symbols, theta(eta))`` when the natural parameters have a closed inverse, else ``None``."""
+        if self._tried_natural:
+            return self._natural
+        self._tried_natural = True
+        m = self.model
+        es = tuple(sp.Dummy(f"eta{i + 1}", real=True) for i in range(len(self.eta)))
+        doms = model_domains(m)
+        try:
+            with time_limit(_SOLVE_LIMIT, "the inverse of the natural parameters"):
+                sols = sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params), dict=True)
+                for sol in sols:
+                    if set(sol) != set(m.params) or any(v.has(*m.params) for v in sol.values()):
+                        continue
+                    back = {e: c for e, c in zip(es, self.eta)}
+                    if all(is_zero(sol[th].xreplace(back) - th, doms, limit=1.0) for th in m.params):
+                        self._natural = (es, tuple(sol[th] for th in m.params))
+                        break
+        except (StepTimeout, NotImplementedError, ValueError, TypeError):
+            self._natural = None
+        return self._natural
+
+    def mean(self) -> sp.Matrix:
+        """``E[T] = J^{-T} grad A`` (the score identity), simplified."""
+        if self._mean is None:
+            grad = sp.Matrix([derivative(self.A, th) for th in self.model.params])
+            self._mean = _solve(self.J.T, grad).applyfunc(lambda e: tidy(e, limit=2.0))
+        return self._mean
+
+    def mean_natural(self):
+        """``E[T] = grad_eta A(theta(eta))`` at ``eta = eta(theta)``, or ``None`` without a natural inverse."""
+        nat = self.natural()
+        if nat is None:
+            return None
+        if self._mean_natural is None:
+            es, theta = nat
+            A_eta = self.A.xreplace(dict(zip(self.model.params, theta)))
+            back = dict(zip(es, self.eta))
+            self._mean_natural = sp.Matrix([tidy(sp.diff(A_eta, e).xreplace(back), limit=2.0) for e in es])
+        return self._mean_natural
+
+    def covariance(self) -> tuple:
+        """``(M, how)``: ``how == "natural"``: ``M = Cov(T)``, the Hessian of A in natural
+        coordinates; else (``"identity"``) ``M = d E[T] / d theta = Cov(T) J``, the derivative of
+        the score identity (so that ``J^T Cov(T) J = J^T M`` needs no inverse)."""
+        if self._cov is None:
+            nat = self.natural()
+            if nat is not None:
+                es, theta = nat
+                A_eta = self.A.xreplace(dict(zip(self.model.params, theta)))
+                back = dict(zip(es, self.eta))
+                M = sp.Matrix(len(es), len(es), lambda i, j: sp.diff(A_eta, es[i], es[j]).xreplace(back))
+                how = "natural"
+            else:
+                M = self.mean().jacobian(self.model.params)
+                how = "identity"
+            self._cov = (M.applyfunc(lambda e: tidy(e, limit=2.0)), how)
+        return self._cov
+
+    def expected_derivative(self, wrt: tuple) -> sp.Expr:
+        """``E[d^alpha log f] = sum_i d^alpha eta_i E[T_i] - d^alpha A`` (linear in T)."""
+        mean = self.mean()
+        out = -_derive(self.A, wrt)
+        for e, mt in zip(self.eta, mean):
+            out += _derive(e, wrt) * mt
+        return out
+
+
+def _derive(e, wrt):
+    for v in wrt:
+        e = derivative(e, v)
+    return e
+
+
+def _solve(M: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
+    """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant)."""
+    if M.rows == 1:
+        return b / M[0, 0]
+    return (M.adjugate() * b) / sp.factor(M.det())
+
+
+def _show(v: tuple) -> str:
+    return str(v[0]) if len(v) == 1 else "(" + ", ".join(map(str, v)) + ")"
+
+
+def _reduce_on_points(eta: list, T: list, A, pts) -> tuple:
+    """On a finite support, drop statistics affine in the others there (``sum of indicators = 1``)."""
+    while T:
+        M = sp.Matrix([[1] + [t.subs(x_, p) for t, x_ in T] for p in pts])
+        null = M.nullspace()
+        if not null:
+            break
+        a = null[0]
+        i = max(j for j in range(1, len(a)) if a[j] != 0)  # T_i = -(a_0 + sum_j a_j T_j) / a_i
+        ei = eta[i - 1]
+        for j in range(1, len(a)):
+            if j != i and a[j] != 0:
+                eta[j - 1] = eta[j - 1] - ei * a[j] / a[i]
+        A = A + ei * a[0] / a[i]
+        del eta[i - 1], T[i - 1]
+    return eta, T, A
+
+
+def read_off(model: Model) -> ExponentialFamily | None:
+    """The exponential-family split of ``model``'s log-density, confirmed, or ``None``."""
+    if len(model.data) != 1 or not model.params:
+        return None
+    x = model.data[0]
+    params = set(model.params)
+    sup = model.support[0]
+    if sup.free_symbols & params:
+        return None  # the support moves with a parameter: not a regular family
+    if any(th.is_integer for th in model.params):
+        return None  # no derivatives in an integer parameter
+    ell = expand_log_density(model.log_density, (x,))
+    # cos(x - mu) = cos(mu) cos(x) + sin(mu) sin(x): a parameter inside a circular function splits off
+    ell = ell.replace(lambda e: isinstance(e, (sp.cos, sp.sin)) and e.args[0].has(x) and e.args[0].has(*params),
+                      lambda e: sp.expand_trig(e))
+    stats = split_statistics(ell, (x,))
+    h, A, pairs = sp.S.Zero, sp.S.Zero, []
+    for t, c in stats.items():
+        if t.free_symbols & params or c.has(x):
+            return None  # a term mixes data and parameters: not an exponential family
+        c = sp.expand(c, log=False, power_base=False, power_exp=False)
+        dep = sp.Add(*[a for a in sp.Add.make_args(c) if a.has(*params)])
+        free = c - dep
+        if t == 1:
+            A, h = -dep, h + free
+        else:
+            h += free * t
+            if dep != 0:
+                pairs.append((dep, t))
+    # statistics with proportional coefficients are one statistic
+    basis: list = []
+    # (the coefficient with the fewest symbols is the basis: -1/(2v), not mu/v, which would divide by mu)
+    for c, t in sorted(pairs, key=lambda p: (len(p[0].free_symbols), sp.default_sort_key(p[1]))):
+        for b in basis:
+            r = sp.cancel(c / b[0])
+            if not r.has(*params):
+                b[1].append((r, t))
+                break
+        else:
+            basis.append([c, [(sp.S.One, t)]])
+    eta = [b[0] for b in basis]
+    T = [sp.Add(*[r * t for r, t in b[1]]) for b in basis]
+    if sup.is_finite():
+        eta, T, A = _reduce_on_points(eta, [(t, x) for t in T], A, sup.points())
+        T = [t for t, _ in T]
+    if len(eta) != model.dim:
+        return None  # a curved family (more statistics than parameters) or a non-identifiable one
+    J = sp.Matrix(len(eta), model.dim, lambda i, j: derivative(eta[i], model.params[j]))
+    if is_zero(J.det(), model_domains(model), limit=1.0):
+        return None
+    # confirm: the split reproduces log f exactly
+    rebuilt = sp.Add(*[e * t for e, t in zip(eta, T)]) + h - A
+    gap = rebuilt - ell
+    if sup.is_finite():
+        ok = all(cancels(gap.subs(x, p)) for p in sup.points())
+    else:
+        ok = cancels(gap)
+    if not ok:
+        return None
+    return ExponentialFamily(model, tuple(eta), tuple(T), h, A, J)
+
+
+def _matrix_or_scalar(M):
+    return M if M.rows > 1 or M.cols > 1 else M[0, 0]
+
+
+@register_structure
+class ExponentialFamilyStructure(Structure):
+    """``log f = eta(theta) . T(x) + h(x) - A(theta)``, read off the density (any family, typed or catalog)."""
+
+    name = "exponential_family"
+    priority = 50
+
+    def find(self, model):
+        try:
+            with time_limit(_FIND_LIMIT, "exponential family split"):
+                return read_off(model)
+        except StepTimeout:
+            return None
+
+    def fisher(self, model, ef: ExponentialFamily, limit=None, **_):
+        params = model.params
+        k = len(params)
+        I_lhs = N.fisher_of(model)
+        J = ef.J
+        d = Derivation("fisher", f"Fisher information of the {model.name} model")
+        d = d.add(ef.identification())
+        Tf = sp.Function("T")(*model.data)
+        d = d.add(Step("The score is linear in the statistic: differentiate eta(theta) . T - A(theta).",
+                       "s = J^T T(x) - grad A with the Jacobian J = d eta / d theta", N.SCORE(*params),
+                       (_matrix_or_scalar(J.T * sp.Matrix(ef.T) - sp.Matrix([derivative(ef.A, th) for th in params])),),
+                       ))
+        d = d.add(Step("The Jacobian of the natural parameter:", "J_ij = d eta_i / d theta_j", sp.Symbol("J"),
+                       (_matrix_or_scalar(J),)))
+        try:
+            with time_limit(limit, "Fisher information of the exponential family"):
+                mean = ef.mean_natural()
+                how_mean = "E[T] = grad_eta A in natural coordinates"
+                if mean is None:
+                    mean = ef.mean()
+                    how_mean = "the score identity E[s] = J^T E[T] - grad A = 0, so E[T] = J^{-T} grad A"
+                d = d.add(Step("The mean of the sufficient statistic, from the log-partition (no integral).",
+                               how_mean, N.E(Tf), (_matrix_or_scalar(mean),)))
+                M, how = ef.covariance()
+                cov = sp.Function("Cov")(Tf)
+                if how == "natural":
+                    d = d.add(Step("Its covariance, also from the log-partition.",
+                                   "Cov(T) = Hess_eta A in natural coordinates", cov, (_matrix_or_scalar(M),)))
+                    outer = J.T * M * J
+                else:
+                    d = d.add(Step("Differentiate E[T](theta): the derivative is Cov(T, s) = Cov(T) J (the natural "
+                                   "parameters have no closed inverse here).",
+                                   "the second-order identity d E[T] / d theta = E[T s^T]",
+                                   sp.MatMul(cov, sp.Symbol("J"), evaluate=False), (_matrix_or_scalar(M),)))
+                    outer = J.T * M
+                outer = outer.applyfunc(lambda e: tidy(e, limit=2.0))
+                d = d.add(Step("Route 1: E[s s^T] = J^T Cov(T) J, since s - E[s] = J^T (T - E[T]).",
+                               "definition: I = E[s s^T]", I_lhs,
+                               (sp.MatMul(J.T, cov, J, evaluate=False) if k > 1 else
+                                J[0, 0] ** 2 * sp.Function("Var")(Tf), _matrix_or_scalar(outer))))
+                mean = ef.mean()
+                curv = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
+                curv = curv.applyfunc(lambda e: tidy(e, limit=2.0))
+                d = d.add(Step("Route 2: the Hessian is linear in T, H = sum_i T_i Hess eta_i - Hess A, so minus its "
+                               "expectation needs E[T] alone.",
+                               "-E[H] = Hess A - sum_i E[T_i] Hess eta_i", I_lhs,
+                               (N.E(-sp.Symbol("H")), _matrix_or_scalar(curv))))
+        except StepTimeout:
+            return None  # too slow here: the generic route decides
+        agree = bool(is_zero(outer - curv, model_domains(model)))
+        if agree:
+            d = d.add(Step("The two routes agree.", "their difference simplifies to zero"
+                           if all(cancels(e) for e in outer - curv) else
+                           "their difference vanishes at seeded random points of the parameter domain",
+                           None, (sp.Eq(I_lhs, _matrix_or_scalar(curv), evaluate=False),)))
+        else:
+            d = d.fail("fisher routes", "J^T Cov(T) J and -E[H] differ: the split or the model is not regular")
+        d.extras.update(outer=outer, curvature=curv, routes_agree=agree, structure="exponential_family")
+        return d.with_result(curv)
+
+    def expected_score(self, model, ef: ExponentialFamily, **_):
+        """``E[s] = J^T grad_eta A - grad_theta A = 0``, with ``E[T]`` from natural coordinates."""
+        mean = ef.mean_natural()
+        if mean is None:
+            return self._expected_score_by_engine(model, ef)
+        d = Derivation("expected_score", "The score has mean zero")
+        doms = model_domains(model)
+        verdicts = []
+        for j, th in enumerate(model.params):
+            v = sp.Add(*[ef.J[i, j] * mean[i] for i in range(len(ef.eta))]) - derivative(ef.A, th)
+            ok = is_zero(v, doms)
+            verdicts.append(ok)
+            d = d.add(Step(f"The expected score for {th} vanishes." if ok else f"The expected score for {th} is not zero.",
+                           "E[s] = J^T E[T] - grad A with E[T] = grad_eta A (the chain rule)",
+                           N.E(sp.Derivative(N.logf(model), th)), (sp.S.Zero if ok else v,)))
+            if not ok:
+                d = d.fail(f"E[score] for {th}", f"E[score] = {v}, not 0: the model is not regular")
+        return d.with_result(all(verdicts) and not d.failures)
+
+    def _expected_score_by_engine(self, model, ef: ExponentialFamily):
+        """Without a natural inverse, ``E[T]`` comes from ``E[s] = 0`` itself, so the expectation
+        engine checks ``E[s] = 0`` (briefly: each statistic is one integral); if it cannot, the
+        step says that ``E[s] = 0`` rests on the regularity identity alone, and no zero is claimed."""
+        from ..fisher import score
+        from ..regularity import expected_score
+
+        es = expected_score(model, score(model, textbook=False).extras["raw"], limit=_ENGINE_LIMIT)
+        if not es.failures:
+            return es
+        d = Derivation("expected_score", "The score has mean zero")
+        d = d.add(Step("E[s] = 0 was not computed: the expectation engine did not finish within "
+                       f"{_ENGINE_LIMIT:g} s ({es.failures[0].reason}). It follows from the regularity identity "
+                       "(the support does not depend on the parameters and the density integrates to one), "
+                       "which E[T] = J^{-T} grad A assumes.", "differentiate the normalization under the integral",
+                       None, ()))
+        return d.note("E[score] = 0 is assumed (regularity), not checked").with_result(None)
+
+    def expected_log_derivative(self, model, ef: ExponentialFamily, wrt: tuple = (), **_):
+        """``E[d^alpha log f]`` as an expression (linear in T), for the KL Taylor expansion."""
+        return ef.expected_derivative(tuple(wrt))
+
+    def kl(self, model, ef: ExponentialFamily, first: dict, second: dict, **_):
+        """``KL = (eta_1 - eta_2) . E_1[T] - A_1 + A_2``: no integral once A is known."""
+        mean = ef.mean()
+        e1 = [e.xreplace(first) for e in ef.eta]
+        e2 = [e.xreplace(second) for e in ef.eta]
+        m1 = [v.xreplace(first) for v in mean]
+        A1, A2 = ef.A.xreplace(first), ef.A.xreplace(second)
+        raw = sp.Add(*[(a - b) * m for a, b, m in zip(e1, e2, m1)]) - A1 + A2
+        value = tidy(raw, limit=2.0)
+        th1, th2 = tuple(first.values()), tuple(second.values())
+        lhs = N.KL(*th1, *th2)
+        d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
+        d = d.add(ef.identification())
+        d = d.add(Step("The log-ratio is linear in the statistic, log f_1 - log f_2 = (eta_1 - eta_2) . T - A_1 + A_2 "
+                       "(h cancels), so its expectation under the first distribution needs E_1[T] alone.",
+                       "E_1[T] = J^{-T} grad A at theta_1 (the score identity)", lhs,
+                       (sp.Add(*[sp.Mul(a - b, m, evaluate=False) for a, b, m in zip(e1, e2, m1)], -A1, A2,
+                               evaluate=False), value)))
+        d.extras.update(structure="exponential_family")
+        return d.with_result(value)
