@@ -244,13 +244,17 @@ def _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, deci
     k0 = next((k for k in wrong if comps[k].status == "differs"), wrong[0])
     ce, diff = counterexample(comps[k0], names[k0] or None if len(names) > 1 or scalar_entry else None)
     where = f" entry {names[k0]}" if len(U) > 1 else ""
-    if ce is None:  # no point with both sides defined: nothing shows equality
+    if ce is None:  # undecided: no point differs, but the points do not cover the domain either
+        c0 = comps[k0]
         ce = {"point": {}, "yours": "undefined", "expected": "undefined", "entry": names[k0] or None}
-        msg = (f"not equal (not shown equal):{where} SymPy could not reduce the difference to 0 and the correct "
-               f"value could not be evaluated at enough points of the domain to compare: yours = "
-               f"{ce['yours']}, correct = {ce['expected']}.")
-        return Verdict(False, None, diagnosis, ce, msg + note, quantity, False, _result(E), _result(U), None, 0,
-                       decimals)
+        why = (f"{c0.skipped} of the {len(c0.points)} points could not be evaluated safely (values too large), "
+               "so the domain is not covered") if c0.skipped else \
+            f"the correct value could be evaluated at only {c0.evidence} points of the domain"
+        msg = (f"not equal (not shown equal):{where} {_not_proven_reason([c0])}, the two agree at the "
+               f"{c0.evidence} points where both could be evaluated, but {why}: yours = {ce['yours']}, "
+               f"correct = {ce['expected']} elsewhere.")
+        return Verdict(False, None, diagnosis, ce, msg + note, quantity, False, _result(E), _result(U), None,
+                       c0.evidence, decimals)
     pt = ", ".join(f"{a} = {b}" for a, b in ce["point"].items())
     shown = f" (yours - correct = {diff})" if diff is not None else ""
     head = "not equal"

@@ -10,7 +10,8 @@ For one scalar entry (a matrix is compared entry by entry), :func:`compare` deci
    fails rather than return a digit it cannot vouch for), however small it is;
 3. **equal at N points, not proven**: SymPy could not reduce the difference to 0, but it vanishes
    to 50 digits at every point (:mod:`symfisher.check.points`: the whole domain, edges and
-   breakpoints included). ``Comparison.timed_out`` says whether a symbolic attempt ran out of time,
+   breakpoints included). When a point could not be evaluated (a value too large to compute
+   safely), the domain is not covered and the comparison is **undecided** (not equal). ``Comparison.timed_out`` says whether a symbolic attempt ran out of time,
    so that no message blames a limit that was not hit.
 
 A point where the correct value is undefined (a boundary) is no evidence either way; a point
@@ -49,8 +50,9 @@ _EVAL_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, Recursio
                 NoConvergence)
 
 MAX_GROWTH_ARGUMENT = 1e4  # exp(a), gamma(a), b**a ... with |a| beyond this are not evaluated
-_GROWTH = (sp.exp, sp.gamma, sp.factorial, sp.sinh, sp.cosh, sp.polygamma, sp.loggamma, sp.besseli, sp.besselk,
-           sp.binomial, sp.RisingFactorial, sp.FallingFactorial)
+# (polygamma and loggamma grow slowly: trigamma(10**6) is no risk, and a wrong answer may differ only out there)
+_GROWTH = (sp.exp, sp.gamma, sp.factorial, sp.sinh, sp.cosh, sp.besseli, sp.besselk, sp.binomial,
+           sp.RisingFactorial, sp.FallingFactorial)
 
 
 def _risky_nodes(expr) -> list:
@@ -64,9 +66,17 @@ def _risky_nodes(expr) -> list:
     return out
 
 
+_EXACT_AT_INTEGERS = (sp.polygamma, sp.loggamma, sp.zeta, sp.harmonic)  # polygamma(1, 10**5) is a sum of 10**5 terms
+
+
 def too_large(expr, pt) -> bool:
     """Whether evaluating ``expr`` at ``pt`` would meet a gigantic number (which mpmath computes in C,
-    beyond the reach of the time limit): each growth function's argument is checked innermost first."""
+    beyond the reach of the time limit), or an exact sum of as many terms (``polygamma(1, n)`` at an
+    integer ``n``): each risky function's argument is checked innermost first."""
+    for node in expr.atoms(*_EXACT_AT_INTEGERS):
+        a = node.args[-1].xreplace(pt)
+        if a.is_Rational and (2 * a).is_integer and abs(a) > 1000:
+            return True
     for node, arg in _risky_nodes(expr):
         try:
             a = as_expr(arg).xreplace(pt).evalf(15)
@@ -87,6 +97,8 @@ def _number(expr, pt, digits: int = DIGITS):
         return _SKIP
     try:
         with time_limit(POINT_LIMIT, "evaluate at a point"):
+            if fine_roots(expr):  # 3**(3/10**7) exactly is a search for perfect powers: numerically instead
+                return _numeric_number(as_expr(expr), pt, digits)
             e = as_expr(expr).xreplace(pt)
             if e.is_Rational:
                 return e
@@ -110,22 +122,29 @@ def _number(expr, pt, digits: int = DIGITS):
         return None
 
 
+def fine_roots(expr) -> bool:
+    """Whether ``expr`` has a power with a rational exponent of a large denominator (``a**(10000003/10000000)``):
+    exact evaluation looks for perfect powers and ``cancel`` builds polynomials of that degree."""
+    return any(n.exp.is_Rational and n.exp.q > 64 for n in as_expr(expr).atoms(sp.Pow))
+
+
+def _numeric_number(expr, pt, digits):
+    try:
+        v = expr.evalf(digits, subs=pt, strict=True, maxn=MAX_WORKING_DIGITS)
+    except PrecisionExhausted:
+        return _SKIP
+    if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    return v
+
+
 def value(expr, pt):
     """``expr`` at the point as a Python complex, or ``None`` when undefined or too large there."""
     return value15(expr, pt)
 
 
 def _value(expr, pt, digits):
-    v = _number(expr, pt, digits)
-    if v is None or v is _SKIP:
-        return None
-    try:
-        c = complex(v)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    if c != c or abs(c) == float("inf"):
-        return None
-    return c
+    return _as_complex(_number(expr, pt, digits))
 
 
 def evaluate(expr, points) -> list:
@@ -176,6 +195,7 @@ class Comparison:
     diffs: list = field(default_factory=list)  # yours - correct at each point (SymPy number or None)
     proved: bool = False
     timed_out: bool = False
+    skipped: int = 0  # points where a side could not be evaluated safely (too large): the domain is not covered
 
     @property
     def status(self) -> str:
@@ -183,7 +203,7 @@ class Comparison:
             return "differs"
         if self.proved:
             return "proved"
-        if sum(1 for a in self.agree if a) >= MIN_EVIDENCE:
+        if sum(1 for a in self.agree if a) >= MIN_EVIDENCE and not self.skipped:
             return "numeric"
         return "undecided"
 
@@ -230,10 +250,12 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
     if symbolic:
         proved, timed_out = _cheap_zero(d)
     uv, rv, agree, diffs = [], [], [], []
+    skipped = 0
     for pt in points:
         a, b = _number(u, pt), _number(r, pt)
         uv.append(_as_complex(a))
         rv.append(_as_complex(b))
+        skipped += a is _SKIP or b is _SKIP
         if b is None or b is _SKIP or a is _SKIP:
             agree.append(None)  # the correct value is undefined there (a boundary), or out of reach
             diffs.append(None)
@@ -245,7 +267,7 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
         same, dv = _difference(a, b)
         agree.append(same)
         diffs.append(dv)
-    c = Comparison(u, r, list(points), uv, rv, agree, diffs, proved, timed_out)
+    c = Comparison(u, r, list(points), uv, rv, agree, diffs, proved, timed_out, skipped)
     if symbolic and not proved and c.status != "differs":
         c.proved, slow = symbolic_zero(d, domain_substitution(domains))
         c.timed_out = c.timed_out or slow
@@ -253,6 +275,7 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
 
 
 def _as_complex(v):
+    """A value of :func:`_number` as a Python complex (None: undefined, out of reach, or beyond floats)."""
     if v is None or v is _SKIP:
         return None
     try:
@@ -265,6 +288,8 @@ def _as_complex(v):
 def _cheap_zero(d) -> tuple:
     if d == 0:
         return True, False
+    if fine_roots(d):
+        return False, False  # cancel would build polynomials of a huge degree: the points decide first
     try:
         with time_limit(CHEAP_LIMIT, "simplify the difference"):
             return bool(cancels(d)), False

@@ -18,7 +18,7 @@ import sympy as sp
 
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..simplify import as_expr
-from .compare import Comparison, evaluate, too_large
+from .compare import Comparison, evaluate, fine_roots, too_large
 
 __all__ = ["diagnose_scalar", "diagnose_matrix", "counterexample", "factor_text", "constant_ratio", "matches",
            "fmt_number", "close"]
@@ -69,6 +69,8 @@ def _symbolic_ratio(u, r, target, points):
     """
     from .compare import domain_substitution
 
+    if fine_roots(u) or fine_roots(r):
+        return None  # SymPy's rewrites of a**(10000003/10000000) are slow and never a closed form worth quoting
     varying = set(target.varying)
     sub = domain_substitution(target.domains)
     forms = (lambda q: sp.simplify(sp.cancel(q)),
@@ -90,9 +92,19 @@ def _symbolic_ratio(u, r, target, points):
     return None
 
 
+def _ratio_may_be_constant(u, r, target, points) -> bool:
+    """False when ``u / r`` visibly varies between points that share the known constants' values
+    (cheap, at 15 digits: spares the symbolic ratio, which is slow)."""
+    groups: dict = {}
+    for pt, a, b in zip(points, evaluate(u, points), evaluate(r, points)):
+        if a is not None and b is not None and abs(b) > 1e-30:
+            groups.setdefault(tuple(pt.get(c) for c in target.constants), []).append(a / b)
+    return not any(not close(q, qs[0]) for qs in groups.values() for q in qs)
+
+
 def constant_ratio(u, r, target, points):
     """``c`` with ``u = c r`` and ``c`` free of the varying symbols, or ``None``."""
-    if r == 0 or u == 0:
+    if r == 0 or u == 0 or not _ratio_may_be_constant(u, r, target, points):
         return None
     q = _symbolic_ratio(u, r, target, points)
     if q is not None:
@@ -160,6 +172,8 @@ def _partial_region(c: Comparison) -> str | None:
 def _additive_term(c: Comparison) -> str | None:
     """``yours - correct`` when it is a short expression: a missing or an extra term."""
     d = c.u - c.r
+    if fine_roots(d):
+        return None
     try:
         with time_limit(RATIO_LIMIT, "the difference"):
             d = sp.cancel(sp.expand(d))
@@ -280,10 +294,12 @@ def _exact_text(expr, pt) -> str | None:
         with time_limit(1.0, "exact value"):
             v = as_expr(expr).xreplace(pt)
             forms = [v]
-            try:
-                forms.append(sp.simplify(v))
-            except (StepTimeout, StepFailed):
-                pass
+            if len(str(v)) > 20:  # a short exact value is readable as it is
+                try:
+                    with time_limit(0.5, "simplify the exact value"):
+                        forms.append(sp.simplify(v))
+                except (StepTimeout, StepFailed):
+                    pass
         hyperbolic = (sp.sinh, sp.cosh, sp.tanh)
         forms = [f for f in forms
                  if f.is_number and not f.has(sp.Float) and (v.has(*hyperbolic) or not f.has(*hyperbolic))]

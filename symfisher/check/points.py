@@ -123,6 +123,15 @@ def edge_values(dom) -> list:
     return [v for v in dict.fromkeys(out) if _inside(dom, v)]
 
 
+def _off_integer(v, dom):
+    """A large integer value of a continuous symbol moved off the integers (``+ 1/7``): SymPy evaluates
+    ``polygamma(1, 10**5)`` or ``gamma(10**5)`` exactly, as a sum or product of 10**5 terms."""
+    if dom is None or dom.integer or not v.is_Integer or abs(v) <= 100:
+        return v
+    w = v + R(1, 7)
+    return w if _inside(dom, w) else v - R(1, 7)
+
+
 def _random_value(dom, rng):
     v = float(dom.sample(rng))
     if dom.integer:
@@ -226,6 +235,7 @@ def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
         return True
 
     def add(pt):
+        pt = {s: _off_integer(v, all_doms.get(s)) for s, v in pt.items()}
         if len(points) < MAX_POINTS and ok(pt) and pt not in points:
             points.append(pt)
 
@@ -235,6 +245,7 @@ def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
                 pt[s] = sp.Rational(str(round(float(v), 6)))
         return pt
 
+    all_doms = dict(doms)  # with the data's continuous supports, once a base point fixes their ends
     bases = []
     for k in range(max(N_NICE, 1) * 10):
         pt = with_joint({s: nice[s][(k + i) % len(nice[s])] for i, s in enumerate(symbols)})
@@ -259,8 +270,6 @@ def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
         add(with_joint({s: edges[s][int(rng.integers(0, len(edges[s])))] if edges[s] else nice[s][0]
                         for s in symbols}))
     # both sides of each visible breakpoint (data variables included)
-    data_syms = {x: sup for x, sup in data}
-    all_doms = dict(doms)
     for x, sup in data:
         d = _support_domain(sup, base)
         if d is not None and not isinstance(d, list) and not d.integer:
