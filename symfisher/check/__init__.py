@@ -70,8 +70,8 @@ from ..limits import StepTimeout, time_limit
 from ..model import Model, ModelError
 from ..parsing import ParseError
 from ..simplify import as_expr
-from .answer import as_shape, decimal_literals, map_nested, read_answer
-from .compare import DIGITS, Comparison, _number, compare
+from .answer import as_shape, decimal_literals, flatten, map_nested, read_answer, short
+from .compare import DIGITS, Comparison, _number, compare, huge_constant
 from .diagnose import constant_ratio, counterexample, diagnose_matrix, diagnose_scalar, matches
 from .points import spread_points
 from .targets import TARGETS, Target, parse_quantity, quantity_names, register_target
@@ -148,6 +148,10 @@ def check_answer(model: Model, quantity: str, answer, latex: bool = False, *, co
     decimals = decimal_literals(answer)
     if substitute:
         ans = map_nested(ans, lambda e: as_expr(e).subs(substitute, simultaneous=True))
+    for e in flatten(ans):
+        big = huge_constant(e)
+        if big is not None:
+            raise ParseError(f"the answer contains the number {short(big, 40)}, too large to evaluate or compare")
 
     t = kind.build(model, index, ans)
     E = t.expected
@@ -247,12 +251,11 @@ def _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, deci
     if ce is None:  # undecided: no point differs, but the points do not cover the domain either
         c0 = comps[k0]
         ce = {"point": {}, "yours": "undefined", "expected": "undefined", "entry": names[k0] or None}
-        why = (f"{c0.skipped} of the {len(c0.points)} points could not be evaluated safely (values too large), "
-               "so the domain is not covered") if c0.skipped else \
-            f"the correct value could be evaluated at only {c0.evidence} points of the domain"
-        msg = (f"not equal (not shown equal):{where} {_not_proven_reason([c0])}, the two agree at the "
-               f"{c0.evidence} points where both could be evaluated, but {why}: yours = {ce['yours']}, "
-               f"correct = {ce['expected']} elsewhere.")
+        why = (f"{c0.skipped} of the {len(c0.points)} points could not be evaluated safely (values too large)"
+               if c0.skipped else f"the correct value could be evaluated at only {c0.evidence} points")
+        agree = f"; the two agree at the other {c0.evidence} points" if c0.evidence and c0.skipped else ""
+        msg = (f"not equal (not shown equal):{where} {_not_proven_reason([c0])}, and {why}{agree}, so the "
+               "comparison does not cover the domain.")
         return Verdict(False, None, diagnosis, ce, msg + note, quantity, False, _result(E), _result(U), None,
                        c0.evidence, decimals)
     pt = ", ".join(f"{a} = {b}" for a, b in ce["point"].items())
@@ -281,7 +284,7 @@ def _ratio_values(u, r, points, constants):
 def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) -> Verdict:
     """Jeffreys: ``yours = c * correct`` with ``c`` free of the parameters (constants allowed)."""
     u, r = U[0, 0], E[0, 0]
-    label = t.label
+
     c = constant_ratio(u, r, t, points)
     if c is not None and not c.has(sp.Float):
         cmp = compare(u, c * r, points, domains=t.domains)

@@ -37,7 +37,7 @@ from sympy.core.evalf import PrecisionExhausted
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..simplify import as_expr, cancels
 
-__all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "symbolic_zero", "DIGITS"]
+__all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "huge_constant", "symbolic_zero", "DIGITS"]
 
 DIGITS = 50  # significant digits of every numeric evaluation
 NOISE = sp.Float(10) ** -40  # |difference| / |value| below this is not a difference (function round-off)
@@ -59,7 +59,7 @@ def _risky_nodes(expr) -> list:
     """Subexpressions whose value can explode (exp of exp of ...), innermost first."""
     out = []
     for node in sp.postorder_traversal(expr):
-        if isinstance(node, _GROWTH) and not node.is_number:
+        if isinstance(node, _GROWTH):  # constants too: floor(exp(10**99)) needs 10**99 digits
             out.append((node, node.args[-1]))
         elif isinstance(node, sp.Pow) and not node.exp.is_number:
             out.append((node, node.exp * sp.log(sp.Abs(node.base) + 2)))
@@ -85,6 +85,14 @@ def too_large(expr, pt) -> bool:
         except (OverflowError, ValueError, TypeError, ZeroDivisionError):
             return True
     return False
+
+
+def huge_constant(expr):
+    """A constant subexpression of ``expr`` too large to evaluate (``exp(10**99)``), or None."""
+    for node, arg in _risky_nodes(as_expr(expr)):
+        if node.is_number and too_large(node, {}):
+            return node
+    return None
 
 
 _SKIP = "skip"  # cannot be evaluated safely here: no evidence
