@@ -209,6 +209,13 @@ def test_what_sympy_cannot_prove_is_labelled_numeric_evidence():
     assert v.exit_code == 1, v.message
 
 
+def test_a_difference_below_every_digit_is_still_a_difference():
+    # exp(-1000/p) < 1e-434 on (0, 1): invisible at 50 digits, but SymPy's assumptions show it is never 0
+    for text in ("1/(p*(1-p)) + exp(-1000/p)", "1/(p*(1-p)) + exp(-10**4/(1 - p))"):
+        v = check_answer(model("bernoulli"), "fisher", text)
+        assert v.exit_code == 1 and "e-" in v.difference, v.message
+
+
 def test_decimals_are_compared_as_typed():
     v = check_answer(model("bernoulli"), "fisher", "0.333/p + 1/(1 - p)")
     assert v.exit_code == 1 and "decimals" in v.message and "333/1000" in v.message, v.message

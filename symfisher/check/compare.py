@@ -8,6 +8,8 @@ For one scalar entry (a matrix is compared entry by entry), :func:`compare` deci
 2. **not equal**: the difference is non-zero at a point of the domain, decided exactly when the
    point makes it a rational number and to 50 significant digits otherwise (``evalf(strict=True)``
    fails rather than return a digit it cannot vouch for), however small it is;
+   A difference SymPy's assumptions show to be non-zero everywhere (``exp(-1000/p)``) is not equal
+   even where it is below the digits: its largest value at the points is the counterexample.
 3. **equal at N points, not proven**: SymPy could not reduce the difference to 0, but it vanishes
    to 50 digits at every point (:mod:`symfisher.check.points`: the whole domain, edges and
    breakpoints included). When a point could not be evaluated (a value too large to compute
@@ -279,7 +281,39 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
     if symbolic and not proved and c.status != "differs":
         c.proved, slow = symbolic_zero(d, domain_substitution(domains))
         c.timed_out = c.timed_out or slow
+        if not c.proved and _nowhere_zero(d):
+            _tiniest_difference(c, d)
     return c
+
+
+def _nowhere_zero(d) -> bool:
+    """Whether SymPy's assumptions show ``d`` is non-zero for every value of its symbols (``exp(-1000/p)``:
+    a difference too small to see at any point is still a difference)."""
+    try:
+        with time_limit(CHEAP_LIMIT, "is the difference non-zero"):
+            return d.is_zero is False or sp.factor_terms(sp.cancel(d)).is_zero is False
+    except StepTimeout:
+        return False
+    except (StepFailed, ArithmeticError, ValueError, TypeError, AttributeError, NotImplementedError,
+            RecursionError, sp.PolynomialError):
+        return False
+
+
+def _tiniest_difference(c: Comparison, d) -> None:
+    """Mark the point where the (provably non-zero) difference is largest relative to the values as the
+    counterexample, with the difference evaluated directly (to its own 50 digits)."""
+    best = None
+    for k, a in enumerate(c.agree):
+        if not a:
+            continue
+        v = _number(d, c.points[k])
+        if isinstance(v, sp.Basic) and v.is_number and v != 0:
+            rel = abs(sp.N(v, 15)) / max(abs(c.rv[k] or 0), 1e-300)
+            if best is None or rel > best[0]:
+                best = (rel, k, v)
+    if best is not None:
+        c.agree[best[1]] = False
+        c.diffs[best[1]] = best[2]
 
 
 def _as_complex(v):
