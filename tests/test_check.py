@@ -241,3 +241,14 @@ def test_random_text_gives_a_verdict_or_a_clean_error(text):
     finally:
         builtins.eval, builtins.exec = real_eval, real_exec
     assert not [c for c in calls if isinstance(c[0], str) and len(text) >= 6 and text in c[0]]
+
+
+def test_a_constant_too_large_to_evaluate_is_refused_quickly(capsys):
+    import time
+
+    for text in ("sin(exp(10**99))", "Abs(exp(10**99))", "1/p + exp(10**99)*0 + sin(exp(10**50))"):
+        t0 = time.monotonic()
+        rc = main(["check", "bernoulli", "fisher", text])
+        err = capsys.readouterr().err
+        assert rc == 2 and "too large" in err and err.count("\n") == 1, (text, err)
+        assert time.monotonic() - t0 < 20

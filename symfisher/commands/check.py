@@ -1,22 +1,25 @@
 """``symfisher check MODEL-OPTIONS QUANTITY EXPR [--latex]``: is a hand-derived result right?
 
-Exit status 0 when the answer equals the derived quantity, 1 when it does not (a point where
-the two differ is printed, with both values and, where one fits, what probably went wrong),
-2 for bad input (unparsable expression, unknown symbol, wrong shape, unknown quantity).
-See :mod:`symfisher.check` for the quantities and the notation.
+Exit status 0 when the answer equals the derived quantity -- proven by SymPy, or, where SymPy
+cannot decide, equal to 50 digits at every point spread over the whole domain, which the verdict
+says in the words "equal at N points, not proven" -- 1 when it does not (a point where the two
+differ is printed, with both values, their difference and, where one fits, what probably went
+wrong), 2 for bad input (unparsable expression, unknown symbol, wrong shape, unknown quantity).
+See :mod:`symfisher.check` for the quantities, the notation and how equality is decided.
 """
 from ._options import add_model_options, model_from_args
 
 NAME = "check"
-HELP = ("check a hand-derived score, Fisher information, Cramér–Rao bound, KL divergence, KL quadratic term, "
-        "Jeffreys prior or natural gradient")
+HELP = ("check a hand-derived score, Hessian, Fisher information, Cramér–Rao bound, KL divergence, KL quadratic "
+        "term, Jeffreys prior or natural gradient (exit 0 equal, 1 not equal, 2 bad input)")
 
 
 def configure(p):
     add_model_options(p)
     p.add_argument("quantity", metavar="QUANTITY",
-                   help="score, fisher, cramer-rao, kl, kl-quadratic, jeffreys or natural-gradient; entries as "
-                        "fisher[0,1], fisher[mu,sigma], score[mu]")
+                   help="score, hessian, fisher, cramer-rao, kl, kl-quadratic, jeffreys or natural-gradient (the "
+                        "targets registered in symfisher.check.targets); entries as fisher[0,1], fisher[mu,sigma], "
+                        "score[mu]")
     p.add_argument("expr", metavar="EXPR",
                    help="your answer: an expression, a list [a, b] or a matrix [[a, b], [c, d]] "
                         "(put -- before an answer that starts with '-')")
