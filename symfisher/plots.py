@@ -104,7 +104,7 @@ def _range_of(dom, given, default):
     return lo + (hi - lo) * 0.005 if dom.lo.is_finite else lo, hi - (hi - lo) * 0.005 if dom.hi.is_finite else hi
 
 
-@_register("fisher_curve", {"range": "vector", "log": "bool"},
+@_register("fisher_curve", {"range": "range", "log": "bool"},
            "The Fisher information against the parameter: it blows up where one observation pins the parameter down.")
 def _fisher_curve(ctx, range=None, log=True):
     I = ctx.values.get("fisher")
@@ -162,7 +162,7 @@ def _kl_quadratic(ctx, at=(), delta_max=0.2):
     return fig
 
 
-@_register("jeffreys_density", {"range": "vector"},
+@_register("jeffreys_density", {"range": "range"},
            "The Jeffreys prior √I(θ), normalized when it is proper.")
 def _jeffreys_density(ctx, range=None):
     model = ctx.model

@@ -72,6 +72,8 @@ __all__ = [
     "build_sections",
     "write_sheets",
     "atomic_write",
+    "write_all",
+    "OutputError",
 ]
 
 
@@ -84,6 +86,9 @@ class SpecError(ValueError):
     def __init__(self, path, key: str, problem: str):
         self.path, self.key, self.problem = str(path), key, problem
         super().__init__(f"{self.path}: key {key!r}: {problem}")
+
+    def __reduce__(self):  # raised in a worker process, re-raised in the parent
+        return (SpecError, (self.path, self.key, self.problem))
 
 
 # ---------------------------------------------------------------- TOML
@@ -280,6 +285,11 @@ def _convert_arg(kind: str, v, path, key):
         if not isinstance(v, dict) or not all(_is_number(x) or isinstance(x, str) for x in v.values()):
             raise bad("a table of names and values, e.g. {p = 0.3}")
         return tuple(sorted(v.items()))
+    if kind == "range":
+        if (not isinstance(v, list) or len(v) != 2 or not all(_is_number(x) and math.isfinite(x) for x in v)
+                or not v[0] < v[1]):
+            raise bad("[low, high], two finite numbers with low < high, e.g. [0.05, 0.95]")
+        return (float(v[0]), float(v[1]))
     if kind == "vector":
         if not isinstance(v, list) or not v or not all(_is_number(x) for x in v):
             raise bad("a list of numbers, e.g. [2, 2]")
@@ -400,8 +410,8 @@ def _parse_checks(tables, path, where):
                 raise SpecError(path, w + "entry", f"expected [row, column] counting from 0, got {e!r}")
             entry = tuple(e)
         tol = t.get("tol", 1e-8)
-        if not _is_number(tol) or not tol > 0:
-            raise SpecError(path, w + "tol", f"expected a positive number, got {tol!r}")
+        if not _is_number(tol) or not math.isfinite(tol) or not tol > 0:
+            raise SpecError(path, w + "tol", f"expected a positive finite number (a tolerance), got {tol!r}")
         wargs = t.get("witness_args", {})
         if not isinstance(wargs, dict):
             raise SpecError(path, w + "witness_args", "expected a table")
@@ -454,6 +464,8 @@ def parse_spec(text: str, path="<spec>") -> Spec:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise SpecError(path, "(toml)", f"not valid TOML: {exc}") from None
+    except (RecursionError, MemoryError):
+        raise SpecError(path, "(toml)", "nested too deeply to read (a spec needs a few levels of tables)") from None
     _unknown_keys(data, _TOP_KEYS, path, "")
     title = _str(data, "title", path, "", required=True)
     question = _str(data, "question", path, "", required=True)
@@ -595,7 +607,31 @@ class Context:
                                 f"not a parameter or constant of the model, nor a symbol of the checked value "
                                 f"(known: {', '.join(known) or 'none'})")
             out[s] = _expr(v, self.path, f"{key}.{name}")
+            self._check_in_domain(s, out[s], f"{key}.{name}")
         return out
+
+    def _check_in_domain(self, sym, value, key) -> None:
+        """A check point must lie in the parameter's domain: outside it the formula means nothing."""
+        dom = None
+        if self.model is not None:
+            try:
+                dom = self.model.domain(sym)
+            except KeyError:
+                dom = None
+        if not value.is_real:
+            raise SpecError(self.path, key, f"{value} is not a real number")
+        if dom is not None:
+            if not dom.contains(value):
+                raise SpecError(self.path, key, f"{value} is outside the domain {sym} in {dom}")
+            return
+        # a symbol of the checked value (p_1 of a KL ...): its assumptions are its domain
+        ok = all(getattr(value, "is_" + a) is not False
+                 for a in ("positive", "nonnegative", "negative", "nonpositive", "integer")
+                 if sym.assumptions0.get(a))
+        if not ok:
+            facts = ", ".join(a for a in ("positive", "nonnegative", "negative", "nonpositive", "integer")
+                              if sym.assumptions0.get(a))
+            raise SpecError(self.path, key, f"{value} is outside the domain of {sym} ({facts})")
 
 
 def _scalar(M):
@@ -603,6 +639,11 @@ def _scalar(M):
 
 
 # ---------------------------------------------------------------- building models
+
+
+def model_sizes(model_table) -> dict:
+    """The ``sizes`` of a catalog model in a spec (``{d = 2}``), the one place they are read."""
+    return dict(dict(model_table).get("sizes", ()))
 
 
 def build_model(spec: Spec, part: Part, index: int):
@@ -613,7 +654,7 @@ def build_model(spec: Spec, part: Part, index: int):
     where = (f"part[{index}]." if len(spec.parts) > 1 else "") + "model."
     try:
         if "name" in m:
-            sizes = dict(m.get("sizes", ()))
+            sizes = model_sizes(m)
             try:
                 model = get_model(m["name"], **sizes)
             except UnknownModel as exc:
@@ -1142,13 +1183,15 @@ def _w_quadrature_integral(ctx, req, point):
 
 def _evaluate(value, point: dict):
     """A derived value at a point: a float, or a list of lists of floats for a matrix."""
+    if isinstance(value, (sp.MatrixBase, sp.Basic)):
+        left = sorted(map(str, value.subs(point).free_symbols))
+        if left:
+            raise ValueError(f"still depends on {', '.join(left)}")
     if isinstance(value, sp.MatrixBase):
         M = value.subs(point)
         return [[complex(sp.N(M[i, j], 30)).real for j in range(M.cols)] for i in range(M.rows)]
     if isinstance(value, sp.Basic):
         v = sp.N(value.subs(point), 30)
-        if v.free_symbols:
-            raise ValueError(f"still depends on {', '.join(sorted(map(str, v.free_symbols)))}")
         return float(sp.re(v)) if v.is_finite is not False else math.inf
     import numpy as np
 
@@ -1172,6 +1215,8 @@ def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
             value = _evaluate(ctx.values[req.of], point)
         except ValueError as exc:
             raise SpecError(ctx.path, key + ".at", f"{req.of} {exc}: give its value in at = {{...}}") from None
+        if req.entry is not None and not isinstance(value, list):
+            raise SpecError(ctx.path, key + ".entry", f"{req.of} is a single number: leave entry out")
         if req.entry is not None and isinstance(value, list):
             i, j = req.entry
             try:
@@ -1183,10 +1228,13 @@ def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
     stderr = None
     detail = req.detail
     if req.witness is not None:
-        target, wdetail, stderr = WITNESSES[req.witness](ctx, req, point)
-        detail = detail or wdetail
         if value is None:  # a witness on its own: nothing to compare with
             raise SpecError(ctx.path, key + ".of", "a witness needs the derived value to compare with (of = ...)")
+        if isinstance(value, list):
+            raise SpecError(ctx.path, key + ".entry",
+                            f"{req.of} is a matrix: name the entry to compare, entry = [row, column]")
+        target, wdetail, stderr = WITNESSES[req.witness](ctx, req, point)
+        detail = detail or wdetail
         return Check(req.name, float(value), float(target), req.tol, detail=detail, stderr=stderr)
     t = req.target
     if isinstance(t, tuple):  # a matrix target
@@ -1277,26 +1325,93 @@ def build_sections(specs, figure_dir=None, figure_prefix="figures/") -> list:
 # ---------------------------------------------------------------- writing
 
 
-def atomic_write(path: Path, data) -> None:
-    """Write ``data`` (str or bytes) to ``path`` via a temporary file in the same directory
-    and ``os.replace``: readers see the old file or the complete new one, never a part."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+class OutputError(ValueError):
+    """The sheets cannot be written where asked (``--out`` is a file, a name is taken by a
+    directory, the disk is full ...): one line, and nothing of this run is left behind."""
+
+
+def check_out_dir(out_dir) -> Path:
+    """``out_dir`` is, or can be created as, a writable directory (checked before any work)."""
+    out_dir = Path(out_dir)
+    for anc in (out_dir, *out_dir.parents):
+        if os.path.lexists(anc):
+            if not anc.is_dir():
+                where = "" if anc == out_dir else f" ({anc} is a file)"
+                raise OutputError(f"--out {out_dir}: not a directory{where}")
+            if not os.access(anc, os.W_OK | os.X_OK):
+                raise OutputError(f"--out {out_dir}: {anc} is not writable")
+            break
+    return out_dir
+
+
+def check_targets(targets) -> None:
+    """Every file about to be written may be: nothing there, or a regular file (not a directory)."""
+    for t in targets:
+        t = Path(t)
+        for anc in t.parents:
+            if os.path.lexists(anc):
+                if not anc.is_dir():
+                    raise OutputError(f"cannot write {t}: {anc} is not a directory")
+                break
+        if os.path.lexists(t) and not t.is_file():
+            raise OutputError(f"cannot write {t}: a directory (or other non-file) of that name is in the way")
+
+
+def write_all(files: dict) -> list[Path]:
+    """Write ``{path: str | bytes}`` all or nothing.
+
+    Every file is first written to a temporary file beside its target; only when all of them
+    are complete are they renamed into place (``os.replace``). A failure on the way (disk
+    full, permissions, an interrupt) removes every temporary file and leaves the old outputs
+    as they were; it is reported as one :class:`OutputError` line.
+    """
+    check_targets(files)
+    pending: list[tuple[str, Path]] = []
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        for path, data in files.items():
+            path = Path(path)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            raw = data.encode("utf-8") if isinstance(data, str) else data
+            fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+            pending.append((tmp, path))
+            with os.fdopen(fd, "wb") as fh:
+                _write_bytes(fh, raw)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o644)
+    except BaseException as exc:
+        for tmp, _ in pending:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {path}: {exc.strerror or exc}; nothing was written") from None
         raise
+    done = 0
+    try:
+        for tmp, path in pending:
+            os.replace(tmp, path)
+            done += 1
+    except BaseException as exc:  # interrupted between renames: each file is old or new, no temp left
+        for tmp, _ in pending[done:]:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        if isinstance(exc, OSError):
+            raise OutputError(f"cannot write {pending[done][1]}: {exc.strerror or exc}") from None
+        raise
+    return [path for _, path in pending]
+
+
+def _write_bytes(fh, raw: bytes) -> None:  # one seam, so tests can make the disk fill up
+    fh.write(raw)
+
+
+def atomic_write(path: Path, data) -> None:
+    """Write one file atomically: readers see the old file or the complete new one."""
+    write_all({Path(path): data})
 
 
 INDEX_TITLE = "Fisher information: ten worked exercises"
@@ -1373,7 +1488,7 @@ def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs:
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}; expected some of {', '.join(sorted(FORMATS))}")
-    out_dir = Path(out_dir)
+    out_dir = check_out_dir(out_dir)
     specs = [load_spec(p) for p in paths]
     names = [s.name for s in specs]
     dup = sorted({n for n in names if names.count(n) > 1})
@@ -1381,6 +1496,7 @@ def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs:
         raise ValueError(f"two specs are both named {dup[0]!r}: their sheets would overwrite each other")
     if "index" in names:
         raise ValueError("a spec may not be called 'index' (the combined sheet is index.*)")
+    check_targets(out_dir / f"{n}.{EXT[fmt]}" for n in names + ["index"] for fmt in formats)
     from . import plots
 
     use_figs = figures and plots.available()
@@ -1409,17 +1525,13 @@ def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs:
             say(f"[{k + 1}/{total}] {s.name}: {_summary(results[k][0])}")
     sections = [r[0] for r in results]
     docs = _render_all(sections, specs, formats, settings, title)
-    written = []
-    for k, (sec, files) in enumerate(results):
-        for fname, data in files.items():
-            target = out_dir / "figures" / fname
-            atomic_write(target, data)
-            written.append(target)
+    files: dict = {}
+    for sec, figs in results:
+        for fname, data in figs.items():
+            files[out_dir / "figures" / fname] = data
     for fname, text in docs.items():
-        target = out_dir / fname
-        atomic_write(target, text)
-        written.append(target)
-    return written
+        files[out_dir / fname] = text
+    return write_all(files)
 
 
 def _summary(section) -> str:

@@ -28,7 +28,7 @@ from latex2mathml.converter import convert as _l2m
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
 from .latex import equation_rows, latex_of
-from .prose import float_parts, paragraphs, split_prose
+from .prose import float_parts, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 
 __all__ = [
@@ -84,6 +84,13 @@ math { font-size: 1.08em; font-family: 'Latin Modern Math', 'STIX Two Math', 'Ca
 # ---------------------------------------------------------------- math
 
 
+_MATHML_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
+    "mtable mtr mtd mstyle mpadded mphantom menclose merror mfenced mmultiscripts mprescripts none "
+    "semantics annotation mlabeledtr maligngroup malignmark".split()
+)
+
+
 def _valid_mathml(s: str) -> bool:
     try:
         root = ET.fromstring(s)
@@ -91,6 +98,15 @@ def _valid_mathml(s: str) -> bool:
         return False
     if root.tag != "{%s}math" % _MATHML_NS:
         return False
+    # only MathML elements, no attributes that load or run anything: user text inside
+    # ``\text{}`` must never become an HTML element (a <script> inside <mtext> would run)
+    for el in root.iter():
+        ns, _, local = el.tag.rpartition("}")
+        if ns != "{" + _MATHML_NS or local not in _MATHML_ELEMENTS:
+            return False
+        if any(k.lower().startswith("on") or k.lower() in ("href", "src", "xlink:href") or "}" in k
+               for k in el.attrib):
+            return False
     # an unknown command survives as text such as "\foo": not acceptable
     return not any("\\" in (el.text or "") for el in root.iter())
 
@@ -148,7 +164,7 @@ def prose_html(text: str) -> str:
     out = []
     for kind, s in split_prose(" ".join(text.split())):
         if kind == "math":
-            m = _convert(s, False)
+            m = _convert(markup_math(s), False)
             out.append(m if m is not None else '<code class="tex">%s</code>' % escape("$" + s + "$"))
         else:
             out.append(escape(s))

@@ -31,6 +31,7 @@ from .prose import (
     float_parts,
     latex_escape_text,
     latex_prose,
+    markup_math,
     math_unicode,
     paragraphs,
     split_prose,
@@ -307,7 +308,7 @@ def _mathjax_prose(text: str, italic: bool = False, cmd: str | None = None) -> s
     cmd = cmd or (r"\textit" if italic else r"\text")
     parts = []
     for kind, s in split_prose(text):
-        parts.append(s if kind == "math" else _mathjax_text(s, cmd))
+        parts.append(markup_math(s) if kind == "math" else _mathjax_text(s, cmd))
     return " ".join(p for p in parts if p)
 
 
