@@ -164,6 +164,7 @@ class Spec:
     explanation: str
     takeaway: str
     parts: tuple
+    source: str = field(default="", repr=False, compare=False)  # the TOML text (embedded in notebooks)
 
 
 # ---------------------------------------------------------------- registries
@@ -485,7 +486,7 @@ def parse_spec(text: str, path="<spec>") -> Spec:
     else:
         parts.append(_parse_part(data, path, ""))
     name = Path(str(path)).stem
-    return Spec(str(path), name, title, question, explanation, takeaway, tuple(parts))
+    return Spec(str(path), name, title, question, explanation, takeaway, tuple(parts), text)
 
 
 def load_spec(path) -> Spec:
@@ -1253,6 +1254,42 @@ def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
 # ---------------------------------------------------------------- sections
 
 
+def textbook_derivation(d: Derivation) -> Derivation:
+    """A derivation as a sheet shows it: the engine's ASCII formulas in its texts typeset as
+    math (:func:`~symfisher.render.notation.textbook_prose`), and every result whose sign
+    reads backwards (``-1/(p(p - 1))``) followed by its own line in conventional form, with
+    the sign change as the reason (:func:`~symfisher.textbook.conventional_sign`)."""
+    from .derivation import Failure
+    from .render.latex import latex_of
+    from .render.notation import textbook_prose
+    from .textbook import conventional_sign
+
+    def why(flipped):
+        return ", ".join("$-(%s) = %s$" % (latex_of(b), latex_of(sp.Add(*[-t for t in b.args]))) for b in flipped)
+
+    steps = []
+    for st in d.steps:
+        reason = textbook_prose(st.reason)
+        forms = st.forms
+        # a sign absorbed between two forms of the chain: say so in the reason
+        for a, b in zip(forms, forms[1:]):
+            if isinstance(a, (sp.Expr, sp.MatrixBase)):
+                new, flipped = conventional_sign(a)
+                if flipped and new == b:
+                    reason = (reason + "; " if reason else "") + why(flipped)
+        st = replace(st, statement=textbook_prose(st.statement), reason=reason)
+        steps.append(st)
+        last = st.expr
+        if isinstance(last, (sp.Expr, sp.MatrixBase)):
+            new, flipped = conventional_sign(last)
+            if flipped:
+                steps.append(Step("Absorb the minus sign into a factor:", why(flipped), None, (last, new)))
+    result = conventional_sign(d.result)[0] if d.result is not None else None
+    failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
+    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
+                   notes=tuple(d.notes))
+
+
 def _run_part(spec: Spec, part: Part, index: int):
     ctx = Context(spec, part)
     where = f"part[{index}]." if len(spec.parts) > 1 else ""
@@ -1278,10 +1315,12 @@ def _run_part(spec: Spec, part: Part, index: int):
         if d is None:
             continue
         ds = [d] if isinstance(d, Derivation) else list(d)
+        if any(one.failures for one in ds) and q.name not in ctx.failed:
+            ctx.failed.append(q.name)  # a step it could not finish: checks of its values fail visibly
         ctx.derived.setdefault(q.name, ds[0])
         for one in ds:
             ctx.checks.extend(one.checks)
-            derivations.append(replace(one, checks=(), extras={}))
+            derivations.append(textbook_derivation(replace(one, checks=(), extras={})))
     checks = list(ctx.checks)
     for k, c in enumerate(part.checks):
         checks.append(run_check(ctx, c, f"{where}check[{k}]"))
@@ -1415,7 +1454,41 @@ def atomic_write(path: Path, data) -> None:
 
 
 INDEX_TITLE = "Fisher information: ten worked exercises"
-EXT = {"tex": "tex", "html": "html", "md": "md", "json": "json", "txt": "txt"}
+EXERCISE_INDEX_TITLE = "Fisher information: ten exercises"
+EXT = {"tex": "tex", "html": "html", "md": "md", "json": "json", "txt": "txt", "ipynb": "ipynb"}
+#: every format ``sheet --format`` accepts: the document renderers and the notebook
+SHEET_FORMATS = ("tex", "html", "md", "json", "txt", "ipynb")
+DEFAULT_FORMATS = ("tex", "html", "md", "json", "ipynb")
+
+
+def output_names(names, formats) -> list[str]:
+    """The files a run writes for specs ``names`` (besides figures), in a fixed order.
+
+    For every document format: the solution sheet ``<name>.<ext>``, the exercise sheet
+    (questions only, for handing out) ``<name>-exercise.<ext>``, and the combined
+    ``index.<ext>`` and ``index-exercise.<ext>``; for ``ipynb`` one notebook per spec.
+    """
+    out = []
+    for fmt in formats:
+        if fmt == "ipynb":
+            out += [f"{n}.ipynb" for n in names]
+            continue
+        ext = EXT[fmt]
+        for n in list(names) + ["index"]:
+            out += [f"{n}.{ext}", f"{n}-exercise.{ext}"]
+    return out
+
+
+def notebook_checks(spec_text: str, name: str = "<spec>") -> list:
+    """The numeric checks of a spec, recomputed (what a sheet's notebook runs)."""
+    return list(build_section(parse_spec(spec_text, name)).all_checks)
+
+
+def exercise_section(section):
+    """The exercise sheet's section: the title and the question, nothing that gives the answer away."""
+    from .render import Section
+
+    return Section(section.title, question=section.question)
 
 
 # Sections travel from worker processes to the parent as pickles. Plain pickling rebuilds
@@ -1459,35 +1532,48 @@ def _worker(path: str, figure_dir: str | None, figure_prefix: str):
     return _dumps(sec), files
 
 
-def _render_all(sections, specs, formats, settings, title):
+def _render_all(sections, specs, formats, settings, title, exercise_title=EXERCISE_INDEX_TITLE):
     from .render import render_document
 
     out = {}
-    for spec, sec in zip(specs, sections):
-        for fmt in formats:
-            out[f"{spec.name}.{EXT[fmt]}"] = render_document([sec], fmt, title=sec.title, settings=settings)
+    exercises = [exercise_section(sec) for sec in sections]
     for fmt in formats:
-        out[f"index.{EXT[fmt]}"] = render_document(list(sections), fmt, title=title, settings=settings)
+        if fmt == "ipynb":
+            from .render.notebook import render_notebook
+
+            for spec, sec in zip(specs, sections):
+                out[f"{spec.name}.ipynb"] = render_notebook(sec, spec.source, Path(spec.path).name, settings)
+            continue
+        ext = EXT[fmt]
+        for spec, sec, ex in zip(specs, sections, exercises):
+            out[f"{spec.name}.{ext}"] = render_document([sec], fmt, title=sec.title, settings=settings)
+            out[f"{spec.name}-exercise.{ext}"] = render_document([ex], fmt, title=ex.title, settings=settings)
+        out[f"index.{ext}"] = render_document(list(sections), fmt, title=title, settings=settings)
+        out[f"index-exercise.{ext}"] = render_document(exercises, fmt, title=exercise_title, settings=settings)
     return out
 
 
-def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs: int = 2, figures: bool = True,
+def write_sheets(paths, out_dir, formats=DEFAULT_FORMATS, *, jobs: int = 2, figures: bool = True,
                  progress=None, title: str = INDEX_TITLE, settings=None) -> list[Path]:
     """Build the sheets of the spec files ``paths`` and write them into ``out_dir``.
 
-    One file per spec and format, plus ``index.<fmt>`` (all sections, with contents).
-    Specs are validated before anything is derived; derivations run in ``jobs`` worker
+    The files are :func:`output_names`: per spec and document format a solution sheet and an
+    exercise sheet, plus ``index.<fmt>`` (all sections, with contents) and ``index-exercise.<fmt>``;
+    with ``ipynb`` a notebook per spec. Specs and output paths are validated before anything is derived; derivations run in ``jobs`` worker
     processes and are rendered in spec order; every file is written atomically, and only
     after every sheet has been built, so a failed or interrupted run leaves complete files.
     Returns the paths written.
     """
     import pickle
 
-    from .render import FORMATS
-
     for fmt in formats:
-        if fmt not in FORMATS:
-            raise ValueError(f"unknown format {fmt!r}; expected some of {', '.join(sorted(FORMATS))}")
+        if fmt not in SHEET_FORMATS:
+            raise ValueError(f"unknown format {fmt!r}; expected some of {', '.join(SHEET_FORMATS)}")
+    if "ipynb" in formats:
+        try:
+            import nbformat  # noqa: F401
+        except ImportError:
+            raise ValueError("--format ipynb needs the nbformat package (pip install nbformat)") from None
     out_dir = check_out_dir(out_dir)
     specs = [load_spec(p) for p in paths]
     names = [s.name for s in specs]
@@ -1496,7 +1582,11 @@ def write_sheets(paths, out_dir, formats=("tex", "html", "md", "json"), *, jobs:
         raise ValueError(f"two specs are both named {dup[0]!r}: their sheets would overwrite each other")
     if "index" in names:
         raise ValueError("a spec may not be called 'index' (the combined sheet is index.*)")
-    check_targets(out_dir / f"{n}.{EXT[fmt]}" for n in names + ["index"] for fmt in formats)
+    targets = output_names(names, formats)
+    clash = sorted({t for t in targets if targets.count(t) > 1})
+    if clash:
+        raise ValueError(f"two outputs would both be called {clash[0]!r}: rename one of the specs")
+    check_targets(out_dir / t for t in targets)
     from . import plots
 
     use_figs = figures and plots.available()

@@ -125,13 +125,15 @@ def subset_out(tmp_path_factory):
 
 def test_one_file_per_spec_and_format_plus_index(subset_out):
     names = {p.name for p in subset_out.iterdir() if p.is_file()}
-    want = {f"{s.stem}.{f}" for s in SUBSET for f in FORMATS} | {f"index.{f}" for f in FORMATS}
+    want = {f"{s.stem}{kind}.{f}" for s in SUBSET for f in FORMATS for kind in ("", "-exercise")} | \
+        {f"index{kind}.{f}" for f in FORMATS for kind in ("", "-exercise")}
     assert names == want
+    assert set(sheets.output_names([s.stem for s in SUBSET], FORMATS)) == want
     assert not [p for p in subset_out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_two_runs_identical_bytes_serial_and_parallel(subset_out, tmp_path, capsys):
-    code, _, err = _run(capsys, "sheet", *SUBSET, "--out", tmp_path, "--jobs", "2")
+    code, _, err = _run(capsys, "sheet", *SUBSET, "--out", tmp_path, "--jobs", "2", "--format", ",".join(FORMATS))
     assert code == 0, err
     progress = [l for l in err.splitlines() if l.startswith("[")]
     assert len(progress) == len(SUBSET)
@@ -230,8 +232,21 @@ def test_full_run_writes_every_exercise(full_out):
     for spec in SPECS:
         for fmt in FORMATS:
             assert (full_out / f"{spec.stem}.{fmt}").is_file()
+            assert (full_out / f"{spec.stem}-exercise.{fmt}").is_file()
+        assert (full_out / f"{spec.stem}.ipynb").is_file()
     for fmt in FORMATS:
         assert (full_out / f"index.{fmt}").is_file()
+        assert (full_out / f"index-exercise.{fmt}").is_file()
+
+
+def test_exercise_sheets_hold_the_questions_only(full_out):
+    for spec in SPECS:
+        s = sheets.load_spec(spec)
+        ex = (full_out / f"{spec.stem}-exercise.md").read_text(encoding="utf-8")
+        sol = (full_out / f"{spec.stem}.md").read_text(encoding="utf-8")
+        assert "**Question.**" in ex and "Step 1." not in ex and "Takeaway" not in ex and "Numeric checks" not in ex
+        assert "Explanation" not in ex and "Step 1." in sol and len(ex) < len(sol) / 2
+        assert s.title.split()[0] in ex
 
 
 def test_every_check_of_the_ten_passes(full_out):
@@ -300,6 +315,8 @@ def test_every_tex_compiles(full_out, tmp_path):
             assert proc.returncode == 0, (tex.name, proc.stdout[-3000:])
         log = (work / f"{tex.stem}.log").read_text(errors="replace")
         assert "Undefined control sequence" not in log and "Missing character" not in log, tex.name
+        overfull = [l for l in log.splitlines() if l.startswith("Overfull \\hbox")]
+        assert not overfull, (tex.name, overfull[:3])
         assert (work / f"{tex.stem}.pdf").stat().st_size > 1000
 
 
@@ -318,3 +335,33 @@ def test_html_renders_in_headless_chromium(full_out, tmp_path):
     assert "parsererror" not in dom and "following errors" not in dom
     for spec in SPECS:
         assert sheets.load_spec(spec).title.replace("&", "&amp;") in dom
+
+
+_MEASURE = (
+    "<script>(function(){var d=document.documentElement;var wide=[];"
+    "document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();"
+    "if(r.right>d.clientWidth+1&&!e.closest('div.wide,div.result,math'))wide.push(e.tagName+'.'+e.className);});"
+    "document.body.setAttribute('data-layout',d.scrollWidth+' '+d.clientWidth+' '+wide.slice(0,5).join(','));})();"
+    "</script>"
+)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_no_html_page_overflows_horizontally(full_out, tmp_path):
+    """Every page, rendered in headless Chromium at a laptop-narrow 800 px: the document is no
+    wider than the window (scrollWidth <= clientWidth); wide equations scroll in their own box."""
+    pages = sorted(full_out.glob("*.html"))
+    assert len(pages) == 2 * (len(SPECS) + 1)
+    for page in pages:
+        probe = tmp_path / page.name
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+        proc = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=800,900",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120)
+        m = re.search(r'data-layout="(\d+) (\d+) ([^"]*)"', proc.stdout)
+        assert m, (page.name, proc.stderr[-1000:])
+        scroll, client, wide = int(m.group(1)), int(m.group(2)), m.group(3)
+        assert client > 500 and scroll <= client, (page.name, scroll, client, wide)
+        assert not wide, (page.name, wide)

@@ -6,8 +6,9 @@ HELP = "write worked solution sheets from exercise specs (default: all of deriva
 def configure(p):
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files or directories (default: derivations/)")
     p.add_argument("--out", default="output", metavar="DIR", help="output directory (default: output)")
-    p.add_argument("--format", default="tex,html,md,json", metavar="LIST",
-                   help="comma-separated formats among tex, html, md, json, txt (default: tex,html,md,json)")
+    p.add_argument("--format", default="tex,html,md,json,ipynb", metavar="LIST",
+                   help="comma-separated formats among tex, html, md, json, txt, ipynb (default: tex,html,md,json,ipynb); "
+                        "each document format gives a solution sheet and an exercise sheet per spec")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes (default 2; 1 = serial)")
     p.add_argument("--no-figures", action="store_true", help="leave the (matplotlib) figures out")
 
@@ -19,7 +20,7 @@ def run(args) -> int:
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     if not formats:
-        raise ValueError("--format: no format given (choose among tex, html, md, json, txt)")
+        raise ValueError("--format: no format given (choose among tex, html, md, json, txt, ipynb)")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     from ..sheets import find_specs

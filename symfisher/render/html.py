@@ -76,7 +76,10 @@ td.fail { color: #b3261e; font-weight: bold; }
 div.takeaway { border-left: 4px solid #3a6ea5; background: #f2f6fb; padding: 0.4em 1em; margin: 1em 0; }
 figure { margin: 1em 0; text-align: center; }
 figure svg, figure img { max-width: 100%; height: auto; }
-code.tex { color: #7a2e00; }
+code.tex { color: #7a2e00; overflow-wrap: anywhere; }
+div.wide { overflow-x: auto; max-width: 100%; }
+div.result { overflow-x: auto; max-width: 100%; }
+math[display="block"] { overflow-x: auto; max-width: 100%; }
 math { font-size: 1.08em; font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', math; }
 """
 
@@ -198,7 +201,7 @@ def _cell(tex: str, obj: Any) -> str:
 
 
 def _eq_table(rows, settings: RenderSettings) -> str:
-    out = ['<table class="eq"><tbody>']
+    out = ['<div class="wide"><table class="eq"><tbody>']
     for r in rows:
         lhs = _cell(r.lhs, r.lhs_obj)
         rel = mathml(r.rel, None, True) if r.rel else ""
@@ -207,14 +210,14 @@ def _eq_table(rows, settings: RenderSettings) -> str:
             '<tr><td class="lhs">%s</td><td class="rel">%s</td><td class="rhs">%s</td></tr>'
             % (lhs, rel, rhs)
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
 def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
     dig = settings.float_digits
     out = [
-        '<table class="checks"><thead><tr><th>check</th><th>value</th><th>target</th>'
+        '<div class="wide"><table class="checks"><thead><tr><th>check</th><th>value</th><th>target</th>'
         "<th>error</th><th>tol.</th><th>result</th></tr></thead><tbody>"
     ]
     for c in checks:
@@ -230,7 +233,7 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
             '<td class="num">%s</td><td class="num">%s</td><td class="%s">%s</td></tr>'
             % (cls, name, value, _num(c.target, dig), _num(c.error, 3), _num(c.tol, 2), cls, cls.upper())
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 
