@@ -136,7 +136,7 @@ def _check_xy(X, y=None, w=None):
     return X, y, w
 
 
-def simulate_logistic(n: int = 300, weights=(0.8, -0.4), seed: int = 0):
+def simulate_logistic(n: int, weights, seed: int):
     """``X`` (n x d standard normal) then ``y ~ Bernoulli(sigma(X w))`` from one seeded generator."""
     rng = np.random.default_rng(seed)
     w = np.asarray(weights, dtype=float)
@@ -218,7 +218,7 @@ EXPLANATION_7 = (
 )
 
 
-def empirical_vs_hessian(n: int = 300, weights=(0.8, -0.4), seed: int = 0, X=None, y=None) -> EmpiricalVsHessian:
+def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> EmpiricalVsHessian:
     """Exercise 7: empirical Fisher vs observed Hessian of logistic regression at the true weights.
 
     Data: ``n`` rows of standard-normal features and labels drawn from the model (seeded),
@@ -312,8 +312,7 @@ class EWCResult:
         return all(c.passed for c in self.checks)
 
 
-def ewc_importance(n: int = 300, task_weights=(0.9, -0.7), seed: int = 1,
-                   moves=((0.95, -0.65), (1.4, -0.1)), kind: str = "fisher", X=None, y=None) -> EWCResult:
+def ewc_importance(n: int, task_weights, seed: int, moves, kind: str = "fisher", X=None, y=None) -> EWCResult:
     """Exercise 8: EWC importance from the diagonal Fisher of a first task, and the penalty of moves.
 
     ``kind`` is ``"fisher"`` (the derived sigma(1 - sigma) x_j^2 averaged over the task's rows)
@@ -398,7 +397,7 @@ def _exact(v):
     return sp.Rational(repr(float(v))) if float(v) != int(v) else sp.Integer(int(v))
 
 
-def natural_gradient_step(g=(2.0, 2.0), F=((10.0, 0.0), (0.0, 0.5)), eta: float = 0.1) -> NaturalGradientStep:
+def natural_gradient_step(g, F, eta: float) -> NaturalGradientStep:
     """Exercise 10: the natural step ``-eta F^{-1} g`` against the ordinary ``-eta g``.
 
     ``F`` is a matrix or the diagonal of one. For a diagonal F the natural step divides

@@ -178,6 +178,14 @@ class Quantity:
     needs_model: bool = True
     summary: str = ""
 
+    @property
+    def required(self) -> tuple:
+        """The arguments a spec must give: those of ``fn`` without a default."""
+        import inspect
+
+        return tuple(n for n, prm in list(inspect.signature(self.fn).parameters.items())[1:]
+                     if prm.default is inspect.Parameter.empty and prm.kind is prm.POSITIONAL_OR_KEYWORD)
+
 
 QUANTITIES: dict = {}
 WITNESSES: dict = {}
@@ -373,6 +381,10 @@ def _parse_derive(tables, path, where):
                 allowed = ", ".join(sorted(q.args)) or "none"
                 raise SpecError(path, w + k, f"quantity {name!r} takes no argument {k!r} (arguments: {allowed})")
             args.append((k, _convert_arg(q.args[k], v, path, w + k)))
+        missing = [a for a in q.required if a not in t]
+        if missing:
+            raise SpecError(path, w + missing[0], f"missing: quantity {name!r} needs {', '.join(missing)} "
+                            "(an exercise's values are written in its spec)")
         out.append(QuantityRequest(name, tuple(args)))
     return tuple(out)
 
@@ -1017,7 +1029,7 @@ def _ml_result(ctx, r, prefix: str, names: dict):
 
 @register_quantity("empirical_vs_hessian", args={"n": "posint", "weights": "vector", "seed": "int"}, needs_model=False,
                    summary="logistic regression: empirical Fisher against the observed Hessian on seeded data")
-def _q_empirical_vs_hessian(ctx, n=300, weights=(0.8, -0.4), seed=0):
+def _q_empirical_vs_hessian(ctx, n, weights, seed):
     r = _ml("empirical_vs_hessian", ctx, "empirical_vs_hessian")(n=n, weights=weights, seed=seed)
     return _ml_result(ctx, r, "", {"empirical_fisher": "empirical_fisher", "observed_hessian": "observed_hessian",
                                    "gap": "gap", "expected_empirical": "expected_empirical", "xtwx": "xtwx"})
@@ -1025,7 +1037,7 @@ def _q_empirical_vs_hessian(ctx, n=300, weights=(0.8, -0.4), seed=0):
 
 @register_quantity("ewc", args={"n": "posint", "weights": "vector", "seed": "int", "moves": "matrix", "kind": "str"},
                    needs_model=False, summary="elastic weight consolidation: diagonal-Fisher importance and penalties")
-def _q_ewc(ctx, n=300, weights=(0.9, -0.7), seed=1, moves=((0.95, -0.65), (1.4, -0.1)), kind="fisher"):
+def _q_ewc(ctx, n, weights, seed, moves, kind="fisher"):
     try:
         r = _ml("ewc_importance", ctx, "ewc")(n=n, task_weights=weights, seed=seed, moves=moves, kind=kind)
     except ValueError as exc:
@@ -1036,7 +1048,7 @@ def _q_ewc(ctx, n=300, weights=(0.9, -0.7), seed=1, moves=((0.95, -0.65), (1.4, 
 
 @register_quantity("natural_gradient_step", args={"g": "vector", "F": "matrix", "eta": "number"}, needs_model=False,
                    summary="the natural step −η F⁻¹ g against the ordinary step −η g")
-def _q_natural_gradient_step(ctx, g=(2.0, 2.0), F=((10.0, 0.0), (0.0, 0.5)), eta=0.1):
+def _q_natural_gradient_step(ctx, g, F, eta):
     try:
         r = _ml("natural_gradient_step", ctx, "natural_gradient_step")(g=g, F=F, eta=eta)
     except ValueError as exc:
@@ -1621,7 +1633,20 @@ def write_sheets(paths, out_dir, formats=DEFAULT_FORMATS, *, jobs: int = 2, figu
             files[out_dir / "figures" / fname] = data
     for fname, text in docs.items():
         files[out_dir / fname] = text
-    return write_all(files)
+    written = Written(write_all(files))
+    for spec, sec in zip(specs, sections):
+        written.failed += [(spec.name, c.name) for c in sec.all_checks if not c.passed]
+        written.failed += [(spec.name, f"{f.step}: step not completed") for d in sec.derivations for f in d.failures]
+    return written
+
+
+class Written(list):
+    """The paths :func:`write_sheets` wrote; ``failed`` lists ``(spec, check)`` of every numeric
+    check that failed and every step that could not be completed (``sheet`` then exits 1)."""
+
+    def __init__(self, paths=()):
+        super().__init__(paths)
+        self.failed: list = []
 
 
 def _summary(section) -> str:

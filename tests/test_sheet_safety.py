@@ -196,3 +196,31 @@ def test_disk_full_leaves_nothing(tmp_path, capsys, monkeypatch):
     assert code == 2 and "No space left on device" in err and len(lines) == 1, err
     assert sorted(p.name for p in out.rglob("*")) == ["index.md"]  # no temporary file, no new file
     assert (out / "index.md").read_text() == "old sheet"
+
+
+def test_sheet_exits_1_when_a_check_fails(tmp_path, capsys):
+    spec = tmp_path / "wrong.toml"
+    spec.write_text(_BER + '[[check]]\nname = "I(0.3) against a wrong value"\nof = "fisher"\nat = {p = 0.3}\n'
+                    'target = 5\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--no-figures", "--jobs", "1", "--format", "md")
+    assert code == 1 and "I(0.3) against a wrong value" in err, err
+    assert (out / "wrong.md").is_file() and "FAIL" in (out / "wrong.md").read_text()
+    code, _, err = _run(capsys, "sheet", BERNOULLI, "--out", out, "--no-figures", "--jobs", "1", "--format", "md")
+    assert code == 0, err
+
+
+def test_sheet_runs_outside_the_repository_on_a_users_spec_directory(tmp_path, capsys, monkeypatch):
+    mine = tmp_path / "my_specs"
+    mine.mkdir()
+    (mine / "rayleigh.toml").write_text(
+        'title = "Rayleigh scale"\nquestion = "Find $\\\\mathcal{I}(s)$."\n'
+        '[model]\ndensity = "x/s**2*exp(-x**2/(2*s**2))"\nvar = "x in (0, oo)"\nparams = ["s > 0"]\n'
+        '[[derive]]\nquantity = "fisher"\n'
+        '[[check]]\nname = "I(1.5) = 4/1.5^2"\nof = "fisher"\nat = {s = 1.5}\ntarget = "4/1.5**2"\n',
+        encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = _run(capsys, "sheet", "my_specs", "--out", "sheets_out", "--no-figures", "--jobs", "1")
+    assert code == 0, err
+    names = sorted(p.name for p in (tmp_path / "sheets_out").iterdir())
+    assert "rayleigh.tex" in names and "rayleigh-exercise.html" in names and "rayleigh.ipynb" in names

@@ -1,4 +1,8 @@
-"""``symfisher sheet``: exercise specs -> worked solution sheets (one file per spec and format, plus an index)."""
+"""``symfisher sheet``: exercise specs -> solution sheets, exercise sheets and notebooks.
+
+Exit code 0 when every numeric check of every sheet passes, 1 when a check fails or a
+step could not be completed (the sheets are still written and show it), 2 on bad input.
+"""
 NAME = "sheet"
 HELP = "write worked solution sheets from exercise specs (default: all of derivations/)"
 
@@ -29,4 +33,6 @@ def run(args) -> int:
     written = write_sheets(paths, args.out, formats, jobs=args.jobs, figures=not args.no_figures)
     sheets = sum(1 for p in written if p.parent.name != "figures")
     print(f"wrote {sheets} sheet file(s) for {len(paths)} spec(s) into {args.out}", file=sys.stderr)
-    return 0
+    for spec, what in written.failed:  # the sheets are written, and say so too; the run is not a success
+        print(f"symfisher: {spec}: failed: {what}", file=sys.stderr)
+    return 1 if written.failed else 0
