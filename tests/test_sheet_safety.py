@@ -190,7 +190,7 @@ def test_disk_full_leaves_nothing(tmp_path, capsys, monkeypatch):
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         fh.write(raw)
 
-    monkeypatch.setattr(sheets, "_write_bytes", full)
+    monkeypatch.setattr(sheets.writers, "_write_bytes", full)
     code, _, err = _run(capsys, "sheet", BERNOULLI, "--out", out, "--no-figures", "--jobs", "1")
     lines = [l for l in err.strip().splitlines() if not l.startswith("[")]
     assert code == 2 and "No space left on device" in err and len(lines) == 1, err
