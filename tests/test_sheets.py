@@ -365,3 +365,45 @@ def test_no_html_page_overflows_horizontally(full_out, tmp_path):
         scroll, client, wide = int(m.group(1)), int(m.group(2)), m.group(3)
         assert client > 500 and scroll <= client, (page.name, scroll, client, wide)
         assert not wide, (page.name, wide)
+
+
+# ---------------------------------------------------------------- figures for every model size
+
+_GAMMA = ('title = "Gamma"\nquestion = "Q"\n[model]\nname = "gamma"\n[[derive]]\nquantity = "fisher"\n'
+          '[[derive]]\nquantity = "jeffreys"\n')
+
+
+@pytest.mark.skipif(not __import__("symfisher.plots", fromlist=["available"]).available(), reason="no matplotlib")
+def test_two_parameter_figures_are_maps_and_what_cannot_be_drawn_is_said(tmp_path, capsys):
+    spec = tmp_path / "gamma.toml"
+    spec.write_text(_GAMMA + '[[figure]]\nkind = "fisher_curve"\nranges = {a = [0.5, 5], b = [0.2, 3]}\n'
+                    '[[figure]]\nkind = "jeffreys_density"\n[[figure]]\nkind = "kl_quadratic"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--jobs", "1", "--format", "html,md")
+    assert code == 0, err
+    figs = sorted(p.name for p in (out / "figures").iterdir())
+    assert figs == ["gamma-0-fisher_curve.pdf", "gamma-0-fisher_curve.png",
+                    "gamma-1-jeffreys_density.pdf", "gamma-1-jeffreys_density.png"]
+    warnings = [l for l in err.splitlines() if "warning" in l]
+    assert len(warnings) == 1 and "figure[2] (kl_quadratic) not drawn" in warnings[0], err
+    html = (out / "gamma.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 2
+    # the map of √det I is the map of the closed form: its colour scale spans the values on the grid
+    from matplotlib.image import imread
+
+    img = imread(out / "figures" / "gamma-0-fisher_curve.png")
+    assert img.shape[0] > 200 and img[..., :3].std() > 0.05  # drawn, not blank
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--jobs", "1", "--format", "md", "--no-figures")
+    assert code == 0 and "warning" not in err  # asked for no figures: nothing to warn about
+
+
+def test_figures_that_cannot_be_drawn_are_warnings_not_silence(tmp_path, capsys):
+    spec = tmp_path / "three.toml"
+    spec.write_text('title = "T"\nquestion = "Q"\n[model]\nname = "logistic_regression"\nsizes = {d = 3}\n'
+                    '[[derive]]\nquantity = "fisher"\n[[figure]]\nkind = "fisher_curve"\n'
+                    '[[figure]]\nkind = "jeffreys_density"\n', encoding="utf-8")
+    code, _, err = _run(capsys, "sheet", spec, "--out", tmp_path / "o", "--jobs", "1", "--format", "md")
+    assert code == 0, err
+    assert "figure[0] (fisher_curve) not drawn: the Fisher information figure is drawn for one- and " \
+           "two-parameter models; this one has 3" in err, err
+    assert "figure[1] (jeffreys_density) not drawn: the Jeffreys prior was not derived" in err, err

@@ -8,6 +8,7 @@ at the spec's point with a literature target or a numeric witness, and
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -302,7 +303,8 @@ def _run_part(spec: Spec, part: Part, index: int):
     return ctx, derivations, checks
 
 
-def build_section(spec: Spec, figure_dir: Path | None = None, figure_prefix: str = "figures/") -> "Section":
+def build_section(spec: Spec, figure_dir: Path | None = None, figure_prefix: str = "figures/",
+                  figures: bool = True) -> "Section":
     """The worked-solution :class:`~symfisher.render.Section` of one spec.
 
     With ``figure_dir`` the spec's figures are drawn (when matplotlib is installed): SVG
@@ -310,7 +312,7 @@ def build_section(spec: Spec, figure_dir: Path | None = None, figure_prefix: str
     """
     from ..render import Section
 
-    derivations, checks, figures = [], [], {}
+    derivations, checks, drawn = [], [], {}
     multi = len(spec.parts) > 1
     for i, part in enumerate(spec.parts):
         ctx, ds, cs = _run_part(spec, part, i)
@@ -320,16 +322,21 @@ def build_section(spec: Spec, figure_dir: Path | None = None, figure_prefix: str
             ds[0] = ds[0].note(part.note)
         derivations += ds
         checks += cs
-        if part.figures:
+        if part.figures and figures:
             from .. import plots
 
             for k, fr in enumerate(part.figures):
                 fname = f"{spec.name}-{i}-{k}-{fr.kind}" if multi else f"{spec.name}-{k}-{fr.kind}"
-                fig = plots.draw(fr, ctx, fname, figure_dir, figure_prefix)
-                if fig is not None:
-                    figures[f"{k if not multi else f'{i}.{k}'} {fr.kind}"] = fig
+                try:
+                    fig = plots.draw(fr, ctx, fname, figure_dir, figure_prefix)
+                except plots.FigureUnavailable as exc:  # said, never silent
+                    where = (f"part[{i}]." if multi else "") + f"figure[{k}]"
+                    print(f"symfisher: warning: {spec.path}: {where} ({fr.kind}) not drawn: {exc}",
+                          file=sys.stderr, flush=True)
+                    continue
+                drawn[f"{k if not multi else f'{i}.{k}'} {fr.kind}"] = fig
     return Section(spec.title, question=spec.question, derivations=derivations, explanation=spec.explanation,
-                   takeaway=spec.takeaway, checks=checks, figures=figures)
+                   takeaway=spec.takeaway, checks=checks, figures=drawn)
 
 
 def build_sections(specs, figure_dir=None, figure_prefix="figures/") -> list:
@@ -338,7 +345,7 @@ def build_sections(specs, figure_dir=None, figure_prefix="figures/") -> list:
 
 def notebook_checks(spec_text: str, name: str = "<spec>") -> list:
     """The numeric checks of a spec, recomputed (what a sheet's notebook runs)."""
-    return list(build_section(parse_spec(spec_text, name)).all_checks)
+    return list(build_section(parse_spec(spec_text, name), figures=False).all_checks)
 
 
 def exercise_section(section):

@@ -191,6 +191,10 @@ def _convert_arg(kind: str, v, path, key):
                 or not v[0] < v[1]):
             raise bad("[low, high], two finite numbers with low < high, e.g. [0.05, 0.95]")
         return (float(v[0]), float(v[1]))
+    if kind == "ranges":
+        if not isinstance(v, dict):
+            raise bad("a table of parameter names and [low, high], e.g. {a = [0.5, 5], b = [0.2, 3]}")
+        return tuple(sorted((k, _convert_arg("range", r, path, f"{key}.{k}")) for k, r in v.items()))
     if kind == "vector":
         if not isinstance(v, list) or not v or not all(_is_number(x) for x in v):
             raise bad("a list of numbers, e.g. [2, 2]")

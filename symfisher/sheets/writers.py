@@ -163,7 +163,7 @@ def _dumps(obj) -> bytes:
     return buf.getvalue()
 
 
-def _worker(path: str, figure_dir: str | None, figure_prefix: str):
+def _worker(path: str, figure_dir: str | None, figure_prefix: str, figures: bool = True):
     """One spec -> (pickled section, figure files {name: bytes}); runs in a worker process.
 
     The serial path goes through the same pickling, so both give the same bytes.
@@ -172,7 +172,7 @@ def _worker(path: str, figure_dir: str | None, figure_prefix: str):
 
     spec = load_spec(path)
     if figure_dir is None:
-        return _dumps(build_section(spec, None, figure_prefix)), {}
+        return _dumps(build_section(spec, None, figure_prefix, figures=figures)), {}
     with _tf.TemporaryDirectory(prefix="symfisher-fig-") as tmp:
         sec = build_section(spec, Path(tmp), figure_prefix)
         files = {p.name: p.read_bytes() for p in sorted(Path(tmp).iterdir())}
@@ -237,6 +237,9 @@ def write_sheets(paths, out_dir, formats=DEFAULT_FORMATS, *, jobs: int = 2, figu
     from .. import plots
 
     use_figs = figures and plots.available()
+    if figures and not use_figs and any(part.figures for s in specs for part in s.parts):
+        print("symfisher: warning: figures not drawn: matplotlib is not installed (pip install matplotlib)",
+              file=sys.stderr, flush=True)
     fig_dir = str(out_dir / "figures") if use_figs else None
     say = progress or (lambda msg: print(msg, file=sys.stderr, flush=True))
     results = [None] * len(specs)
@@ -247,7 +250,7 @@ def write_sheets(paths, out_dir, formats=DEFAULT_FORMATS, *, jobs: int = 2, figu
 
         ctxm = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         with ProcessPoolExecutor(max_workers=min(jobs, total), mp_context=ctxm) as pool:
-            futs = {pool.submit(_worker, s.path, fig_dir, "figures/"): k for k, s in enumerate(specs)}
+            futs = {pool.submit(_worker, s.path, fig_dir, "figures/", use_figs): k for k, s in enumerate(specs)}
             done = 0
             for fut in as_completed(futs):
                 k = futs[fut]
@@ -257,7 +260,7 @@ def write_sheets(paths, out_dir, formats=DEFAULT_FORMATS, *, jobs: int = 2, figu
                 say(f"[{done}/{total}] {specs[k].name}: {_summary(results[k][0])}")
     else:
         for k, s in enumerate(specs):
-            sec, files = _worker(s.path, fig_dir, "figures/")
+            sec, files = _worker(s.path, fig_dir, "figures/", use_figs)
             results[k] = (pickle.loads(sec), files)
             say(f"[{k + 1}/{total}] {s.name}: {_summary(results[k][0])}")
     sections = [r[0] for r in results]
