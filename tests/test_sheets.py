@@ -407,3 +407,31 @@ def test_figures_that_cannot_be_drawn_are_warnings_not_silence(tmp_path, capsys)
     assert "figure[0] (fisher_curve) not drawn: the Fisher information figure is drawn for one- and " \
            "two-parameter models; this one has 3" in err, err
     assert "figure[1] (jeffreys_density) not drawn: the Jeffreys prior was not derived" in err, err
+
+
+def test_the_worked_example_of_docs_specs_runs(tmp_path, capsys):
+    """docs/specs.md's exercise written from scratch is a working spec, outside the repository."""
+    doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    example = doc.split("## Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    mine = tmp_path / "my_specs"
+    mine.mkdir()
+    (mine / "poisson_rate.toml").write_text(example, encoding="utf-8")
+    code, _, err = _run(capsys, "sheet", mine, "--out", tmp_path / "my_sheets", "--jobs", "1")
+    assert code == 0, err
+    names = {p.name for p in (tmp_path / "my_sheets").iterdir()}
+    assert {"poisson_rate.tex", "poisson_rate.ipynb", "poisson_rate-exercise.html", "index.md"} <= names
+    data = json.loads((tmp_path / "my_sheets" / "poisson_rate.json").read_text(encoding="utf-8"))
+    checks = [c for sec in data["sections"] for c in sec.get("checks", [])]
+    assert len(checks) == 2 and all(c["passed"] for c in checks)
+
+
+def test_docs_specs_lists_every_quantity_witness_and_figure():
+    from symfisher import plots
+
+    doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    for name in list(sheets.QUANTITIES) + list(sheets.WITNESSES) + list(plots.PLOTS):
+        assert f"`{name}`" in doc, name
+    from symfisher.sheets import schema
+
+    for key in schema._TOP_KEYS | schema._MODEL_KEYS | schema._CHECK_KEYS | schema._PART_KEYS:
+        assert f"`{key}`" in doc or f"[{key}]" in doc, key
