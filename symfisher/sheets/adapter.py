@@ -38,10 +38,22 @@ class Context:
     checks: list = field(default_factory=list)  # checks produced by quantities (ML, witnesses)
     curves: dict = field(default_factory=dict)  # data for figures
     failed: list = field(default_factory=list)  # quantities that could not be derived
+    report: Any = None  # the engine's Report (symfisher.derive.report) for this part's model
 
     @property
     def path(self):
         return self.spec.path
+
+    def engine(self, name: str) -> Derivation:
+        """The derivation of ``name`` by the engine's own registry (``derive_all``, the pipeline of
+        ``symfisher derive``): one report per part, holding every engine quantity the part asks for
+        and what they need, each derived once."""
+        from ..derive.report import ALL_QUANTITIES, derive_all
+
+        if self.report is None or name not in self.report.derivations:
+            wanted = tuple(dict.fromkeys([q.name for q in self.part.derive if q.name in ALL_QUANTITIES] + [name]))
+            self.report = derive_all(self.model, only=wanted)
+        return self.report.derivations[name]
 
     def derive(self, name: str, **args) -> Derivation:
         """The derivation of ``name`` (derived now with ``args`` if not already)."""

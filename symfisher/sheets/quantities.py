@@ -21,9 +21,7 @@ from .schema import SpecError, _expr
 
 @register_quantity("score", summary="the score d/dθ log f")
 def _q_score(ctx):
-    from ..derive import score
-
-    d = score(ctx.model)
+    d = ctx.engine("score")
     ctx.values["score"] = _scalar(d.result)
     ctx.values["score_raw"] = _scalar(d.extras["raw"])
     return d
@@ -31,18 +29,14 @@ def _q_score(ctx):
 
 @register_quantity("hessian", summary="the Hessian of log f")
 def _q_hessian(ctx):
-    from ..derive import hessian
-
-    d = hessian(ctx.model)
+    d = ctx.engine("hessian")
     ctx.values["hessian"] = _scalar(d.result)
     return d
 
 
 @register_quantity("fisher", summary="the Fisher information by E[s sᵀ] and by −E[H]")
 def _q_fisher(ctx):
-    from ..derive import fisher_information
-
-    d = fisher_information(ctx.model)
+    d = ctx.engine("fisher")
     if d.result is not None:
         ctx.values["fisher"] = _scalar(d.result)
     return d
@@ -50,10 +44,7 @@ def _q_fisher(ctx):
 
 @register_quantity("cramer_rao", summary="the Cramér–Rao bound I(θ)⁻¹")
 def _q_cramer_rao(ctx):
-    from ..derive import cramer_rao
-
-    I = ctx.derive("fisher")
-    d = cramer_rao(ctx.model, I.result if I is not None else None)
+    d = ctx.engine("cramer_rao")
     if d.result is not None:
         ctx.values["cramer_rao"] = _scalar(d.result)
     return d
@@ -285,8 +276,7 @@ def _q_reparam(ctx, coords):
 
 @register_quantity("kl", summary="the KL divergence KL(P_θ₁ ‖ P_θ₂) in closed form")
 def _q_kl(ctx):
-    fn = _geometry("kl", "kl_divergence", ctx, "kl")
-    d = fn(ctx.model)
+    d = ctx.engine("kl")
     _keep_values(ctx, d, "kl")
     return d
 
@@ -306,8 +296,7 @@ def _q_kl_taylor(ctx, order=3, check_closed_form=False):
 
 @register_quantity("jeffreys", summary="the Jeffreys prior √det I(θ): propriety, normalizer and name")
 def _q_jeffreys(ctx):
-    fn = _geometry("jeffreys", "jeffreys_prior", ctx, "jeffreys")
-    d = fn(ctx.model)
+    d = ctx.engine("jeffreys")
     _keep_values(ctx, d, "jeffreys", ("normalizer", "sqrt_det"))
     proper = d.extras.get("proper")
     if proper is not None:
