@@ -6,7 +6,6 @@ arguments are read and checked.
 """
 from __future__ import annotations
 
-import math
 
 import sympy as sp
 
@@ -357,26 +356,14 @@ def _q_natural_gradient_step(ctx, g, F, eta):
 
 
 # ---------------------------------------------------------------- numeric witnesses (independent of the symbolic route)
-
-
-def _fd_score(model, point: dict, h: float = 1e-5):
-    """Central finite differences of the log-density in each parameter, as expressions in x only."""
-    out = []
-    base = {s: sp.N(v, 30) for s, v in point.items()}
-    for th in model.params:
-        up = model.log_density.subs({**base, th: base[th] + h})
-        dn = model.log_density.subs({**base, th: base[th] - h})
-        out.append((up - dn) / (2 * h))
-    return out
+# The numeric work is in symfisher.witness; here the spec's arguments are read and checked.
 
 
 @register_witness("fisher_quadrature")
 def _w_fisher_quadrature(ctx, req, point):
     """E[∂ᵢℓ ∂ⱼℓ] with central finite-difference scores (no symbolic derivative or expectation),
     by quadrature, exact sums or a Gauss–Hermite rule (``numeric.expect_vec``)."""
-    import numpy as np
-
-    from ..numeric import expect_vec, lambdify_expr
+    from ..witness import fisher_entry_by_fd_scores
 
     model = ctx.model
     wargs = dict(req.witness_args)
@@ -388,20 +375,7 @@ def _w_fisher_quadrature(ctx, req, point):
     missing = [s.name for s in model.params + model.constants if s not in point]
     if missing:
         raise SpecError(ctx.path, "check.at", f"the witness needs every parameter and constant; {missing[0]} is missing")
-    g = _fd_score(model, point)
-    fi = lambdify_expr(g[i] * g[j], model.data)
-    values = {s.name: float(v) for s, v in point.items()}
-
-    def integrand(xs):
-        with np.errstate(all="ignore"):
-            v = np.asarray(fi(*xs), dtype=float)
-        return np.broadcast_to(v, np.shape(xs[0]))[:, None]
-
-    val = float(expect_vec(model, values, integrand)[0])
-    sup = model.support[0]
-    route = ("Gauss–Hermite rule" if len(model.data) > 1 else
-             "exact sum over the support" if sup.is_finite() else
-             "truncated sum" if type(sup).__name__ == "IntegerSupport" else "quadrature")
+    val, route = fisher_entry_by_fd_scores(model, point, i, j)
     return val, f"E[s_i s_j] with central finite-difference scores (h = 1e-5), by {route}", None
 
 
@@ -410,7 +384,7 @@ def _w_kl_quadrature(ctx, req, point):
     """KL(P_θ ‖ P_θ') = E_θ[ℓ(θ) − ℓ(θ')] by quadrature or exact sums of the log-density
     (no closed form, no expansion). θ is ``p`` or ``p_1`` of the point; θ' is ``p_2``, or
     θ + ``delta_p``, or θ plus the shift in ``witness_args``."""
-    from ..numeric import expect_numeric
+    from ..witness import kl_by_expectation
 
     model = ctx.model
     byname = {s.name: v for s, v in point.items()}
@@ -429,10 +403,7 @@ def _w_kl_quadrature(ctx, req, point):
             moved[s] = v + byname[f"delta_{s.name}"]
         else:
             moved[s] = v
-    g = model.log_density.subs({k: sp.N(v, 30) for k, v in base.items()}) - \
-        model.log_density.subs({k: sp.N(v, 30) for k, v in moved.items()})
-    values = {s.name: float(v) for s, v in base.items()}
-    val = expect_numeric(model, g, values)
+    val = kl_by_expectation(model, base, moved)
     moved_s = ", ".join(f"{s} = {float(v):g}" for s, v in moved.items() if s in model.params)
     return val, f"E[log f(X; θ) − log f(X; θ')] at θ' with {moved_s}, summed or integrated numerically", None
 
@@ -441,9 +412,7 @@ def _w_kl_quadrature(ctx, req, point):
 def _w_joint_observed(ctx, req, point):
     """Seeded Monte Carlo: the mean over replications of the second finite difference of the
     joint log-likelihood of n simulated observations (its expectation is I_n)."""
-    import numpy as np
-
-    from ..numeric import lambdify_expr
+    from ..witness import joint_observed_information
 
     model = ctx.model
     args = dict(req.witness_args)
@@ -453,28 +422,14 @@ def _w_joint_observed(ctx, req, point):
     if model.sampler is None or model.dim != 1:
         raise SpecError(ctx.path, "check.witness", "joint_observed_information needs a one-parameter catalog model with a sampler")
     values = {s.name: float(v) for s, v in point.items()}
-    th = model.params[0]
-    rest = model.constants
-    f = lambdify_expr(model.log_density, model.data + (th,) + rest)
-    rng = np.random.default_rng(seed)
-    x = np.asarray(model.sampler(rng, values, n * reps), dtype=float).reshape(reps, n)
-    t0, h = values[th.name], 1e-4
-    cv = [values[c.name] for c in rest]
-
-    def ell(t):
-        return np.sum(f(x, t, *cv), axis=1)
-
-    obs = -(ell(t0 + h) - 2 * ell(t0) + ell(t0 - h)) / h**2
-    se = float(np.std(obs, ddof=1) / math.sqrt(reps)) if reps > 1 else None
-    return float(np.mean(obs)), f"{reps} seeded replications (seed {seed}) of n = {n} draws; second finite difference h = 1e-4", se
+    mean, se = joint_observed_information(model, values, n, reps, seed)
+    return mean, f"{reps} seeded replications (seed {seed}) of n = {n} draws; second finite difference h = 1e-4", se
 
 
 @register_witness("quadrature_integral")
 def _w_quadrature_integral(ctx, req, point):
     """∫ of a derived closed form over the parameter domain, numerically (scipy.integrate.quad)."""
-    from scipy import integrate
-
-    from ..numeric import lambdify_expr
+    from ..witness import integral_over_domain
 
     args = dict(req.witness_args)
     name = args.get("of", req.of)
@@ -484,8 +439,5 @@ def _w_quadrature_integral(ctx, req, point):
     expr = _scalar(expr).subs(point)
     th = ctx.model.params[0]
     dom = ctx.model.domain(th)
-    f = lambdify_expr(expr, (th,))
-    lo = float(dom.lo) if dom.lo.is_finite else -math.inf
-    hi = float(dom.hi) if dom.hi.is_finite else math.inf
-    val, err = integrate.quad(lambda t: float(f(t)), lo, hi, limit=400, epsabs=1e-12, epsrel=1e-12)
+    val, err = integral_over_domain(expr, th, dom)
     return val, f"numerical integral over ({dom.lo}, {dom.hi}) (estimated error {err:.1e})", None
