@@ -117,57 +117,73 @@ def _q_additivity(ctx, n=None, at=()):
     return d
 
 
-@register_quantity("fisher_eigen", args={"Sigma": "matrix"},
-                   summary="a Gaussian mean's Fisher matrix Σ⁻¹ at a numeric Σ, with its eigen-directions")
-def _q_fisher_eigen(ctx, Sigma):
-    model = ctx.model
+def _fisher_at(ctx, at, key: str):
+    """The derived Fisher matrix at a spec point (every symbol it depends on given), or None."""
     fd = ctx.derive("fisher")
-    d = Derivation("fisher_eigen", "The Fisher matrix at the given covariance, and its eigen-directions")
-    cov = model.meta_value("covariance")
-    if fd is None or fd.result is None or cov is None:
-        return d.fail("fisher_eigen", "needs the Fisher matrix of a Gaussian model with a known covariance (mvn_mean)")
-    S = sp.Matrix([[_expr(x, ctx.path, "derive.fisher_eigen.Sigma") for x in row] for row in Sigma])
-    if S.shape != cov.shape:
-        raise SpecError(ctx.path, "derive.fisher_eigen.Sigma", f"expected a {cov.shape[0]}x{cov.shape[1]} matrix, got {S.shape[0]}x{S.shape[1]}")
-    if S != S.T or not all(ev > 0 for ev in S.eigenvals()):
-        raise SpecError(ctx.path, "derive.fisher_eigen.Sigma", "expected a symmetric positive definite matrix")
-    I = fd.result
-    Ssym = sp.Symbol("Sigma")
-    inv = sp.simplify(cov.inv() - I)
-    d = d.add(Step("The derived Fisher matrix is the inverse covariance.", "compare with the inverse of the symbolic Σ entry by entry",
-                   sp.Symbol("I"), (I, sp.Pow(Ssym, -1))))
-    if inv != sp.zeros(*inv.shape):
-        d = d.fail("fisher_eigen", "the derived Fisher matrix differs from the inverse covariance")
-    sub = {cov[i, j]: S[i, j] for i in range(S.rows) for j in range(S.cols) if cov[i, j].is_Symbol}
-    In = sp.simplify(I.subs(sub))
-    d = d.add(Step("Substitute the given covariance.", "Σ as in the question", sp.Symbol("I"), (In,)))
-    prod = sp.simplify(In * S)
-    d = d.add(Step("Multiply by Σ: the product is the identity, so I is exactly Σ⁻¹.", "matrix product",
-                   sp.MatMul(sp.Symbol("I"), Ssym, evaluate=False), (prod,)))
+    if fd is None or fd.result is None:
+        return None, None
+    I = sp.Matrix(fd.result)
+    point = ctx.point(at, key, I)
+    In = sp.simplify(I.subs(point))
+    left = sorted(map(str, In.free_symbols))
+    if left:
+        raise SpecError(ctx.path, key, f"the Fisher information still depends on {', '.join(left)}: give them in at")
+    return In, point
+
+
+@register_quantity("fisher_eigen", args={"at": "point"},
+                   summary="the Fisher matrix at a point, its eigenvalues and unit eigenvectors (the directions "
+                           "of most and least information)")
+def _q_fisher_eigen(ctx, at):
+    d = Derivation("fisher_eigen", "The Fisher matrix at the given point, and its eigen-directions")
+    In, point = _fisher_at(ctx, at, "derive.fisher_eigen.at")
+    if In is None:
+        return d.fail("fisher_eigen", "the Fisher information is not available")
+    Ilhs = sp.Symbol("I")
+    given = ", ".join(f"{s} = {v}" for s, v in point.items())
+    d = d.add(Step(f"Substitute {given}.", "the values of the question", Ilhs, (In,)))
+    kappa = sp.Symbol("kappa")
+    d = d.add(Step("The eigenvalues solve the characteristic equation.", "det(I − κ·Id) = 0", None,
+                   (sp.Eq(sp.factor(sp.expand((In - kappa * sp.eye(In.rows)).det())), 0, evaluate=False),)))
+    rows = []
+    for lam, mult, vecs in sorted(In.eigenvects(), key=lambda t: -float(t[0])):
+        for v in vecs:
+            rows.append((sp.radsimp(sp.nsimplify(lam)), sp.simplify(v / v.norm())))
+    eig = [r[0] for r in rows]
+    d = d.add(Step("Eigenvalues, largest first: the information along each principal direction.",
+                   "roots of the characteristic polynomial", None,
+                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig))))
+    d = d.add(Step("Unit eigenvectors: the most informative direction first.", "solve (I − κ·Id) v = 0, |v| = 1", None,
+                   tuple(sp.Eq(sp.Symbol(f"v_{k + 1}"), r[1], evaluate=False) for k, r in enumerate(rows))))
+    d = d.add(Step("Approximately:", "numeric values", None,
+                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6), evaluate=False) for k, e in enumerate(eig))))
+    ctx.values["fisher_value"] = In
+    ctx.values["fisher_eigenvalues"] = sp.Matrix([eig])
+    ctx.values["fisher_eigenvectors"] = sp.Matrix.hstack(*[r[1] for r in rows])
+    return d.with_result(In)
+
+
+@register_quantity("fisher_times", args={"at": "point", "matrix": "matrix"},
+                   summary="the Fisher matrix at a point multiplied by a given matrix (I·Σ = Id shows I = Σ⁻¹)")
+def _q_fisher_times(ctx, at, matrix):
+    d = Derivation("fisher_times", "The Fisher matrix times the given matrix")
+    In, point = _fisher_at(ctx, at, "derive.fisher_times.at")
+    if In is None:
+        return d.fail("fisher_times", "the Fisher information is not available")
+    M = sp.Matrix([[_expr(x, ctx.path, "derive.fisher_times.matrix") for x in row] for row in matrix])
+    if M.rows != In.cols:
+        raise SpecError(ctx.path, "derive.fisher_times.matrix",
+                        f"expected {In.cols} rows to multiply a {In.rows}x{In.cols} Fisher matrix, got {M.rows}")
+    Msym = sp.Symbol("M")
+    d = d.add(Step("The given matrix:", "as in the question", Msym, (M,)))
+    prod = sp.simplify(In * M)
+    d = d.add(Step("Multiply:", "matrix product", sp.MatMul(sp.Symbol("I"), Msym, evaluate=False),
+                   (sp.MatMul(In, M, evaluate=False), prod)))
     import numpy as np
 
-    ctx.values["fisher_value"] = In
     # the check multiplies in floating point, as the notebook does (not the exact product above)
-    ctx.values["fisher_times_Sigma"] = (np.array(In.evalf(), dtype=float) @ np.array(S.evalf(), dtype=float))
-    ctx.values["Sigma"] = S
-    # eigen-directions: Σ v = λ v  <=>  I v = (1/λ) v
-    rows = []
-    for lam, mult, vecs in sorted(S.eigenvects(), key=lambda t: float(t[0])):
-        v = vecs[0]
-        v = sp.simplify(v / v.norm())
-        rows.append((sp.nsimplify(sp.radsimp(lam)), v))
-    eig_S = [sp.radsimp(r[0]) for r in rows]
-    eig_I = [sp.radsimp(1 / r[0]) for r in rows]
-    d = d.add(Step("Eigenvalues of Σ (variance along each principal direction).", "characteristic polynomial det(Σ − λ·Id) = 0",
-                   None, tuple(sp.Eq(sp.Symbol(f"lambda_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig_S))))
-    d = d.add(Step("Σ and I = Σ⁻¹ share their eigenvectors; the eigenvalues of I are the reciprocals.",
-                   "Σ v = λ v implies Σ⁻¹ v = v/λ",
-                   None, tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig_I))))
-    d = d.add(Step("Approximately:", "numeric values", None,
-                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6), evaluate=False) for k, e in enumerate(eig_I))))
-    ctx.values["fisher_eigenvalues"] = sp.Matrix([eig_I])
-    ctx.values["Sigma_eigenvalues"] = sp.Matrix([eig_S])
-    return d.with_result(In)
+    ctx.values["fisher_times_matrix"] = np.array(In.evalf(), dtype=float) @ np.array(M.evalf(), dtype=float)
+    return d.with_result(prod)
 
 
 @register_quantity("fisher_expectation_sum", summary="I = Σₓ f(x) s(x)², written out term by term over a finite support")
