@@ -73,6 +73,9 @@ BAD = {
     "bad_check_point": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n'
                         '[[check]]\nname = "c"\nof = "fisher"\nat = {q = 0.3}\ntarget = 1\n', "'check[0].at.q'",
                         "not a parameter"),
+    "typo_in_of": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n'
+                   '[[check]]\nname = "c"\nof = "fisherr"\nat = {p = 0.3}\ntarget = 1\n', "'check[0].of'",
+                   "did you mean 'fisher'"),
     "bad_density": ('title = "T"\nquestion = "Q"\n[model]\ndensity = "t*exp(-t*x"\nvar = "x in (0, oo)"\n'
                     'params = ["t > 0"]\n[[derive]]\nquantity = "fisher"\n', "'model.density'", ""),
 }

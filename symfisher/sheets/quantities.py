@@ -18,7 +18,7 @@ from .schema import SpecError, _expr
 # ---------------------------------------------------------------- quantities: the core engine
 
 
-@register_quantity("score", summary="the score d/dθ log f")
+@register_quantity("score", publishes=("score", "score_raw"), summary="the score d/dθ log f")
 def _q_score(ctx):
     d = ctx.engine("score")
     ctx.values["score"] = _scalar(d.result)
@@ -49,7 +49,7 @@ def _q_cramer_rao(ctx):
     return d
 
 
-@register_quantity("fisher_extremes", summary="where a scalar Fisher information is smallest and how it behaves at the domain's ends")
+@register_quantity("fisher_extremes", publishes=("fisher_minimum", "fisher_maximum", "fisher_argmin", "fisher_argmax"), summary="where a scalar Fisher information is smallest and how it behaves at the domain's ends")
 def _q_fisher_extremes(ctx):
     """Stationary points of I(θ) inside the domain and its limits at the ends."""
     model = ctx.model
@@ -91,7 +91,7 @@ def _q_fisher_extremes(ctx):
     return d.with_result(sp.Tuple(*[lim.rhs for lim in limits]))
 
 
-@register_quantity("additivity", args={"n": "posint", "at": "point"},
+@register_quantity("additivity", publishes=("I_n", "I_n_value", "additivity_n"), args={"n": "posint", "at": "point"},
                    summary="I_n(θ) = n·I(θ) for n iid observations, optionally evaluated at given n and constants")
 def _q_additivity(ctx, n=None, at=()):
     from ..derive import iid_additivity
@@ -131,7 +131,7 @@ def _fisher_at(ctx, at, key: str):
     return In, point
 
 
-@register_quantity("fisher_eigen", args={"at": "point"},
+@register_quantity("fisher_eigen", publishes=("fisher_value", "fisher_eigenvalues", "fisher_eigenvectors"), args={"at": "point"},
                    summary="the Fisher matrix at a point, its eigenvalues and unit eigenvectors (the directions "
                            "of most and least information)")
 def _q_fisher_eigen(ctx, at):
@@ -163,7 +163,7 @@ def _q_fisher_eigen(ctx, at):
     return d.with_result(In)
 
 
-@register_quantity("fisher_times", args={"at": "point", "matrix": "matrix"},
+@register_quantity("fisher_times", publishes=("fisher_times_matrix",), args={"at": "point", "matrix": "matrix"},
                    summary="the Fisher matrix at a point multiplied by a given matrix (I·Σ = Id shows I = Σ⁻¹)")
 def _q_fisher_times(ctx, at, matrix):
     d = Derivation("fisher_times", "The Fisher matrix times the given matrix")
@@ -186,7 +186,7 @@ def _q_fisher_times(ctx, at, matrix):
     return d.with_result(prod)
 
 
-@register_quantity("fisher_expectation_sum", summary="I = Σₓ f(x) s(x)², written out term by term over a finite support")
+@register_quantity("fisher_expectation_sum", publishes=("fisher_sum", "fisher_sum_terms"), summary="I = Σₓ f(x) s(x)², written out term by term over a finite support")
 def _q_fisher_expectation_sum(ctx):
     model = ctx.model
     d = Derivation("fisher_expectation_sum", f"Fisher information as the expected squared score, outcome by outcome")
@@ -216,7 +216,7 @@ def _q_fisher_expectation_sum(ctx):
     return d.with_result(final)
 
 
-@register_quantity("witnesses", args={"n_points": "posint", "mc_samples": "posint", "seed": "int", "only": "str"},
+@register_quantity("witnesses", publishes=("witnesses",), args={"n_points": "posint", "mc_samples": "posint", "seed": "int", "only": "str"},
                    summary="the engine's numeric witnesses (symfisher.witness.verify) of what this part derived")
 def _q_witnesses(ctx, n_points=1, mc_samples=100_000, seed=None, only=""):
     """Adds the witness rows (quadrature, Monte Carlo, KL curvature, Jeffreys normalizer ...) as checks.
@@ -274,7 +274,7 @@ def _keep_values(ctx, d, name: str, extras: tuple = (), prefix: str | None = Non
             ctx.values[f"{prefix or name}_{k}"] = v
 
 
-@register_quantity("reparam", args={"coords": "str"}, summary="the transformation law I_φ = Jᵀ I_θ J, and I_φ derived directly")
+@register_quantity("reparam", publishes=("fisher_new", "reparam_*"), args={"coords": "str"}, summary="the transformation law I_φ = Jᵀ I_θ J, and I_φ derived directly")
 def _q_reparam(ctx, coords):
     fn = _geometry("reparam", "transformation_law", ctx, "reparam")
     try:
@@ -296,7 +296,7 @@ def _q_kl(ctx):
     return d
 
 
-@register_quantity("kl_taylor", args={"order": "posint", "check_closed_form": "bool"},
+@register_quantity("kl_taylor", publishes=("kl_taylor", "kl_quadratic", "kl_cubic", "kl_exact", "kl_kl"), args={"order": "posint", "check_closed_form": "bool"},
                    summary="KL(P_θ ‖ P_θ+δ) = ½ δᵀ I δ + cubic term + …")
 def _q_kl_taylor(ctx, order=3, check_closed_form=False):
     """The series term by term. Its optional cross-check against the series of the closed-form
@@ -309,7 +309,7 @@ def _q_kl_taylor(ctx, order=3, check_closed_form=False):
     return d
 
 
-@register_quantity("jeffreys", summary="the Jeffreys prior √det I(θ): propriety, normalizer and name")
+@register_quantity("jeffreys", publishes=("jeffreys", "jeffreys_normalizer", "jeffreys_sqrt_det", "jeffreys_proper", "jeffreys_density"), summary="the Jeffreys prior √det I(θ): propriety, normalizer and name")
 def _q_jeffreys(ctx):
     d = ctx.engine("jeffreys")
     _keep_values(ctx, d, "jeffreys", ("normalizer", "sqrt_det"))
@@ -342,7 +342,7 @@ def _ml_result(ctx, r, prefix: str, names: dict):
     return r.derivation
 
 
-@register_quantity("empirical_vs_hessian", args={"n": "posint", "weights": "vector", "seed": "int"}, needs_model=False,
+@register_quantity("empirical_vs_hessian", publishes=("empirical_fisher", "observed_hessian", "gap", "expected_empirical", "xtwx"), args={"n": "posint", "weights": "vector", "seed": "int"}, needs_model=False,
                    summary="logistic regression: empirical Fisher against the observed Hessian on seeded data")
 def _q_empirical_vs_hessian(ctx, n, weights, seed):
     r = _ml("empirical_vs_hessian", ctx, "empirical_vs_hessian")(n=n, weights=weights, seed=seed)
@@ -350,7 +350,7 @@ def _q_empirical_vs_hessian(ctx, n, weights, seed):
                                    "gap": "gap", "expected_empirical": "expected_empirical", "xtwx": "xtwx"})
 
 
-@register_quantity("ewc", args={"n": "posint", "weights": "vector", "seed": "int", "moves": "matrix", "kind": "str"},
+@register_quantity("ewc", publishes=("ewc_fisher_diag", "ewc_empirical_diag", "ewc_penalties"), args={"n": "posint", "weights": "vector", "seed": "int", "moves": "matrix", "kind": "str"},
                    needs_model=False, summary="elastic weight consolidation: diagonal-Fisher importance and penalties")
 def _q_ewc(ctx, n, weights, seed, moves, kind="fisher"):
     try:
@@ -361,7 +361,7 @@ def _q_ewc(ctx, n, weights, seed, moves, kind="fisher"):
                                        "penalties": "penalties"})
 
 
-@register_quantity("natural_gradient_step", args={"g": "vector", "F": "matrix", "eta": "number"}, needs_model=False,
+@register_quantity("natural_gradient_step", publishes=("natural_step", "plain_step", "step_ratio"), args={"g": "vector", "F": "matrix", "eta": "number"}, needs_model=False,
                    summary="the natural step −η F⁻¹ g against the ordinary step −η g")
 def _q_natural_gradient_step(ctx, g, F, eta):
     try:

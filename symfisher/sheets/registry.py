@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Quantity", "QUANTITIES", "WITNESSES", "register_quantity", "register_witness"]
+__all__ = ["Quantity", "QUANTITIES", "WITNESSES", "register_quantity", "register_witness", "published",
+           "published_names"]
 
 
 
@@ -20,6 +21,7 @@ class Quantity:
     args: dict  # argument name -> kind (see _convert_arg)
     needs_model: bool = True
     summary: str = ""
+    publishes: tuple = ()  # the value names its checks can address (``of``); ``name_*``: a family of names
 
     @property
     def required(self) -> tuple:
@@ -34,7 +36,8 @@ QUANTITIES: dict = {}
 WITNESSES: dict = {}
 
 
-def register_quantity(name: str, args: dict | None = None, needs_model: bool = True, summary: str = ""):
+def register_quantity(name: str, args: dict | None = None, needs_model: bool = True, summary: str = "",
+                      publishes: tuple = ()):
     """Register a sheet quantity ``fn(ctx, **args)`` under ``name``.
 
     ``args`` maps each accepted argument to its kind: ``"int"``, ``"posint"``, ``"number"``,
@@ -43,7 +46,8 @@ def register_quantity(name: str, args: dict | None = None, needs_model: bool = T
     """
 
     def deco(fn):
-        QUANTITIES[name] = Quantity(name, fn, dict(args or {}), needs_model, summary or (fn.__doc__ or "").strip())
+        QUANTITIES[name] = Quantity(name, fn, dict(args or {}), needs_model, summary or (fn.__doc__ or "").strip(),
+                                    tuple(publishes) or (name,))
         return fn
 
     return deco
@@ -57,3 +61,16 @@ def register_witness(name: str):
         return fn
 
     return deco
+
+
+def published(name: str) -> bool:
+    """Whether some registered quantity publishes the value ``name`` (what ``of = ...`` may say)."""
+    for q in QUANTITIES.values():
+        for pub in q.publishes:
+            if name == pub or (pub.endswith("*") and name.startswith(pub[:-1])):
+                return True
+    return False
+
+
+def published_names() -> list:
+    return sorted({pub for q in QUANTITIES.values() for pub in q.publishes})

@@ -12,7 +12,7 @@ from typing import Any
 
 import sympy as sp
 
-from .registry import QUANTITIES, WITNESSES
+from .registry import QUANTITIES, WITNESSES, published, published_names
 
 __all__ = ["SpecError", "Spec", "Part", "QuantityRequest", "CheckRequest", "FigureRequest", "parse_spec",
            "load_spec", "find_specs", "default_spec_dir", "model_sizes"]
@@ -292,6 +292,12 @@ def _parse_checks(tables, path, where):
         _unknown_keys(t, _CHECK_KEYS, path, w)
         name = _str(t, "name", path, w, required=True)
         of = _str(t, "of", path, w) or None
+        if of is not None and not published(of):
+            import difflib
+
+            close = difflib.get_close_matches(of, published_names(), n=1)
+            hint = f"; did you mean {close[0]!r}?" if close else " (docs/specs.md lists what each quantity publishes)"
+            raise SpecError(path, w + "of", f"no quantity publishes a value {of!r}{hint}")
         witness = _str(t, "witness", path, w) or None
         if of is None and witness is None:
             raise SpecError(path, w + "of", "missing (the derived value to check, e.g. of = \"fisher\")")
