@@ -138,6 +138,10 @@ class SymfisherLatexPrinter(LatexPrinter):
             return r"%s^{-1}" % self._print(base)
         return super()._print_Pow(expr)
 
+    def _print_Add(self, expr, order=None):
+        # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
+        return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+
     def _print_MatrixBase(self, expr):
         if expr.shape == (1, 1):
             return self._print(expr[0, 0])
