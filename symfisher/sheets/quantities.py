@@ -207,9 +207,16 @@ def _q_fisher_expectation_sum(ctx):
     d = d.add(Step("The score at each outcome.", "substitute the outcome into the score", None, tuple(scores)))
     I = sp.Function("I")(th)
     total = sp.Add(*terms, evaluate=False)
+    from ..textbook import conventional_sign
+
     expanded = sp.Add(*[sp.simplify(t) for t in terms], evaluate=False)
     final = sp.factor(sp.simplify(sp.Add(*terms)))
-    d = d.add(Step("Average the squared score over the outcomes, weighted by their probabilities.",
+    common = sp.together(sp.Add(*expanded.args))  # over the common denominator: the form a student writes
+    if common.free_symbols == final.free_symbols and sp.count_ops(common) <= sp.count_ops(final):
+        final = common
+    final = conventional_sign(final)[0]
+    d = d.add(Step("Average the squared score over the outcomes, weighted by their probabilities; each term "
+                   "simplifies, and the fractions add over their common denominator.",
                    "I(θ) = E[s(X; θ)²] = Σₓ f(x; θ) s(x; θ)²", I, (total, expanded, final)))
     ctx.values["fisher_sum"] = final
     ctx.values["fisher_sum_terms"] = total
