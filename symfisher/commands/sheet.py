@@ -4,13 +4,14 @@ Exit code 0 when every numeric check of every sheet passes, 1 when a check fails
 step could not be completed (the sheets are still written and show it), 2 on bad input.
 """
 NAME = "sheet"
-HELP = "write worked solution sheets from exercise specs (default: all of derivations/)"
+DEFAULT_FORMAT = "tex,html,md,json,ipynb"
+HELP = "write solution sheets, exercise sheets and notebooks from exercise specs (default: all of derivations/)"
 
 
 def configure(p):
     p.add_argument("specs", nargs="*", metavar="SPEC", help="spec files or directories (default: derivations/)")
     p.add_argument("--out", default="output", metavar="DIR", help="output directory (default: output)")
-    p.add_argument("--format", default="tex,html,md,json,ipynb", metavar="LIST",
+    p.add_argument("--format", default=DEFAULT_FORMAT, metavar="LIST",
                    help="comma-separated formats among tex, html, md, json, txt, ipynb (default: tex,html,md,json,ipynb); "
                         "each document format gives a solution sheet and an exercise sheet per spec")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes (default 2; 1 = serial)")
@@ -23,6 +24,13 @@ def run(args) -> int:
     from ..sheets import write_sheets
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    if args.format == DEFAULT_FORMAT and "ipynb" in formats:
+        try:
+            import nbformat  # noqa: F401
+        except ImportError:  # asked for by default only: leave the notebooks out, and say so
+            formats.remove("ipynb")
+            print("symfisher: warning: notebooks not written: the nbformat package is not installed",
+                  file=sys.stderr)
     if not formats:
         raise ValueError("--format: no format given (choose among tex, html, md, json, txt, ipynb)")
     if args.jobs < 1:
