@@ -136,7 +136,7 @@ def _check_xy(X, y=None, w=None):
     return X, y, w
 
 
-def simulate_logistic(n: int = 300, weights=(0.8, -0.4), seed: int = 0):
+def simulate_logistic(n: int, weights, seed: int):
     """``X`` (n x d standard normal) then ``y ~ Bernoulli(sigma(X w))`` from one seeded generator."""
     rng = np.random.default_rng(seed)
     w = np.asarray(weights, dtype=float)
@@ -218,7 +218,7 @@ EXPLANATION_7 = (
 )
 
 
-def empirical_vs_hessian(n: int = 300, weights=(0.8, -0.4), seed: int = 0, X=None, y=None) -> EmpiricalVsHessian:
+def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> EmpiricalVsHessian:
     """Exercise 7: empirical Fisher vs observed Hessian of logistic regression at the true weights.
 
     Data: ``n`` rows of standard-normal features and labels drawn from the model (seeded),
@@ -241,18 +241,19 @@ def empirical_vs_hessian(n: int = 300, weights=(0.8, -0.4), seed: int = 0, X=Non
     gap = float(np.linalg.norm(emp - hess))
     scale = float(np.linalg.norm(hess))
     checks = (
-        _flag("empirical Fisher differs from the observed Hessian on finite data", gap > 1e-8 * scale,
+        _flag("empirical Fisher differs from the observed information on finite data", gap > 1e-8 * scale,
               f"Frobenius gap {gap:.6g} (Hessian norm {scale:.6g})"),
-        Check("observed Hessian = X^T W X / n (Frobenius of the difference)", float(np.linalg.norm(hess - xtwx)), 0.0,
-              1e-12 * max(1.0, scale)),
-        Check("derived Fisher on the data = X^T W X / n (Frobenius of the difference)",
+        Check("observed information −H = XᵀWX/n (Frobenius norm of the difference)",
+              float(np.linalg.norm(hess - xtwx)), 0.0, 1e-12 * max(1.0, scale)),
+        Check("derived Fisher information on the data = XᵀWX/n (Frobenius norm of the difference)",
               float(np.linalg.norm(fish - xtwx)), 0.0, 1e-12 * max(1.0, scale)),
-        Check("E_y[empirical Fisher | X] = observed Hessian (labels from the model, exact sum)",
+        Check("E_y[empirical Fisher | X] = observed information (labels from the model, exact sum)",
               float(np.linalg.norm(expected - hess)), 0.0, 1e-12 * max(1.0, scale)),
     )
     ws, xs = L.weights, L.features
     yv = L.model.data[0]
-    d = Derivation("empirical_vs_hessian", "Empirical Fisher versus observed Hessian (logistic regression)")
+    d = Derivation("empirical_vs_hessian", "Empirical Fisher versus observed information, minus the Hessian "
+                                           "(logistic regression)")
     d = d.add(
         Step("The per-example score of logistic regression, derived from the log-likelihood.",
              "differentiate log f(y | x; w)", sp.Function("g")(yv, *ws), (L.score,)),
@@ -261,14 +262,16 @@ def empirical_vs_hessian(n: int = 300, weights=(0.8, -0.4), seed: int = 0, X=Non
         Step("The Fisher information of one example is E_y[g g^T] = -E_y[H] = sigma(w.x)(1 - sigma(w.x)) x x^T.",
              "E[(y - p)^2 | x] = p (1 - p)", sp.Function("I")(*ws), (L.fisher,)),
         Step(f"On {X.shape[0]} seeded rows at the true weights w = {tuple(float(v) for v in w)}, the empirical "
-             "Fisher (mean of g_i g_i^T) is", "evaluate the lambdified score on every row",
+             "Fisher (mean of g_i g_i^T) is", "evaluate the derived score formula on every row",
              sp.Symbol("F_emp"), (_matrix(emp),)),
-        Step("and the observed Hessian (mean of p_i (1 - p_i) x_i x_i^T) is", "evaluate the lambdified Hessian",
-             sp.Symbol("H_obs"), (_matrix(hess),)),
-        Step("Their Frobenius distance is nonzero on finite data.", "||F_emp - H_obs||_F",
+        Step("and the observed information, minus the Hessian (mean of p_i (1 - p_i) x_i x_i^T), is",
+             "evaluate the derived Hessian formula on every row and change its sign",
+             sp.Symbol("J_obs"), (_matrix(hess),)),
+        Step("Their Frobenius distance is nonzero on finite data.", "||F_emp - J_obs||_F",
              sp.Symbol("Delta"), (sp.Float(gap, 6),)),
-        Step("Averaging the empirical Fisher over labels drawn from the model gives the Hessian exactly.",
-             "sum over y in {0, 1} with P(y = 1 | x) = sigma(w.x)", sp.Symbol("E_y[F_emp]"), (_matrix(expected),)),
+        Step("Averaging the empirical Fisher over labels drawn from the model gives the observed information exactly.",
+             "sum over y in {0, 1} with P(y = 1 | x) = sigma(w.x)", sp.Function("E_y")(sp.Symbol("F_emp")),
+             (_matrix(expected),)),
     )
     d = d.note(EXPLANATION_7).check(*checks).with_result(sp.Float(gap, 15))
     d.extras.update(empirical=emp, hessian=hess, gap=gap)
@@ -276,6 +279,11 @@ def empirical_vs_hessian(n: int = 300, weights=(0.8, -0.4), seed: int = 0, X=Non
 
 
 # -- exercise 8 ---------------------------------------------------------------------------
+
+def _point(v) -> str:
+    """A numeric vector as a reader writes it: ``(1.4, -0.1)``, never ``np.float64(1.4)``."""
+    return "(" + ", ".join(f"{float(x):.6g}" for x in np.ravel(v)) + ")"
+
 
 def ewc_penalty(w, w_star, fisher_diag) -> np.ndarray:
     """``1/2 sum_i F_i (w_i - w*_i)^2``; ``w`` may be one point or rows of points."""
@@ -304,8 +312,7 @@ class EWCResult:
         return all(c.passed for c in self.checks)
 
 
-def ewc_importance(n: int = 300, task_weights=(0.9, -0.7), seed: int = 1,
-                   moves=((0.95, -0.65), (1.4, -0.1)), kind: str = "fisher", X=None, y=None) -> EWCResult:
+def ewc_importance(n: int, task_weights, seed: int, moves, kind: str = "fisher", X=None, y=None) -> EWCResult:
     """Exercise 8: EWC importance from the diagonal Fisher of a first task, and the penalty of moves.
 
     ``kind`` is ``"fisher"`` (the derived sigma(1 - sigma) x_j^2 averaged over the task's rows)
@@ -336,10 +343,10 @@ def ewc_importance(n: int = 300, task_weights=(0.9, -0.7), seed: int = 1,
     pen_sym = np.array([float(qf(*importance, *m, *w_star)) for m in mv])
     checks = (
         _flag("the larger move costs more than the smaller one", bool(pen[large] > pen[small]),
-              f"penalty {pen[large]:.6g} for {tuple(mv[large])} vs {pen[small]:.6g} for {tuple(mv[small])}"),
-        Check("penalty = lambdified 1/2 sum F_i (w_i - w*_i)^2 (max difference)", float(np.max(np.abs(pen - pen_sym))),
-              0.0, 1e-12),
-        _flag("the importances are positive", bool(np.all(importance > 0)), f"F = {importance}"),
+              f"penalty {pen[large]:.6g} for {_point(mv[large])} vs {pen[small]:.6g} for {_point(mv[small])}"),
+        Check("penalty from the derived formula ½ Σᵢ Fᵢ (wᵢ − w*ᵢ)² (largest difference)",
+              float(np.max(np.abs(pen - pen_sym))), 0.0, 1e-12),
+        _flag("the importances are positive", bool(np.all(importance > 0)), f"F = {_point(importance)}"),
     )
     L = logistic_formulas(k)
     d = Derivation("ewc", "Elastic weight consolidation: importance from the diagonal Fisher")
@@ -390,7 +397,7 @@ def _exact(v):
     return sp.Rational(repr(float(v))) if float(v) != int(v) else sp.Integer(int(v))
 
 
-def natural_gradient_step(g=(2.0, 2.0), F=((10.0, 0.0), (0.0, 0.5)), eta: float = 0.1) -> NaturalGradientStep:
+def natural_gradient_step(g, F, eta: float) -> NaturalGradientStep:
     """Exercise 10: the natural step ``-eta F^{-1} g`` against the ordinary ``-eta g``.
 
     ``F`` is a matrix or the diagonal of one. For a diagonal F the natural step divides

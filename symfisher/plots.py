@@ -10,8 +10,15 @@ figures.
 Kinds (``kind = ...`` in a spec's ``[[figure]]``):
 
 * ``fisher_curve`` — a scalar Fisher information against its parameter (``range``, ``log``);
+  for a two-parameter model a heat map with contours of √det I(θ) (``ranges``, ``at`` for
+  known constants);
 * ``kl_quadratic`` — KL(P_θ ‖ P_θ+δ) against ½ I(θ) δ² (``at``, ``delta_max``);
-* ``jeffreys_density`` — the normalized Jeffreys density (``range``).
+* ``jeffreys_density`` — the normalized Jeffreys density (``range``); for a two-parameter
+  model a heat map with contours of the Jeffreys density (normalized when proper).
+
+A figure that cannot be drawn (a model with more than two parameters, a value that was not
+derived, a constant without a value) raises :class:`FigureUnavailable` with the reason; the
+sheet writes it as a warning on stderr, never drops it silently.
 
 >>> sorted(PLOTS)
 ['fisher_curve', 'jeffreys_density', 'kl_quadratic']
@@ -26,7 +33,11 @@ from typing import Callable
 
 import sympy as sp
 
-__all__ = ["PLOTS", "available", "draw"]
+__all__ = ["PLOTS", "available", "draw", "FigureUnavailable"]
+
+
+class FigureUnavailable(Exception):
+    """A requested figure cannot be drawn; ``str(exc)`` says why."""
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,81 @@ def _grid(lo, hi, n=400):
     return np.linspace(lo, hi, n)
 
 
+def _label(expr) -> str:
+    """A legend label in textbook notation: matplotlib mathtext of the sheet's LaTeX, or unicode."""
+    from .render.latex import latex_of
+
+    tex = "$" + latex_of(expr).replace(r"\left", "").replace(r"\right", "") + "$"
+    try:
+        from matplotlib.mathtext import MathTextParser
+
+        MathTextParser("path").parse(tex)
+        return tex
+    except Exception:  # mathtext knows a subset of LaTeX only
+        from .render.text import TextbookPrettyPrinter
+
+        return TextbookPrettyPrinter({"use_unicode": True, "wrap_line": False}).doprint(expr)
+
+
+def _name(sym) -> str:
+    from .render.notation import display_unicode
+
+    return display_unicode(sym.name)
+
+
+def _default_range(dom):
+    lo = float(dom.lo) if dom.lo.is_finite else None
+    hi = float(dom.hi) if dom.hi.is_finite else None
+    if lo is not None and hi is not None:
+        w = hi - lo
+        return lo + 0.02 * w, hi - 0.02 * w
+    if lo is not None:
+        return lo + 0.2, lo + 5.0
+    if hi is not None:
+        return hi - 5.0, hi - 0.2
+    return -3.0, 3.0
+
+
+def _heat_map(ctx, expr, ranges, at, title: str):
+    """A heat map with contour lines of ``expr`` over the two parameters of the model."""
+    import numpy as np
+
+    from .numeric import lambdify_expr
+
+    model = ctx.model
+    a, b = model.params
+    point = ctx.point(at, "figure.at") if at else {}
+    expr = (expr[0, 0] if isinstance(expr, sp.MatrixBase) else expr).subs(point)
+    left = sorted(map(str, expr.free_symbols - {a, b}))
+    if left:
+        raise FigureUnavailable(f"the map depends on {', '.join(left)}: give their values in at = {{...}}")
+    given = dict(ranges or ())
+    (alo, ahi), (blo, bhi) = (tuple(given.get(s.name) or _default_range(model.domain(s))) for s in (a, b))
+    A, B = np.meshgrid(np.linspace(alo, ahi, 161), np.linspace(blo, bhi, 161))
+    f = lambdify_expr(expr, (a, b))
+    with np.errstate(all="ignore"):
+        Z = np.broadcast_to(np.asarray(f(A, B), dtype=float), A.shape)
+    if not np.isfinite(Z).any():
+        raise FigureUnavailable("the value is not finite anywhere on the grid")
+    fig = _figure()
+    ax = fig.add_subplot()
+    finite = Z[np.isfinite(Z)]
+    norm = None
+    if finite.size and finite.min() > 0 and finite.max() > 10 * finite.min():  # spans decades: log colours
+        from matplotlib.colors import LogNorm
+
+        norm = LogNorm(vmin=float(finite.min()), vmax=float(finite.max()))
+    mesh = ax.pcolormesh(A, B, Z, shading="auto", cmap="viridis", norm=norm)
+    if finite.size and finite.max() > finite.min():
+        levels = (np.geomspace(finite.min(), finite.max(), 9)[1:-1] if norm is not None else 8)
+        ax.contour(A, B, Z, levels=levels, colors="white", linewidths=0.7)
+    fig.colorbar(mesh, ax=ax, label=title)
+    ax.set_xlabel(_name(a))
+    ax.set_ylabel(_name(b))
+    ax.grid(False)
+    return fig
+
+
 def _range_of(dom, given, default):
     if given:
         return float(given[0]), float(given[1])
@@ -104,25 +190,37 @@ def _range_of(dom, given, default):
     return lo + (hi - lo) * 0.005 if dom.lo.is_finite else lo, hi - (hi - lo) * 0.005 if dom.hi.is_finite else hi
 
 
-@_register("fisher_curve", {"range": "vector", "log": "bool"},
-           "The Fisher information against the parameter: it blows up where one observation pins the parameter down.")
-def _fisher_curve(ctx, range=None, log=True):
+def _dimension(ctx, what: str) -> int:
+    if ctx.model is None:
+        raise FigureUnavailable(f"{what} needs a model")
+    if ctx.model.dim > 2:
+        raise FigureUnavailable(f"{what} is drawn for one- and two-parameter models; this one has {ctx.model.dim}")
+    return ctx.model.dim
+
+
+@_register("fisher_curve", {"range": "range", "log": "bool", "ranges": "ranges", "at": "point"},
+           "The Fisher information against the parameter (for two parameters, √det I as a map): it is large "
+           "where one observation pins the parameters down.")
+def _fisher_curve(ctx, range=None, log=True, ranges=(), at=()):
     I = ctx.values.get("fisher")
-    if I is None or isinstance(I, sp.MatrixBase) or ctx.model is None or ctx.model.dim != 1:
-        return None
+    if I is None:
+        raise FigureUnavailable("the Fisher information was not derived")
+    if _dimension(ctx, "the Fisher information figure") == 2:
+        return _heat_map(ctx, sp.sqrt(sp.Matrix(I).det()), ranges, at, "√det ℐ(θ)")
+    I = I[0, 0] if isinstance(I, sp.MatrixBase) else I
     th = ctx.model.params[0]
     lo, hi = _range_of(ctx.model.domain(th), range, (0.01, 5.0))
     t = _grid(lo, hi)
     fig = _figure()
     ax = fig.add_subplot()
-    ax.plot(t, _fn(I, th)(t), color="#1f5fa8", lw=2, label=f"I({th}) = {sp.sstr(I)}")
+    ax.plot(t, _fn(I, th)(t), color="#1f5fa8", lw=2, label=f"ℐ({_name(th)}) = " + _label(I))
     if log:
         ax.set_yscale("log")
     amin = ctx.values.get("fisher_argmin")
     if amin is not None:
-        ax.axvline(float(amin), color="0.4", ls="--", lw=1, label=f"minimum at {th} = {sp.sstr(amin)}")
-    ax.set_xlabel(str(th))
-    ax.set_ylabel(f"I({th})")
+        ax.axvline(float(amin), color="0.4", ls="--", lw=1, label=f"minimum at {_name(th)} = " + _label(amin))
+    ax.set_xlabel(_name(th))
+    ax.set_ylabel(f"ℐ({_name(th)})")
     ax.legend(loc="upper center", frameon=False)
     return fig
 
@@ -136,12 +234,15 @@ def _kl_quadratic(ctx, at=(), delta_max=0.2):
 
     I = ctx.values.get("fisher")
     model = ctx.model
-    if I is None or isinstance(I, sp.MatrixBase) or model is None or model.dim != 1:
-        return None
+    if I is None:
+        raise FigureUnavailable("the Fisher information was not derived")
+    if model is None or model.dim != 1:
+        raise FigureUnavailable("the KL curve along δ is drawn for one-parameter models")
+    I = I[0, 0] if isinstance(I, sp.MatrixBase) else I
     th = model.params[0]
     point = ctx.point(at, "figure.at") if at else {}
     if th not in point:
-        return None
+        raise FigureUnavailable(f"give the point of the expansion, at = {{{th.name} = ...}}")
     t0 = float(point[th])
     Iv = float(sp.N(I.subs(point)))
     d = np.linspace(-delta_max, delta_max, 81)
@@ -155,31 +256,33 @@ def _kl_quadratic(ctx, at=(), delta_max=0.2):
     fig = _figure()
     ax = fig.add_subplot()
     ax.plot(d, exact, color="#1f5fa8", lw=2, label="KL, by exact sum / quadrature")
-    ax.plot(d, 0.5 * Iv * d**2, color="#c2410c", lw=1.5, ls="--", label=f"½ I({th}) δ², I = {Iv:.4g}")
+    ax.plot(d, 0.5 * Iv * d**2, color="#c2410c", lw=1.5, ls="--", label=f"½ ℐ({_name(th)}) δ², ℐ = {Iv:.4g}")
     ax.set_xlabel("δ")
-    ax.set_ylabel(f"KL({th} ‖ {th}+δ) at {th} = {t0:g}")
+    ax.set_ylabel(f"KL({_name(th)} ‖ {_name(th)}+δ) at {_name(th)} = {t0:g}")
     ax.legend(loc="upper center", frameon=False)
     return fig
 
 
-@_register("jeffreys_density", {"range": "vector"},
-           "The Jeffreys prior √I(θ), normalized when it is proper.")
-def _jeffreys_density(ctx, range=None):
+@_register("jeffreys_density", {"range": "range", "ranges": "ranges", "at": "point"},
+           "The Jeffreys prior √det I(θ), normalized when it is proper (for two parameters, as a map).")
+def _jeffreys_density(ctx, range=None, ranges=(), at=()):
     model = ctx.model
     prior = ctx.values.get("jeffreys_density") or ctx.values.get("jeffreys")
-    if prior is None or model is None or model.dim != 1:
-        return None
+    if prior is None:
+        raise FigureUnavailable("the Jeffreys prior was not derived")
+    if _dimension(ctx, "the Jeffreys figure") == 2:
+        return _heat_map(ctx, prior, ranges, at, "Jeffreys density π(θ)")
     prior = prior[0, 0] if isinstance(prior, sp.MatrixBase) else prior
     th = model.params[0]
     if prior.free_symbols - {th}:
-        return None
+        raise FigureUnavailable(f"the prior depends on {', '.join(sorted(map(str, prior.free_symbols - {th})))}")
     lo, hi = _range_of(model.domain(th), range, (0.05, 5.0))
     t = _grid(lo, hi)
     fig = _figure()
     ax = fig.add_subplot()
-    ax.plot(t, _fn(prior, th)(t), color="#1f5fa8", lw=2, label=f"π({th}) = {sp.sstr(prior)}")
-    ax.set_xlabel(str(th))
-    ax.set_ylabel(f"π({th})")
+    ax.plot(t, _fn(prior, th)(t), color="#1f5fa8", lw=2, label=f"π({_name(th)}) = " + _label(prior))
+    ax.set_xlabel(_name(th))
+    ax.set_ylabel(f"π({_name(th)})")
     ax.legend(loc="upper center", frameon=False)
     return fig
 
@@ -200,11 +303,11 @@ def draw(request, ctx, name: str, figure_dir: Path | None, prefix: str = "figure
     """Draw ``request`` (a ``FigureRequest``) for the sheet context ``ctx``.
 
     Returns a :class:`~symfisher.render.Figure` (inline SVG; PDF and PNG written to
-    ``figure_dir`` as ``name.pdf``/``name.png`` when it is given), or ``None`` when
-    matplotlib is missing or the data for the figure were not derived.
+    ``figure_dir`` as ``name.pdf``/``name.png`` when it is given); raises
+    :class:`FigureUnavailable` when matplotlib is missing or the figure cannot be drawn.
     """
     if not available():
-        return None
+        raise FigureUnavailable("matplotlib is not installed (pip install matplotlib)")
     import matplotlib
 
     from .render import Figure
@@ -212,8 +315,6 @@ def draw(request, ctx, name: str, figure_dir: Path | None, prefix: str = "figure
     kind = PLOTS[request.kind]
     with matplotlib.rc_context(_RC):
         fig = kind.fn(ctx, **dict(request.args))
-        if fig is None:
-            return None
         svg = _save(fig, "svg").decode("utf-8")
         svg = _SVG_HEAD.sub("", svg, count=1)
         pdf_path = png_path = None

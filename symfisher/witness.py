@@ -506,3 +506,81 @@ def format_table(checks, skipped=()) -> str:
     n_fail = sum(not c.passed for c in checks)
     lines.append(f"{len(checks) - n_fail} passed, {n_fail} failed")
     return "\n".join(lines)
+
+
+# -- one value at one point: the witnesses a sheet's [[check]] names (symfisher.sheets) ------
+# Each recomputes a quantity without the symbolic route: finite-difference scores, numeric
+# expectations, simulated curvature, numeric integrals.
+
+def fd_score(model, point: dict, h: float = 1e-5) -> list:
+    """Central finite differences of the log-density in each parameter, as expressions in the data."""
+    base = {s: sp.N(v, 30) for s, v in point.items()}
+    out = []
+    for th in model.params:
+        up = model.log_density.subs({**base, th: base[th] + h})
+        dn = model.log_density.subs({**base, th: base[th] - h})
+        out.append((up - dn) / (2 * h))
+    return out
+
+
+def fisher_entry_by_fd_scores(model, point: dict, i: int, j: int) -> tuple:
+    """``(E[s_i s_j], route)`` with finite-difference scores, by quadrature, exact or truncated
+    sums or a Gauss–Hermite rule (``numeric.expect_vec``); ``point`` gives every parameter and constant."""
+    from .numeric import lambdify_expr
+
+    g = fd_score(model, point)
+    fi = lambdify_expr(g[i] * g[j], model.data)
+    values = {s.name: float(v) for s, v in point.items()}
+
+    def integrand(xs):
+        with np.errstate(all="ignore"):
+            v = np.asarray(fi(*xs), dtype=float)
+        return np.broadcast_to(v, np.shape(xs[0]))[:, None]
+
+    val = float(expect_vec(model, values, integrand)[0])
+    sup = model.support[0]
+    route = ("Gauss–Hermite rule" if len(model.data) > 1 else
+             "exact sum over the support" if sup.is_finite() else
+             "truncated sum" if type(sup).__name__ == "IntegerSupport" else "quadrature")
+    return val, route
+
+
+def kl_by_expectation(model, base: dict, moved: dict) -> float:
+    """KL(P_base ‖ P_moved) = E_base[ℓ(base) − ℓ(moved)], summed or integrated numerically."""
+    from .numeric import expect_numeric
+
+    g = model.log_density.subs({k: sp.N(v, 30) for k, v in base.items()}) - \
+        model.log_density.subs({k: sp.N(v, 30) for k, v in moved.items()})
+    return expect_numeric(model, g, {s.name: float(v) for s, v in base.items()})
+
+
+def joint_observed_information(model, values: dict, n: int, reps: int, seed: int) -> tuple:
+    """``(mean, standard error)`` over ``reps`` seeded replications of minus the second finite
+    difference of the joint log-likelihood of ``n`` simulated draws (its expectation is I_n)."""
+    from .numeric import lambdify_expr
+
+    th, rest = model.params[0], model.constants
+    f = lambdify_expr(model.log_density, model.data + (th,) + rest)
+    rng = np.random.default_rng(seed)
+    x = np.asarray(model.sampler(rng, values, n * reps), dtype=float).reshape(reps, n)
+    t0, h = values[th.name], 1e-4
+    cv = [values[c.name] for c in rest]
+
+    def ell(t):
+        return np.sum(f(x, t, *cv), axis=1)
+
+    obs = -(ell(t0 + h) - 2 * ell(t0) + ell(t0 - h)) / h**2
+    se = float(np.std(obs, ddof=1) / math.sqrt(reps)) if reps > 1 else None
+    return float(np.mean(obs)), se
+
+
+def integral_over_domain(expr, sym, domain) -> tuple:
+    """``(value, estimated error)`` of ∫ expr d(sym) over ``domain`` (scipy.integrate.quad)."""
+    from scipy import integrate
+
+    from .numeric import lambdify_expr
+
+    f = lambdify_expr(expr, (sym,))
+    lo = float(domain.lo) if domain.lo.is_finite else -math.inf
+    hi = float(domain.hi) if domain.hi.is_finite else math.inf
+    return integrate.quad(lambda t: float(f(t)), lo, hi, limit=400, epsabs=1e-12, epsrel=1e-12)

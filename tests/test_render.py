@@ -113,7 +113,7 @@ def docs() -> dict:
 
 def test_latex_printer_conventions():
     a, x = sp.symbols("alpha x", positive=True)
-    assert latex.latex_of(sp.polygamma(1, a)) == r"\psi^{(1)}\left(\alpha\right)"
+    assert latex.latex_of(sp.polygamma(1, a)) == r"\psi'\left(\alpha\right)"
     assert latex.latex_of(sp.polygamma(0, x) ** 2) == r"\left(\psi\left(x\right)\right)^{2}"
     assert latex.latex_of(sp.Matrix([[1, 2], [3, 4]])).startswith(r"\begin{pmatrix}")
     assert latex.latex_of(sp.Symbol("p_1")) == "p_{1}"

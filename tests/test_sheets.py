@@ -73,6 +73,9 @@ BAD = {
     "bad_check_point": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n'
                         '[[check]]\nname = "c"\nof = "fisher"\nat = {q = 0.3}\ntarget = 1\n', "'check[0].at.q'",
                         "not a parameter"),
+    "typo_in_of": ('title = "T"\nquestion = "Q"\n[model]\nname = "bernoulli"\n[[derive]]\nquantity = "fisher"\n'
+                   '[[check]]\nname = "c"\nof = "fisherr"\nat = {p = 0.3}\ntarget = 1\n', "'check[0].of'",
+                   "did you mean 'fisher'"),
     "bad_density": ('title = "T"\nquestion = "Q"\n[model]\ndensity = "t*exp(-t*x"\nvar = "x in (0, oo)"\n'
                     'params = ["t > 0"]\n[[derive]]\nquantity = "fisher"\n', "'model.density'", ""),
 }
@@ -125,13 +128,15 @@ def subset_out(tmp_path_factory):
 
 def test_one_file_per_spec_and_format_plus_index(subset_out):
     names = {p.name for p in subset_out.iterdir() if p.is_file()}
-    want = {f"{s.stem}.{f}" for s in SUBSET for f in FORMATS} | {f"index.{f}" for f in FORMATS}
+    want = {f"{s.stem}{kind}.{f}" for s in SUBSET for f in FORMATS for kind in ("", "-exercise")} | \
+        {f"index{kind}.{f}" for f in FORMATS for kind in ("", "-exercise")}
     assert names == want
+    assert set(sheets.output_names([s.stem for s in SUBSET], FORMATS)) == want
     assert not [p for p in subset_out.rglob("*") if p.name.endswith(".tmp")]
 
 
 def test_two_runs_identical_bytes_serial_and_parallel(subset_out, tmp_path, capsys):
-    code, _, err = _run(capsys, "sheet", *SUBSET, "--out", tmp_path, "--jobs", "2")
+    code, _, err = _run(capsys, "sheet", *SUBSET, "--out", tmp_path, "--jobs", "2", "--format", ",".join(FORMATS))
     assert code == 0, err
     progress = [l for l in err.splitlines() if l.startswith("[")]
     assert len(progress) == len(SUBSET)
@@ -230,8 +235,21 @@ def test_full_run_writes_every_exercise(full_out):
     for spec in SPECS:
         for fmt in FORMATS:
             assert (full_out / f"{spec.stem}.{fmt}").is_file()
+            assert (full_out / f"{spec.stem}-exercise.{fmt}").is_file()
+        assert (full_out / f"{spec.stem}.ipynb").is_file()
     for fmt in FORMATS:
         assert (full_out / f"index.{fmt}").is_file()
+        assert (full_out / f"index-exercise.{fmt}").is_file()
+
+
+def test_exercise_sheets_hold_the_questions_only(full_out):
+    for spec in SPECS:
+        s = sheets.load_spec(spec)
+        ex = (full_out / f"{spec.stem}-exercise.md").read_text(encoding="utf-8")
+        sol = (full_out / f"{spec.stem}.md").read_text(encoding="utf-8")
+        assert "**Question.**" in ex and "Step 1." not in ex and "Takeaway" not in ex and "Numeric checks" not in ex
+        assert "Explanation" not in ex and "Step 1." in sol and len(ex) < len(sol) / 2
+        assert s.title.split()[0] in ex
 
 
 def test_every_check_of_the_ten_passes(full_out):
@@ -300,6 +318,8 @@ def test_every_tex_compiles(full_out, tmp_path):
             assert proc.returncode == 0, (tex.name, proc.stdout[-3000:])
         log = (work / f"{tex.stem}.log").read_text(errors="replace")
         assert "Undefined control sequence" not in log and "Missing character" not in log, tex.name
+        overfull = [l for l in log.splitlines() if l.startswith("Overfull \\hbox")]
+        assert not overfull, (tex.name, overfull[:3])
         assert (work / f"{tex.stem}.pdf").stat().st_size > 1000
 
 
@@ -318,3 +338,103 @@ def test_html_renders_in_headless_chromium(full_out, tmp_path):
     assert "parsererror" not in dom and "following errors" not in dom
     for spec in SPECS:
         assert sheets.load_spec(spec).title.replace("&", "&amp;") in dom
+
+
+_MEASURE = (
+    "<script>(function(){var d=document.documentElement;var wide=[];"
+    "document.querySelectorAll('body *').forEach(function(e){var r=e.getBoundingClientRect();"
+    "if(r.right>d.clientWidth+1&&!e.closest('div.wide,div.result,math'))wide.push(e.tagName+'.'+e.className);});"
+    "document.body.setAttribute('data-layout',d.scrollWidth+' '+d.clientWidth+' '+wide.slice(0,5).join(','));})();"
+    "</script>"
+)
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None, reason="chromium not installed")
+def test_no_html_page_overflows_horizontally(full_out, tmp_path):
+    """Every page, rendered in headless Chromium at a laptop-narrow 800 px: the document is no
+    wider than the window (scrollWidth <= clientWidth); wide equations scroll in their own box."""
+    pages = sorted(full_out.glob("*.html"))
+    assert len(pages) == 2 * (len(SPECS) + 1)
+    for page in pages:
+        probe = tmp_path / page.name
+        probe.write_text(page.read_text(encoding="utf-8").replace("</body>", _MEASURE + "</body>"), encoding="utf-8")
+        proc = subprocess.run(
+            ["chromium", "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--window-size=800,900",
+             "--disable-background-networking", "--disable-component-update", "--disable-sync",
+             f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", probe.as_uri()],
+            capture_output=True, text=True, timeout=120)
+        m = re.search(r'data-layout="(\d+) (\d+) ([^"]*)"', proc.stdout)
+        assert m, (page.name, proc.stderr[-1000:])
+        scroll, client, wide = int(m.group(1)), int(m.group(2)), m.group(3)
+        assert client > 500 and scroll <= client, (page.name, scroll, client, wide)
+        assert not wide, (page.name, wide)
+
+
+# ---------------------------------------------------------------- figures for every model size
+
+_GAMMA = ('title = "Gamma"\nquestion = "Q"\n[model]\nname = "gamma"\n[[derive]]\nquantity = "fisher"\n'
+          '[[derive]]\nquantity = "jeffreys"\n')
+
+
+@pytest.mark.skipif(not __import__("symfisher.plots", fromlist=["available"]).available(), reason="no matplotlib")
+def test_two_parameter_figures_are_maps_and_what_cannot_be_drawn_is_said(tmp_path, capsys):
+    spec = tmp_path / "gamma.toml"
+    spec.write_text(_GAMMA + '[[figure]]\nkind = "fisher_curve"\nranges = {a = [0.5, 5], b = [0.2, 3]}\n'
+                    '[[figure]]\nkind = "jeffreys_density"\n[[figure]]\nkind = "kl_quadratic"\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--jobs", "1", "--format", "html,md")
+    assert code == 0, err
+    figs = sorted(p.name for p in (out / "figures").iterdir())
+    assert figs == ["gamma-0-fisher_curve.pdf", "gamma-0-fisher_curve.png",
+                    "gamma-1-jeffreys_density.pdf", "gamma-1-jeffreys_density.png"]
+    warnings = [l for l in err.splitlines() if "warning" in l]
+    assert len(warnings) == 1 and "figure[2] (kl_quadratic) not drawn" in warnings[0], err
+    html = (out / "gamma.html").read_text(encoding="utf-8")
+    assert html.count("<svg") == 2
+    # the map of √det I is the map of the closed form: its colour scale spans the values on the grid
+    from matplotlib.image import imread
+
+    img = imread(out / "figures" / "gamma-0-fisher_curve.png")
+    assert img.shape[0] > 200 and img[..., :3].std() > 0.05  # drawn, not blank
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--jobs", "1", "--format", "md", "--no-figures")
+    assert code == 0 and "warning" not in err  # asked for no figures: nothing to warn about
+
+
+def test_figures_that_cannot_be_drawn_are_warnings_not_silence(tmp_path, capsys):
+    spec = tmp_path / "three.toml"
+    spec.write_text('title = "T"\nquestion = "Q"\n[model]\nname = "logistic_regression"\nsizes = {d = 3}\n'
+                    '[[derive]]\nquantity = "fisher"\n[[figure]]\nkind = "fisher_curve"\n'
+                    '[[figure]]\nkind = "jeffreys_density"\n', encoding="utf-8")
+    code, _, err = _run(capsys, "sheet", spec, "--out", tmp_path / "o", "--jobs", "1", "--format", "md")
+    assert code == 0, err
+    assert "figure[0] (fisher_curve) not drawn: the Fisher information figure is drawn for one- and " \
+           "two-parameter models; this one has 3" in err, err
+    assert "figure[1] (jeffreys_density) not drawn: the Jeffreys prior was not derived" in err, err
+
+
+def test_the_worked_example_of_docs_specs_runs(tmp_path, capsys):
+    """docs/specs.md's exercise written from scratch is a working spec, outside the repository."""
+    doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    example = doc.split("## Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    mine = tmp_path / "my_specs"
+    mine.mkdir()
+    (mine / "poisson_rate.toml").write_text(example, encoding="utf-8")
+    code, _, err = _run(capsys, "sheet", mine, "--out", tmp_path / "my_sheets", "--jobs", "1")
+    assert code == 0, err
+    names = {p.name for p in (tmp_path / "my_sheets").iterdir()}
+    assert {"poisson_rate.tex", "poisson_rate.ipynb", "poisson_rate-exercise.html", "index.md"} <= names
+    data = json.loads((tmp_path / "my_sheets" / "poisson_rate.json").read_text(encoding="utf-8"))
+    checks = [c for sec in data["sections"] for c in sec.get("checks", [])]
+    assert len(checks) == 2 and all(c["passed"] for c in checks)
+
+
+def test_docs_specs_lists_every_quantity_witness_and_figure():
+    from symfisher import plots
+
+    doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
+    for name in list(sheets.QUANTITIES) + list(sheets.WITNESSES) + list(plots.PLOTS):
+        assert f"`{name}`" in doc, name
+    from symfisher.sheets import schema
+
+    for key in schema._TOP_KEYS | schema._MODEL_KEYS | schema._CHECK_KEYS | schema._PART_KEYS:
+        assert f"`{key}`" in doc or f"[{key}]" in doc, key

@@ -142,7 +142,7 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
     return steps
 
 
-def _route(model, integrands, label, sign, limit, known=None) -> tuple:
+def _route(model, integrands, label, sign, limit, known=None, raw_values=None) -> tuple:
     """Expectation of each upper-triangular entry; returns (matrix or None, steps, failures).
 
     ``known`` is the other route's simplified matrix: an entry whose raw value cancels
@@ -163,6 +163,8 @@ def _route(model, integrands, label, sign, limit, known=None) -> tuple:
                 failures.append((name, exc.reason))
                 continue
             raw = sign * ex.value
+            if raw_values is not None:  # the expectation as computed, for the step that states the sign
+                raw_values[i, j] = raw_values[j, i] = ex.value
             if known is not None and cancels(raw - known[i, j]):
                 v = known[i, j]
             else:
@@ -207,16 +209,22 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     A, steps_a, fail_a = _route(model, outer_integrand, "s s^T" if model.dim > 1 else "s^2", 1, limit)
     d = d.add(*steps_a)
     if A is not None:
-        d = d.add(Step("Route 1 gives", "collect the terms", I_lhs, (A if model.dim > 1 else A[0, 0],)))
+        d = d.add(Step("Route 1 gives", "the expectation just computed, simplified", I_lhs,
+                       (A if model.dim > 1 else A[0, 0],)))
     for name, reason in fail_a:
         d = d.fail(f"fisher (outer product): {name}", reason)
     d = d.add(Step("Route 2: minus the expected Hessian of the log-density.",
                    "the support does not depend on the parameters, so differentiation and expectation commute",
                    I_lhs, (N.E(-H if model.dim > 1 else -H[0, 0]),)))
-    B, steps_b, fail_b = _route(model, H, "H", -1, limit, known=A)
+    EH = sp.zeros(model.dim, model.dim)
+    B, steps_b, fail_b = _route(model, H, "H", -1, limit, known=A, raw_values=EH)
     d = d.add(*steps_b)
     if B is not None:
-        d = d.add(Step("Route 2 gives", "collect the terms", I_lhs, (B if model.dim > 1 else B[0, 0],)))
+        one = (lambda M: M) if model.dim > 1 else (lambda M: M[0, 0])
+        d = d.add(Step("Route 2 gives, taking the minus sign out of the expectation:",
+                       "the expectation is linear: $E[-H] = -E[H]$", I_lhs,
+                       (sp.Mul(-1, N.E(one(H)), evaluate=False), sp.Mul(-1, one(EH), evaluate=False),
+                        one(B))))
     for name, reason in fail_b:
         d = d.fail(f"fisher (curvature): {name}", reason)
     agree = False

@@ -414,7 +414,13 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
         if derived is not None:
             from .fisher import _statistic_steps
 
-            d = d.add(*_statistic_steps("the log-ratio", ratio, ex, model))
+            # the expectation was taken in the model's own parameters: write its steps in the first
+            # distribution's (p_1), as the rest of the derivation is
+            def in_first(st):
+                sub = (lambda e: e.subs(first, simultaneous=True) if isinstance(e, (sp.Basic, sp.MatrixBase)) else e)
+                return Step(st.statement, st.reason, sub(st.lhs), tuple(sub(f) for f in st.forms))
+
+            d = d.add(*[in_first(st) for st in _statistic_steps("the log-ratio", ratio, ex, model)])
             d = d.add(Step("Averaging the log-ratio under the first distribution gives",
                            "E[c(theta) t(X)] = c(theta) E[t(X)], term by term", lhs, (derived,)))
     agree, route, result = None, None, None

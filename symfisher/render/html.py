@@ -28,7 +28,7 @@ from latex2mathml.converter import convert as _l2m
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
 from .latex import equation_rows, latex_of
-from .prose import float_parts, paragraphs, split_prose
+from .prose import float_parts, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 
 __all__ = [
@@ -76,12 +76,22 @@ td.fail { color: #b3261e; font-weight: bold; }
 div.takeaway { border-left: 4px solid #3a6ea5; background: #f2f6fb; padding: 0.4em 1em; margin: 1em 0; }
 figure { margin: 1em 0; text-align: center; }
 figure svg, figure img { max-width: 100%; height: auto; }
-code.tex { color: #7a2e00; }
+code.tex { color: #7a2e00; overflow-wrap: anywhere; }
+div.wide { overflow-x: auto; max-width: 100%; }
+div.result { overflow-x: auto; max-width: 100%; }
+math[display="block"] { overflow-x: auto; max-width: 100%; }
 math { font-size: 1.08em; font-family: 'Latin Modern Math', 'STIX Two Math', 'Cambria Math', math; }
 """
 
 
 # ---------------------------------------------------------------- math
+
+
+_MATHML_ELEMENTS = frozenset(
+    "math mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover "
+    "mtable mtr mtd mstyle mpadded mphantom menclose merror mfenced mmultiscripts mprescripts none "
+    "semantics annotation mlabeledtr maligngroup malignmark".split()
+)
 
 
 def _valid_mathml(s: str) -> bool:
@@ -91,6 +101,15 @@ def _valid_mathml(s: str) -> bool:
         return False
     if root.tag != "{%s}math" % _MATHML_NS:
         return False
+    # only MathML elements, no attributes that load or run anything: user text inside
+    # ``\text{}`` must never become an HTML element (a <script> inside <mtext> would run)
+    for el in root.iter():
+        ns, _, local = el.tag.rpartition("}")
+        if ns != "{" + _MATHML_NS or local not in _MATHML_ELEMENTS:
+            return False
+        if any(k.lower().startswith("on") or k.lower() in ("href", "src", "xlink:href") or "}" in k
+               for k in el.attrib):
+            return False
     # an unknown command survives as text such as "\foo": not acceptable
     return not any("\\" in (el.text or "") for el in root.iter())
 
@@ -148,7 +167,7 @@ def prose_html(text: str) -> str:
     out = []
     for kind, s in split_prose(" ".join(text.split())):
         if kind == "math":
-            m = _convert(s, False)
+            m = _convert(markup_math(s), False)
             out.append(m if m is not None else '<code class="tex">%s</code>' % escape("$" + s + "$"))
         else:
             out.append(escape(s))
@@ -182,7 +201,7 @@ def _cell(tex: str, obj: Any) -> str:
 
 
 def _eq_table(rows, settings: RenderSettings) -> str:
-    out = ['<table class="eq"><tbody>']
+    out = ['<div class="wide"><table class="eq"><tbody>']
     for r in rows:
         lhs = _cell(r.lhs, r.lhs_obj)
         rel = mathml(r.rel, None, True) if r.rel else ""
@@ -191,14 +210,14 @@ def _eq_table(rows, settings: RenderSettings) -> str:
             '<tr><td class="lhs">%s</td><td class="rel">%s</td><td class="rhs">%s</td></tr>'
             % (lhs, rel, rhs)
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "".join(out)
 
 
 def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
     dig = settings.float_digits
     out = [
-        '<table class="checks"><thead><tr><th>check</th><th>value</th><th>target</th>'
+        '<div class="wide"><table class="checks"><thead><tr><th>check</th><th>value</th><th>target</th>'
         "<th>error</th><th>tol.</th><th>result</th></tr></thead><tbody>"
     ]
     for c in checks:
@@ -214,7 +233,7 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
             '<td class="num">%s</td><td class="num">%s</td><td class="%s">%s</td></tr>'
             % (cls, name, value, _num(c.target, dig), _num(c.error, 3), _num(c.tol, 2), cls, cls.upper())
         )
-    out.append("</tbody></table>")
+    out.append("</tbody></table></div>")
     return "\n".join(out)
 
 

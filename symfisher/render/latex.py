@@ -9,7 +9,7 @@ graphicx, and its source is pure ASCII.
 >>> import sympy as sp
 >>> a = sp.Symbol("alpha", positive=True)
 >>> latex_of(sp.polygamma(1, a))
-'\\psi^{(1)}\\left(\\alpha\\right)'
+"\\psi'\\left(\\alpha\\right)"
 >>> latex_of(sp.Matrix([[1, 0], [0, sp.Symbol("p_1")]]))
 '\\begin{pmatrix}1 & 0\\\\0 & p_{1}\\end{pmatrix}'
 >>> latex_of("a & b"), latex_of(2.5e-9)
@@ -31,10 +31,12 @@ from .prose import (
     float_parts,
     latex_escape_text,
     latex_prose,
+    markup_math,
     math_unicode,
     paragraphs,
     split_prose,
 )
+from .notation import display_latex
 from .settings import DEFAULT_SETTINGS, RenderSettings
 
 __all__ = [
@@ -67,11 +69,15 @@ def _plain_name(name: str) -> bool:
 class SymfisherLatexPrinter(LatexPrinter):
     r"""SymPy's LaTeX printer with symfisher's conventions.
 
-    * ``polygamma(n, x)`` as ``\psi^{(n)}(x)`` (``\psi(x)`` for the digamma),
+    * ``polygamma(n, x)`` as ``\psi(x)``, ``\psi'(x)`` (trigamma), ``\psi''(x)``, ``\psi^{(n)}(x)``,
       ``loggamma`` as ``\log\Gamma``, ``beta(a, b)`` as ``\mathrm{B}(a, b)``;
-    * matrices as ``pmatrix``;
-    * ``symbol_names`` by symbol *name* (``{"p": r"\pi"}``), before SymPy's own
-      handling of Greek names and ``p_1`` subscripts.
+    * matrices as ``pmatrix``, a 1 x 1 matrix as its entry;
+    * the Fisher information ``I(...)`` as ``\mathcal{I}(...)`` (never confused with a Bessel
+      ``I_0``), expectations as ``E[...]``, ``ell`` as ``\ell``, named functions with plain
+      parentheses;
+    * the inverse of a matrix-named symbol or of ``I(...)`` as ``X^{-1}``, never ``1/X``;
+    * ``symbol_names`` by symbol *name* (``{"p": r"\pi"}``), then the textbook display
+      names of :mod:`.notation` (``lam`` -> ``\lambda``, ``wstar_1`` -> ``w^{*}_{1}``).
     """
 
     def __init__(self, settings: RenderSettings = DEFAULT_SETTINGS):
@@ -91,14 +97,65 @@ class SymfisherLatexPrinter(LatexPrinter):
             return name
         if not _plain_name(expr.name):  # e.g. "a&b", "x%": never raw into LaTeX
             return r"\text{%s}" % latex_escape_text(expr.name)
+        if expr.name == "I":  # the Fisher information as a matrix symbol
+            return r"\mathcal{I}"
+        shown = display_latex(expr.name)
+        if shown is not None and not shown.startswith(r"\mathrm"):
+            return shown
         return super()._print_Symbol(expr, style=style)
+
+    def _print_Transpose(self, expr):
+        base = self._print(expr.arg)
+        if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol)):
+            base = r"\left(%s\right)" % base
+        return r"%s^{\mathsf{T}}" % base
+
+    # undefined functions that name quantities (derive/notation.py): textbook spellings
+    _FUNCTION_NAMES = {"I": r"\mathcal{I}", "ell": r"\ell", "pi": r"\pi", "KL": r"\mathrm{KL}",
+                       "det": r"\det", "J": "J", "s": "s"}
+
+    def _print_Function(self, expr, exp=None):
+        from sympy.core.function import AppliedUndef
+
+        if not isinstance(expr, AppliedUndef):
+            return super()._print_Function(expr, exp)
+        name = type(expr).__name__
+        args = ", ".join(self._print(a) for a in expr.args)
+        if name == "E" or name.startswith("E_"):  # E[...], E_y[...]
+            head = "E" if name == "E" else display_latex(name) or "E"
+            tex = r"%s\left[%s\right]" % (head, args)
+        else:
+            head = self._FUNCTION_NAMES.get(name) or display_latex(name) or r"\operatorname{%s}" % name
+            tex = r"%s\left(%s\right)" % (head, args)
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _print_Pow(self, expr):
+        from sympy.core.function import AppliedUndef
+
+        base, e = expr.args
+        if e == -1 and (isinstance(base, AppliedUndef) and type(base).__name__ == "I"
+                        or isinstance(base, sp.Symbol) and base.name[:1].isupper()):
+            return r"%s^{-1}" % self._print(base)
+        return super()._print_Pow(expr)
+
+    def _print_Add(self, expr, order=None):
+        # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
+        return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+
+    def _print_MatrixBase(self, expr):
+        if expr.shape == (1, 1):
+            return self._print(expr[0, 0])
+        return super()._print_MatrixBase(expr)
+
+    _print_ImmutableMatrix = _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_DenseMatrix = _print_MatrixBase
 
     def _with_exp(self, tex: str, exp) -> str:
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
     def _print_polygamma(self, expr, exp=None):
         n, z = expr.args
-        head = r"\psi" if n == 0 else r"\psi^{(%s)}" % self._print(n)
+        head = {0: r"\psi", 1: r"\psi'", 2: r"\psi''"}.get(n, None) or r"\psi^{(%s)}" % self._print(n)
         return self._with_exp(r"%s\left(%s\right)" % (head, self._print(z)), exp)
 
     def _print_loggamma(self, expr, exp=None):
@@ -232,8 +289,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
     a line of their own without ``=``.
 
     >>> p = sp.Symbol("p")
-    >>> [tuple(r[:3]) for r in equation_rows(Step("s", lhs=sp.Symbol("I"), forms=(1/p, p**-1)))]
-    [('I', '=', '\\\\frac{1}{p}'), ('', '=', '\\\\frac{1}{p}')]
+    >>> [tuple(r[:3]) for r in equation_rows(Step("s", lhs=sp.Symbol("y"), forms=(1/p, p**-1)))]
+    [('y', '=', '\\\\frac{1}{p}'), ('', '=', '\\\\frac{1}{p}')]
     """
     settings = settings or DEFAULT_SETTINGS
     lhs, forms = step.lhs, list(step.forms)
@@ -246,9 +303,26 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         lhs = forms.pop(0)
     lhs_tex = latex_of(lhs, settings) if lhs is not None else ""
     rows: list[Row] = []
+    if lhs is not None and forms and len(lhs_tex) > settings.line_width // 2:
+        # a long left-hand side gets a line of its own: the chain continues below it with "="
+        rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(lhs, settings))
+        lhs, lhs_tex = None, ""
+        forms = [sp.Symbol("_")] + forms  # a placeholder first form, dropped below
+        placeholder = True
+    else:
+        placeholder = False
     for i, form in enumerate(forms):
+        if placeholder and i == 0:
+            continue
         first = i == 0
         value = is_value(form)
+        if (not value and isinstance(form, sp.Equality)
+                and len(latex_of(form, settings)) > settings.line_width):
+            # a long equation: each side on its own lines, the second after "="
+            rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(form.lhs, settings))
+            for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
+                rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
+            continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
         prefix = "" if (value or (first and lhs is None)) else r"\quad "
@@ -307,7 +381,7 @@ def _mathjax_prose(text: str, italic: bool = False, cmd: str | None = None) -> s
     cmd = cmd or (r"\textit" if italic else r"\text")
     parts = []
     for kind, s in split_prose(text):
-        parts.append(s if kind == "math" else _mathjax_text(s, cmd))
+        parts.append(markup_math(s) if kind == "math" else _mathjax_text(s, cmd))
     return " ".join(p for p in parts if p)
 
 

@@ -5,7 +5,7 @@ tables; prose is escaped except for its (safe) inline ``$...$`` math, and litera
 are written ``\$`` so every unescaped dollar belongs to a math delimiter.
 
 >>> md_prose("costs \\$5 & x_1 = $x_1$")
-'costs \\$5 & x\\_1 = $x_1$'
+'costs \\$5 &amp; x\\_1 = $x_1$'
 """
 from __future__ import annotations
 
@@ -15,18 +15,20 @@ from typing import Sequence
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
 from .latex import equation_rows, latex_of
-from .prose import format_float, paragraphs, split_prose
+from .prose import format_float, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 
 __all__ = ["md_prose", "render_derivation", "render_section", "render_document"]
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|$~#])")
-_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|$~#])")
+_HTML_CHARS = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
 
 
 def _md_escape(text: str) -> str:
-    text = _MD_SPECIAL.sub(r"\\\1", text)
-    return _ENTITY.sub(r"\\&", text)
+    # markup characters as entities (every Markdown renderer shows them as text, none
+    # reads them as a tag), then Markdown's own specials backslash-escaped
+    text = re.sub(r"[&<>]", lambda m: _HTML_CHARS[m.group(0)], text)
+    return _MD_SPECIAL.sub(r"\\\1", text)
 
 
 def md_prose(text: str, in_table: bool = False) -> str:
@@ -34,6 +36,7 @@ def md_prose(text: str, in_table: bool = False) -> str:
     out = []
     for kind, s in split_prose(" ".join(text.split())):
         if kind == "math":
+            s = markup_math(s)
             if in_table:
                 s = s.replace("|", r"\vert ")
             out.append("$" + s + "$")

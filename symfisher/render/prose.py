@@ -25,6 +25,7 @@ import unicodedata
 __all__ = [
     "split_prose",
     "is_safe_math",
+    "markup_math",
     "latex_escape_text",
     "latex_prose",
     "unicode_to_latex_math",
@@ -67,7 +68,7 @@ _MATH_COMMANDS = frozenset(
     hat bar tilde widetilde widehat vec dot ddot overline underline overbrace underbrace
     check breve acute grave prime top intercal dagger
     quad qquad displaystyle textstyle scriptstyle scriptscriptstyle phantom hphantom vphantom
-    begin end boxed underset overset stackrel
+    begin end boxed underset overset stackrel lt gt
     """.split()
 )
 _MATH_ENVS = frozenset(
@@ -75,6 +76,8 @@ _MATH_ENVS = frozenset(
 )
 _CONTROL_SYMBOLS = frozenset(",;:!{}|&%$#_ ")
 _CS_RE = re.compile(r"\\([A-Za-z]+|.)", re.S)
+# commands whose braced argument is typeset in text mode: no markup characters there
+_TEXT_ARG_COMMANDS = frozenset("text textrm textit textbf mbox operatorname mathrm".split())
 
 
 def is_safe_math(src: str) -> bool:
@@ -87,11 +90,20 @@ def is_safe_math(src: str) -> bool:
     """
     if not src.strip() or re.search(r"\n\s*\n", src):
         return False
+    # TeX reads ``^^5c`` as a backslash (and ``^^`` + any character as another
+    # character): it would smuggle any control sequence past the allowlist below.
+    # Control characters are refused for the same reason (they may carry catcodes).
+    if "^^" in src or any(ord(c) < 32 and c not in "\t\n" or ord(c) == 127 for c in src):
+        return False
     depth = 0
     envs: list[str] = []
+    text_depths: list[int] = []  # brace depths at which a text-mode argument is open
+    pending_text = False
     i = 0
     while i < len(src):
         c = src[i]
+        if pending_text and not c.isspace() and c != "{":
+            pending_text = False
         if c == "\\":
             m = _CS_RE.match(src, i)
             if m is None:
@@ -115,21 +127,44 @@ def is_safe_math(src: str) -> bool:
             if name.isalpha():
                 if name not in _MATH_COMMANDS:
                     return False
+                pending_text = name in _TEXT_ARG_COMMANDS
             elif name not in _CONTROL_SYMBOLS:
                 return False
             continue
         if c == "{":
             depth += 1
+            if pending_text:
+                text_depths.append(depth)
+                pending_text = False
         elif c == "}":
+            if text_depths and text_depths[-1] == depth:
+                text_depths.pop()
             depth -= 1
             if depth < 0:
                 return False
         elif c in "%#":
             return False
+        elif c in "<>\"'`" and text_depths:
+            # markup characters inside \\text{...}: a MathML/HTML renderer would see a tag
+            return False
         elif c == "&" and not envs:
             return False
         i += 1
     return depth == 0 and not envs
+
+
+def markup_math(src: str) -> str:
+    r"""Safe prose math prepared for a markup renderer (MathML converter, MathJax in Markdown).
+
+    ``<`` and ``>`` become ``\lt``/``\gt`` and an ``&`` never starts an entity, so no
+    character of the math can open an HTML tag or entity once the LaTeX is embedded in
+    HTML or Markdown. (:func:`is_safe_math` already refuses them inside ``\text{}``.)
+
+    >>> print(markup_math(r"a<b, \begin{matrix}1&amp\end{matrix}"))
+    a\lt b, \begin{matrix}1& amp\end{matrix}
+    """
+    src = src.replace("<", r"\lt ").replace(">", r"\gt ")
+    return re.sub(r"&(?=[#A-Za-z0-9])", "& ", src)
 
 
 def split_prose(text: str) -> list[tuple[str, str]]:
@@ -340,7 +375,9 @@ def latex_prose(text: str) -> str:
     parts = []
     for kind, s in split_prose(text):
         if kind == "math":
-            parts.append("$" + unicode_to_latex_math(s) + "$")
+            tex = unicode_to_latex_math(s)
+            # the conversion may join characters (``^`` + ``ᵀ`` -> ``^^{...}``): check again
+            parts.append("$" + tex + "$" if is_safe_math(tex) else latex_escape_text("$" + s + "$"))
         else:
             parts.append(latex_escape_text(s))
     return "".join(parts)

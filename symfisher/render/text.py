@@ -25,6 +25,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
 from .latex import is_value
+from .notation import display_unicode
 from .prose import format_float, paragraphs
 from .settings import DEFAULT_SETTINGS, RenderSettings
 
@@ -35,10 +36,52 @@ def _sstr(obj: Any) -> str:
     return obj if isinstance(obj, str) else sp.sstr(obj)
 
 
+_SUPER = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
+_SUBS = dict(zip("0123456789", "₀₁₂₃₄₅₆₇₈₉"))
+
+
+class TextbookPrettyPrinter(PrettyPrinter):
+    """SymPy's unicode pretty printer with the textbook names of :mod:`.notation`:
+    ``lam`` as λ, ``polygamma(1, a)`` as ψ′(a), ``besseli(0, κ)`` as I₀(κ), the Fisher
+    information ``I(...)`` as ℐ(...) and expectations as E[...]."""
+
+    def _print_Symbol(self, e, bold_name=False):
+        return prettyForm("ℐ" if e.name == "I" else display_unicode(e.name))
+
+    def _call(self, head: str, args, left="(", right=")"):
+        inner = self._print_seq(args, left, right, delimiter=", ")
+        return prettyForm(*inner.left(head))
+
+    def _print_polygamma(self, e):
+        n, z = e.args
+        head = {0: "ψ", 1: "ψ′", 2: "ψ″"}.get(n) or "ψ" + "".join(_SUPER.get(c, c) for c in f"({n})")
+        return self._call(head, (z,))
+
+    def _print_besseli(self, e):
+        nu, z = e.args
+        sub = "".join(_SUBS[c] for c in str(nu)) if str(nu).isdigit() else "_" + str(nu)
+        return self._call("I" + sub, (z,))
+
+    def _print_loggamma(self, e):
+        return self._call("log Γ", e.args)
+
+    def _print_Function(self, e, sort=False, func_name=None, left="(", right=")"):
+        from sympy.core.function import AppliedUndef
+
+        if isinstance(e, AppliedUndef):
+            name = type(e).__name__
+            if name == "E" or name.startswith("E_"):
+                head = "E" if name == "E" else display_unicode(name)
+                return prettyForm(*self._print_seq(e.args, "[", "]", delimiter=", ").left(head))
+            head = {"I": "ℐ", "ell": "ℓ", "pi": "π"}.get(name) or display_unicode(name)
+            return self._call(head, e.args)
+        return super()._print_Function(e, sort=sort, func_name=func_name, left=left, right=right)
+
+
 def _pretty_form(obj: Any, settings: RenderSettings) -> prettyForm:
     if isinstance(obj, str):
         return prettyForm(obj)
-    pp = PrettyPrinter({"use_unicode": True, "wrap_line": False, "num_columns": settings.text_width})
+    pp = TextbookPrettyPrinter({"use_unicode": True, "wrap_line": False, "num_columns": settings.text_width})
     try:
         return pp._print(obj)
     except Exception:  # a type the pretty printer does not know

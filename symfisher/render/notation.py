@@ -1,0 +1,326 @@
+r"""Textbook notation for code names: one mapping for every output format.
+
+A parameter called ``lam`` in code is :math:`\lambda` on the page, ``wstar_1`` is
+:math:`w^*_1`, ``sigma_11`` is :math:`\sigma_{11}`; :func:`display_latex` gives the LaTeX
+(used by the LaTeX printer, hence LaTeX, MathML and Markdown) and :func:`display_unicode`
+the terminal form. The rules are general (Greek names and their common abbreviations,
+digits and ``_`` parts as subscripts, ``star``/``hat``/``bar``/``tilde`` as decorations),
+not a table of families.
+
+:func:`textbook_prose` typesets the short ASCII formulas the engine writes into its step
+texts (``definition: I = E[s s^T]``, ``Sigma**(-1) written out``) as inline ``$...$``
+math, so reasons read as mathematics. Everything it produces is checked with
+:func:`~symfisher.render.prose.is_safe_math`; what does not pass stays text.
+
+>>> display_latex("lam"), display_latex("wstar_1"), display_latex("sigma_11"), display_latex("p")
+('\\lambda', 'w^{*}_{1}', '\\sigma_{11}', 'p')
+>>> display_unicode("lam"), display_unicode("wstar_1"), display_unicode("mu_2"), display_unicode("delta_p")
+('λ', 'w*₁', 'μ₂', 'δₚ')
+>>> textbook_prose("definition: I = E[s s^T]")
+'definition: $\\mathcal{I} = E[s s^{\\mathsf{T}}]$'
+>>> textbook_prose("Sigma**(-1) written out")
+'$\\Sigma^{-1}$ written out'
+"""
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+__all__ = ["display_latex", "display_unicode", "textbook_prose", "GREEK", "ABBREVIATIONS"]
+
+GREEK = (
+    "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
+    "pi varpi rho varrho sigma varsigma tau upsilon phi varphi chi psi omega "
+    "Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega"
+).split()
+#: common code spellings of Greek letters (``lambda`` is a Python keyword)
+ABBREVIATIONS = {
+    "lam": "lambda", "lamb": "lambda", "lambd": "lambda", "lamda": "lambda", "lmbda": "lambda",
+    "Lam": "Lambda", "eps": "epsilon", "gam": "gamma", "sig": "sigma",
+}
+_UNI = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "varepsilon": "ε",
+    "zeta": "ζ", "eta": "η", "theta": "θ", "vartheta": "ϑ", "iota": "ι", "kappa": "κ",
+    "lambda": "λ", "mu": "μ", "nu": "ν", "xi": "ξ", "pi": "π", "varpi": "ϖ", "rho": "ρ",
+    "varrho": "ϱ", "sigma": "σ", "varsigma": "ς", "tau": "τ", "upsilon": "υ", "phi": "φ",
+    "varphi": "φ", "chi": "χ", "psi": "ψ", "omega": "ω", "Gamma": "Γ", "Delta": "Δ", "Theta": "Θ",
+    "Lambda": "Λ", "Xi": "Ξ", "Pi": "Π", "Sigma": "Σ", "Upsilon": "Υ", "Phi": "Φ", "Psi": "Ψ",
+    "Omega": "Ω",
+}
+_SUB = dict(zip("0123456789+-=()aeoxnijkmpthlsr", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₙᵢⱼₖₘₚₜₕₗₛᵣ"))
+_DECORATIONS = ("star", "hat", "bar", "tilde", "dot")
+_NAME = re.compile(r"([A-Za-z]+?)(\d*)((?:_[A-Za-z0-9]+)*)")
+
+
+def _split(name: str):
+    """``wstar_1`` -> ('w', ['star'], ['1']); None when the name is not of that shape."""
+    m = _NAME.fullmatch(name)
+    if m is None:
+        return None
+    base, digits, rest = m.group(1), m.group(2), m.group(3)
+    parts = [p for p in rest.split("_") if p]
+    decos: list[str] = []
+    # ``wstar`` / ``w_star``: a decoration written as a suffix or as its own part
+    changed = True
+    while changed:
+        changed = False
+        for deco in _DECORATIONS:
+            if base.endswith(deco) and len(base) > len(deco) and base[: -len(deco)] not in ("",):
+                stem = base[: -len(deco)]
+                if stem in GREEK or stem in ABBREVIATIONS or len(stem) == 1:
+                    base, changed = stem, True
+                    decos.append(deco)
+    subs = ([digits] if digits else [])
+    for p in parts:
+        if p in _DECORATIONS:
+            decos.append(p)
+        else:
+            subs.append(p)
+    return base, decos, subs
+
+
+def _base_latex(base: str) -> str:
+    g = ABBREVIATIONS.get(base, base)
+    if g in GREEK:
+        return "\\" + g
+    return base if len(base) == 1 else r"\mathrm{%s}" % base
+
+
+def _sub_latex(sub: str) -> str:
+    m = _split(sub)
+    if m is not None and (m[0] in GREEK or m[0] in ABBREVIATIONS):
+        return _base_latex(m[0])
+    if sub.isalpha() and len(sub) > 2:  # F_emp: a word as a subscript is upright
+        return r"\mathrm{%s}" % sub
+    return sub
+
+
+@lru_cache(maxsize=1024)
+def display_latex(name: str) -> str | None:
+    """The textbook LaTeX of a symbol name; None when the name is not a plain identifier."""
+    parts = _split(name)
+    if parts is None:
+        return None
+    base, decos, subs = parts
+    tex = _base_latex(base)
+    sup = ""
+    for deco in decos:
+        if deco == "star":
+            sup = "^{*}"
+        else:
+            tex = "\\%s{%s}" % ({"bar": "bar", "hat": "hat", "tilde": "tilde", "dot": "dot"}[deco], tex)
+    if subs:
+        return tex + sup + "_{" + ",".join(_sub_latex(s) for s in subs) + "}"
+    return tex + sup
+
+
+@lru_cache(maxsize=1024)
+def display_unicode(name: str) -> str:
+    """The textbook unicode of a symbol name (the terminal form); the name itself if odd."""
+    parts = _split(name)
+    if parts is None:
+        return name
+    base, decos, subs = parts
+    g = ABBREVIATIONS.get(base, base)
+    out = _UNI.get(g, base)
+    for deco in decos:
+        out += {"star": "*", "hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307"}[deco]
+    for s in subs:
+        sg = ABBREVIATIONS.get(s, s)
+        if sg in _UNI:
+            out += "_" + _UNI[sg]
+        elif all(c in _SUB for c in s):
+            out += "".join(_SUB[c] for c in s)
+        else:
+            out += "_" + s
+    return out
+
+
+# ---------------------------------------------------------------- ASCII formulas in step texts
+
+_FUNCS = {
+    "log": r"\log", "ln": r"\ln", "exp": r"\exp", "det": r"\det", "tr": r"\operatorname{tr}",
+    "Var": r"\operatorname{Var}", "Cov": r"\operatorname{Cov}", "KL": r"\mathrm{KL}", "sqrt": r"\sqrt",
+    "ell": r"\ell", "Id": r"\mathrm{Id}",
+}
+# a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
+_TOKEN = re.compile(
+    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?!\*))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?|\^\{[^{}]*\}|\^T\b|\^\(?-?\w+\)?"
+    r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
+)
+_OPS = set("=+-*/^[]~_") | {"**", "->"}
+
+
+def _is_formula_word(tok: str) -> bool:
+    base = re.match(r"[A-Za-z]+", tok)
+    if base is None:
+        return True
+    word = base.group(0)
+    if "_" in tok:  # a subscripted name: a single letter or a Greek name before the _
+        word = tok.split("_")[0]
+        return len(word) == 1 or word in GREEK or word in ABBREVIATIONS
+    return len(word) == 1 or word in GREEK or word in ABBREVIATIONS or word in _FUNCS or word == "oo"
+
+
+def _math_of_run(run: str) -> str:
+    out = []
+    toks = _TOKEN.findall(run)
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        if t == "**":
+            # ``**(-1)`` / ``**2``: an exponent
+            nxt = toks[i + 1] if i + 1 < len(toks) else ""
+            if nxt == "(" and i + 3 < len(toks) and toks[i + 3] == ")":
+                out.append("^{%s}" % toks[i + 2])
+                i += 4
+                continue
+            if nxt == "(" and i + 4 < len(toks) and toks[i + 2] == "-" and toks[i + 4] == ")":
+                out.append("^{-%s}" % toks[i + 3])
+                i += 5
+                continue
+            out.append("^{%s}" % nxt)
+            i += 2
+            continue
+        if t == "^T":
+            out.append(r"^{\mathsf{T}}")
+        elif t.startswith("^{"):
+            out.append(t)
+        elif t.startswith("^"):
+            e = t[1:].strip("()")
+            out.append("^{%s}" % (display_latex(e) or e if e.isalpha() else e))
+        elif t.startswith("_"):
+            out.append("_{%s}" % t[1:])
+        elif t == "oo":
+            out.append(r"\infty ")
+        elif not t.isascii():
+            from .prose import unicode_to_latex_math
+
+            out.append(unicode_to_latex_math(t))
+        elif t == "->":
+            out.append(r"\to ")
+        elif t == "~":
+            out.append(r"\sim ")
+        elif t == "*":
+            out.append(" ")
+        elif t == ".":
+            out.append(r"\cdot ")
+        elif t.endswith("*") and len(t) > 1:
+            tex = display_latex(t[:-1])
+            out.append((tex or t[:-1]) + "^{*} ")
+        elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?", t):
+            if t in _FUNCS:
+                out.append(_FUNCS[t] + " ")
+            elif t == "I":
+                out.append(r"\mathcal{I}")
+            else:
+                tex = display_latex(t)
+                out.append((tex if tex is not None and not tex.startswith(r"\mathrm") else t) + " ")
+        else:
+            out.append(t)
+        i += 1
+    tex = re.sub(r" +", " ", "".join(out)).strip()
+    tex = re.sub(r"(?<=[^\\]) +(?=[\^_\[\]()/!,|'])", "", tex)  # no space before scripts and brackets
+    return re.sub(r"(?<=[\[(/]) +", "", tex)
+
+
+_WORD_OR_SPACE = re.compile(r"(\s+)")
+
+
+def textbook_prose(text: str) -> str:
+    """Engine-written prose with its ASCII formulas as ``$...$`` math (prose that already has
+    math, or lines without formulas, are returned as they are, apart from display names).
+
+    A formula is a run of tokens with at least one operator (``=``, ``^``, ``**``, ``_``,
+    brackets ...) made only of single letters, Greek names, function names and numbers:
+    English words end it. ``J = -H`` and ``E[s s^T]`` become math; ``a constant matrix``
+    does not.
+    """
+    if not text or "$" in text:
+        return text
+    from .prose import is_safe_math
+
+    words = _WORD_OR_SPACE.split(text)
+    out: list[str] = []
+    run: list[str] = []
+
+    def flush():
+        if run:
+            out.append(_convert_run("".join(run), is_safe_math))
+            run.clear()
+
+    call = 0  # inside the parentheses of a word written as a call (``Beta(1/2, 1/2)``): text
+    for w in words:
+        if not w:
+            continue
+        if w.isspace():
+            (run if run else out).append(w)
+            continue
+        if call > 0:
+            call += w.count("(") - w.count(")")
+            out.append(_words(w))
+            continue
+        core = w.rstrip(".,;:")
+        if core and all(_is_formula_word(t) for t in re.findall(r"[A-Za-z][A-Za-z0-9_]*", core)) and \
+                _TOKEN.sub("", core) == "":
+            run.append(w)
+            joined = "".join(run)
+            if core != w and joined.count("(") == joined.count(")"):  # punctuation closes the formula
+                flush()
+            continue
+        flush()
+        if re.search(r"[A-Za-z]\(", w):
+            call = max(0, w.count("(") - w.count(")"))
+        out.append(_words(w))
+    flush()
+    return re.sub(r"\$\s*(?:and|or)\s*\$", lambda m: m.group(0), "".join(out))
+
+
+def _convert_run(s: str, is_safe_math) -> str:
+    """One run of formula-like words -> ``$...$`` math where it is a formula, else text."""
+    tail = ""
+    m = re.search(r"[\s.,;:]+$", s)
+    if m:
+        s, tail = s[: m.start()], m.group(0)
+    lead = ""
+    while s.endswith(")") and s.count(")") > s.count("("):
+        s, tail = s[:-1], ")" + tail
+    while s.startswith("(") and s.count("(") > s.count(")"):
+        s, lead = s[1:], lead + "("
+    m = re.search(r"[\s.,;:]+$", s)
+    if m:
+        s, tail = s[: m.start()], m.group(0) + tail
+    if s.count("(") > s.count(")"):  # ``mu (Sigma``: the part before an unclosed bracket on its own
+        depth, cut = 0, None
+        for k, c in enumerate(s):
+            if c == "(":
+                if depth == 0:
+                    cut = k
+                depth += 1
+            elif c == ")":
+                depth -= 1
+        if cut:
+            return lead + _convert_run(s[:cut], is_safe_math) + _words(s[cut:]) + tail
+    has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s))
+    balanced = s.count("(") == s.count(")") and s.count("[") == s.count("]")
+    dangling = re.match(r"^[=+*/^]|.*[=+\-/^]$|.*(?<![A-Za-z0-9])\*$", s)
+    if s and has_op and balanced and not dangling and re.search(r"[A-Za-z0-9]", s):
+        tex = _math_of_run(s)
+        if is_safe_math(tex):
+            return lead + "$" + tex + "$" + tail
+    return lead + _words(s) + tail
+
+
+def _words(text: str) -> str:
+    """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``)."""
+    def one(m):
+        w = m.group(0)
+        g = ABBREVIATIONS.get(w, w)
+        if g in _UNI:
+            return _UNI[g]
+        if w == "oo":
+            return "∞"
+        if "_" in w:
+            return w.replace("_", " ")
+        return w
+    return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)

@@ -1,0 +1,157 @@
+"""Textbook notation on the sheets (issue 15 item 1).
+
+Every rendered sheet in ``output/`` is read as a reader sees it (Markdown emphasis and
+LaTeX command names removed, HTML as its text) and must not show code names: ``lam``,
+``**``, ``np.float64``, ``polygamma``, ``besseli``, ``Sigma`` or an ASCII ``s^T``. The
+general pieces behind it are tested on their own: display names, the printers, the sign
+normalization and the typesetting of the engine's ASCII formulas.
+"""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+import sympy as sp
+
+from symfisher.derivation import Derivation, Step
+from symfisher.render.latex import latex_of
+from symfisher.render.notation import display_latex, display_unicode, textbook_prose
+from symfisher.render.prose import is_safe_math
+from symfisher.render.text import render_derivation as text_derivation
+from symfisher.textbook import conventional_sign
+
+ROOT = Path(__file__).resolve().parent.parent
+OUTPUT = ROOT / "output"
+SHEETS = sorted(p for ext in ("md", "html", "tex") for p in OUTPUT.glob(f"*.{ext}"))
+
+FORBIDDEN = {
+    "lam": re.compile(r"\blam"),
+    "**": re.compile(r"\*\*"),
+    "np.float64": re.compile(r"np\.float64|float64\("),
+    "polygamma": re.compile(r"polygamma"),
+    "besseli": re.compile(r"besseli"),
+    "Sigma": re.compile(r"\bSigma\b"),
+    "s^T": re.compile(r"\bs\s*\\?\^\s*\{?\s*T\b|textasciicircum\s*\{\s*\}\s*T\b"),
+}
+
+
+def reader_text(path: Path) -> str:
+    """What a reader of the rendered file sees, as text."""
+    src = path.read_text(encoding="utf-8")
+    if path.suffix == ".html":
+        root = ET.fromstring(src)
+        for parent in root.iter():
+            for child in list(parent):
+                if child.tag.rpartition("}")[2] in ("style", "script"):
+                    parent.remove(child)
+        return " ".join(root.itertext())
+    if path.suffix == ".md":
+        src = re.sub(r"\*\*([^*\n]+?)\*\*", r"\1", src)  # **bold** is markup, not text
+    # LaTeX command names (\Sigma, \lambda, \mathsf ...) are markup; their arguments stay
+    return re.sub(r"\\[A-Za-z]+", " ", src)
+
+
+def test_the_committed_sheets_exist():
+    names = {p.name for p in SHEETS}
+    assert {"01_bernoulli_fisher.md", "04_gaussian_matrix_fisher.tex", "index.html"} <= names
+
+
+@pytest.mark.parametrize("path", SHEETS, ids=lambda p: p.name)
+def test_no_code_names_in_reader_facing_text(path):
+    text = reader_text(path)
+    bad = {k: rx.findall(text)[:3] for k, rx in FORBIDDEN.items() if rx.search(text)}
+    assert not bad, f"{path.name}: {bad}"
+
+
+def test_reader_text_extraction_catches_code_names(tmp_path):
+    # the grep above can fail: a sheet with code names is caught in every format
+    md = tmp_path / "x.md"
+    md.write_text("**Step 1.** $I(lam) = 1/lam**2$ and np.float64(1.4), Sigma, s^T")
+    assert all(rx.search(reader_text(md)) for rx in FORBIDDEN.values() if rx.pattern not in ("polygamma", "besseli"))
+    tex = tmp_path / "x.tex"
+    tex.write_text(r"\section{x} $\Sigma^{-1} \lambda$ \textbf{ok}")
+    assert not any(rx.search(reader_text(tex)) for rx in FORBIDDEN.values())
+    tex.write_text(r"$\text{Sigma} + lam$ s\textasciicircum{}T")
+    t = reader_text(tex)
+    assert FORBIDDEN["Sigma"].search(t) and FORBIDDEN["lam"].search(t)
+    assert FORBIDDEN["s^T"].search(tex.read_text())
+
+
+@pytest.mark.parametrize("name, tex, uni", [
+    ("lam", r"\lambda", "λ"), ("sigma", r"\sigma", "σ"), ("mu_1", r"\mu_{1}", "μ₁"), ("alpha", r"\alpha", "α"),
+    ("kappa", r"\kappa", "κ"), ("nu", r"\nu", "ν"), ("beta", r"\beta", "β"), ("wstar_1", "w^{*}_{1}", "w*₁"),
+    ("w_star", "w^{*}", "w*"), ("sigma_11", r"\sigma_{11}", "σ₁₁"), ("theta0", r"\theta_{0}", "θ₀"),
+    ("Sigma", r"\Sigma", "Σ"), ("phat", r"\hat{p}", "p̂"), ("p", "p", "p"), ("lam_2", r"\lambda_{2}", "λ₂"),
+    ("F_emp", r"F_{\mathrm{emp}}", "Fₑₘₚ"),
+])
+def test_display_names(name, tex, uni):
+    assert display_latex(name) == tex
+    assert display_unicode(name) == uni
+    assert latex_of(sp.Symbol(name)) == tex
+
+
+def test_printers_use_textbook_symbols():
+    a, k, lam = sp.Symbol("a", positive=True), sp.Symbol("kappa", positive=True), sp.Symbol("lam", positive=True)
+    I = sp.Function("I")
+    assert latex_of(sp.polygamma(1, a)) == r"\psi'\left(a\right)"
+    assert latex_of(sp.polygamma(0, a)) == r"\psi\left(a\right)"
+    assert latex_of(I(lam)) == r"\mathcal{I}\left(\lambda\right)"
+    assert latex_of(sp.besseli(0, k)).startswith("I_{0}")  # Bessel I stays I, Fisher is \mathcal{I}
+    assert latex_of(1 / sp.Symbol("Sigma")) == r"\Sigma^{-1}"
+    assert latex_of(1 / I(a, lam)) == r"\mathcal{I}\left(a, \lambda\right)^{-1}"
+    assert latex_of(sp.Matrix([[1 / lam**2]])) == r"\frac{1}{\lambda^{2}}"  # 1 x 1 as a scalar
+    assert latex_of(sp.Function("E")(lam**2)) == r"E\left[\lambda^{2}\right]"
+    d = Derivation("f", "t", result=sp.polygamma(1, a) + sp.besseli(0, k) / lam).add(
+        Step("s", "r", I(a), (sp.polygamma(1, a) * lam,)))
+    text = text_derivation(d)
+    assert "ψ′(a)" in text and "I₀(κ)" in text and "ℐ(a)" in text and "λ" in text
+    assert "polygamma" not in text and "besseli" not in text and "lam" not in text
+
+
+def test_conventional_sign_forms():
+    p, d = sp.symbols("p delta", positive=True)
+    assert conventional_sign(-1 / (p * (p - 1))) == (1 / (p * (1 - p)), (p - 1,))
+    new, flipped = conventional_sign(-d**2 / (p * (2 * p - 2)))
+    assert sp.srepr(new) == sp.srepr(d**2 / (2 * p * (1 - p))) and flipped == (p - 1,)
+    assert conventional_sign(1 / (p * (1 - p))) == (1 / (p * (1 - p)), ())
+    M, f = conventional_sign(sp.Matrix([[-1 / (p - 1), 0], [0, p]]))
+    assert M[0, 0] == 1 / (1 - p) and f == (p - 1,)
+    for e in (-1 / (p * (p - 1)), -d**2 / (p * (2 * p - 2)), -(p - 3) ** 3 / p):
+        new, _ = conventional_sign(e)
+        assert sp.simplify(new - e) == 0
+
+
+def test_textbook_derivation_writes_the_sign_change_out():
+    from symfisher.sheets import textbook_derivation
+
+    p = sp.Symbol("p", positive=True)
+    d = Derivation("f", "Fisher information of the bernoulli model", result=sp.Matrix([[-1 / (p * (p - 1))]])).add(
+        Step("Sum s^2 over the support.", "definition: I = E[s s^T]", None, (-1 / (p * (p - 1)),)))
+    t = textbook_derivation(d)
+    assert len(t.steps) == 2
+    assert t.steps[0].reason == r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$"
+    assert t.steps[1].forms == (-1 / (p * (p - 1)), 1 / (p * (1 - p)))
+    assert t.steps[1].reason == "$-(p - 1) = 1 - p$"
+    assert t.result[0, 0] == 1 / (p * (1 - p))
+
+
+@pytest.mark.parametrize("src, want", [
+    ("definition: I = E[s s^T]", r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$"),
+    ("Sigma**(-1) written out", r"$\Sigma^{-1}$ written out"),
+    ("J = -H", r"$J = -H$"),
+    ("a constant matrix is its own expectation", "a constant matrix is its own expectation"),
+    ("Fisher information of the mvn_mean model", "Fisher information of the mvn mean model"),
+    ("Differentiate with respect to lam.", r"Differentiate with respect to $\lambda$."),
+    ("This is the Beta(1/2, 1/2) law.", "This is the Beta(1/2, 1/2) law."),
+    ("already $x^2$ math", "already $x^2$ math"),
+])
+def test_textbook_prose(src, want):
+    assert textbook_prose(src) == want
+
+
+def test_textbook_prose_output_is_always_safe_math():
+    for src in ("E[x] = p", r"x = \input{y}", "a^^5c = b", "I(eta) = -E[d^2 log f] = d^2 A / d eta^2"):
+        for kind, part in re.findall(r"(\$)([^$]*)\$", textbook_prose(src)):
+            assert is_safe_math(part), (src, part)
