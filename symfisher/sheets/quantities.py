@@ -431,6 +431,15 @@ def _w_kl_quadrature(ctx, req, point):
     return val, f"E[log f(X; θ) − log f(X; θ')] at θ' with {moved_s}, summed or integrated numerically", None
 
 
+def _count(v, path, key):
+    """A count from ``witness_args``: a positive integer, capped by the CLI's one rule."""
+    from .schema import _capped
+
+    if not isinstance(v, int) or isinstance(v, bool) or v < 1:
+        raise SpecError(path, key, f"expected a positive integer, got {v!r}")
+    return _capped(v, path, key)
+
+
 @register_witness("joint_observed_information")
 def _w_joint_observed(ctx, req, point):
     """Seeded Monte Carlo: the mean over replications of the second finite difference of the
@@ -439,8 +448,8 @@ def _w_joint_observed(ctx, req, point):
 
     model = ctx.model
     args = dict(req.witness_args)
-    n = int(args.get("n", ctx.values.get("additivity_n") or 1))
-    reps = int(args.get("replications", 2000))
+    n = _count(args.get("n", ctx.values.get("additivity_n") or 1), ctx.path, "check.witness_args.n")
+    reps = _count(args.get("replications", 2000), ctx.path, "check.witness_args.replications")
     seed = int(args.get("seed", 0))
     if model.sampler is None or model.dim != 1:
         raise SpecError(ctx.path, "check.witness", "joint_observed_information needs a one-parameter catalog model with a sampler")
