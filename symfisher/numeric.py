@@ -413,6 +413,54 @@ def _continuous_map(sup, values):
     return (lambda u: u), (lambda u: np.ones_like(u)), (lambda x: x), (lo, hi)
 
 
+def _de_nodes(a: float, b: float, h: float):
+    """Nodes and weights of the double-exponential (tanh-sinh / exp-sinh / sinh-sinh) trapezoid rule of
+    step ``h`` on (a, b), either end possibly infinite. Near a finite end the node is written as
+    end ∓ distance, the distance computed without cancellation; nodes closer than a few ulps to an end are
+    dropped (their weight times an integrable end singularity is below the tolerances used here)."""
+    fa, fb = np.isfinite(a), np.isfinite(b)
+    tmax = 3.2 if (fa and fb) else 4.0
+    t = np.arange(-tmax, tmax + h / 2, h)
+    y = (np.pi / 2) * np.sinh(t)
+    dy = (np.pi / 2) * np.cosh(t)
+    with np.errstate(all="ignore"):
+        if fa and fb:
+            r = (b - a) / 2
+            d = 2 * r / (1 + np.exp(2 * np.abs(y)))          # distance to the nearer end
+            x = np.where(y > 0, b - d, a + d)
+            w = h * r * dy / np.cosh(y) ** 2
+            keep = d > 4 * np.finfo(float).eps * max(abs(a), abs(b), r)
+        elif fa:
+            x, w = a + np.exp(y), h * np.exp(y) * dy
+            keep = (x > a) & np.isfinite(x)
+        elif fb:
+            x, w = b - np.exp(y), h * np.exp(y) * dy
+            keep = (x < b) & np.isfinite(x)
+        else:
+            x, w = np.sinh(y), h * np.cosh(y) * dy
+            keep = np.isfinite(x) & np.isfinite(w)
+    return x[keep], w[keep]
+
+
+def _de_quad(f: Callable, a: float, b: float, epsrel: float, epsabs: float, max_level: int = 8):
+    """∫_a^b f with the step of a double-exponential rule halved until two successive sums agree in every
+    component (to epsrel relative or epsabs); ``f`` maps an array of nodes to an array (nodes, m).
+    Returns None when it does not settle (the caller then uses adaptive quadrature)."""
+    prev = None
+    h = 0.5
+    for _ in range(max_level):
+        x, w = _de_nodes(a, b, h)
+        with np.errstate(all="ignore"):
+            v = np.asarray(f(x), dtype=float)
+        total = np.einsum("n,nm->m", w, v)
+        if not np.all(np.isfinite(total)):
+            return None
+        if prev is not None and np.all(np.abs(total - prev) <= np.maximum(epsabs, epsrel * np.abs(total))):
+            return total
+        prev, h = total, h / 2
+    return None
+
+
 def expect_vec(model, values: dict, g: Callable, *, epsrel: float = 1e-10, epsabs: float = 1e-13,
                logpdf: NumericFunction | None = None, breaks=()) -> np.ndarray:
     """``E[g(X)]`` at the parameter point ``values`` (names -> numbers), for ``g`` vector-valued.
@@ -443,7 +491,20 @@ def expect_vec(model, values: dict, g: Callable, *, epsrel: float = 1e-10, epsab
     x_of, dx, u_of, (lo, hi) = _continuous_map(sup, values)
     breaks = [0.0] + [float(values[s.name]) for s in model.params if s.is_real and not s.is_integer] + list(breaks)
     if np.isfinite(lo) and np.isfinite(hi):
-        # a finite interval: QAGS in x (its extrapolation copes with integrable endpoint
+        # first a double-exponential rule in x on each piece, all nodes of g at once (it copes with
+        # integrable end singularities such as (1 - x)^(b - 1)); QAGS below when it does not settle
+        def gv(x):
+            dens = np.exp(lp(x, *theta))
+            v = np.asarray(g((x,)), dtype=float) * dens[:, None]
+            ok = np.isfinite(dens) & (dens > 0)
+            return np.where(ok[:, None] & np.isfinite(v), v, 0.0)
+
+        cuts = [lo] + sorted({b for b in breaks if lo < b < hi}) + [hi]
+        pieces = [_de_quad(gv, a, b, epsrel, epsabs) for a, b in zip(cuts[:-1], cuts[1:])]
+        if all(p is not None for p in pieces):
+            return np.sum(pieces, axis=0)
+
+        # QAGS in x (its extrapolation copes with integrable endpoint
         # singularities such as (1 - x)^(b - 1); a change of variable cannot, since x near
         # the end is not representable finely enough), one component at a time
         @functools.lru_cache(maxsize=64)
@@ -478,6 +539,17 @@ def expect_vec(model, values: dict, g: Callable, *, epsrel: float = 1e-10, epsab
         ub = sorted({float(u_of(np.float64(b))) for b in breaks if lo < b < hi})
     ub = [u for u in ub if np.isfinite(u)]
     pts = [-np.inf] + ub + [np.inf]
+
+    def hv(u):
+        x = x_of(u)
+        dens = np.exp(lp(x, *theta)) * dx(u)
+        v = np.asarray(g((x,)), dtype=float) * dens[:, None]
+        ok = np.isfinite(dens) & (dens > 0)
+        return np.where(ok[:, None] & np.isfinite(v), v, 0.0)
+
+    pieces = [_de_quad(hv, a, b, epsrel, epsabs) for a, b in zip(pts[:-1], pts[1:])]
+    if all(p is not None for p in pieces):
+        return np.atleast_1d(np.sum(pieces, axis=0))
     total = 0.0
     for a, b in zip(pts[:-1], pts[1:]):
         v, _ = quad_vec(h, a, b, epsrel=epsrel, epsabs=epsabs, norm="max", limit=4000)
