@@ -260,7 +260,7 @@ def _plain_child(key: str, route: str) -> int:
 
     m = MODELS[key]
     _emit(ev="start")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         syms, x, f, lim, discrete = plain_setup(m)
         params = [syms[_decl(p)[0]] for p in m.params]
@@ -276,9 +276,9 @@ def _plain_child(key: str, route: str) -> int:
     except Exception as e:  # noqa: BLE001
         _emit(ev="error", seconds=time.perf_counter() - t0, detail=f"{type(e).__name__}: {e}"[:300])
         return 0
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res = sp.Matrix(out)
-    _emit(ev="derived", seconds=secs, result=str(res.tolist())[:2000])
+    _emit(ev="derived", seconds=secs, cpu=cpu, result=str(res.tolist())[:2000])
     try:
         status, detail = check_against_literature(key, res)
     except Exception as e:  # noqa: BLE001
@@ -289,27 +289,34 @@ def _plain_child(key: str, route: str) -> int:
 
 # --------------------------------------------------------------------------- the run
 
-def run(keys, cap: float, jobs: int, log=None) -> dict:
+def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu") -> dict:
     from fresh_symfisher import argv as sf_argv
     from fresh_symfisher import import_floors
     from plain_sympy import run_attempts
 
     os.environ["SYMFISHER_NO_CACHE"] = "1"
     me = os.path.abspath(__file__)
-    floors_before = import_floors(3)
+    floors_before = import_floors(3, clock)
     families = list(dict.fromkeys(MODELS[k].family for k in keys))
     rows = run_attempts([(f, "catalog") for f in families], cap, jobs, log=log, argv=sf_argv("catalog"))
     rows += run_attempts([(k, "typed") for k in keys], cap, jobs, log=log, argv=sf_argv("typed"))
     rows += run_attempts([(k, r) for k in keys for r in PLAIN_ROUTES], cap, jobs, log=log,
                          argv=lambda k, r: [sys.executable, me, "--child-plain", k, r])
-    floors_after = import_floors(3)
+    floors_after = import_floors(3, clock)
     runs = {mod: floors_before["runs"][mod] + floors_after["runs"][mod] for mod in ("sympy", "symfisher")}
     floors = {mod: statistics.median(v) for mod, v in runs.items()}
-    return {"rows": rows, "floors": floors, "floor_runs": runs, "cap": cap, "jobs": jobs, "keys": list(keys)}
+    return {"rows": rows, "floors": floors, "floor_runs": runs, "cap": cap, "jobs": jobs, "keys": list(keys),
+            "clock": clock}
+
+
+def _t(r, clock: str) -> float:
+    """A row's time by the chosen clock (rows from before the CPU clock existed have only the wall time)."""
+    return r.get("cpu", r["seconds"]) if clock == "cpu" else r["seconds"]
 
 
 def summarize(res: dict) -> dict:
     rows = res["rows"]
+    ck = res.get("clock", "wall")
     cat = {r["model"]: r for r in rows if r["route"] == "catalog"}
     typed = {r["model"]: r for r in rows if r["route"] == "typed"}
     plain = {}
@@ -320,19 +327,19 @@ def summarize(res: dict) -> dict:
     for k in res["keys"]:
         m, t = MODELS[k], typed.get(k)
         ok_plain = [p for p in plain.get(k, {}).values() if p["status"] == "ok"]
-        best = min(ok_plain, key=lambda p: p["seconds"]) if ok_plain else None
+        best = min(ok_plain, key=lambda p: _t(p, ck)) if ok_plain else None
         c = cat.get(m.family)
         row = {"key": k, "family": m.family, "coords": m.coords, "typed": t, "plain": plain.get(k, {}), "best": best,
                "catalog": c, "ratio": None, "vs_catalog": None}
         if t and t["status"] == "wrong":
             wrong.append(f"{k}: {t['detail']}")
         if t and t["status"] == "ok" and best:
-            row["ratio"] = best["seconds"] / max(t["seconds"], 1e-6)
+            row["ratio"] = _t(best, ck) / max(_t(t, ck), 1e-6)
             ratios.append((k, row["ratio"]))
-            if best["seconds"] > SLOW_PLAIN:
+            if _t(best, ck) > SLOW_PLAIN:
                 slow.append((k, row["ratio"]))
         if t and t["status"] == "ok" and c and c["status"] == "ok":
-            row["vs_catalog"] = t["seconds"] / max(c["seconds"], 1e-6)
+            row["vs_catalog"] = _t(t, ck) / max(_t(c, ck), 1e-6)
             if m.coords == "catalog":
                 vs_cat.append((k, row["vs_catalog"]))
         table.append(row)
@@ -363,24 +370,25 @@ def summarize(res: dict) -> dict:
 _SHORT = {"timeout": "TIMEOUT", "error": "error", "wrong": "WRONG", "unevaluated": "uneval"}
 
 
-def _cell(r) -> str:
+def _cell(r, clock: str) -> str:
     if not r:
         return "-"
-    return f"{1000 * r['seconds']:.0f}" if r["status"] == "ok" else _SHORT.get(r["status"], r["status"])
+    return f"{1000 * _t(r, clock):.0f}" if r["status"] == "ok" else _SHORT.get(r["status"], r["status"])
 
 
 def format_report(res: dict, s: dict) -> str:
     lines = [f"typed densities, symfisher vs plain SymPy (integrate/summation with expand_log), cap {res['cap']:g} s "
-             f"per plain attempt, --jobs {res['jobs']}, load average {os.getloadavg()[0]:.1f}; times in ms, "
-             "net of each process's import", "",
+             f"per plain attempt, --jobs {res['jobs']}, load average {os.getloadavg()[0]:.1f}; times in ms of the "
+             f"{res.get('clock', 'wall')} clock, net of each process's import", "",
              "| typed model | coords | symfisher typed | catalog | typed/catalog | plain −H | plain s sᵀ | ratio plain/typed |",
              "|---|---|---|---|---|---|---|---|"]
     for row in s["table"]:
         p = row["plain"]
         vc = f"{row['vs_catalog']:.2f}x" if row["vs_catalog"] is not None else "—"
         ra = f"{row['ratio']:.1f}x" if row["ratio"] is not None else "—"
-        lines.append(f"| {row['family']} | {row['coords']} | {_cell(row['typed'])} | {_cell(row['catalog'])} | {vc} | "
-                     f"{_cell(p.get('int_hessian'))} | {_cell(p.get('int_score'))} | {ra} |")
+        ck = res.get("clock", "wall")
+        lines.append(f"| {row['family']} | {row['coords']} | {_cell(row['typed'], ck)} | {_cell(row['catalog'], ck)} | "
+                     f"{vc} | {_cell(p.get('int_hessian'), ck)} | {_cell(p.get('int_score'), ck)} | {ra} |")
     fails = [f"{row['key']}: {row['typed']['status']} {row['typed']['detail'][:120]}" for row in s["table"]
              if row["typed"] and row["typed"]["status"] != "ok"]
     if fails:
@@ -398,6 +406,8 @@ def main(argv=None) -> int:
     ap.add_argument("--models", help="comma-separated families or typed keys (family@coords), default all")
     ap.add_argument("--coords", choices=("catalog", "alt", "both"), default="both")
     ap.add_argument("--quick", action="store_true", help=f"only {', '.join(QUICK)} at --cap 10")
+    ap.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
+                    help="the times compared: each process's CPU time (default; robust on a shared machine) or wall")
     ap.add_argument("--json", help="write rows, floors and targets to this file")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--child-plain", nargs=2, metavar=("KEY", "ROUTE"), help=argparse.SUPPRESS)
@@ -413,7 +423,7 @@ def main(argv=None) -> int:
     if not keys:
         ap.error("no typed model matches --models/--coords")
     log = None if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
-    res = run(keys, args.cap, args.jobs, log=log)
+    res = run(keys, args.cap, args.jobs, log=log, clock=args.clock)
     s = summarize(res)
     print(format_report(res, s))
     if args.json:

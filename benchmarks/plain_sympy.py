@@ -465,6 +465,7 @@ def _child(name: str, route: str) -> int:
     model = MODELS_BY_NAME[name]
     _emit(ev="start")
     t0 = time.perf_counter()  # SymPy is imported; building the density is the user's work, as get_model is
+    c0 = time.process_time()
     setup = model.build()
     d = len(model.params)
     out = [[None] * d for _ in range(d)]
@@ -478,9 +479,9 @@ def _child(name: str, route: str) -> int:
         _emit(ev="error", seconds=time.perf_counter() - t0,
               detail=f"{type(e).__name__}: {e}"[:400])
         return 0
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res = sp.Matrix(out)
-    _emit(ev="derived", seconds=secs, result=str(res.tolist())[:2000])
+    _emit(ev="derived", seconds=secs, cpu=cpu, result=str(res.tolist())[:2000])
     try:
         status, detail = compare_to_known(name, res)
     except Exception as e:  # noqa: BLE001
@@ -582,8 +583,10 @@ def run_attempts(pairs: list, cap: float, jobs: int, log=None, argv=None) -> lis
                 att.derived = msg
                 att.deadline = now + VERIFY_BACKSTOP
             elif ev == "done":
-                _finish(att, msg["status"], att.derived["seconds"], msg["detail"],
-                        att.derived["result"], msg.get("extra"))
+                extra = dict(msg.get("extra") or {})
+                if "cpu" in att.derived:
+                    extra["cpu"] = round(float(att.derived["cpu"]), 4)
+                _finish(att, msg["status"], att.derived["seconds"], msg["detail"], att.derived["result"], extra)
             elif ev == "eof":
                 if att.derived:
                     _finish(att, "error", att.derived["seconds"],
