@@ -253,38 +253,21 @@ def check_against_literature(key: str, matrix) -> tuple:
 
 
 def _plain_child(key: str, route: str) -> int:
-    import time
-
     import sympy as sp
-    from plain_sympy import _emit, careful_log, score_hessian
+    from plain_sympy import careful_log, score_hessian, timed_child
 
     m = MODELS[key]
-    _emit(ev="start")
-    t0, c0 = time.perf_counter(), time.process_time()
-    try:
+
+    def entries():  # the user's parse, expand_log, differentiation and integrals, all inside the clock
         syms, x, f, lim, discrete = plain_setup(m)
         params = [syms[_decl(p)[0]] for p in m.params]
         score, hess = score_hessian(careful_log(f), params)
         op = sp.summation if discrete else sp.integrate
         d = len(params)
-        out = [[None] * d for _ in range(d)]
-        for i in range(d):
-            for j in range(i, d):
-                g = -hess[i][j] if route == "int_hessian" else score[i] * score[j]
-                out[i][j] = out[j][i] = op(f * g, *lim)
-                _emit(ev="entry", i=i, j=j, t=time.perf_counter() - t0)
-    except Exception as e:  # noqa: BLE001
-        _emit(ev="error", seconds=time.perf_counter() - t0, detail=f"{type(e).__name__}: {e}"[:300])
-        return 0
-    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
-    res = sp.Matrix(out)
-    _emit(ev="derived", seconds=secs, cpu=cpu, result=str(res.tolist())[:2000])
-    try:
-        status, detail = check_against_literature(key, res)
-    except Exception as e:  # noqa: BLE001
-        status, detail = "error", f"verification failed: {type(e).__name__}: {e}"[:300]
-    _emit(ev="done", status=status, detail=detail)
-    return 0
+        return d, [((i, j), (lambda i=i, j=j: op(f * (-hess[i][j] if route == "int_hessian" else score[i] * score[j]),
+                                                 *lim)))
+                   for i in range(d) for j in range(i, d)]
+    return timed_child(entries, lambda res: check_against_literature(key, res))
 
 
 # --------------------------------------------------------------------------- the run

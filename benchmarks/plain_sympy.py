@@ -461,33 +461,38 @@ def _emit(**msg):
     sys.stdout.flush()
 
 
-def _child(name: str, route: str) -> int:
-    model = MODELS_BY_NAME[name]
+def timed_child(entries, check) -> int:
+    """The child's side of `run_attempts`: ``entries()`` (inside the clock) returns the matrix size d and the
+    ((i, j), closure) pairs of its upper triangle; ``check(matrix)`` -> (status, detail) runs after the clock."""
     _emit(ev="start")
-    t0 = time.perf_counter()  # SymPy is imported; building the density is the user's work, as get_model is
-    c0 = time.process_time()
-    setup = model.build()
-    d = len(model.params)
-    out = [[None] * d for _ in range(d)]
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        # the score and Hessian are differentiated inside the clock, as symfisher's are in its timing
-        for (i, j), fn in list(route_entries(model, route, setup)):
-            val = fn()
-            out[i][j] = out[j][i] = val
+        d, pairs = entries()
+        out = [[None] * d for _ in range(d)]
+        for (i, j), fn in pairs:
+            out[i][j] = out[j][i] = fn()
             _emit(ev="entry", i=i, j=j, t=time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001
-        _emit(ev="error", seconds=time.perf_counter() - t0,
-              detail=f"{type(e).__name__}: {e}"[:400])
+        _emit(ev="error", seconds=time.perf_counter() - t0, detail=f"{type(e).__name__}: {e}"[:400])
         return 0
     secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res = sp.Matrix(out)
     _emit(ev="derived", seconds=secs, cpu=cpu, result=str(res.tolist())[:2000])
     try:
-        status, detail = compare_to_known(name, res)
+        status, detail = check(res)
     except Exception as e:  # noqa: BLE001
         status, detail = "error", f"verification failed: {type(e).__name__}: {e}"[:400]
     _emit(ev="done", status=status, detail=detail)
     return 0
+
+
+def _child(name: str, route: str) -> int:
+    model = MODELS_BY_NAME[name]
+
+    def entries():
+        # the density is built and the score and Hessian differentiated inside the clock, as symfisher's are
+        return len(model.params), list(route_entries(model, route, model.build()))
+    return timed_child(entries, lambda res: compare_to_known(name, res))
 
 
 # --------------------------------------------------------------------------- parent / pool
