@@ -18,7 +18,8 @@ Prints the model x route table, success counts, the per-model speed ratio
 plain / symfisher (fastest verified plain route over symfisher, both net of import) and its median over
 the models plain SymPy solves, and the targets met or missed.
 
-    python benchmarks/bench_catalog.py [--cap 60] [--jobs 1] [--fresh] [--no-derive-all] [--json out.json]
+    python benchmarks/bench_catalog.py [--cap 60] [--jobs 1] [--fresh] [--models a,b] [--clock cpu|wall]
+                                       [--no-derive-all] [--json out.json]
 """
 import argparse
 import json

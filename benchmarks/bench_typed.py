@@ -17,7 +17,10 @@ coordinates by the chain rule I = Jᵀ I(g(θ)) J) symbolically or numerically a
 answer never counts as fast. Prints the table and the targets with PASS/FAIL.
 
     python benchmarks/bench_typed.py [--jobs 1] [--cap 20] [--models gamma,beta] [--coords catalog|alt|both]
-                                     [--quick] [--json out.json]
+                                     [--quick] [--clock cpu|wall] [--json out.json]
+
+Times are each process's CPU time unless --clock wall (on a shared machine the wall clock mostly measures the
+wait for a core); the cap is always wall time.
 """
 import argparse
 import json
