@@ -59,7 +59,9 @@ from sympy import stats as st
 HERE = os.path.dirname(os.path.abspath(__file__))
 CACHE_PATH = os.path.join(HERE, ".plain_cache.json")
 # Bump when the model table or the routes change, so that cached rows are not reused.
-BASELINE_VERSION = 2
+# 3: log f is expanded with expand_log(force=True) before differentiating (a careful user's first step),
+#    and the clock starts before the density is built (symfisher's clock includes building its model).
+BASELINE_VERSION = 3
 ROUTES = ("stats_score", "stats_hessian", "integrate_hessian")
 VERIFY_CAP = 8.0  # seconds for the symbolic comparison (simplify) of a finished result
 VERIFY_BACKSTOP = 90.0  # parent-side kill if verification of a finished result hangs
@@ -303,12 +305,21 @@ MODELS_BY_NAME = {m.name: m for m in PLAIN_MODELS}
 
 # --------------------------------------------------------------------------- routes
 
-def _score_hessian(model: PlainModel, setup: Setup):
-    l = sp.log(setup.f)
-    ps = model.params
-    score = [sp.diff(l, t) for t in ps]
-    hess = [[sp.diff(score[i], ps[j]) for j in range(len(ps))] for i in range(len(ps))]
+def careful_log(f):
+    """log f as a careful user writes it before differentiating: logs of products and powers split,
+    ``expand_log(log(f), force=True)`` (the step our own literature check takes too)."""
+    return sp.expand_log(sp.log(f), force=True)
+
+
+def score_hessian(logf, params):
+    """The score and Hessian of a log-density by plain ``sp.diff``."""
+    score = [sp.diff(logf, t) for t in params]
+    hess = [[sp.diff(score[i], params[j]) for j in range(len(params))] for i in range(len(params))]
     return score, hess
+
+
+def _score_hessian(model: PlainModel, setup: Setup):
+    return score_hessian(careful_log(setup.f), model.params)
 
 
 def _to_rv(expr, setup: Setup):
@@ -388,14 +399,21 @@ def compare_to_known(name: str, matrix, symbolic_cap: float = VERIFY_CAP, points
         order = [str(t) for t in model.params]
         idx = [order.index(str(t)) for t in params]
         known = known.extract(idx, idx)
+    rng = random.Random(seed)
+    pts = [model.sample(rng) for _ in range(points)]
+    return compare_matrices(matrix, known, pts, set(model.params) | set(model.constants), symbolic_cap)
+
+
+def compare_matrices(matrix, known, pts, symbols=(), symbolic_cap: float = VERIFY_CAP) -> tuple:
+    """(status, detail) of `matrix` against the literature matrix `known` (see `compare_to_known`),
+    symbols matched by name; `pts` are the numeric points {Symbol: value} of the domain."""
+    known = sp.Matrix(known)
     res = sp.Matrix(matrix)
     if res.shape != known.shape:
         return "wrong", f"shape {res.shape} != {known.shape}"
-    by_name = {str(s): s for s in known.free_symbols | set(model.params) | set(model.constants)}
+    by_name = {str(s): s for s in known.free_symbols | set(symbols)}
     res = res.subs({s: by_name[str(s)] for s in res.free_symbols if str(s) in by_name
                     and by_name[str(s)] != s}, simultaneous=True)
-    rng = random.Random(seed)
-    pts = [model.sample(rng) for _ in range(points)]
     d = known.shape[0]
     cells = [(i, j) for i in range(d) for j in range(d)]
     # unevaluated? (checked at domain points, so Piecewise conditions are resolved)
@@ -443,32 +461,38 @@ def _emit(**msg):
     sys.stdout.flush()
 
 
-def _child(name: str, route: str) -> int:
-    model = MODELS_BY_NAME[name]
-    setup = model.build()
-    d = len(model.params)
+def timed_child(entries, check) -> int:
+    """The child's side of `run_attempts`: ``entries()`` (inside the clock) returns the matrix size d and the
+    ((i, j), closure) pairs of its upper triangle; ``check(matrix)`` -> (status, detail) runs after the clock."""
     _emit(ev="start")
-    t0 = time.perf_counter()
-    out = [[None] * d for _ in range(d)]
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
-        # the score and Hessian are differentiated inside the clock, as symfisher's are in its timing
-        for (i, j), fn in list(route_entries(model, route, setup)):
-            val = fn()
-            out[i][j] = out[j][i] = val
+        d, pairs = entries()
+        out = [[None] * d for _ in range(d)]
+        for (i, j), fn in pairs:
+            out[i][j] = out[j][i] = fn()
             _emit(ev="entry", i=i, j=j, t=time.perf_counter() - t0)
     except Exception as e:  # noqa: BLE001
-        _emit(ev="error", seconds=time.perf_counter() - t0,
-              detail=f"{type(e).__name__}: {e}"[:400])
+        _emit(ev="error", seconds=time.perf_counter() - t0, detail=f"{type(e).__name__}: {e}"[:400])
         return 0
-    secs = time.perf_counter() - t0
+    secs, cpu = time.perf_counter() - t0, time.process_time() - c0
     res = sp.Matrix(out)
-    _emit(ev="derived", seconds=secs, result=str(res.tolist())[:2000])
+    _emit(ev="derived", seconds=secs, cpu=cpu, result=str(res.tolist())[:2000])
     try:
-        status, detail = compare_to_known(name, res)
+        status, detail = check(res)
     except Exception as e:  # noqa: BLE001
         status, detail = "error", f"verification failed: {type(e).__name__}: {e}"[:400]
     _emit(ev="done", status=status, detail=detail)
     return 0
+
+
+def _child(name: str, route: str) -> int:
+    model = MODELS_BY_NAME[name]
+
+    def entries():
+        # the density is built and the score and Hessian differentiated inside the clock, as symfisher's are
+        return len(model.params), list(route_entries(model, route, model.build()))
+    return timed_child(entries, lambda res: compare_to_known(name, res))
 
 
 # --------------------------------------------------------------------------- parent / pool
@@ -516,12 +540,19 @@ def _stderr_tail(att: _Attempt) -> str:
         return ""
 
 
-def _finish(att: _Attempt, status: str, seconds: float, detail: str, result=None):
+def _finish(att: _Attempt, status: str, seconds: float, detail: str, result=None, extra=None):
     att.row = {"model": att.model, "route": att.route, "status": status,
-               "seconds": round(float(seconds), 3), "detail": detail, "result": result}
+               "seconds": round(float(seconds), 4), "detail": detail, "result": result, **(extra or {})}
 
 
-def _run_attempts(pairs: list, cap: float, jobs: int, log=None) -> list:
+def run_attempts(pairs: list, cap: float, jobs: int, log=None, argv=None) -> list:
+    """Run (model, route) attempts, each in its own process under the cap, `jobs` at once.
+
+    argv(model, route) is the child's command line (default: this file with ``--child MODEL ROUTE``);
+    the child speaks the `_emit` protocol: ``start`` when its clock starts, ``entry`` per finished entry,
+    ``derived`` with the seconds and result, ``done`` with the verdict of the check. Rows come back
+    {model, route, status, seconds, detail, result}."""
+    argv = argv or (lambda m, r: [sys.executable, os.path.abspath(__file__), "--child", m, r])
     q: queue.Queue = queue.Queue()
     todo = [_Attempt(m, r) for m, r in pairs]
     running: list[_Attempt] = []
@@ -531,7 +562,7 @@ def _run_attempts(pairs: list, cap: float, jobs: int, log=None) -> list:
             att = todo.pop(0)
             att.errfile = tempfile.TemporaryFile()
             att.proc = subprocess.Popen(
-                [sys.executable, os.path.abspath(__file__), "--child", att.model, att.route],
+                argv(att.model, att.route),
                 stdout=subprocess.PIPE, stderr=att.errfile, stdin=subprocess.DEVNULL,
                 text=True, start_new_session=True,
                 env={**os.environ, "PYTHONHASHSEED": "0"})
@@ -557,8 +588,10 @@ def _run_attempts(pairs: list, cap: float, jobs: int, log=None) -> list:
                 att.derived = msg
                 att.deadline = now + VERIFY_BACKSTOP
             elif ev == "done":
-                _finish(att, msg["status"], att.derived["seconds"], msg["detail"],
-                        att.derived["result"])
+                extra = dict(msg.get("extra") or {})
+                if "cpu" in att.derived:
+                    extra["cpu"] = round(float(att.derived["cpu"]), 4)
+                _finish(att, msg["status"], att.derived["seconds"], msg["detail"], att.derived["result"], extra)
             elif ev == "eof":
                 if att.derived:
                     _finish(att, "error", att.derived["seconds"],
@@ -629,7 +662,7 @@ def run_plain(models: Iterable[str] | None = None, cap: float = 60.0, jobs: int 
     bucket = {} if fresh else dict(cache.get(key, {}))
     pairs = [(n, r) for n in names for r in ROUTES if f"{n}/{r}" not in bucket]
     if pairs:
-        for row in _run_attempts(pairs, cap, jobs, log=log):
+        for row in run_attempts(pairs, cap, jobs, log=log):
             bucket[f"{row['model']}/{row['route']}"] = row
         if use_cache:
             cache = _load_cache()  # merge with anything written meanwhile

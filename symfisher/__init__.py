@@ -8,7 +8,6 @@ law, KL divergences and their Taylor expansions, Jeffreys priors — each as a
 >>> sf.fisher_information(sf.get_model("poisson")).result
 Matrix([[1/lam]])
 """
-from .check import Verdict, check_answer
 from .derivation import Check, Derivation, Failure, Step
 from .derive import (
     check_normalization,
@@ -31,14 +30,36 @@ from .domains import Domain, FiniteSupport, IntegerSupport, IntervalSupport
 from .expectation import expectation
 from .families import family_names, get_model
 from .limits import StepFailed, StepTimeout, time_limit
-from .ml import empirical_vs_hessian, ewc_importance, ewc_penalty, logistic_formulas, natural_gradient_step
 from .model import Model, ModelError
-from .numeric import NumericFunction, lambdify_report
-from .sheets import SpecError, build_section, load_spec, write_sheets
 from .usermodel import from_density, from_logpdf
-from .witness import run_witnesses, verify
 
 __version__ = "0.2.0"
+
+# The numeric, checking and writing stacks (NumPy, SciPy, latex2mathml, matplotlib, the grammar) load on
+# first use of one of their names, so `import symfisher` costs little more than `import sympy`.
+_LAZY = {
+    "Verdict": "check", "check_answer": "check",
+    "empirical_vs_hessian": "ml", "ewc_importance": "ml", "ewc_penalty": "ml", "logistic_formulas": "ml",
+    "natural_gradient_step": "ml",
+    "NumericFunction": "numeric", "lambdify_report": "numeric",
+    "SpecError": "sheets", "build_section": "sheets", "load_spec": "sheets", "write_sheets": "sheets",
+    "run_witnesses": "witness", "verify": "witness",
+}
+
+
+def __getattr__(name):
+    modname = _LAZY.get(name)
+    if modname is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(f".{modname}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted(set(globals()) | set(_LAZY))
 
 __all__ = [
     "Check",

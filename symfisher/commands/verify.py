@@ -1,8 +1,13 @@
 """``symfisher verify``: the independent numeric witnesses of a model's closed forms, as a PASS/FAIL table.
 
+``verify --all`` runs them for every catalog model in one process (or ``--jobs N`` worker processes), one line
+per model: PASS/FAIL, the number of checks, and the seconds of derivation and of witnesses.
+
 Exit status 0 when every check passes, 1 when any fails (or nothing could be checked),
 2 for bad input.
 """
+import sys
+
 from ._options import add_model_options, model_from_args
 
 NAME = "verify"
@@ -14,18 +19,91 @@ def configure(p):
     p.add_argument("--points", type=int, default=2, metavar="N", help="parameter points per witness (default 2)")
     p.add_argument("--seed", type=int, default=None, help="seed of the parameter points and Monte Carlo draws")
     p.add_argument("--samples", type=int, default=100_000, metavar="N", help="Monte Carlo sample size (default 100000)")
+    p.add_argument("--all", action="store_true", help="every catalog model, one PASS/FAIL line each")
+    p.add_argument("--jobs", type=int, default=1, metavar="N", help="worker processes for --all (default 1)")
+
+
+def _witness(model, args):
+    """(report, verification, derive seconds, witness seconds) of one model."""
+    import time
+
+    from ..derive.report import derive_all
+    from ..witness import DEFAULT_SEED, run_witnesses
+
+    t0 = time.monotonic()
+    report = derive_all(model)
+    t1 = time.monotonic()
+    result = run_witnesses(model, report, n_points=args.points,
+                           seed=DEFAULT_SEED if args.seed is None else args.seed, mc_samples=args.samples)
+    return report, result, t1 - t0, time.monotonic() - t1
+
+
+def _one_line(name, args) -> tuple:
+    from ..families import get_model
+    from ..limits import set_default_limit
+
+    if args.time_limit is not None:
+        set_default_limit(args.time_limit)
+    report, result, td, tw = _witness(get_model(name), args)
+    bad = [c.name for c in result.checks if not c.passed]
+    line = (f"{name:<22} {'PASS' if result.passed else 'FAIL'}  {len(result.checks)} checks  "
+            f"derive {td:.2f} s  witnesses {tw:.2f} s")
+    if report.failures:
+        line += "  not derived: " + ", ".join(f["step"] for f in report.failures)
+    if bad:
+        line += "  failed: " + "; ".join(bad[:3])
+    return result.passed, line
+
+
+def _cpu() -> float:
+    """CPU seconds of this process and its finished workers (on a shared machine the wall time is not the work)."""
+    import resource
+
+    return sum(r.ru_utime + r.ru_stime for r in (resource.getrusage(resource.RUSAGE_SELF),
+                                                 resource.getrusage(resource.RUSAGE_CHILDREN)))
+
+
+def _run_all(args) -> int:
+    import time
+
+    from ..families import family_names
+    from ..model import ModelError
+
+    if args.name or args.density is not None or args.logpdf is not None or args.coords or args.reparam or args.size:
+        raise ModelError("--all verifies the whole catalog; give no model, --density, --coords, --reparam or --size")
+    if args.jobs < 1:
+        raise ModelError("--jobs must be at least 1")
+    t0, cpu0 = time.monotonic(), _cpu()
+    names = family_names()
+    ok = True
+    if args.jobs > 1:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        with ProcessPoolExecutor(max_workers=args.jobs, mp_context=ctx) as pool:
+            for passed, line in pool.map(_one_line, names, [args] * len(names)):
+                ok &= passed
+                print(line, flush=True)
+    else:
+        for name in names:
+            passed, line = _one_line(name, args)
+            ok &= passed
+            print(line, flush=True)
+    print(f"verified {len(names)} models in {time.monotonic() - t0:.1f} s ({_cpu() - cpu0:.1f} s CPU): "
+          f"{'all PASS' if ok else 'some FAIL'}")
+    return 0 if ok else 1
 
 
 def run(args) -> int:
-    from ..derive.report import derive_all
-    from ..witness import DEFAULT_SEED, format_table, run_witnesses
+    from ..witness import format_table
 
     if args.points < 1 or args.samples < 100:
         raise ValueError("--points must be at least 1 and --samples at least 100")
+    if args.all:
+        return _run_all(args)
     model = model_from_args(args)
-    report = derive_all(model)
-    result = run_witnesses(model, report, n_points=args.points,
-                           seed=DEFAULT_SEED if args.seed is None else args.seed, mc_samples=args.samples)
+    report, result, _, _ = _witness(model, args)
     print(f"Model: {model.name} — {model.parameterization}" if model.parameterization else f"Model: {model.name}")
     for f in report.failures:
         print(f"not derived: {f['step']}: {f['reason']}")

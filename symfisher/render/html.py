@@ -23,7 +23,6 @@ from typing import Any, Sequence
 from xml.sax.saxutils import escape, quoteattr
 
 import sympy as sp
-from latex2mathml.converter import convert as _l2m
 
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
@@ -116,6 +115,8 @@ def _valid_mathml(s: str) -> bool:
 
 @lru_cache(maxsize=4096)
 def _convert(latex: str, display: bool) -> str | None:
+    from latex2mathml.converter import convert as _l2m  # only when HTML is written
+
     src = (r"\displaystyle " + latex) if display else latex
     try:
         out = _l2m(src)
