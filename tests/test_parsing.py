@@ -525,6 +525,9 @@ BOUNDED_NUMBERS = [
     ("binomial(100*pi, 100)", sp.binomial(100 * sp.pi, 100, evaluate=False)),
     ("gamma(1/2)*exp(log(2))", 2 * sp.sqrt(sp.pi)),
     ("log(exp(8000))", sp.Integer(8000)),
+    # a symbolic base to a fractional power multiplies out no numbers: a valid near-miss answer
+    ("(1/(p*(1-p)))**(1 + 1e-4)", (1 / (p * (1 - p))) ** sp.Rational(10001, 10000)),
+    ("(2*p)**999", (2 * p) ** 999),
 ]
 
 

@@ -214,6 +214,8 @@ def _number_bits(expr: sp.Basic) -> int:
     """A crude size of the exact numbers inside ``expr``, in bits."""
     total = 0
     for a in expr.atoms(sp.Rational):
+        if a.q == 1 and abs(a.p) <= 1:
+            continue  # 1, -1 and 0 do not grow under a power
         total += max(abs(a.p).bit_length(), a.q.bit_length())
     return total
 
@@ -351,7 +353,8 @@ class _Builder:
                     f"exponent {_show(str(exponent), 30)} is too large (at most {MAX_EXPONENT} in absolute value)"
                 )
             bits = _number_bits(base)
-            if bits * max(abs(exponent.p), 1) > MAX_BITS:
+            # b**(p/q) multiplies out b's exact numbers floor(|p|/q) times (and takes one root)
+            if bits * (abs(exponent.p) // exponent.q + 1) > MAX_BITS:
                 raise ParseError(f"power {_show(str(base), 30)}**{exponent} would be too large a number")
             if exponent.q != 1 and bits > MAX_ROOT_BITS:
                 raise ParseError(f"root of {_show(str(base), 30)} has too large a number under it")
