@@ -173,7 +173,8 @@ def _alarm_blocked():
 
 
 def _set_timer(seconds: float) -> None:
-    signal.setitimer(signal.ITIMER_REAL, min(max(seconds, 1e-3), MAX_SECONDS) if seconds > 0 else 0)
+    """Fire in ``seconds`` (at once, 1 ms, for a deadline already past; never "off")."""
+    signal.setitimer(signal.ITIMER_REAL, min(max(seconds, 1e-3), MAX_SECONDS))
 
 
 def _arm() -> None:

@@ -46,3 +46,19 @@ def test_intractable_density_fails_its_steps_and_derives_the_rest():
     steps = {f["step"] for f in obj["failures"]}
     assert any(s.startswith("fisher") for s in steps)
     assert all(f["reason"] for f in obj["failures"])
+
+
+def test_leaving_an_inner_block_after_the_outer_expired_still_interrupts():
+    """The inner block's exit re-arms the timer for the outer deadline, already past."""
+    import time
+
+    with pytest.raises(StepTimeout) as info:
+        with time_limit(0.3, "outer"):
+            try:
+                with time_limit(5, "inner"):
+                    _spin()
+            except StepTimeout:  # swallowed once, by code inside the outer block
+                pass
+            t0 = time.monotonic()
+            _spin()
+    assert info.value.step == "outer" and time.monotonic() - t0 < 1.0
