@@ -75,7 +75,7 @@ def failure_reason(exc: BaseException) -> str:
     SciPy or symfisher itself), for an exception that is not a :class:`StepFailed`.
 
     >>> failure_reason(ZeroDivisionError())
-    'ZeroDivisionError raised while deriving it'
+    'ZeroDivisionError while deriving it'
     """
     origin = None
     tb = exc.__traceback__
@@ -148,7 +148,12 @@ def default_limit() -> float:
 
 
 def set_default_limit(seconds: float) -> None:
-    _DEFAULT[:] = [validate_seconds(seconds, "--time-limit")]
+    """Set the default per-step limit (``--time-limit``); :class:`LimitError` if ``seconds`` or
+    ``SYMFISHER_TIME_LIMIT`` is not a valid limit."""
+    value = validate_seconds(seconds, "--time-limit")
+    del _DEFAULT[:]
+    validate_env()
+    _DEFAULT.append(value)
 
 
 # -- the alarm --------------------------------------------------------------------------
