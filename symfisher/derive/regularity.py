@@ -201,7 +201,7 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                         raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
                                          f"declared domain ({domains}): it is not a density there")
     except StepTimeout:
-        _warn_once(f"the sign of the {model.name} density could not be checked within {limit:g} s; going on")
+        _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
         return d.note("the sign of the density could not be checked within the time limit")
     return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
                       "and support, ends included (numeric evidence).", "evaluation at probe points", None, ()))
@@ -338,8 +338,9 @@ def _sum_mass(fk, lo: int, hi, max_terms: int = 1 << 21) -> tuple:
         n *= 2
 
 
-def _numeric_mass(model, syms, sub) -> tuple:
-    """The total mass at the parameter point ``sub`` with an error estimate: ``(value, error)``."""
+def _numeric_mass(model, syms, sub, weight=None) -> tuple:
+    """The total mass at the parameter point ``sub`` with an error estimate: ``(value, error)``;
+    with ``weight`` (a vectorized function of the data values), ``E[weight(X)]`` instead."""
     import math
 
     import numpy as np
@@ -354,7 +355,12 @@ def _numeric_mass(model, syms, sub) -> tuple:
                 v = np.exp(np.asarray(fn(np.asarray(x, dtype=complex), *args), dtype=complex))
             except (TypeError, ValueError, AttributeError):
                 v = np.exp(np.asarray(fn(np.asarray(x, dtype=float), *[a.real for a in args]), dtype=complex))
-        return np.real(v) * np.ones(np.shape(x))
+        v = np.real(v) * np.ones(np.shape(x))
+        if weight is not None:
+            with np.errstate(all="ignore"):
+                w = np.asarray(weight(np.asarray(x, dtype=float)), dtype=float)
+            v = np.where(v > 0, v * w, 0.0)
+        return v
 
     if sup.is_finite():
         pts = sup.subs(sub).points() if sup.free_symbols else sup.points()
@@ -443,7 +449,7 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
         # closed form is wrong somewhere; the numbers win, and the user is told
         undecided.insert(0, f"SymPy's closed form of the total, {total}, is not 1, but quadrature gives 1")
     if undecided:
-        _warn_once(f"could not confirm that the {model.name} density normalizes ({undecided[0]}); going on")
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes ({undecided[0]}); going on")
         return d.note("normalization not confirmed: " + "; ".join(undecided))
     return d.add(Step("The density integrates to one (checked by numerical quadrature at seeded parameter "
                       "points; SymPy could not do the integral in closed form).", "numerical quadrature", None, ()))
