@@ -190,17 +190,22 @@ def _arm() -> None:
     _set_timer(min(lim.deadline for lim in _stack) - time.monotonic())
 
 
+_WEAKREF = os.path.join("", "weakref.py")
+
+
 def _unsafe(frame) -> bool:
-    """Whether the interrupted code is a place where an exception is swallowed (gc callbacks,
-    ``__del__``, weakref finalizers): the timeout is raised a moment later instead."""
+    """Whether the interrupted code runs inside a place where an exception is swallowed (a gc
+    callback, ``__del__``, a weakref finalizer, all called from inside the garbage collector)
+    or inside our own bookkeeping: the timeout is raised a moment later instead. The whole
+    chain of callers is looked at (a finalizer's own callees are inside it too)."""
     codes = {getattr(cb, "__code__", None) for cb in gc.callbacks}
-    depth = 0
-    while frame is not None and depth < 8:
-        if frame.f_code in codes or frame.f_code.co_name in ("__del__", "_removeHandlerRef"):
+    while frame is not None:
+        code = frame.f_code
+        if code in codes or code.co_name == "__del__" or code.co_filename.endswith(_WEAKREF):
             return True
-        if frame.f_code.co_filename == __file__:  # our own bookkeeping (masked, but be safe)
+        if code.co_filename == __file__ and code.co_name != "<module>":
             return True
-        frame, depth = frame.f_back, depth + 1
+        frame = frame.f_back
     return False
 
 

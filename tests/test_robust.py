@@ -239,7 +239,7 @@ LIMIT = 2.0  # per step; a quantity's budget is 3x this
 QUANTITIES = ("score", "hessian", "fisher")
 
 
-@settings(max_examples=14, deadline=None, derandomize=True,
+@settings(max_examples=10, deadline=None, derandomize=True,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(typed_densities())
 def test_random_valid_densities_derive_without_crashing_and_match_a_numeric_witness(case):
@@ -282,7 +282,7 @@ def test_random_valid_densities_derive_without_crashing_and_match_a_numeric_witn
     assert abs(closed.real - witness) <= 1e-4 * abs(witness), (text, t_val, closed.real, witness, str(fisher[0, 0]))
 
 
-@settings(max_examples=3, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=2, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(typed_densities())
 def test_random_valid_densities_through_the_command_line(case):
     text, var, dom = case

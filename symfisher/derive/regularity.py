@@ -171,7 +171,9 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
         with time_limit(min(limit, 2.0), "sign of the density"):
             if f.is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
-    except StepTimeout:
+    except StepFailed:
+        pass
+    except Exception:  # noqa: BLE001 - an assumption query that breaks is no proof either way
         pass
     import numpy as np
 
@@ -203,6 +205,12 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
     except StepTimeout:
         _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
         return d.note("the sign of the density could not be checked within the time limit")
+    except ModelError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
+        # the density could not be evaluated numerically (a function NumPy/SciPy lack): no evidence
+        _warn_once(f"the sign of the density of {model.name!r} could not be checked ({type(exc).__name__}); going on")
+        return d.note("the sign of the density could not be checked numerically")
     return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
                       "and support, ends included (numeric evidence).", "evaluation at probe points", None, ()))
 
@@ -424,7 +432,7 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
             for sub in points:
                 try:
                     v, err = _numeric_mass(model, syms, sub)
-                except (ArithmeticError, ValueError, TypeError) as exc:
+                except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
                     undecided.append(f"quadrature failed at {_fmt(sub)} ({type(exc).__name__})")
                     continue
                 if not (math.isfinite(v) and math.isfinite(err)):
