@@ -1,11 +1,16 @@
-"""Regularity is checked, not assumed (DESIGN principle 4).
+"""Regularity is checked, not assumed.
 
 * the support must not depend on a parameter (Uniform(0, theta) is refused: its
   likelihood is not differentiable in theta at the data, differentiation and integration
   do not commute, and the "Fisher information" would be wrong);
-* the density must normalize (symbolically when SymPy can, otherwise by quadrature at
-  seeded parameter points);
-* the score has mean zero.
+* the density must be real and non-negative on the declared domain (proven by SymPy's
+  assumptions, else evaluated at points over the whole domain and support, ends included);
+* the density must normalize: proven in closed form when SymPy can; refused only on proof
+  (a closed-form total proven not to be 1) or on quadrature whose error estimate excludes 1;
+  otherwise a warning and the model goes on (a quadrature error is not evidence);
+* the score has mean zero;
+* a Cramér–Rao bound, natural gradient or Jeffreys prior needs a non-singular Fisher
+  information (:func:`require_nonsingular`).
 """
 from __future__ import annotations
 
