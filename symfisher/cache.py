@@ -10,7 +10,10 @@ requested quantities, stored as one file named by a SHA-256 of
   may finish under a longer one),
 
 so a new release never reads an old result. The key text itself is stored in the file and
-compared on reading, so a hash collision or a file of another key is a miss.
+compared on reading, so a hash collision or a file of another key is a miss. So is a file
+whose value was changed after it was written: each entry stores a SHA-256 digest of its key
+and value (canonical JSON), checked on reading; an entry that does not match is deleted and
+rebuilt, never served.
 
 Where: ``$SYMFISHER_CACHE_DIR`` if set, else ``$XDG_CACHE_HOME/symfisher``, else
 ``~/.cache/symfisher``. ``SYMFISHER_NO_CACHE=1`` turns the cache off (reads miss, writes
@@ -18,9 +21,12 @@ are skipped).
 
 Safety: a file is written to a temporary file in the same directory and renamed with
 ``os.replace`` (atomic on POSIX), so concurrent writers of the same key each install a
-complete file and readers never see half of one. A file that does not parse, or does not
-hold the expected key, is ignored, deleted and rebuilt by the caller. Any ``OSError``
-(read-only home, full disk) makes the cache a no-op rather than a failure.
+complete file and readers never see half of one; a write that is interrupted (an exception,
+Ctrl-C) removes its temporary file, and temporary files older than :data:`STALE_SECONDS`
+(left by a process that was killed) are swept when a cache is first used. A file that does
+not parse, does not hold the expected key or does not match its digest is ignored, deleted
+and rebuilt by the caller. Any ``OSError`` (read-only home, full disk) makes the cache a
+no-op rather than a failure.
 
 >>> import tempfile, os
 >>> c = ReportCache(tempfile.mkdtemp())
@@ -40,7 +46,16 @@ import tempfile
 
 __all__ = ["ReportCache", "default_cache", "cache_dir", "cache_enabled", "cache_key"]
 
-_FORMAT = 1  # bump when the entry layout changes
+_FORMAT = 2  # bump when the entry layout changes (2: each entry carries a digest of its content)
+_TMP_PREFIX = ".tmp-"
+STALE_SECONDS = 300.0  # a temporary file this old belongs to a writer that is gone
+_SWEPT: set = set()  # directories swept in this process
+
+
+def _digest(key: str, value) -> str:
+    """SHA-256 of the key and the value's canonical JSON (sorted keys, no spaces)."""
+    text = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return hashlib.sha256(key.encode("utf-8") + b"\0" + text.encode("utf-8")).hexdigest()
 
 
 def cache_enabled() -> bool:
@@ -112,6 +127,7 @@ class ReportCache:
             return None
         key = cache_key(model_key, quantities, self.version)
         path = self._path(key)
+        self._sweep()
         try:
             with open(path, encoding="utf-8") as fh:
                 entry = json.load(fh)
@@ -123,6 +139,13 @@ class ReportCache:
         if not isinstance(entry, dict) or entry.get("key") != key or not isinstance(entry.get("value"), dict):
             self._discard(path)
             return None
+        try:
+            intact = entry.get("digest") == _digest(key, entry["value"])
+        except (TypeError, ValueError):
+            intact = False
+        if not intact:  # edited (or damaged) after it was written: rebuilt, never served
+            self._discard(path)
+            return None
         return entry["value"]
 
     def put(self, model_key: str, quantities, value: dict) -> bool:
@@ -131,20 +154,44 @@ class ReportCache:
             return False
         key = cache_key(model_key, quantities, self.version)
         path = self._path(key)
+        self._sweep()
         tmp = None
         try:
+            entry = {"key": key, "digest": _digest(key, value), "value": value}
             os.makedirs(os.path.dirname(path), exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-", suffix=".json")
+            fd, tmp = tempfile.mkstemp(dir=os.path.dirname(path), prefix=_TMP_PREFIX, suffix=".json")
             with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"key": key, "value": value}, fh)  # key order kept: output is byte-identical
+                json.dump(entry, fh)  # key order kept: output is byte-identical
                 fh.flush()
                 os.fsync(fh.fileno())
             os.replace(tmp, path)
+            tmp = None
             return True
         except (OSError, TypeError, ValueError):
+            return False
+        finally:  # whatever stopped the write (an error, Ctrl-C, a time limit): no temporary file left
             if tmp is not None:
                 self._discard(tmp)
-            return False
+
+    def _sweep(self) -> None:
+        """Remove temporary files older than :data:`STALE_SECONDS` (once per directory and process)."""
+        import time
+
+        if self.directory in _SWEPT:
+            return
+        _SWEPT.add(self.directory)
+        cutoff = time.time() - STALE_SECONDS
+        try:
+            subdirs = [e.path for e in os.scandir(self.directory) if e.is_dir() and len(e.name) == 2]
+        except OSError:
+            return
+        for sub in subdirs:
+            try:
+                for e in os.scandir(sub):
+                    if e.name.startswith(_TMP_PREFIX) and e.stat().st_mtime < cutoff:
+                        self._discard(e.path)
+            except OSError:
+                continue
 
     def clear(self) -> None:
         """Remove every entry (the directory itself stays)."""

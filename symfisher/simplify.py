@@ -17,12 +17,76 @@ import sympy as sp
 
 from .limits import StepTimeout, time_limit
 
-__all__ = ["tidy", "tidy_matrix", "is_zero", "cancels", "random_points", "numeric_value", "signature"]
+__all__ = ["tidy", "tidy_matrix", "is_zero", "cancels", "random_points", "numeric_value", "signature",
+           "printed_length", "ensure_printable"]
 
 
 def _size(e) -> tuple:
     # shorter first; among equals, prefer fewer polygamma(n, a+1) shifts and no I
-    return _coarse_size(e) + (len(str(e)),)
+    return _coarse_size(e) + (printed_length(e),)
+
+
+_UNORDERED: list = []
+
+
+def _unordered_str(e) -> str:
+    """``str(e)`` with the terms in their stored order (no numeric evaluation to sort them)."""
+    if not _UNORDERED:
+        from sympy.printing.str import StrPrinter
+
+        _UNORDERED.append(StrPrinter({"order": "none"}))
+    return _UNORDERED[0].doprint(e)
+
+
+def printed_length(e) -> int:
+    """The length of ``e`` printed, without the term ordering of ``str``: ordering a sum
+    evaluates its numeric factors with mpmath (``complex(meijerg(..., 1))``), which can raise
+    (ZeroDivisionError) or take long; the length does not depend on the order of the terms.
+
+    >>> import sympy as sp
+    >>> e = sp.Rational(-21, 4) + 48 * sp.meijerg(((-2, sp.S.Half), ()), ((0, sp.S.Half), ()), 1) / (5 * sp.pi)
+    >>> printed_length(e) > 0
+    True
+    """
+    try:
+        return len(_unordered_str(e))
+    except Exception:  # a printer method that still evaluates: rank by the tree instead
+        return len(sp.srepr(e))
+
+
+def _numeric_atoms(obj) -> bool:
+    """Whether printing ``obj`` may evaluate something numerically: a special function,
+    integral or sum with a numeric argument (``meijerg(..., 1)``, ``Integral(..)`` of numbers)."""
+    if isinstance(obj, sp.MatrixBase):
+        return any(_numeric_atoms(e) for e in obj)
+    if not isinstance(obj, sp.Basic):
+        return False
+    risky = (sp.Function, sp.Integral, sp.Sum, sp.Product)
+    return any(a.is_number and not isinstance(a, (sp.exp, sp.log)) for a in obj.atoms(*risky)
+               if not isinstance(a, sp.Symbol))
+
+
+def ensure_printable(step: str, *objs) -> None:
+    """Print each object that holds a numeric special-function term (the printers order the terms
+    of a sum by evaluating them, which can raise inside mpmath); raise :class:`StepFailed` of
+    ``step`` naming the term if one cannot be printed, so the step that produced it fails,
+    not the printing of the report. Tuples, lists and dicts are looked into."""
+    for obj in objs:
+        if isinstance(obj, dict):
+            ensure_printable(step, *obj.values())
+        elif isinstance(obj, (tuple, list)):
+            ensure_printable(step, *obj)
+        elif _numeric_atoms(obj):
+            try:
+                str(obj)
+            except Exception as exc:
+                from .limits import StepFailed
+
+                bad = sorted((a for a in obj.atoms(sp.Function, sp.Integral, sp.Sum, sp.Product) if a.is_number),
+                             key=sp.default_sort_key)
+                shown = " ".join(_unordered_str(bad[-1]).split())[:120] if bad else "a term"
+                raise StepFailed(step, f"the closed form SymPy found holds {shown}, which mpmath cannot evaluate "
+                                       f"({type(exc).__name__}): no usable result") from exc
 
 
 def _coarse_size(e, ops=None) -> tuple:
@@ -44,7 +108,7 @@ def _shortest(candidates, ops: dict):
     tied = [c for c, k in zip(candidates, coarse) if k == best]
     if len(tied) == 1:
         return tied[0]
-    return min(tied, key=lambda c: len(str(c)))
+    return min(tied, key=printed_length)
 
 
 def as_expr(e):
@@ -228,10 +292,17 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
 
 
 def numeric_value(expr, sub: dict, prec: int = 30) -> complex:
-    v = as_expr(expr).evalf(prec, subs=sub)
-    if v.has(sp.zoo, sp.nan) or not v.is_number:
-        raise ValueError(f"not a number at {sub}: {v}")
-    return complex(v)
+    """``expr`` at ``sub`` to ``prec`` digits; ``ValueError`` where it is not a finite number,
+    including where mpmath fails to evaluate it (ZeroDivisionError, no convergence)."""
+    from mpmath.libmp import NoConvergence
+
+    try:
+        v = as_expr(expr).evalf(prec, subs=sub)
+        if v.has(sp.zoo, sp.nan) or not v.is_number:
+            raise ValueError(f"not a number at {sub}: {v}")
+        return complex(v)
+    except (ArithmeticError, NoConvergence, RecursionError) as exc:
+        raise ValueError(f"not evaluable at {sub}: {type(exc).__name__} in mpmath") from None
 
 
 def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:
@@ -268,12 +339,19 @@ def cancels(expr) -> bool:
     expanded. ``cancel`` alone multiplies out every denominator of a sum: 15 ms against 2 ms
     for the five-term expectation behind the geometric law's Fisher information.
     """
+    from mpmath.libmp import NoConvergence
+
     expr = as_expr(expr)
     if expr == 0:
         return True
-    if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
-        return True
-    return sp.cancel(sp.expand(expr)) == 0
+    try:
+        if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
+            return True
+        return sp.cancel(sp.expand(expr)) == 0
+    except (ArithmeticError, NoConvergence):
+        # SymPy orders terms by evaluating numeric ones, and mpmath can fail on a special
+        # function at a singular point (meijerg(..., 1)): not proven zero
+        return False
 
 
 def _numeric_zero(expr, domains, n, tol):

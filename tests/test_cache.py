@@ -102,3 +102,54 @@ def test_derive_json_cli_uses_the_cache(monkeypatch, tmp_path, capsys):
     assert main(["derive", "exponential", "--json", "--only", "fisher"]) == 0
     assert capsys.readouterr().out == first
     assert json.loads(first)["fisher"] == [["lam**(-2)"]]
+
+
+def test_an_entry_edited_after_it_was_written_is_rebuilt_not_served(cache):
+    m = get_model("poisson")
+    obj, _ = derive_json(m, only=["fisher"], cache=cache)
+    (path,) = _files(cache)
+    with open(path) as fh:
+        entry = json.load(fh)
+    entry["value"]["fisher"] = [["2/lam"]]  # well-formed key, edited value
+    with open(path, "w") as fh:
+        json.dump(entry, fh)
+    assert cache.get(m.key(), ("fisher",)) is None
+    assert not os.path.exists(path)
+    rebuilt, hit = derive_json(m, only=["fisher"], cache=cache)
+    assert not hit and rebuilt["fisher"] == [["1/lam"]] == obj["fisher"]
+    # an entry without a digest (the layout before digests) is a miss too
+    with open(_files(cache)[0]) as fh:
+        entry = json.load(fh)
+    del entry["digest"]
+    with open(_files(cache)[0], "w") as fh:
+        json.dump(entry, fh)
+    assert cache.get(m.key(), ("fisher",)) is None
+
+
+def test_an_interrupted_write_leaves_no_temporary_file(cache, monkeypatch):
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "fsync", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        cache.put("k", ("fisher",), {"v": 1})
+    assert _files(cache) == []
+    monkeypatch.undo()
+    assert cache.put("k", ("fisher",), {"v": 1}) and cache.get("k", ("fisher",)) == {"v": 1}
+
+
+def test_stale_temporary_files_are_swept_fresh_ones_kept(tmp_path):
+    import time
+
+    from symfisher import cache as cache_module
+
+    d = tmp_path / "c"
+    (d / "ab").mkdir(parents=True)
+    stale, fresh = d / "ab" / ".tmp-old.json", d / "ab" / ".tmp-new.json"
+    stale.write_text("{")
+    fresh.write_text("{")  # another process may be writing it right now
+    old = time.time() - cache_module.STALE_SECONDS - 60
+    os.utime(stale, (old, old))
+    c = ReportCache(str(d), enabled=True)
+    assert c.get("k", ("fisher",)) is None
+    assert not stale.exists() and fresh.exists()

@@ -28,7 +28,7 @@ from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
 from ..simplify import cancels, is_zero, tidy
 from . import notation as N
-from .regularity import model_domains
+from .regularity import model_domains, require_nonsingular
 from .structures import dispatch
 
 __all__ = [
@@ -282,12 +282,10 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
     found = dispatch("cramer_rao", model, fisher=I)
     if found is not None:
         return found
-    if I.shape[0] > 1:
-        det = sp.simplify(I.det())
-        if det == 0:
-            return d.fail("cramer_rao", f"the Fisher information is singular (rank {I.rank(simplify=True)} < {I.shape[0]}): "
-                          "the parameters are not locally identifiable from one observation, so there is no "
-                          "Cramér–Rao bound")
+    try:  # a singular I has no inverse: a clear failure, never a bound of zoo
+        require_nonsingular(I, "cramer_rao", model_domains(model))
+    except StepFailed as exc:
+        return d.fail(exc.step, exc.reason + "; there is no Cramér–Rao bound")
     try:
         with time_limit(None, "invert the Fisher information"):
             inv = I.inv() if I.shape[0] > 1 else sp.Matrix([[1 / I[0, 0]]])

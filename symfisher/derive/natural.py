@@ -13,9 +13,11 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derivation import Derivation, Step
+from ..limits import StepFailed
 from ..model import Model
 from ..simplify import as_expr, tidy
 from . import notation as N
+from .regularity import model_domains, require_nonsingular
 
 __all__ = ["natural_gradient"]
 
@@ -41,10 +43,20 @@ def natural_gradient(model: Model, loss_gradient=None, *, cramer_rao=None, fishe
         d = d.add(Step("Differentiate the loss:", "g = dL/dtheta", sp.Symbol("g"), (L, g)))
     inv = cramer_rao
     if inv is None:
-        cr = _cr(model, fisher)
+        cr = _cr(model, fisher)  # fails clearly (not zoo) when I is singular
         if cr.result is None:
             return d.extend(cr).fail("natural_gradient", "the inverse Fisher information is not available")
         inv = cr.result
+    else:
+        inv = sp.Matrix(inv) if not isinstance(inv, sp.MatrixBase) else inv
+        if any(e.has(sp.zoo, sp.nan, sp.oo) for e in inv):
+            return d.fail("natural_gradient", "the inverse Fisher information given is undefined (it holds zoo, "
+                                              "oo or nan): the Fisher information is singular")
+        if fisher is not None:
+            try:
+                require_nonsingular(fisher, "natural_gradient", model_domains(model))
+            except StepFailed as exc:
+                return d.fail(exc.step, exc.reason)
     d = d.add(Step("The inverse Fisher information is the Cramér–Rao bound (reused).", "I^{-1} = CRB",
                    sp.Pow(N.fisher_of(model), -1), (inv,)))
     ng = (inv * g).applyfunc(lambda e: tidy(e, limit=2.0))

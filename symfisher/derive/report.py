@@ -13,8 +13,9 @@ from typing import Callable
 import sympy as sp
 
 from ..derivation import Derivation
-from ..limits import StepFailed, StepTimeout, default_limit, time_limit
+from ..limits import StepFailed, StepTimeout, contained, default_limit, time_limit
 from ..model import Model
+from ..simplify import ensure_printable
 from .fisher import cramer_rao, fisher_information, hessian, score
 from .regularity import check_support, expected_score
 from .structures import dispatch
@@ -166,17 +167,20 @@ def derive_all(model: Model, only=None) -> Report:
                 report.derivations[name] = Derivation(name, name).fail(name, f"needs {dep}, which could not be derived")
                 return
         budget = BUDGET_FACTOR * default_limit()
+        # whatever goes wrong inside one quantity (a timeout, SymPy, mpmath, SciPy or our own
+        # code) is that quantity's failure, with one line saying why: the report is always printed
         try:
-            with time_limit(budget, name):
-                report.derivations[name] = q.run(model, report)
+            with time_limit(budget, name), contained(name):
+                d = q.run(model, report)
+                # printing orders a sum's terms by evaluating them (mpmath can raise there):
+                # a result that cannot be printed fails here, not when the report is printed
+                ensure_printable(name, d.result, *(f for s in d.steps for f in (s.lhs,) + tuple(s.forms)))
+            report.derivations[name] = d
         except StepTimeout as exc:
             reason = exc.reason if exc.step != name else f"the whole quantity ran past its budget of {budget:g} s"
             report.derivations[name] = Derivation(name, name).fail(exc.step, reason)
         except StepFailed as exc:
             report.derivations[name] = Derivation(name, name).fail(exc.step, exc.reason)
-        except (RecursionError, MemoryError) as exc:  # SymPy gave up inside: that quantity fails, not the run
-            report.derivations[name] = Derivation(name, name).fail(
-                name, f"SymPy failed ({type(exc).__name__}) while deriving it")
 
     for name in requested:
         run(name)
