@@ -84,7 +84,7 @@ def main(argv=None) -> int:
     try:
         from .budget import COMMAND_FACTOR, BudgetError, command_budget, command_step, seconds
         from .families import UnknownModel
-        from .limits import StepFailed, StepTimeout, default_limit, set_default_limit, time_limit
+        from .limits import StepFailed, StepTimeout, default_limit, session, set_default_limit, time_limit
         from .model import ModelError
         from .parsing import ParseError
     except ValueError as exc:  # SYMFISHER_TIME_LIMIT that is not a number of seconds
@@ -111,7 +111,8 @@ def main(argv=None) -> int:
         budget = command_budget(default_limit(), scale)
         step = command_step(args.command)
         deadline = time.monotonic() + budget
-        with time_limit(budget, step), contextlib.redirect_stdout(out):
+        # session: the safe alarm handler for the command's whole life, not only inside its limits
+        with session(), time_limit(budget, step), contextlib.redirect_stdout(out):
             rc = mod.run(args)
         if time.monotonic() >= deadline:  # the budget ran out inside a step that reported it as its failure
             raise StepTimeout(step, "out of time")

@@ -177,7 +177,8 @@ def derive_all(model: Model, only=None) -> Report:
                 ensure_printable(name, d.result, *(f for s in d.steps for f in (s.lhs,) + tuple(s.forms)))
             report.derivations[name] = d
         except StepTimeout as exc:
-            reason = exc.reason if exc.step != name else f"the whole quantity ran past its budget of {budget:g} s"
+            reason = exc.reason if exc.step != name else (f"the whole quantity ran past its budget of {budget:g} s "
+                                                          f"({BUDGET_FACTOR} x the time limit of {default_limit():g} s)")
             report.derivations[name] = Derivation(name, name).fail(exc.step, reason)
         except StepFailed as exc:
             report.derivations[name] = Derivation(name, name).fail(exc.step, exc.reason)
