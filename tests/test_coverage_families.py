@@ -20,7 +20,8 @@ additivity, Cramér–Rao). Sources, per family:
 * von_mises: Mardia & Jupp (2000), §5.3: diag(kappa A(kappa), 1 - A/kappa - A^2), A = I_1/I_0.
 * zero_truncated_poisson: Johnson, Kemp & Kotz (2005), §4.10.1 (VGAM ``pospoisson``).
 * logarithmic: Johnson, Kemp & Kotz (2005), §7.1.6: Var(X)/p^2.
-* borel: Johnson, Kemp & Kotz (2005), §7.2.2: 1/(mu (1 - mu)).
+* poisson / probit / linear / gamma regression: McCullagh & Nelder, *Generalized Linear Models*
+  (1989), §2.5 (the weight w(eta) x x^T) and §8.3 (the gamma dispersion block psi'(nu) - 1/nu).
 """
 import pytest
 import sympy as sp
@@ -97,7 +98,14 @@ LITERATURE = {
         1 / (lam * (1 - exp(-lam))) - exp(-lam) / (1 - exp(-lam)) ** 2]]))(_s(m, "lam")),
     "logarithmic": lambda m: (lambda p: sp.Matrix([[
         -(p + log(1 - p)) / (p * (1 - p) ** 2 * log(1 - p) ** 2)]]))(_s(m, "p")),
-    "borel": lambda m: sp.Matrix([[1 / (_s(m, "mu") * (1 - _s(m, "mu")))]]),
+    # regressions at the default d = 1 (McCullagh & Nelder 1989: the GLM weight times x x^T)
+    "poisson_regression": lambda m: sp.Matrix([[_s(m, "x_1") ** 2 * exp(_s(m, "w_1") * _s(m, "x_1"))]]),
+    "probit_regression": lambda m: (lambda e, x: sp.Matrix([[
+        (exp(-e**2 / 2) / sp.sqrt(2 * pi)) ** 2 * x**2
+        / ((1 + sp.erf(e / sp.sqrt(2))) / 2 * (1 - (1 + sp.erf(e / sp.sqrt(2))) / 2))]]))(
+        _s(m, "w_1") * _s(m, "x_1"), _s(m, "x_1")),
+    "linear_regression": lambda m: sp.diag(_s(m, "x_1") ** 2 / _s(m, "sigma") ** 2, 2 / _s(m, "sigma") ** 2),
+    "gamma_regression": lambda m: sp.diag(_s(m, "nu") * _s(m, "x_1") ** 2, _tri(_s(m, "nu")) - 1 / _s(m, "nu")),
 }
 
 # the KL divergence of two members has no elementary closed form (it must fail clearly)
@@ -113,7 +121,7 @@ def test_at_least_forty_families_of_every_kind():
     assert len(names) >= 40
     assert set(NEW) <= set(names)
     kinds = {family_kind(get_model(n)) for n in names}
-    assert {"discrete", "continuous"} <= kinds
+    assert {"discrete", "continuous", "regression"} <= kinds
     # one-, two- and three-parameter families, bounded and unbounded supports
     dims = {get_model(n).dim for n in NEW}
     assert {1, 2, 3} <= dims

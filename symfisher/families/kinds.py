@@ -1,6 +1,6 @@
 """The kind of a family, read off the model (never its name): how ``symfisher list`` groups the catalog.
 
-* ``regression`` — the parameters enter through a declared linear index (a GLM's predictor);
+* ``regression`` — a declared linear predictor in known features (``meta["eta"]``, or a linear index);
 * ``multivariate`` — more than one data variable;
 * ``discrete`` — a data variable on a finite or integer support;
 * ``continuous`` — otherwise.
@@ -16,7 +16,7 @@ def family_kind(model) -> str:
     from ..domains import FiniteSupport, IntegerSupport
     from ..model import LinearIndex
 
-    if isinstance(model.meta_value("index"), LinearIndex):
+    if isinstance(model.meta_value("index"), LinearIndex) or model.meta_value("eta") is not None:
         return "regression"
     if len(model.data) > 1:
         return "multivariate"
