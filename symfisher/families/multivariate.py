@@ -76,14 +76,11 @@ def mvn_covariance(d: int = 2) -> Model:
 def mvn_precision(d: int = 2) -> Model:
     if d < 1:
         raise ValueError(f"mvn_precision needs d >= 1, got d = {d}")
-    entries, doms = {}, []
-    for i in range(1, d + 1):
-        for j in range(i, d + 1):
-            dom = POSITIVE if i == j else REAL
-            s = dom.symbol(f"lambda_{i}{j}" if d < 10 else f"lambda_{i}_{j}")
-            entries[(i, j)] = entries[(j, i)] = s
-            doms.append((s, dom))
-    Lam = sp.Matrix(d, d, lambda i, j: entries[(i + 1, j + 1)])
+    # the covariance's symbols renamed: (lambda_ij), lambda_ii > 0, the others real
+    Sigma, cov_doms = covariance_symbols(d)
+    rename = {c: dom.symbol(c.name.replace("sigma", "lambda")) for c, dom in cov_doms}
+    Lam = Sigma.xreplace(rename)
+    doms = tuple((rename[c], dom) for c, dom in cov_doms)
     return _gaussian("mvn_precision", d, Lam, doms, "precision", "Lambda", tuple(s for s, _ in doms),
                      parameterization=f"N_{d}(mu, Lambda^(-1)), mean mu known, precision Lambda = (lambda_ij) unknown")
 
