@@ -45,7 +45,7 @@ def data_free_hessian(model):
 @register_structure
 class DataFreeHessian(Structure):
     name = "data_free_hessian"
-    priority = 60  # after the declared matrix forms; an exponential family found otherwise comes first
+    priority = 90  # last: the declared matrix forms and any exponential-family structure come first
 
     def find(self, model):
         if not hasattr(model, "log_density"):
