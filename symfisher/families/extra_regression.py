@@ -66,7 +66,9 @@ def poisson_regression(d: int = 1) -> Model:
 
 
 def std_normal_cdf(e):
-    return (1 + sp.erf(e / sp.sqrt(2))) / 2
+    """Phi(e) = erfc(-e/sqrt(2))/2: with erfc, 1 - Phi(e) = erfc(e/sqrt(2))/2 keeps its digits in
+    the tails (1 - (1 + erf)/2 loses them all beyond e = 8 in floating point)."""
+    return sp.erfc(-e / sp.sqrt(2)) / 2
 
 
 @register("probit_regression", "label y in {0,1} given d known features, P(y=1) = Phi(w.x)")
@@ -74,7 +76,7 @@ def probit_regression(d: int = 1) -> Model:
     ws, xs, eta = _features(d, "probit_regression")
     sup = FiniteSupport((0, 1))
     y, e = data_symbol("y", sup), REAL.symbol("eta")
-    g = y * log(std_normal_cdf(e)) + (1 - y) * log(1 - std_normal_cdf(e))
+    g = y * log(std_normal_cdf(e)) + (1 - y) * log(std_normal_cdf(-e))  # 1 - Phi(e) = Phi(-e)
 
     def sampler(rng, v, n):
         from scipy.special import ndtr
