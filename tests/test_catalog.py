@@ -60,6 +60,11 @@ LITERATURE = {
         [_s(m, "x_1"), _s(m, "x_2")], [_s(m, "w_1"), _s(m, "w_2")]),
 }
 
+# the coverage families' targets (and sources) live with their own tests
+from test_coverage_families import LITERATURE as _COVERAGE_LITERATURE  # noqa: E402
+
+LITERATURE.update(_COVERAGE_LITERATURE)
+
 NAMES = family_names()
 
 

@@ -22,6 +22,8 @@ def configure(p):
     p.add_argument("--only", metavar="LIST", help="comma-separated subset, e.g. fisher,kl")
     p.add_argument("--all", action="store_true", help="every catalog model (with --json: a JSON array)")
     p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes for --all (default 2)")
+    p.add_argument("--at", metavar="POINT", help='the Fisher information at a point, e.g. "alpha=2" (numeric by '
+                                                 'quadrature, with an error estimate; symfisher/pointwise.py)')
 
 
 class _Uncut:
@@ -61,10 +63,16 @@ def _only(args):
 
 def run(args) -> int:
     if args.all:
+        if args.at is not None:
+            raise ValueError("--at applies to one model, not to --all")
         return _run_all(args)
     import json
 
     model = model_from_args(args)
+    if args.at is not None:
+        from ..pointwise import run_at
+
+        return run_at(model, args.at, as_json=args.json, limit=args.time_limit or 10.0)
     only = _only(args)
     if args.json:
         obj, _ = _derive_json(model, only)

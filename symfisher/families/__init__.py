@@ -48,6 +48,7 @@ def register(name: str, summary: str):
 
 def _load() -> None:
     from . import discrete, continuous, normal, location_scale, regression  # noqa: F401
+    from . import extra_continuous, extra_location, extra_discrete, multivariate, extra_regression  # noqa: F401  (coverage)
 
 
 def families() -> dict:

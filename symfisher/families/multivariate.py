@@ -1,0 +1,139 @@
+"""Multivariate families declared with their matrix form (symfisher/matrix_forms.py).
+
+* ``mvn_covariance`` — x ~ N_d(mu, Sigma), mean mu known, covariance Sigma = (sigma_ij) unknown
+  (parameters the d(d+1)/2 entries sigma_ij, i <= j). Mardia, Kent & Bibby, *Multivariate
+  Analysis* (1979), §4.2; the information ½ tr(Σ⁻¹ ∂ᵢΣ Σ⁻¹ ∂ⱼΣ): Magnus & Neudecker,
+  *Matrix Differential Calculus* (1999), §15.
+* ``mvn_precision`` — the same law in its precision Lambda = Sigma^{-1} = (lambda_ij)
+  (the Gaussian graphical model's coordinates): ½ tr(Σ ∂ᵢΛ Σ ∂ⱼΛ).
+* ``bivariate_normal_corr`` — (x_1, x_2) ~ N_2 with known means mu_1, mu_2 and standard
+  deviations sigma_1, sigma_2, correlation rho (ρ) in (-1, 1): I(rho) = (1 + rho^2)/(1 - rho^2)^2
+  (Lehmann & Casella 1998, problem 2.6.x; Kendall & Stuart vol. 2, §18).
+* ``dirichlet`` — x = (x_1, ..., x_{K-1}) on the simplex (x_K = 1 - sum), concentrations
+  alpha_1..alpha_K (α): Gamma(alpha_0)/prod Gamma(alpha_k) prod x_k^(alpha_k - 1), alpha_0 = sum;
+  I = diag(psi'(alpha_k)) - psi'(alpha_0) 1 1^T (Kotz, Balakrishnan & Johnson, *Continuous
+  Multivariate Distributions* vol. 1 (2000), ch. 49; Minka, "Estimating a Dirichlet" (2000)).
+* ``multinomial`` — counts x_1..x_{K-1} (x_K = n - sum) in n known trials, probabilities
+  p_1..p_{K-1} free and p_K = 1 - sum: I = n (diag(1/p_k) + 1 1^T / p_K) (Lehmann & Casella, §2.6).
+
+They are built here, and derived by the structures in symfisher/derive/structures/ (Gaussian
+covariance, data-free Hessian, multinomial counts). They are not in the catalog registry until
+the generic derivations ask those structures (``dispatch``); until then call the factories.
+"""
+from __future__ import annotations
+
+import sympy as sp
+from sympy import log
+from sympy.matrices.expressions.matexpr import MatrixElement
+
+from ..domains import POSITIVE, REAL, UNIT, Domain, IntegerSupport, IntervalSupport
+from ..matrix_forms import GaussianCovariance, MultinomialCounts
+from ..model import Model
+from ._base import data_symbol
+from .normal import covariance_symbols
+
+LINE = IntervalSupport(-sp.oo, sp.oo)
+
+
+def _opaque_inverse(S, d):
+    inv = sp.Inverse(S)
+    return sp.ImmutableMatrix(d, d, lambda i, j: MatrixElement(inv, min(i, j), max(i, j)))
+
+
+def _gaussian(name, d, matrix, doms, kind, symbol_name, params, constants=(), cdomains=(), parameterization=""):
+    xs = tuple(data_symbol(f"x_{i}", LINE) for i in range(1, d + 1))
+    ms = tuple(REAL.symbol(f"mu_{i}") for i in range(1, d + 1))  # the known mean
+    S = sp.MatrixSymbol(symbol_name, d, d)
+    M = sp.ImmutableMatrix(matrix)
+    inv = sp.ImmutableMatrix(M.inv()) if d <= 3 else _opaque_inverse(S, d)
+    form = GaussianCovariance(xs, ms, M, inv, kind, S)
+
+    def sampler(rng, v, n):
+        import numpy as np
+
+        vals = {s: v[s.name] for s in list(params) + list(constants) if s.name in v}
+        Mv = np.array(M.subs(vals).evalf(), dtype=float)
+        cov = np.linalg.inv(Mv) if form.kind == "precision" else Mv
+        return rng.multivariate_normal([v[m.name] for m in ms], cov, size=n)
+
+    return Model(
+        name, xs, tuple(params), form.log_density(), (LINE,) * d,
+        domains=tuple(doms) + tuple((m, REAL) for m in ms) + tuple(cdomains),
+        constants=tuple(constants) + ms, family=name, parameterization=parameterization, sampler=sampler,
+        meta=(("d", d), ("gaussian_covariance", form),
+              ("constraints", tuple(M[:k, :k].det() > 0 for k in range(2, min(d, 3) + 1)))),
+    )
+
+
+def mvn_covariance(d: int = 2) -> Model:
+    if d < 1:
+        raise ValueError(f"mvn_covariance needs d >= 1, got d = {d}")
+    Sigma, doms = covariance_symbols(d)
+    return _gaussian("mvn_covariance", d, Sigma, doms, "covariance", "Sigma", tuple(s for s, _ in doms),
+                     parameterization=f"N_{d}(mu, Sigma), mean mu known, covariance Sigma = (sigma_ij) unknown")
+
+
+def mvn_precision(d: int = 2) -> Model:
+    if d < 1:
+        raise ValueError(f"mvn_precision needs d >= 1, got d = {d}")
+    # the covariance's symbols renamed: (lambda_ij), lambda_ii > 0, the others real
+    Sigma, cov_doms = covariance_symbols(d)
+    rename = {c: dom.symbol(c.name.replace("sigma", "lambda")) for c, dom in cov_doms}
+    Lam = Sigma.xreplace(rename)
+    doms = tuple((rename[c], dom) for c, dom in cov_doms)
+    return _gaussian("mvn_precision", d, Lam, doms, "precision", "Lambda", tuple(s for s, _ in doms),
+                     parameterization=f"N_{d}(mu, Lambda^(-1)), mean mu known, precision Lambda = (lambda_ij) unknown")
+
+
+def bivariate_normal_corr() -> Model:
+    rho = Domain.interval(-1, 1).symbol("rho")
+    s1, s2 = POSITIVE.symbol("sigma_1"), POSITIVE.symbol("sigma_2")
+    Sigma = sp.Matrix([[s1**2, rho * s1 * s2], [rho * s1 * s2, s2**2]])
+    return _gaussian("bivariate_normal_corr", 2, Sigma, ((rho, Domain.interval(-1, 1)),), "covariance", "Sigma",
+                     (rho,), constants=(s1, s2), cdomains=((s1, POSITIVE), (s2, POSITIVE)),
+                     parameterization="N_2 with known means mu_i and standard deviations sigma_i, correlation rho")
+
+
+def dirichlet(K: int = 3) -> Model:
+    if K < 2:
+        raise ValueError(f"dirichlet needs K >= 2 components, got K = {K}")
+    sup = IntervalSupport(0, 1)
+    xs = tuple(data_symbol(f"x_{k}", sup) for k in range(1, K))
+    alphas = tuple(POSITIVE.symbol(f"alpha_{k}") for k in range(1, K + 1))
+    last = 1 - sp.Add(*xs)
+    a0 = sp.Add(*alphas)
+    logf = (sp.loggamma(a0) - sp.Add(*[sp.loggamma(a) for a in alphas])
+            + sp.Add(*[(a - 1) * log(x) for a, x in zip(alphas, xs)]) + (alphas[-1] - 1) * log(last))
+
+    def sampler(rng, v, n):
+        draws = rng.dirichlet([v[a.name] for a in alphas], size=n)
+        return draws[:, :-1]
+
+    return Model(
+        "dirichlet", xs, alphas, logf, (sup,) * (K - 1),
+        domains=tuple((a, POSITIVE) for a in alphas), family="dirichlet",
+        parameterization=f"Gamma(alpha_0)/prod Gamma(alpha_k) prod x_k^(alpha_k - 1), x_{K} = 1 - (x_1 + ... + x_{K - 1})",
+        sampler=sampler, meta=(("K", K), ("data_constraints", (sp.Add(*xs) < 1,))),
+    )
+
+
+def multinomial(K: int = 3) -> Model:
+    if K < 2:
+        raise ValueError(f"multinomial needs K >= 2 cells, got K = {K}")
+    n = Domain.integers(1, sp.oo).symbol("n")
+    sup = IntegerSupport(0, n)
+    xs = tuple(data_symbol(f"x_{k}", sup) for k in range(1, K))
+    ps = tuple(UNIT.symbol(f"p_{k}") for k in range(1, K))
+    form = MultinomialCounts(xs, ps + (1 - sp.Add(*ps),), n)
+
+    def sampler(rng, v, m):
+        probs = [v[p.name] for p in ps]
+        return rng.multinomial(int(v["n"]), probs + [1 - sum(probs)], size=m)[:, :-1]
+
+    return Model(
+        "multinomial", xs, ps, form.log_density(), (sup,) * (K - 1),
+        domains=tuple((p, UNIT) for p in ps) + ((n, Domain.integers(1, sp.oo)),), constants=(n,),
+        family="multinomial",
+        parameterization=f"n!/prod x_k! prod p_k^x_k, n known, p_{K} = 1 - (p_1 + ... + p_{K - 1})",
+        sampler=sampler, meta=(("K", K), ("multinomial", form), ("constraints", (sp.Add(*ps) < 1,))),
+    )
