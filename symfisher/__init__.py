@@ -33,7 +33,7 @@ from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model, ModelError
 from .usermodel import from_density, from_logpdf
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"
 
 # The numeric, checking and writing stacks (NumPy, SciPy, latex2mathml, matplotlib, the grammar) load on
 # first use of one of their names, so `import symfisher` costs little more than `import sympy`.
@@ -44,6 +44,7 @@ _LAZY = {
     "NumericFunction": "numeric", "lambdify_report": "numeric",
     "SpecError": "sheets", "build_section": "sheets", "load_spec": "sheets", "write_sheets": "sheets",
     "run_witnesses": "witness", "verify": "witness",
+    "from_sympy_stats": "sympy_stats", "fisher_rao_distance": "derive.fisher_rao", "fisher_at": "pointwise",
 }
 
 
@@ -104,6 +105,9 @@ __all__ = [
     "fisher_information",
     "from_density",
     "from_logpdf",
+    "from_sympy_stats",
+    "fisher_rao_distance",
+    "fisher_at",
     "get_model",
     "hessian",
     "iid_additivity",
