@@ -171,9 +171,9 @@ def test_the_whole_command_runs_under_one_budget(tmp_path, json_out):
 # -- careless inputs (issue 14, items 5 and 6) -------------------------------------------------
 def test_density_starting_with_a_minus_is_read():
     """'--density -...' is taken as the option's value, not as an option: the model is read (and is refused
-    for what it is, a function that does not normalize), or derived when it is a density."""
+    for what it is, a function that is negative), or derived when it is a density."""
     refused("derive", "--density", "-p**x*(1-p)**(1-x)", "--var", "x in {0, 1}", "--param", "p in (0, 1)",
-            match="does not normalize")
+            match="the density is negative")
     code, out, err, _ = symfisher("derive", "--density", "-(-t*exp(-t*x))", *EXPONENTIAL, "--only", "fisher", "--json")
     assert code == 0, err
     assert json.loads(out)["fisher"] == [["t**(-2)"]]
