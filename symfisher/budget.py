@@ -30,6 +30,7 @@ __all__ = ["BudgetError", "MAXIMA", "MAX_TIME_LIMIT", "COMMAND_FACTOR", "capped"
 
 MAX_TIME_LIMIT = 3600.0  # seconds per symbolic step: beyond an hour a limit is a typo, and 1e300 overflows timers
 COMMAND_FACTOR = 30  # the whole command: 30 time limits (10 min at the default 20 s)
+MODEL_FACTOR = 3  # reading and building the model: parsing, support, sign and normalization checks, standardizing
 
 # The largest value of each count, by the name the user or the spec gives it.
 MAXIMA: dict[str, int] = {
@@ -100,7 +101,7 @@ def cut_short(failures) -> bool:
 def describe() -> str:
     """The budget in one paragraph, for ``--help``."""
     return (f"Budget: --time-limit (or SYMFISHER_TIME_LIMIT) is more than 0 and at most {MAX_TIME_LIMIT:g} s per "
-            f"symbolic step; reading the model gets one limit and the whole command {COMMAND_FACTOR} limits. "
+            f"symbolic step; reading the model gets {MODEL_FACTOR} limits and the whole command {COMMAND_FACTOR} limits. "
             f"Counts are whole numbers from 1 to: --size {MAXIMA['size']}, --points {MAXIMA['points']}, "
             f"--samples {MAXIMA['samples']}, --jobs {MAXIMA['jobs']}; in a spec also order {MAXIMA['order']}, "
             f"mc_samples {MAXIMA['mc_samples']}, n {MAXIMA['n']}.")

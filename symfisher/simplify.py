@@ -346,8 +346,13 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
                 return True
     except (StepTimeout, Exception):
         pass
-    # zero at every seeded point of the domain (True), a counterexample (False), or no verdict
-    return _numeric_zero(expr, domains, n, tol)
+    # zero at every seeded point of the domain (True), a counterexample (False), or no verdict;
+    # bounded too: evalf of special functions can raise its precision without end
+    try:
+        with time_limit(limit, "zero test (numeric)"):
+            return _numeric_zero(expr, domains, n, tol)
+    except StepTimeout:
+        return None
 
 
 def cancels(expr) -> bool:

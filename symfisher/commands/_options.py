@@ -23,7 +23,7 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
                         "K=4 for categorical (repeatable)")
     p.add_argument("--time-limit", type=_seconds, default=None, metavar="SECONDS",
                    help="time limit of each symbolic step, more than 0 and at most 3600 (default 20, or "
-                        "SYMFISHER_TIME_LIMIT); reading the model gets one limit, the whole command 30 limits")
+                        "SYMFISHER_TIME_LIMIT); reading the model gets 3 limits, the whole command 30 limits")
 
 
 def _seconds(text):
@@ -62,12 +62,14 @@ def parse_sizes(texts) -> dict:
 
 
 def model_from_args(args):
-    """The model of MODEL-OPTIONS; reading and building it is one step under the time limit."""
+    """The model of MODEL-OPTIONS; reading and building it is one step under MODEL_FACTOR time limits
+    (it is several symbolic steps: parsing, the support, sign and normalization checks, standardizing)."""
+    from ..budget import MODEL_FACTOR
     from ..limits import default_limit, set_default_limit, time_limit
 
     if getattr(args, "time_limit", None) is not None:
         set_default_limit(args.time_limit)
-    with time_limit(default_limit(), "reading the model"):
+    with time_limit(MODEL_FACTOR * default_limit(), "reading the model"):
         return _build_model(args)
 
 
