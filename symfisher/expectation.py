@@ -469,17 +469,247 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         if v is not None:
             return StatisticValue(t, _finish(v), "moment-generating function")
     if len(model.data) == 1 and not model.support[0].is_finite():
+        v = _from_transform(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, _finish(v[0]), v[1])
         v = _score_identities(model, limit).get(t)
         if v is not None:
             return StatisticValue(t, v, "score identities")
         v = _single_base_mellin(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v), "Mellin transform")
+        v = _euler_direct(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, _finish(v), "Euler integral")
+        v = _shifted_abs(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v, "symmetry and a split at the kink")
     if not brute:
         return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
     return StatisticValue(t, _integrate(t, model, limit), how)
+
+
+# -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------
+def law_key(model: Model) -> tuple:
+    """The canonical form of a one-variable law: its log-density in a fixed data symbol and its
+    support, so that the same base law found from two models (a typed density and its catalog
+    twin, or two members of one location-scale family) has one transform, integrated once."""
+    x = model.data[0]
+    canon = sp.Symbol("_x", **x.assumptions0)
+    return (sp.srepr(model.log_density.xreplace({x: canon})), str(model.support[0]))
+
+
+def _transform(model: Model, limit: float | None):
+    """``(hook, conditions)``: the law's joint Mellin transform (a :class:`PowerMoments` in
+    ``X`` and, on ``(0, 1)``, ``1 - X``) or, on the whole line, its moment-generating
+    function (an :class:`MGF`), as one integral with symbolic exponents by Euler's integrals
+    (:mod:`symfisher.euler`); ``None`` when the kernel is not one of them. Cached per law."""
+    from .euler import euler_integral
+    from .model import MGF, PowerMoments
+
+    key = ("transform", law_key(model))
+    if key in _CACHE:
+        return _CACHE[key]
+    _CACHE[key] = None
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "IntervalSupport":
+        return None
+    lo, hi = sup.lo, sup.hi
+    s, t = sp.Dummy("s", real=True), sp.Dummy("t", real=True)
+    ell = model.log_density
+    if lo == -sp.oo and hi == sp.oo:
+        kind, extra = "mgf", s * x
+    elif lo == 0 and hi == 1:
+        kind, extra = "mellin2", s * sp.log(x) + t * sp.log(1 - x)
+    elif hi == sp.oo and lo.is_nonnegative:
+        kind, extra = "mellin", s * sp.log(x)
+    else:
+        return None
+    try:
+        with time_limit(_sub_limit(limit), "the law's transform"):
+            found = euler_integral(clean_density(ell + extra), x, lo, hi)
+            if found is None:
+                return None
+            value, conds = found
+            value = sp.powsimp(value, force=True)
+    except (StepTimeout, Exception):
+        return None
+    conds = tuple(c for c in conds if c is not sp.true and c is not True)
+    if kind == "mgf":
+        hook = MGF(s, value)
+    elif kind == "mellin2":
+        hook = PowerMoments((x, 1 - x), (s, t), value)
+    else:
+        hook = PowerMoments((x,), (s,), value)
+    _CACHE[key] = (hook, conds)
+    return _CACHE[key]
+
+
+def _euler_direct(t: sp.Expr, model: Model, limit: float | None):
+    """``E[t]`` as one of Euler's integrals of ``t`` times the density (``z/(nu + z^2)`` under a
+    t kernel: the two half-lines cancel), or ``None``."""
+    from .euler import euler_integral
+
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "IntervalSupport":
+        return None
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            found = euler_integral(clean_density(model.log_density + sp.log(t)), x, sup.lo, sup.hi)
+    except (StepTimeout, Exception):
+        return None
+    if found is None or not _conditions_hold(found[1], {}, model):
+        return None
+    return found[0]
+
+
+def _even(model: Model) -> bool:
+    """Whether the law on the whole line is symmetric about 0: ``log f(-z) = log f(z)``."""
+    key = ("even", law_key(model))
+    if key not in _CACHE:
+        x, sup = model.data[0], model.support[0]
+        whole = type(sup).__name__ == "IntervalSupport" and sup.lo == -sp.oo and sup.hi == sp.oo
+        ell = model.log_density
+        _CACHE[key] = bool(whole and sp.expand(ell.xreplace({x: -x}) - ell) == 0)
+    return _CACHE[key]
+
+
+def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
+    """``E|a Z + c|`` for a law symmetric about 0 (the log-ratio of two location-scale members).
+
+    With ``tau = |c/a|`` (symmetry: ``Z + c/a`` and ``Z + tau`` have the same law of ``|.|``),
+    ``|Z + tau| = (Z + tau) + 2 (-(Z + tau))^+``, and reflecting the negative part,
+    ``E|Z + tau| = E[Z] + tau + 2 int_tau^oo (u - tau) f(u) du``, one integral on a half-line
+    (Euler's, else ``integrate``) in which ``|u|`` has one sign.
+    """
+    x = model.data[0]
+    if not (isinstance(t, sp.Abs) and _even(model)):
+        return None
+    L = sp.expand(t.args[0])
+    if not L.is_polynomial(x) or sp.degree(L, x) != 1:
+        return None
+    a, c = sp.Poly(L, x).all_coeffs()
+    if not (a.is_positive or a.is_negative) or c == 0:
+        return None
+    tau = sp.Dummy("tau", positive=True)
+    u = sp.Dummy("u", positive=True)
+    from .euler import euler_integral
+
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            mean = _statistic_value(x, model, limit)
+            f = clean_density(model.log_density.xreplace({x: u}) + sp.log(u - tau))
+            found = euler_integral(f, u, tau, sp.oo)
+            if found is not None and _conditions_hold(found[1], {}, model):
+                tail = found[0]
+            else:
+                tail = sp.integrate(f, (u, tau, sp.oo))
+                if tail.has(sp.Integral):
+                    return None
+                tail = resolve_piecewise(tail, model, f"E[{t}]")
+    except (StepTimeout, ExpectationError, Exception):
+        return None
+    v = sp.Abs(a) * (mean.value + tau + 2 * tail)
+    return _finish(sp.expand(v)).xreplace({tau: sp.Abs(c / a)})
+
+
+def total_mass(model: Model):
+    """The density's integral over the support by Euler's integrals, or ``None``: one step of the
+    law's transform (its value at exponent 0), so a typed density's normalization costs no
+    separate ``integrate``."""
+    found = _transform(model, None)
+    if found is None:  # no transform (a t kernel has no MGF): the density's own integral
+        from .euler import euler_integral
+
+        x, sup = model.data[0], model.support[0]
+        if type(sup).__name__ != "IntervalSupport":
+            return None
+        found = euler_integral(clean_density(model.log_density), x, sup.lo, sup.hi)
+        if found is None or not _conditions_hold(found[1], {}, model):
+            return None
+        return found[0]
+    hook, conds = found
+    exps = (hook.t,) if hasattr(hook, "t") else hook.exponents
+    zero = {e: sp.S.Zero for e in exps}
+    if not _conditions_hold(conds, zero, model):
+        return None
+    return hook.value.xreplace(zero)
+
+
+def _conditions_hold(conds, sub: dict, model: Model) -> bool:
+    for c in conds:
+        c = c.xreplace(sub) if hasattr(c, "xreplace") else c
+        if _condition_value(c, model) is not True:
+            return False
+    return True
+
+
+def _from_transform(t: sp.Expr, model: Model, limit: float | None):
+    """``(E[t], source)`` from the law's transform (:func:`_transform`), or ``None``.
+
+    Mellin: ``t = X^a (1-X)^b log(X)^m log(1-X)^n`` is a derivative at ``s = a, t = b``;
+    MGF: ``t = Z^k exp(cZ)`` is ``M^(k)(c)``. The integral's conditions must hold at the
+    point (else the moment does not exist, and ``None`` leaves it to the next route).
+    """
+    found = _transform(model, limit)
+    if found is None:
+        return None
+    hook, conds = found
+    from .model import MGF
+
+    if isinstance(hook, MGF):
+        x = model.data[0]
+        k, c = 0, sp.S.Zero
+        for f in sp.Mul.make_args(t):
+            b, e = f.as_base_exp()
+            if b == x and e.is_Integer and e > 0:
+                k += int(e)
+            elif isinstance(f, sp.exp):
+                cc = sp.expand(f.args[0]) / x
+                if cc.has(x):
+                    return None
+                c += cc
+            else:
+                return None
+        if not _conditions_hold(conds, {hook.t: c}, model):
+            return None
+        if c == 0:
+            v = _mgf_moment(hook, k)
+        else:
+            v = _derivative_chain(hook.value, hook.t, k).subs(hook.t, c)
+        return v, "moment-generating function (found once for the law)"
+    v = _match_power_moments(t, hook)
+    if v is None:
+        return None
+    powers = _mellin_point(t, hook)
+    if powers is None or not _conditions_hold(conds, dict(zip(hook.exponents, powers)), model):
+        return None
+    return v, "Mellin transform (found once for the law)"
+
+
+def _mellin_point(t: sp.Expr, pm) -> list | None:
+    """The exponents ``(a, b)`` of ``t = prod b_i^a_i log(b_i)^m_i`` (cf. :func:`_match_power_moments`)."""
+    bases = [sp.expand(b) for b in pm.bases]
+    powers = [sp.S.Zero] * len(bases)
+    for f in sp.Mul.make_args(t):
+        base, exp = f.as_base_exp()
+        for i, b in enumerate(bases):
+            if sp.expand(base) == b:
+                powers[i] += exp
+                break
+            if isinstance(base, sp.log) and sp.expand(base.args[0]) == b:
+                break
+            if isinstance(base, sp.exp) and exp == 1:
+                arg = sp.expand_log(base.args[0], force=True)
+                c, rest = arg.as_independent(*t.free_symbols - pm.value.free_symbols, as_Add=False)
+                if isinstance(rest, sp.log) and sp.expand(rest.args[0]) == b:
+                    powers[i] += c
+                    break
+        else:
+            return None
+    return powers
 
 
 # -- score identities: E[d ell/dc] = 0 and E[d2 ell/dc2 + (d ell/dc)^2] = 0 --------------
