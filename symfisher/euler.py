@@ -45,6 +45,12 @@ def _split_exp_args(f: sp.Expr, x: sp.Symbol):
             continue
         if e.has(x):
             return None
+        while b.is_Pow and not b.exp.has(x):  # (1/(1 - x))^q = (1 - x)^(-q): bases are positive
+            b, e = b.base, b.exp * e
+        if b.is_Add and b.is_polynomial(x) and sp.degree(b, x) > 2:
+            fb = sp.factor(b)  # nu^2 + 2 nu z^2 + z^4 = (nu + z^2)^2, multiplied out by an expansion
+            if fb.is_Pow and fb.exp.is_Integer:
+                b, e = fb.base, fb.exp * e
         powers.append((b, e))
     return const, powers, sp.expand(E)
 

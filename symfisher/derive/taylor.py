@@ -174,7 +174,17 @@ def _closed_form_along(model: Model, delta: tuple):
     t = sp.Symbol("t_", positive=True)
     found = _closed_form(model, {th: th for th in model.params},
                          {th: th + t * dl for th, dl in zip(model.params, delta)})
-    return None if found is None else (found[0], t)
+    if found is None:  # no registered form: the generic route's closed form, if it finishes
+        from .kl import generic_kl, kl_symbols
+
+        first, second = kl_symbols(model)
+        try:
+            kl = generic_kl(model, limit=4.0)[0]
+        except (ExpectationError, StepFailed, StepTimeout):
+            return None
+        at = {first[th]: th for th in model.params} | {second[th]: th + t * dl for th, dl in zip(model.params, delta)}
+        return kl.xreplace(at), t
+    return found[0], t
 
 
 def _closed_form_terms(model: Model, delta: tuple, order: int):
