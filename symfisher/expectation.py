@@ -525,6 +525,9 @@ def _transform(model: Model, limit: float | None):
         kind, extra = "mellin2", s * sp.log(x) + t * sp.log(1 - x)
     elif hi == sp.oo and lo.is_nonnegative:
         kind, extra = "mellin", s * sp.log(x)
+        binomial = _binomial_base(ell, x) if lo == 0 else None
+        if binomial is not None:  # x^(a-1) (1 + x)^(-a-b): the joint transform in x and 1 + x
+            kind, extra = ("mellin2", binomial), s * sp.log(x) + t * sp.log(binomial)
     else:
         return None
     try:
@@ -541,6 +544,8 @@ def _transform(model: Model, limit: float | None):
         hook = MGF(s, value)
     elif kind == "mellin2":
         hook = PowerMoments((x, 1 - x), (s, t), value)
+    elif isinstance(kind, tuple):
+        hook = PowerMoments((x, kind[1]), (s, t), value)
     else:
         hook = PowerMoments((x,), (s,), value)
     _CACHE[key] = (hook, conds)
@@ -638,6 +643,21 @@ def total_mass(model: Model):
     return hook.value.xreplace(zero)
 
 
+def _binomial_base(ell: sp.Expr, x: sp.Symbol):
+    """The one base ``d + c x^r`` (``d``, ``c`` free of ``x``, ``d != 0``) whose log the
+    log-density has with a parameter-dependent coefficient (Lomax, beta-prime, Burr), or ``None``."""
+    found = set()
+    # in the form the statistics take (:func:`_expand` combines each log's argument first)
+    for lg in sp.expand_log(_tidy_logs(ell), force=True).atoms(sp.log):
+        b = sp.expand(lg.args[0])
+        if b.is_Add and b.has(x):
+            d, xs = b.as_independent(x, as_Add=True)
+            c, rest = xs.as_independent(x, as_Add=False)
+            if d != 0 and (rest == x or (rest.is_Pow and rest.base == x and not rest.exp.has(x))):
+                found.add(b)
+    return found.pop() if len(found) == 1 else None
+
+
 def _conditions_hold(conds, sub: dict, model: Model) -> bool:
     for c in conds:
         c = c.xreplace(sub) if hasattr(c, "xreplace") else c
@@ -682,11 +702,42 @@ def _from_transform(t: sp.Expr, model: Model, limit: float | None):
         return v, "moment-generating function (found once for the law)"
     v = _match_power_moments(t, hook)
     if v is None:
-        return None
+        rescaled = _rescale_bases(t, hook, model.data[0])
+        if rescaled is None:
+            return None
+        total = sp.S.Zero
+        for term in sp.Add.make_args(rescaled):  # not split_statistics: it would recombine the logs
+            c, tt = term.as_independent(*model.data, as_Add=False)
+            r = (sp.S.One, "") if tt == 1 else _from_transform(tt, model, limit)
+            if r is None:
+                return None
+            total += c * r[0]
+        return total, "Mellin transform (found once for the law)"
     powers = _mellin_point(t, hook)
     if powers is None or not _conditions_hold(conds, dict(zip(hook.exponents, powers)), model):
         return None
     return v, "Mellin transform (found once for the law)"
+
+
+def _rescale_bases(t: sp.Expr, pm, x: sp.Symbol):
+    """``t`` with each log or power of ``k b`` (``b`` a base of the transform, ``k`` free of the
+    data) written through ``b``: ``log(l^c + x^c) = c log l + log(1 + x^c/l^c)``; ``None`` if
+    nothing is rescaled."""
+    bases = [sp.expand(b) for b in pm.bases]
+    sub = {}
+    for e in t.atoms(sp.log, sp.Pow):
+        arg = e.args[0] if isinstance(e, sp.log) else e.base
+        if not arg.has(x) or sp.expand(arg) in bases:
+            continue
+        for b in bases:
+            k = sp.cancel(arg / b)
+            if not k.has(x):
+                sub[e] = sp.log(k) + sp.log(b) if isinstance(e, sp.log) else k**e.exp * b**e.exp
+                break
+    if not sub:
+        return None
+    out = sp.expand(t.xreplace(sub))
+    return None if _match_power_moments(out, pm) is None and out.is_Mul else out
 
 
 def _mellin_point(t: sp.Expr, pm) -> list | None:
