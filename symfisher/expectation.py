@@ -484,6 +484,9 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         v = _shifted_abs(t, model, limit)
         if v is not None:
             return StatisticValue(t, v, "symmetry and a split at the kink")
+        v = _log_quadratic_by_residues(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v, "residues of a rational density")
     if not brute:
         return None
     sup = model.support[0] if len(model.support) == 1 else None
@@ -536,7 +539,8 @@ def _transform(model: Model, limit: float | None):
             if found is None:
                 return None
             value, conds = found
-            value = sp.powsimp(value, force=True)
+            # exp(-loggamma(a)) = 1/Gamma(a): Gamma ratios then cancel by expand_func
+            value = sp.powsimp(value.replace(sp.loggamma, lambda a: sp.log(sp.gamma(a))), force=True)
     except (StepTimeout, Exception):
         return None
     conds = tuple(c for c in conds if c is not sp.true and c is not True)
@@ -618,6 +622,53 @@ def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
         return None
     v = sp.Abs(a) * (mean.value + tau + 2 * tail)
     return _finish(sp.expand(v)).xreplace({tau: sp.Abs(c / a)})
+
+
+def _log_quadratic_by_residues(t: sp.Expr, model: Model, limit: float | None):
+    """``E[log q(Z)]`` for ``q = A z^2 + B z + C`` positive on the line, under a rational,
+    parameter-free density ``f`` on the whole line decaying like ``1/z^2`` (the Cauchy law).
+
+    ``q = A (z - r)(z - conj r)`` with ``Im r > 0``; ``log(z - conj r)`` is analytic in the upper
+    half-plane and ``log(z - r)`` in the lower, so closing the contour there,
+    ``E log(z - conj r) = 2 pi i sum_{Im p > 0} Res_p f log(p - conj r)`` and
+    ``E log(z - r) = -2 pi i sum_{Im p < 0} Res_p f log(p - r)`` (Ahlfors, *Complex Analysis*,
+    ch. 4 §5). Conjugate poles with equal real weights pair into ``log |p - conj r|^2``.
+    """
+    x, sup = model.data[0], model.support[0]
+    if not isinstance(t, sp.log) or type(sup).__name__ != "IntervalSupport" or sup.lo != -sp.oo or sup.hi != sp.oo:
+        return None
+    q = sp.expand(t.args[0])
+    if not q.is_polynomial(x) or sp.degree(q, x) != 2:
+        return None
+    f = sp.together(sp.exp(model.log_density))
+    num, den = sp.fraction(f)
+    if f.free_symbols - {x} or not (num.is_polynomial(x) and den.is_polynomial(x)):
+        return None
+    if sp.degree(den, x) < sp.degree(num, x) + 2:
+        return None
+    A, B, C = sp.Poly(q, x).all_coeffs()
+    disc = sp.factor(4 * A * C - B**2)
+    if _condition_value(A > 0, model) is not True or _condition_value(disc > 0, model) is not True:
+        return None
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            r = (-B + sp.I * sp.sqrt(disc)) / (2 * A)
+            rc = (-B - sp.I * sp.sqrt(disc)) / (2 * A)
+            poles = sp.roots(sp.Poly(den, x))
+            if sum(poles.values()) != sp.degree(den, x) or any(k != 1 for k in poles.values()):
+                return None
+            dden = sp.diff(den, x)
+            upper = {p: sp.nsimplify(2 * sp.pi * sp.I * num.subs(x, p) / dden.subs(x, p)) for p in poles if sp.im(p) > 0}
+            lower = {p: sp.nsimplify(-2 * sp.pi * sp.I * num.subs(x, p) / dden.subs(x, p)) for p in poles if sp.im(p) < 0}
+            total = sp.log(A)
+            for p, w in upper.items():
+                pc = sp.conjugate(p)
+                if pc not in lower or sp.simplify(lower[pc] - w) != 0 or not w.is_real:
+                    return None
+                total += w * sp.log(sp.factor(sp.expand((p - rc) * (pc - r))))
+    except (StepTimeout, Exception):
+        return None
+    return sp.expand_log(total, force=False) if total.is_real is not False else None
 
 
 def total_mass(model: Model):

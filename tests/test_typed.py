@@ -213,3 +213,33 @@ def test_typed_fisher_is_not_much_slower_than_the_catalog(entry):
     fisher_information(_typed(entry))
     t_typed = time.perf_counter() - t0
     assert t_typed <= 3 * t_cat + 0.5, (t_typed, t_cat)
+
+
+# -- the hooks the catalog still carries, each against the general derivation -------------------
+def _hooks(m):
+    return [h for h in ("moments", "power_moments", "mgf", "representation") if getattr(m, h) is not None]
+
+
+HOOKED = [n for n in ("binomial", "poisson", "geometric", "negative_binomial", "lognormal", "inverse_gaussian",
+                      "normal_mean", "normal_variance", "normal", "laplace", "cauchy", "student_t", "logistic", "gumbel")]
+
+
+def test_thin_catalog_no_moment_table_where_euler_integrals_derive_it():
+    """Families whose transforms are Euler's integrals declare only their density."""
+    for name in ("exponential", "gamma", "beta", "weibull", "rayleigh", "pareto"):
+        assert _hooks(get_model(name)) == [], name
+
+
+@pytest.mark.parametrize("name", HOOKED)
+def test_each_hook_left_agrees_with_the_general_derivation(name):
+    """Fisher information with the family's hook and with the hook removed (the structure then
+    found in the density by :func:`symfisher.standardize.standardize`): proven equal."""
+    from symfisher.standardize import standardize
+
+    m = get_model(name)
+    assert _hooks(m), f"{name} carries no hook: move it to the thin list above"
+    bare = standardize(m.with_(moments=None, power_moments=None, mgf=None, representation=None))
+    with_hook = derive_all(m, only=("fisher",)).get("fisher")
+    general = derive_all(bare, only=("fisher",))
+    assert general.get("fisher") is not None, general.failures
+    assert _compare(general.get("fisher"), with_hook, model_domains(m)) is True
