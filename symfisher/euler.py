@@ -200,16 +200,16 @@ def euler_integral(f: sp.Expr, x: sp.Symbol, lo, hi):
     if lo == 0 and hi == 1:
         return _unit_interval(f.xreplace({x: u}), u)
     if hi == sp.oo and lo == 0:
-        return _half_line(sp.powsimp(f.xreplace({x: u}), force=True), u)
+        return _half_line(sp.powsimp(f.xreplace({x: u})), u)
     if hi == sp.oo and lo != -sp.oo and lo.is_finite:
-        g = sp.powsimp(f.xreplace({x: lo + u}), force=True)
+        g = sp.powsimp(f.xreplace({x: lo + u}))
         return _half_line(g, u)
     if lo == -sp.oo and hi == sp.oo:
-        r = _gauss(sp.powsimp(f, force=True), x)
+        r = _gauss(sp.powsimp(f), x)
         if r is not None:
             return r
-        plus = sp.powsimp(f.xreplace({x: u}), force=True)
-        minus = sp.powsimp(f.xreplace({x: -u}), force=True)
+        plus = sp.powsimp(f.xreplace({x: u}))
+        minus = sp.powsimp(f.xreplace({x: -u}))
         if sp.expand(plus - minus) == 0:
             r = _half_line(plus, u)
             return None if r is None else (2 * r[0], r[1])

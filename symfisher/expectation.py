@@ -495,6 +495,20 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
 
 
 # -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------
+def _euler_of(ell: sp.Expr, x: sp.Symbol, lo, hi):
+    """Euler's integral of ``exp(ell)`` over ``(lo, hi)`` (:func:`symfisher.euler.euler_integral`),
+    the logs of the parameters alone kept whole: ``log(-eta)`` with ``eta < 0`` must not become
+    ``I pi + log(eta)`` under the forced expansion that makes the kernel a product of powers."""
+    from .euler import euler_integral
+
+    g, frozen = _freeze_parameter_logs(ell, (x,))
+    found = euler_integral(clean_density(g), x, lo, hi)
+    if found is None:
+        return None
+    value, conds = found
+    return value.xreplace(frozen), [c.xreplace(frozen) if hasattr(c, "xreplace") else c for c in conds]
+
+
 def law_key(model: Model) -> tuple:
     """The canonical form of a one-variable law: its log-density in a fixed data symbol and its
     support, so that the same base law found from two models (a typed density and its catalog
@@ -535,12 +549,12 @@ def _transform(model: Model, limit: float | None):
         return None
     try:
         with time_limit(_sub_limit(limit), "the law's transform"):
-            found = euler_integral(clean_density(ell + extra), x, lo, hi)
+            found = _euler_of(ell + extra, x, lo, hi)
             if found is None:
                 return None
             value, conds = found
             # exp(-loggamma(a)) = 1/Gamma(a): Gamma ratios then cancel by expand_func
-            value = sp.powsimp(value.replace(sp.loggamma, lambda a: sp.log(sp.gamma(a))), force=True)
+            value = sp.powsimp(value.replace(sp.loggamma, lambda a: sp.log(sp.gamma(a))))
     except (StepTimeout, Exception):
         return None
     conds = tuple(c for c in conds if c is not sp.true and c is not True)
@@ -566,7 +580,7 @@ def _euler_direct(t: sp.Expr, model: Model, limit: float | None):
         return None
     try:
         with time_limit(_sub_limit(limit), f"E[{t}]"):
-            found = euler_integral(clean_density(model.log_density + sp.log(t)), x, sup.lo, sup.hi)
+            found = _euler_of(model.log_density + sp.log(t), x, sup.lo, sup.hi)
     except (StepTimeout, Exception):
         return None
     if found is None or not _conditions_hold(found[1], {}, model):
@@ -610,7 +624,7 @@ def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
         with time_limit(_sub_limit(limit), f"E[{t}]"):
             mean = _statistic_value(x, model, limit)
             f = clean_density(model.log_density.xreplace({x: u}) + sp.log(u - tau))
-            found = euler_integral(f, u, tau, sp.oo)
+            found = _euler_of(model.log_density.xreplace({x: u}) + sp.log(u - tau), u, tau, sp.oo)
             if found is not None and _conditions_hold(found[1], {}, model):
                 tail = found[0]
             else:
@@ -682,7 +696,7 @@ def total_mass(model: Model):
         x, sup = model.data[0], model.support[0]
         if type(sup).__name__ != "IntervalSupport":
             return None
-        found = euler_integral(clean_density(model.log_density), x, sup.lo, sup.hi)
+        found = _euler_of(model.log_density, x, sup.lo, sup.hi)
         if found is None or not _conditions_hold(found[1], {}, model):
             return None
         return found[0]
