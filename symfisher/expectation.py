@@ -469,17 +469,390 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         if v is not None:
             return StatisticValue(t, _finish(v), "moment-generating function")
     if len(model.data) == 1 and not model.support[0].is_finite():
+        v = _from_transform(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, _finish(v[0]), v[1])
         v = _score_identities(model, limit).get(t)
         if v is not None:
             return StatisticValue(t, v, "score identities")
         v = _single_base_mellin(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v), "Mellin transform")
+        v = _euler_direct(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, _finish(v), "Euler integral")
+        v = _shifted_abs(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v, "symmetry and a split at the kink")
+        v = _log_quadratic_by_residues(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v, "residues of a rational density")
     if not brute:
         return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
     return StatisticValue(t, _integrate(t, model, limit), how)
+
+
+# -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------
+def _euler_of(ell: sp.Expr, x: sp.Symbol, lo, hi):
+    """Euler's integral of ``exp(ell)`` over ``(lo, hi)`` (:func:`symfisher.euler.euler_integral`),
+    the logs of the parameters alone kept whole: ``log(-eta)`` with ``eta < 0`` must not become
+    ``I pi + log(eta)`` under the forced expansion that makes the kernel a product of powers."""
+    from .euler import euler_integral
+
+    g, frozen = _freeze_parameter_logs(ell, (x,))
+    if lo == -sp.oo and hi == sp.oo:
+        # the whole line is two half-lines; each is cleaned with a positive variable, since
+        # clean_density's forced rewriting would read |z| as z (it assumes the data positive)
+        if g.is_polynomial(x) and sp.degree(g, x) == 2:
+            found = euler_integral(sp.exp(g), x, lo, hi)  # Gauss's integral, whole
+        else:
+            u = sp.Dummy("u", positive=True)
+            plus, minus = g.xreplace({x: u}), g.xreplace({x: -u})
+            if sp.expand(plus - minus) == 0:
+                found = euler_integral(clean_density(plus), u, 0, sp.oo)
+                found = None if found is None else (2 * found[0], found[1])
+            else:
+                r1 = euler_integral(clean_density(plus), u, 0, sp.oo)
+                r2 = euler_integral(clean_density(minus), u, 0, sp.oo)
+                found = None if r1 is None or r2 is None else (r1[0] + r2[0], r1[1] + r2[1])
+    elif lo.is_nonnegative:
+        found = euler_integral(clean_density(g), x, lo, hi)
+    else:
+        return None
+    if found is None:
+        return None
+    value, conds = found
+    return value.xreplace(frozen), [c.xreplace(frozen) if hasattr(c, "xreplace") else c for c in conds]
+
+
+def law_key(model: Model) -> tuple:
+    """The canonical form of a one-variable law: its log-density in a fixed data symbol and its
+    support, so that the same base law found from two models (a typed density and its catalog
+    twin, or two members of one location-scale family) has one transform, integrated once."""
+    x = model.data[0]
+    canon = sp.Symbol("_x", **x.assumptions0)
+    return (sp.srepr(model.log_density.xreplace({x: canon})), str(model.support[0]))
+
+
+def _transform(model: Model, limit: float | None):
+    """``(hook, conditions)``: the law's joint Mellin transform (a :class:`PowerMoments` in
+    ``X`` and, on ``(0, 1)``, ``1 - X``) or, on the whole line, its moment-generating
+    function (an :class:`MGF`), as one integral with symbolic exponents by Euler's integrals
+    (:mod:`symfisher.euler`); ``None`` when the kernel is not one of them. Cached per law."""
+    from .euler import euler_integral
+    from .model import MGF, PowerMoments
+
+    key = ("transform", law_key(model))
+    if key in _CACHE:
+        return _CACHE[key]
+    _CACHE[key] = None
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "IntervalSupport":
+        return None
+    lo, hi = sup.lo, sup.hi
+    s, t = sp.Dummy("s", real=True), sp.Dummy("t", real=True)
+    ell = model.log_density
+    if lo == -sp.oo and hi == sp.oo:
+        kind, extra = "mgf", s * x
+    elif lo == 0 and hi == 1:
+        kind, extra = "mellin2", s * sp.log(x) + t * sp.log(1 - x)
+    elif hi == sp.oo and lo.is_nonnegative:
+        kind, extra = "mellin", s * sp.log(x)
+        binomial = _binomial_base(ell, x) if lo == 0 else None
+        if binomial is not None:  # x^(a-1) (1 + x)^(-a-b): the joint transform in x and 1 + x
+            kind, extra = ("mellin2", binomial), s * sp.log(x) + t * sp.log(binomial)
+    else:
+        return None
+    try:
+        with time_limit(_sub_limit(limit), "the law's transform"):
+            found = _euler_of(ell + extra, x, lo, hi)
+            if found is None:
+                return None
+            value, conds = found
+            # exp(-loggamma(a)) = 1/Gamma(a): Gamma ratios then cancel by expand_func
+            value = sp.powsimp(value.replace(sp.loggamma, lambda a: sp.log(sp.gamma(a))))
+    except StepTimeout as exc:
+        if exc.step == "the law's transform":  # its own limit: a verdict, remembered (None)
+            return None
+        # an enclosing step's limit interrupted it: not a verdict on the law, so not
+        # remembered, and the timeout goes on to that step's handler
+        _CACHE.pop(key, None)
+        raise
+    except Exception:
+        return None
+    conds = tuple(c for c in conds if c is not sp.true and c is not True)
+    if kind == "mgf":
+        hook = MGF(s, value)
+    elif kind == "mellin2":
+        hook = PowerMoments((x, 1 - x), (s, t), value)
+    elif isinstance(kind, tuple):
+        hook = PowerMoments((x, kind[1]), (s, t), value)
+    else:
+        hook = PowerMoments((x,), (s,), value)
+    _CACHE[key] = (hook, conds)
+    return _CACHE[key]
+
+
+def _euler_direct(t: sp.Expr, model: Model, limit: float | None):
+    """``E[t]`` as one of Euler's integrals of ``t`` times the density (``z/(nu + z^2)`` under a
+    t kernel: the two half-lines cancel), or ``None``."""
+    from .euler import euler_integral
+
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "IntervalSupport":
+        return None
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            found = _euler_of(model.log_density + sp.log(t), x, sup.lo, sup.hi)
+    except (StepTimeout, Exception):
+        return None
+    if found is None or not _conditions_hold(found[1], {}, model):
+        return None
+    return found[0]
+
+
+def _even(model: Model) -> bool:
+    """Whether the law on the whole line is symmetric about 0: ``log f(-z) = log f(z)``."""
+    key = ("even", law_key(model))
+    if key not in _CACHE:
+        x, sup = model.data[0], model.support[0]
+        whole = type(sup).__name__ == "IntervalSupport" and sup.lo == -sp.oo and sup.hi == sp.oo
+        ell = model.log_density
+        _CACHE[key] = bool(whole and sp.expand(ell.xreplace({x: -x}) - ell) == 0)
+    return _CACHE[key]
+
+
+def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
+    """``E|a Z + c|`` for a law symmetric about 0 (the log-ratio of two location-scale members).
+
+    With ``tau = |c/a|`` (symmetry: ``Z + c/a`` and ``Z + tau`` have the same law of ``|.|``),
+    ``|Z + tau| = (Z + tau) + 2 (-(Z + tau))^+``, and reflecting the negative part,
+    ``E|Z + tau| = E[Z] + tau + 2 int_tau^oo (u - tau) f(u) du``, one integral on a half-line
+    (Euler's, else ``integrate``) in which ``|u|`` has one sign.
+    """
+    x = model.data[0]
+    if not (isinstance(t, sp.Abs) and _even(model)):
+        return None
+    L = sp.expand(t.args[0])
+    if not L.is_polynomial(x) or sp.degree(L, x) != 1:
+        return None
+    a, c = sp.Poly(L, x).all_coeffs()
+    if not (a.is_positive or a.is_negative) or c == 0:
+        return None
+    tau = sp.Dummy("tau", positive=True)
+    u = sp.Dummy("u", positive=True)
+    from .euler import euler_integral
+
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            mean = _statistic_value(x, model, limit)
+            f = clean_density(model.log_density.xreplace({x: u}) + sp.log(u - tau))
+            found = _euler_of(model.log_density.xreplace({x: u}) + sp.log(u - tau), u, tau, sp.oo)
+            if found is not None and _conditions_hold(found[1], {}, model):
+                tail = found[0]
+            else:
+                tail = sp.integrate(f, (u, tau, sp.oo))
+                if tail.has(sp.Integral):
+                    return None
+                tail = resolve_piecewise(tail, model, f"E[{t}]")
+    except (StepTimeout, ExpectationError, Exception):
+        return None
+    v = sp.Abs(a) * (mean.value + tau + 2 * tail)
+    if v.has(sp.oo, -sp.oo, sp.zoo, sp.nan):  # no finite mean: E|aZ + c| does not exist
+        return None
+    return _finish(sp.expand(v)).xreplace({tau: sp.Abs(c / a)})
+
+
+def _log_quadratic_by_residues(t: sp.Expr, model: Model, limit: float | None):
+    """``E[log q(Z)]`` for ``q = A z^2 + B z + C`` positive on the line, under a rational,
+    parameter-free density ``f`` on the whole line decaying like ``1/z^2`` (the Cauchy law).
+
+    ``q = A (z - r)(z - conj r)`` with ``Im r > 0``; ``log(z - conj r)`` is analytic in the upper
+    half-plane and ``log(z - r)`` in the lower, so closing the contour there,
+    ``E log(z - conj r) = 2 pi i sum_{Im p > 0} Res_p f log(p - conj r)`` and
+    ``E log(z - r) = -2 pi i sum_{Im p < 0} Res_p f log(p - r)`` (Ahlfors, *Complex Analysis*,
+    ch. 4 §5). Conjugate poles with equal real weights pair into ``log |p - conj r|^2``.
+    """
+    x, sup = model.data[0], model.support[0]
+    if not isinstance(t, sp.log) or type(sup).__name__ != "IntervalSupport" or sup.lo != -sp.oo or sup.hi != sp.oo:
+        return None
+    q = sp.expand(t.args[0])
+    if not q.is_polynomial(x) or sp.degree(q, x) != 2:
+        return None
+    f = sp.together(sp.exp(model.log_density))
+    num, den = sp.fraction(f)
+    if f.free_symbols - {x} or not (num.is_polynomial(x) and den.is_polynomial(x)):
+        return None
+    if sp.degree(den, x) < sp.degree(num, x) + 2:
+        return None
+    A, B, C = sp.Poly(q, x).all_coeffs()
+    disc = sp.factor(4 * A * C - B**2)
+    if _condition_value(A > 0, model) is not True or _condition_value(disc > 0, model) is not True:
+        return None
+    try:
+        with time_limit(_sub_limit(limit), f"E[{t}]"):
+            r = (-B + sp.I * sp.sqrt(disc)) / (2 * A)
+            rc = (-B - sp.I * sp.sqrt(disc)) / (2 * A)
+            poles = sp.roots(sp.Poly(den, x))
+            if sum(poles.values()) != sp.degree(den, x) or any(k != 1 for k in poles.values()):
+                return None
+            dden = sp.diff(den, x)
+            upper = {p: sp.nsimplify(2 * sp.pi * sp.I * num.subs(x, p) / dden.subs(x, p)) for p in poles if sp.im(p) > 0}
+            lower = {p: sp.nsimplify(-2 * sp.pi * sp.I * num.subs(x, p) / dden.subs(x, p)) for p in poles if sp.im(p) < 0}
+            total = sp.log(A)
+            for p, w in upper.items():
+                pc = sp.conjugate(p)
+                if pc not in lower or sp.simplify(lower[pc] - w) != 0 or not w.is_real:
+                    return None
+                total += w * sp.log(sp.factor(sp.expand((p - rc) * (pc - r))))
+    except (StepTimeout, Exception):
+        return None
+    return sp.expand_log(total, force=False) if total.is_real is not False else None
+
+
+def total_mass(model: Model):
+    """The density's integral over the support by Euler's integrals, or ``None``: one step of the
+    law's transform (its value at exponent 0), so a typed density's normalization costs no
+    separate ``integrate``."""
+    found = _transform(model, None)
+    if found is None:  # no transform (a t kernel has no MGF): the density's own integral
+        from .euler import euler_integral
+
+        x, sup = model.data[0], model.support[0]
+        if type(sup).__name__ != "IntervalSupport":
+            return None
+        found = _euler_of(model.log_density, x, sup.lo, sup.hi)
+        if found is None or not _conditions_hold(found[1], {}, model):
+            return None
+        return found[0]
+    hook, conds = found
+    exps = (hook.t,) if hasattr(hook, "t") else hook.exponents
+    zero = {e: sp.S.Zero for e in exps}
+    if not _conditions_hold(conds, zero, model):
+        return None
+    return hook.value.xreplace(zero)
+
+
+def _binomial_base(ell: sp.Expr, x: sp.Symbol):
+    """The one base ``d + c x^r`` (``d``, ``c`` free of ``x``, ``d != 0``) whose log the
+    log-density has with a parameter-dependent coefficient (Lomax, beta-prime, Burr), or ``None``."""
+    found = set()
+    # in the form the statistics take (:func:`_expand` combines each log's argument first)
+    for lg in sp.expand_log(_tidy_logs(ell), force=True).atoms(sp.log):
+        b = sp.expand(lg.args[0])
+        if b.is_Add and b.has(x):
+            d, xs = b.as_independent(x, as_Add=True)
+            c, rest = xs.as_independent(x, as_Add=False)
+            if d != 0 and (rest == x or (rest.is_Pow and rest.base == x and not rest.exp.has(x))):
+                found.add(b)
+    return found.pop() if len(found) == 1 else None
+
+
+def _conditions_hold(conds, sub: dict, model: Model) -> bool:
+    for c in conds:
+        c = c.xreplace(sub) if hasattr(c, "xreplace") else c
+        if _condition_value(c, model) is not True:
+            return False
+    return True
+
+
+def _from_transform(t: sp.Expr, model: Model, limit: float | None):
+    """``(E[t], source)`` from the law's transform (:func:`_transform`), or ``None``.
+
+    Mellin: ``t = X^a (1-X)^b log(X)^m log(1-X)^n`` is a derivative at ``s = a, t = b``;
+    MGF: ``t = Z^k exp(cZ)`` is ``M^(k)(c)``. The integral's conditions must hold at the
+    point (else the moment does not exist, and ``None`` leaves it to the next route).
+    """
+    found = _transform(model, limit)
+    if found is None:
+        return None
+    hook, conds = found
+    from .model import MGF
+
+    if isinstance(hook, MGF):
+        x = model.data[0]
+        k, c = 0, sp.S.Zero
+        for f in sp.Mul.make_args(t):
+            b, e = f.as_base_exp()
+            if b == x and e.is_Integer and e > 0:
+                k += int(e)
+            elif isinstance(f, sp.exp):
+                cc = sp.expand(f.args[0]) / x
+                if cc.has(x):
+                    return None
+                c += cc
+            else:
+                return None
+        if not _conditions_hold(conds, {hook.t: c}, model):
+            return None
+        if c == 0:
+            v = _mgf_moment(hook, k)
+        else:
+            v = _derivative_chain(hook.value, hook.t, k).subs(hook.t, c)
+        return v, "moment-generating function (found once for the law)"
+    v = _match_power_moments(t, hook)
+    if v is None:
+        rescaled = _rescale_bases(t, hook, model.data[0])
+        if rescaled is None:
+            return None
+        total = sp.S.Zero
+        for term in sp.Add.make_args(rescaled):  # not split_statistics: it would recombine the logs
+            c, tt = term.as_independent(*model.data, as_Add=False)
+            r = (sp.S.One, "") if tt == 1 else _from_transform(tt, model, limit)
+            if r is None:
+                return None
+            total += c * r[0]
+        return total, "Mellin transform (found once for the law)"
+    powers = _mellin_point(t, hook)
+    if powers is None or not _conditions_hold(conds, dict(zip(hook.exponents, powers)), model):
+        return None
+    return v, "Mellin transform (found once for the law)"
+
+
+def _rescale_bases(t: sp.Expr, pm, x: sp.Symbol):
+    """``t`` with each log or power of ``k b`` (``b`` a base of the transform, ``k`` free of the
+    data) written through ``b``: ``log(l^c + x^c) = c log l + log(1 + x^c/l^c)``; ``None`` if
+    nothing is rescaled."""
+    bases = [sp.expand(b) for b in pm.bases]
+    sub = {}
+    for e in t.atoms(sp.log, sp.Pow):
+        arg = e.args[0] if isinstance(e, sp.log) else e.base
+        if not arg.has(x) or sp.expand(arg) in bases:
+            continue
+        for b in bases:
+            k = sp.cancel(arg / b)
+            if not k.has(x):
+                sub[e] = sp.log(k) + sp.log(b) if isinstance(e, sp.log) else k**e.exp * b**e.exp
+                break
+    if not sub:
+        return None
+    out = sp.expand(t.xreplace(sub))
+    return None if _match_power_moments(out, pm) is None and out.is_Mul else out
+
+
+def _mellin_point(t: sp.Expr, pm) -> list | None:
+    """The exponents ``(a, b)`` of ``t = prod b_i^a_i log(b_i)^m_i`` (cf. :func:`_match_power_moments`)."""
+    bases = [sp.expand(b) for b in pm.bases]
+    powers = [sp.S.Zero] * len(bases)
+    for f in sp.Mul.make_args(t):
+        base, exp = f.as_base_exp()
+        for i, b in enumerate(bases):
+            if sp.expand(base) == b:
+                powers[i] += exp
+                break
+            if isinstance(base, sp.log) and sp.expand(base.args[0]) == b:
+                break
+            if isinstance(base, sp.exp) and exp == 1:
+                arg = sp.expand_log(base.args[0], force=True)
+                c, rest = arg.as_independent(*t.free_symbols - pm.value.free_symbols, as_Add=False)
+                if isinstance(rest, sp.log) and sp.expand(rest.args[0]) == b:
+                    powers[i] += c
+                    break
+        else:
+            return None
+    return powers
 
 
 # -- score identities: E[d ell/dc] = 0 and E[d2 ell/dc2 + (d ell/dc)^2] = 0 --------------

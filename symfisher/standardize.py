@@ -40,11 +40,39 @@ def _free_of(expr, sym) -> bool:
     e = sp.expand(sp.expand_log(expr, force=True))
     if sym not in e.free_symbols:
         return True
+    if _varies(e, sym):  # a witness that sym is still there: no simplify needed to say no
+        return False
     try:
         with time_limit(3.0, "standardize"):
             return sym not in sp.simplify(e).free_symbols
     except (StepTimeout, Exception):
         return False
+
+
+def _varies(e, sym, n: int = 3) -> bool:
+    """Whether ``e`` provably depends on ``sym``: its derivative is nonzero at one of ``n``
+    seeded points chosen by the symbols' assumptions (a number, so a proof of dependence)."""
+    import random
+
+    rng = random.Random(13)
+    d = sp.diff(e, sym)
+    syms = sorted(d.free_symbols, key=lambda s: s.name)
+    for _ in range(n):
+        pt = {}
+        for s in syms:
+            if s.is_integer:
+                pt[s] = sp.Integer(rng.randint(2, 5))
+            elif s.is_positive or s.is_nonnegative:
+                pt[s] = sp.Rational(rng.randint(30, 190), 100)
+            else:
+                pt[s] = sp.Rational(rng.randint(-190, 190), 100)
+        try:
+            v = complex(d.evalf(20, subs=pt))
+        except (TypeError, ValueError):
+            continue
+        if abs(v) > 1e-8 and v == v:
+            return True
+    return False
 
 
 def _clean(expr, sym):
@@ -66,12 +94,36 @@ def _periodic(model: Model) -> bool:
         return False
 
 
+def _log_map(model: Model) -> Model | None:
+    """``X = exp(Y)`` when the log-density on ``(0, oo)`` involves ``x`` only through ``log x``
+    (log-normal, log-Cauchy, log-Laplace ...) and ``Y``'s law standardizes: ``X = exp(T(Z))``."""
+    x, sup = model.data[0], model.support[0]
+    if not (sup.lo == 0 and sup.hi == sp.oo) or not model.log_density.has(sp.log(x)):
+        return None
+    y = sp.Symbol("y", real=True)
+    ell_y = sp.expand_log(model.log_density, force=True).xreplace({sp.log(x): y})
+    if ell_y.has(x) or not ell_y.has(y):
+        return None
+    line = IntervalSupport(-sp.oo, sp.oo)
+    inner = standardize(model.with_(data=(y,), log_density=ell_y + y, support=(line,), representation=None))
+    rep = inner.representation
+    if rep is None:
+        return None
+    transform = sp.exp(rep.transform[0])
+    expl = f"X = exp(Y) and {rep.explanation.replace('X =', 'Y =', 1)}"
+    return model.with_(representation=Representation(rep.base, (transform,), expl))
+
+
 def standardize(model: Model) -> Model:
-    """The model with a :class:`Representation` ``X = mu + s^a Z`` when one exists."""
+    """The model with a :class:`Representation` ``X = mu + s^a Z`` (or ``X = exp(mu + s Z)``,
+    ``X = s W^(1/k)``, ...) when one exists."""
     if model.representation is not None or len(model.data) != 1 or model.support[0].is_finite():
         return model
     if type(model.support[0]).__name__ != "IntervalSupport":
         return model
+    logged = _log_map(model)
+    if logged is not None:
+        return logged
     x, sup = model.data[0], model.support[0]
     z = sp.Symbol("z", **{k: v for k, v in x.assumptions0.items() if k in ("real", "positive", "negative")})
     ell = model.log_density

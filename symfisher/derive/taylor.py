@@ -181,9 +181,25 @@ def _closed_form_along(model: Model, delta: tuple):
     return None if found is None else (found[0], t)
 
 
+def _generic_along(model: Model, delta: tuple):
+    """``(KL(theta, theta + t delta), t)`` from the generic route's closed form (bounded), or ``None``."""
+    from .kl import generic_kl, kl_symbols
+
+    t = sp.Symbol("t_", positive=True)
+    first, second = kl_symbols(model)
+    try:
+        with time_limit(6.0, "KL (generic route) for its series"):
+            kl = generic_kl(model, limit=3.0)[0]
+    except (ExpectationError, StepFailed, StepTimeout):
+        return None
+    at = {first[th]: th for th in model.params} | {second[th]: th + t * dl for th, dl in zip(model.params, delta)}
+    return kl.xreplace(at), t
+
+
 def _closed_form_terms(model: Model, delta: tuple, order: int):
     """``{k: term}`` from the series of the registered closed-form KL along ``delta`` (or ``None``)."""
-    found = _closed_form_along(model, delta)
+    # no registered form: the generic route's closed form (a kinked KL needs one)
+    found = _closed_form_along(model, delta) or _generic_along(model, delta)
     if found is None:
         return None
     kl, t = found

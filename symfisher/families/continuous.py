@@ -3,23 +3,29 @@
 * ``exponential`` — rate lam: lam exp(-lam x), x > 0.
 * ``gamma`` — shape a, rate b: b^a x^(a-1) exp(-b x) / Gamma(a), x > 0.
 * ``beta`` — shapes a, b: x^(a-1) (1-x)^(b-1) / B(a, b), 0 < x < 1.
-* ``weibull`` — scale lam, shape k: (k/lam) (x/lam)^(k-1) exp(-(x/lam)^k), x > 0;
-  X = lam W^(1/k) with W ~ Exp(1).
+* ``weibull`` — scale lam, shape k: (k/lam) (x/lam)^(k-1) exp(-(x/lam)^k), x > 0.
 * ``lognormal`` — log X ~ N(mu, sigma^2); X = exp(mu + sigma Z).
 * ``rayleigh`` — scale sigma: (x/sigma^2) exp(-x^2/(2 sigma^2)), x > 0.
 * ``pareto`` — shape alpha, known scale xm: alpha xm^alpha / x^(alpha+1), x > xm.
 * ``inverse_gaussian`` — mean mu, shape lam:
   sqrt(lam/(2 pi x^3)) exp(-lam (x - mu)^2 / (2 mu^2 x)), x > 0.
+
+A family declares its density, support and domains; the Mellin transforms ``E[X^s]`` (and
+``E[X^s (1-X)^t]`` on (0, 1)) of these laws are Euler's integrals, found once per law by the
+expectation engine (symfisher.euler), so no family carries a moment table it can derive.
+Hooks left: the log-normal's representation through N(0, 1) and the inverse Gaussian's
+moments (a Bessel-kernel transform Euler's integrals do not cover), each tested against the
+general derivation in tests/test_typed.py.
 """
 from __future__ import annotations
 
 import sympy as sp
-from sympy import exp, gamma, log, sqrt
+from sympy import exp, log
 
 from ..domains import POSITIVE, IntervalSupport
-from ..model import Model, PowerMoments, Representation
+from ..model import Model, Representation
 from . import register
-from ._base import S_, T_, data_symbol, standard_exponential, standard_normal
+from ._base import data_symbol, standard_normal
 
 POS = IntervalSupport(0, sp.oo)
 
@@ -31,7 +37,6 @@ def exponential() -> Model:
         "exponential", (x,), (lam,), log(lam) - lam * x, (POS,),
         domains=((lam, POSITIVE),), family="exponential",
         parameterization="lam exp(-lam x), rate lam > 0 (mean 1/lam)",
-        power_moments=PowerMoments((x,), (S_,), gamma(1 + S_) / lam**S_),
         sampler=lambda rng, v, n: rng.exponential(1 / v["lam"], size=n),
     )
 
@@ -44,7 +49,6 @@ def gamma_() -> Model:
         "gamma", (x,), (a, b), a * log(b) - sp.loggamma(a) + (a - 1) * log(x) - b * x, (POS,),
         domains=((a, POSITIVE), (b, POSITIVE)), family="gamma",
         parameterization="b^a x^(a-1) exp(-b x) / Gamma(a), shape a, rate b",
-        power_moments=PowerMoments((x,), (S_,), gamma(a + S_) / (gamma(a) * b**S_)),
         sampler=lambda rng, v, n: rng.gamma(v["a"], 1 / v["b"], size=n),
     )
 
@@ -59,10 +63,6 @@ def beta_() -> Model:
         (a - 1) * log(x) + (b - 1) * log(1 - x) - (sp.loggamma(a) + sp.loggamma(b) - sp.loggamma(a + b)),
         (sup,), domains=((a, POSITIVE), (b, POSITIVE)), family="beta",
         parameterization="x^(a-1) (1-x)^(b-1) / B(a, b)",
-        power_moments=PowerMoments(
-            (x, 1 - x), (S_, T_),
-            gamma(a + S_) * gamma(b + T_) * gamma(a + b) / (gamma(a) * gamma(b) * gamma(a + b + S_ + T_)),
-        ),
         sampler=lambda rng, v, n: rng.beta(v["a"], v["b"], size=n),
     )
 
@@ -71,14 +71,11 @@ def beta_() -> Model:
 def weibull() -> Model:
     x = data_symbol("x", POS)
     lam, k = POSITIVE.symbol("lam"), POSITIVE.symbol("k")
-    base = standard_exponential()
-    w = base.data[0]
     return Model(
         "weibull", (x,), (lam, k),
         log(k) - log(lam) + (k - 1) * (log(x) - log(lam)) - (x / lam) ** k, (POS,),
         domains=((lam, POSITIVE), (k, POSITIVE)), family="weibull",
         parameterization="(k/lam) (x/lam)^(k-1) exp(-(x/lam)^k), scale lam, shape k",
-        representation=Representation(base, (lam * w ** (1 / k),), "X = lam W^(1/k) with W ~ Exp(1), E[W^s] = Gamma(1+s)"),
         sampler=lambda rng, v, n: v["lam"] * rng.weibull(v["k"], size=n),
     )
 
@@ -108,7 +105,6 @@ def rayleigh() -> Model:
         "rayleigh", (x,), (sigma,), log(x) - 2 * log(sigma) - x**2 / (2 * sigma**2), (POS,),
         domains=((sigma, POSITIVE),), family="rayleigh",
         parameterization="(x/sigma^2) exp(-x^2/(2 sigma^2)), scale sigma",
-        power_moments=PowerMoments((x,), (S_,), (sqrt(2) * sigma) ** S_ * gamma(1 + S_ / 2)),
         sampler=lambda rng, v, n: rng.rayleigh(v["sigma"], size=n),
     )
 
@@ -122,7 +118,6 @@ def pareto() -> Model:
         "pareto", (x,), (alpha,), log(alpha) + alpha * log(xm) - (alpha + 1) * log(x), (sup,),
         domains=((alpha, POSITIVE), (xm, POSITIVE)), constants=(xm,), family="pareto",
         parameterization="alpha xm^alpha / x^(alpha+1), x > xm, shape alpha, xm known",
-        power_moments=PowerMoments((x,), (S_,), alpha * xm**S_ / (alpha - S_)),
         sampler=lambda rng, v, n: v["xm"] * (1 + rng.pareto(v["alpha"], size=n)),
     )
 

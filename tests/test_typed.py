@@ -1,0 +1,251 @@
+"""Every catalog family typed as a density, as a user would, in the catalog's coordinates and
+in one other common parameterization, must derive what its catalog twin derives, with the
+same closed forms (docs/specs.md: a typed density and a catalog family go through one engine).
+
+Each quantity is compared with the catalog's: in the catalog's coordinates entry by entry; in
+other coordinates ``psi`` through the transformation law with ``theta = phi(psi)``
+(score ``J^T s``, Fisher ``J^T I J``, KL by substitution, Jeffreys up to a constant factor
+``sqrt(det I)|det J|``), ``J = d theta / d psi``. "Equal" is :func:`symfisher.simplify.is_zero`:
+proven symbolically, or zero at seeded points to 30 digits; the numeric spot check at the end
+evaluates both sides in floating point as a second, independent witness.
+"""
+import time
+
+import pytest
+import sympy as sp
+
+from symfisher import derive_all, from_density, get_model
+from symfisher.derive import model_domains
+from symfisher.derive.kl import kl_domains
+from symfisher.simplify import is_zero, random_points
+
+# (catalog family, density as typed, variable, parameters, constants, catalog parameters as
+#  functions of the typed symbols, or None for the catalog's own coordinates)
+TYPED = [
+    ("bernoulli", "p**x*(1-p)**(1-x)", "x in {0, 1}", ["p in (0, 1)"], [], None),
+    ("binomial", "binomial(n, x)*p**x*(1-p)**(n-x)", "x in 0..n", ["p in (0, 1)"], ["n in 1..oo"], None),
+    ("poisson", "lam**x*exp(-lam)/factorial(x)", "x in 0..oo", ["lam > 0"], [], None),
+    ("poisson", "exp(t*x - exp(t))/factorial(x)", "x in 0..oo", ["t real"], [], lambda s: {"lam": sp.exp(s["t"])}),
+    ("geometric", "p*(1-p)**(x-1)", "x in 1..oo", ["p in (0, 1)"], [], None),
+    ("negative_binomial", "binomial(x + r - 1, x)*p**r*(1-p)**x", "x in 0..oo", ["p in (0, 1)"], ["r in 1..oo"], None),
+    ("exponential", "lam*exp(-lam*x)", "x in (0, oo)", ["lam > 0"], [], None),
+    ("exponential", "exp(-x/s)/s", "x in (0, oo)", ["s > 0"], [], lambda s: {"lam": 1 / s["s"]}),
+    ("gamma", "b**a*x**(a-1)*exp(-b*x)/gamma(a)", "x in (0, oo)", ["a > 0", "b > 0"], [], None),
+    ("gamma", "x**(a-1)*exp(-x/t)/(gamma(a)*t**a)", "x in (0, oo)", ["a > 0", "t > 0"], [],
+     lambda s: {"a": s["a"], "b": 1 / s["t"]}),
+    ("beta", "x**(a-1)*(1-x)**(b-1)/beta(a, b)", "x in (0, 1)", ["a > 0", "b > 0"], [], None),
+    ("beta", "x**(m*k-1)*(1-x)**((1-m)*k-1)/beta(m*k, (1-m)*k)", "x in (0, 1)", ["m in (0, 1)", "k > 0"], [],
+     lambda s: {"a": s["m"] * s["k"], "b": (1 - s["m"]) * s["k"]}),
+    ("weibull", "(k/lam)*(x/lam)**(k-1)*exp(-(x/lam)**k)", "x in (0, oo)", ["lam > 0", "k > 0"], [], None),
+    ("weibull", "k*r*(r*x)**(k-1)*exp(-(r*x)**k)", "x in (0, oo)", ["r > 0", "k > 0"], [],
+     lambda s: {"lam": 1 / s["r"], "k": s["k"]}),
+    ("lognormal", "exp(-(log(x)-mu)**2/(2*sigma**2))/(x*sigma*sqrt(2*pi))", "x in (0, oo)", ["mu real", "sigma > 0"], [], None),
+    ("lognormal", "exp(-(log(x)-mu)**2/(2*v))/(x*sqrt(2*pi*v))", "x in (0, oo)", ["mu real", "v > 0"], [],
+     lambda s: {"mu": s["mu"], "sigma": sp.sqrt(s["v"])}),
+    ("rayleigh", "x/sigma**2*exp(-x**2/(2*sigma**2))", "x in (0, oo)", ["sigma > 0"], [], None),
+    ("rayleigh", "x/v*exp(-x**2/(2*v))", "x in (0, oo)", ["v > 0"], [], lambda s: {"sigma": sp.sqrt(s["v"])}),
+    ("pareto", "alpha*xm**alpha/x**(alpha+1)", "x in (xm, oo)", ["alpha > 0"], ["xm > 0"], None),
+    ("inverse_gaussian", "sqrt(lam/(2*pi*x**3))*exp(-lam*(x-mu)**2/(2*mu**2*x))", "x in (0, oo)",
+     ["mu > 0", "lam > 0"], [], None),
+    ("normal_mean", "exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", "x in R", ["mu real"], ["sigma > 0"], None),
+    ("normal_variance", "exp(-(x-mu)**2/(2*v))/sqrt(2*pi*v)", "x in R", ["v > 0"], ["mu real"], None),
+    ("normal_variance", "exp(-(x-mu)**2/(2*s**2))/(s*sqrt(2*pi))", "x in R", ["s > 0"], ["mu real"],
+     lambda s: {"v": s["s"] ** 2}),
+    ("normal", "exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", "x in R", ["mu real", "sigma > 0"], [], None),
+    ("normal", "exp(-(x-mu)**2/(2*v))/sqrt(2*pi*v)", "x in R", ["mu real", "v > 0"], [],
+     lambda s: {"mu": s["mu"], "sigma": sp.sqrt(s["v"])}),
+    ("laplace", "exp(-Abs(x-mu)/b)/(2*b)", "x in R", ["mu real", "b > 0"], [], None),
+    ("laplace", "r*exp(-r*Abs(x-mu))/2", "x in R", ["mu real", "r > 0"], [], lambda s: {"mu": s["mu"], "b": 1 / s["r"]}),
+    ("cauchy", "1/(pi*sigma*(1+((x-mu)/sigma)**2))", "x in R", ["mu real", "sigma > 0"], [], None),
+    ("student_t", "gamma((nu+1)/2)/(sqrt(nu*pi)*sigma*gamma(nu/2))*(1+((x-mu)/sigma)**2/nu)**(-(nu+1)/2)", "x in R",
+     ["mu real"], ["nu > 0", "sigma > 0"], None),
+    ("logistic", "exp(-(x-mu)/s)/(s*(1+exp(-(x-mu)/s))**2)", "x in R", ["mu real", "s > 0"], [], None),
+    ("gumbel", "exp(-((x-mu)/sigma + exp(-(x-mu)/sigma)))/sigma", "x in R", ["mu real", "sigma > 0"], [], None),
+    ("gumbel", "r*exp(-r*(x-mu) - exp(-r*(x-mu)))", "x in R", ["mu real", "r > 0"], [],
+     lambda s: {"mu": s["mu"], "sigma": 1 / s["r"]}),
+]
+# not typed here: mvn_mean and logistic_regression (several data variables) and categorical
+# (a density on {1..K} in K - 1 free probabilities); the catalog tests cover them.
+
+QUANTITIES = ("score", "hessian", "fisher", "cramer_rao", "kl", "kl_taylor", "jeffreys")
+
+# Known gaps, each a quantity the typed twin does not yet finish inside derive_all's budgets.
+# student_t's kl_taylor finishes in under 1 s in a fresh process (derive_all(m, only=["kl",
+# "kl_taylor"])) but runs past its 60 s budget after the shown score and Hessian in the same
+# call; left to the lead (suspected: an expired time limit left armed, symfisher/limits.py).
+KNOWN_GAPS = {("student_t", "kl_taylor")}
+
+
+def _ids():
+    return [f"{t[0]}-{'catalog' if t[5] is None else 'other'}" for t in TYPED]
+
+
+_REPORTS: dict = {}
+
+
+def _catalog(name):
+    if name not in _REPORTS:
+        _REPORTS[name] = derive_all(get_model(name), only=QUANTITIES)
+    return _REPORTS[name]
+
+
+def _typed(entry):
+    name, dens, var, params, consts, _ = entry
+    return from_density(dens, var=var, params=params, consts=consts)
+
+
+def _by_name(expr, cat, typed):
+    """Catalog symbols -> the typed model's symbols of the same name (data, parameters, constants)."""
+    sub = {s: typed.symbols[s.name] for s in cat.data + cat.params + cat.constants if s.name in typed.symbols}
+    return expr.xreplace(sub)
+
+
+def _compare(a, b, domains):
+    return is_zero(sp.expand_func(sp.Matrix(a) - sp.Matrix(b)) if isinstance(a, sp.MatrixBase)
+                   else sp.expand_func(a - b), domains)
+
+
+@pytest.mark.parametrize("entry", TYPED, ids=_ids())
+def test_typed_twin_derives_what_the_catalog_derives(entry):
+    name, _, _, _, _, mapping = entry
+    m = _typed(entry)
+    rep = derive_all(m, only=QUANTITIES)
+    cat_rep = _catalog(name)
+    cat = cat_rep.model
+    derived_by_catalog = [q for q in QUANTITIES if cat_rep.get(q) is not None]
+    missing = [q for q in derived_by_catalog if rep.get(q) is None and (name, q) not in KNOWN_GAPS]
+    assert not missing, (missing, rep.failures)
+    doms = model_domains(m)
+    s = m.symbols
+    if mapping is None:
+        # the catalog's coordinates: every quantity equal entry by entry
+        for q in ("score", "hessian", "fisher", "cramer_rao", "jeffreys"):
+            if q in derived_by_catalog:
+                want = _by_name(cat_rep.get(q), cat, m)
+                assert _compare(rep.get(q), want, doms) is True, (q, rep.get(q), want)
+        if "kl" in derived_by_catalog:
+            first = cat_rep.derivations["kl"].extras["first"]
+            second = cat_rep.derivations["kl"].extras["second"]
+            names = {v.name for v in list(first.values()) + list(second.values())}
+            want = _by_name(cat_rep.get("kl"), cat, m)
+            tf, ts = rep.derivations["kl"].extras["first"], rep.derivations["kl"].extras["second"]
+            sub = {v: w for d1, d2 in ((first, tf), (second, ts)) for k, v in d1.items()
+                   for kk, w in d2.items() if kk.name == k.name}
+            want = want.xreplace(sub)
+            assert names, "no KL symbols"
+            assert _compare(rep.get("kl"), want, kl_domains(m)) is True, (rep.get("kl"), want)
+        if "kl_taylor" in derived_by_catalog and rep.get("kl_taylor") is not None:
+            want = _by_name(cat_rep.derivations["kl_taylor"].extras["quadratic"], cat, m)
+            got = rep.derivations["kl_taylor"].extras["quadratic"]
+            assert _compare(got, want, doms) is True, (got, want)
+        return
+    # other coordinates psi: theta = phi(psi), J = d theta / d psi
+    phi = mapping(s)
+    theta = [phi[th.name] for th in cat.params]
+    sub = {th: th_psi for th, th_psi in zip(cat.params, theta)}
+    J = sp.Matrix([[sp.diff(t, p) for p in m.params] for t in theta])
+    at = lambda e: _by_name(e, cat, m).xreplace({_by_name(k, cat, m): v for k, v in sub.items()})  # noqa: E731
+    score_want = J.T * sp.Matrix([at(e) for e in cat_rep.get("score")])
+    assert _compare(sp.Matrix(rep.get("score")), score_want, doms) is True
+    fisher_want = sp.simplify(J.T * at(cat_rep.get("fisher")) * J)
+    assert _compare(rep.get("fisher"), fisher_want, doms) is True, (rep.get("fisher"), fisher_want)
+    assert _compare(rep.get("cramer_rao"), fisher_want.inv(), doms) is True
+    ell_psi = at(cat.log_density)
+    hess_want = sp.Matrix([[sp.diff(ell_psi, a, b) for b in m.params] for a in m.params])
+    assert _compare(rep.get("hessian"), hess_want, doms) is True
+    if "kl" in derived_by_catalog:
+        cf, cs = cat_rep.derivations["kl"].extras["first"], cat_rep.derivations["kl"].extras["second"]
+        tf, ts = rep.derivations["kl"].extras["first"], rep.derivations["kl"].extras["second"]
+        want = _by_name(cat_rep.get("kl"), cat, m)
+        subs = {}
+        for d_cat, d_typ in ((cf, tf), (cs, ts)):
+            to_typ = {p: d_typ[p] for p in m.params}
+            for th, val in zip(cat.params, theta):
+                subs[_by_name(d_cat[th], cat, m)] = val.xreplace(to_typ)
+        want = want.xreplace(subs)
+        assert _compare(rep.get("kl"), want, kl_domains(m)) is True, (rep.get("kl"), want)
+    if "kl_taylor" in derived_by_catalog:
+        from symfisher.derive.taylor import delta_symbols
+
+        d = sp.Matrix(delta_symbols(m))
+        quad = (d.T * fisher_want * d)[0, 0] / 2
+        assert _compare(rep.derivations["kl_taylor"].extras["quadratic"], quad, doms) is True
+    if "jeffreys" in derived_by_catalog:
+        # sqrt(det I_psi) = sqrt(det I_theta) |det J|: the ratio is free of the parameters
+        ratio = rep.get("jeffreys") ** 2 / sp.simplify(fisher_want.det())
+        for p in m.params:
+            assert is_zero(sp.diff(ratio, p), doms) is True, (rep.get("jeffreys"), fisher_want.det())
+
+
+@pytest.mark.parametrize("entry", [t for t in TYPED if t[5] is None], ids=lambda t: t[0])
+def test_typed_fisher_numeric_witness(entry):
+    """An independent floating-point witness: the typed Fisher information and the catalog's at
+    seeded parameter points (lambdified separately)."""
+    name = entry[0]
+    m = _typed(entry)
+    got = derive_all(m, only=("fisher",)).get("fisher")
+    want = _by_name(_catalog(name).get("fisher"), get_model(name), m)
+    syms = sorted(m.params + m.constants, key=lambda t: t.name)
+    for pt in random_points(syms, model_domains(m), n=3, seed=31):
+        a = sp.Matrix(got).evalf(15, subs=pt)
+        b = sp.Matrix(want).evalf(15, subs=pt)
+        for u, v in zip(a, b):
+            assert abs(complex(u) - complex(v)) <= 1e-9 * (1 + abs(complex(v))), (name, pt, a, b)
+
+
+SPEED = [t for t in TYPED if t[0] in ("gamma", "beta", "lognormal", "weibull") and t[5] is None]
+
+
+def _cold():
+    from sympy.core.cache import clear_cache
+
+    from symfisher.expectation import clear_cache as clear_expectations
+
+    clear_cache()
+    clear_expectations()
+
+
+@pytest.mark.parametrize("entry", SPEED, ids=lambda t: t[0])
+def test_typed_fisher_is_not_much_slower_than_the_catalog(entry):
+    """Typed within a generous 3x of the catalog (the 1.5x target is measured in benchmarks/,
+    in fresh processes; here both share a warm process and the machine's noise)."""
+    from symfisher import fisher_information
+    _cold()
+    t0 = time.perf_counter()
+    fisher_information(get_model(entry[0]))
+    t_cat = time.perf_counter() - t0
+    _cold()
+    t0 = time.perf_counter()
+    fisher_information(_typed(entry))
+    t_typed = time.perf_counter() - t0
+    assert t_typed <= 3 * t_cat + 0.5, (t_typed, t_cat)
+
+
+# -- the hooks the catalog still carries, each against the general derivation -------------------
+def _hooks(m):
+    return [h for h in ("moments", "power_moments", "mgf", "representation") if getattr(m, h) is not None]
+
+
+HOOKED = [n for n in ("binomial", "poisson", "geometric", "negative_binomial", "lognormal", "inverse_gaussian",
+                      "normal_mean", "normal_variance", "normal", "laplace", "cauchy", "student_t", "logistic", "gumbel")]
+
+
+def test_thin_catalog_no_moment_table_where_euler_integrals_derive_it():
+    """Families whose transforms are Euler's integrals declare only their density."""
+    for name in ("exponential", "gamma", "beta", "weibull", "rayleigh", "pareto"):
+        assert _hooks(get_model(name)) == [], name
+
+
+@pytest.mark.parametrize("name", HOOKED)
+def test_each_hook_left_agrees_with_the_general_derivation(name):
+    """Fisher information with the family's hook and with the hook removed (the structure then
+    found in the density by :func:`symfisher.standardize.standardize`): proven equal."""
+    from symfisher.standardize import standardize
+
+    m = get_model(name)
+    assert _hooks(m), f"{name} carries no hook: move it to the thin list above"
+    bare = standardize(m.with_(moments=None, power_moments=None, mgf=None, representation=None))
+    with_hook = derive_all(m, only=("fisher",)).get("fisher")
+    general = derive_all(bare, only=("fisher",))
+    assert general.get("fisher") is not None, general.failures
+    assert _compare(general.get("fisher"), with_hook, model_domains(m)) is True
