@@ -118,6 +118,8 @@ class Domain:
         Bounded intervals: the middle 80%; half-lines: ``lo + U(0.2, 5)`` or ``hi - ...``;
         the whole line: U(-3, 3). Integer ranges: integers in ``lo+1 .. min(hi, lo+12)``.
         """
+        import numpy as np
+
         lo = float(self.lo) if self.lo != -oo else None
         hi = float(self.hi) if self.hi != oo else None
         if self.integer:

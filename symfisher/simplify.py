@@ -251,22 +251,6 @@ def tidy_matrix(m, limit: float = 4.0):
     return out
 
 
-class _ScalarRng:
-    """The two draws :meth:`Domain.sample` makes (``uniform``, ``integers``, one value each), from
-    :mod:`random`, so that testing a closed form at points does not import NumPy."""
-
-    def __init__(self, seed: int):
-        import random
-
-        self._r = random.Random(seed)
-
-    def uniform(self, lo, hi, size=None):
-        return self._r.uniform(lo, hi)
-
-    def integers(self, lo, hi, size=None):
-        return self._r.randrange(int(lo), int(hi))
-
-
 def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
     """``n`` seeded random substitutions ``{symbol: value}`` inside the given domains.
 
@@ -274,14 +258,11 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
     domain are drawn in (0.5, 2) (positive) or (-2, 2). Joint constraints (a
     ``constraints`` attribute of ``domains``, e.g. ``p_1 + p_2 < 1``) are kept by rejection.
     """
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
     constraints = getattr(domains, "constraints", ())
     joint = [(syms, draw) for syms, draw in getattr(domains, "joint", ()) if set(syms) & set(symbols)]
-    if joint:  # a joint sampler (positive definite matrices) draws with NumPy
-        import numpy as np
-
-        rng = np.random.default_rng(seed)
-    else:  # a symbolic zero test needs no NumPy: the same interface from the standard library
-        rng = _ScalarRng(seed)
     pts = []
     tries = 0
     while len(pts) < n:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sympy as sp
 
 from .derive.regularity import check_normalization, check_support
+from .limits import StepFailed, StepTimeout, contained
 from .model import Model, ModelError
 from .standardize import standardize
 
@@ -59,7 +60,13 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
         parameterization=("f = " if not is_log else "log f = ") + text.strip(),
     )
     check_support(model)
-    std = standardize(model)
+    try:
+        with contained("standardize"):
+            std = standardize(model)
+    except StepTimeout:
+        raise
+    except StepFailed:  # SymPy failed while looking for a representation: the model goes on without one
+        std = model
     # X = T(W) is a change of variables: the density normalizes iff the base law's does
     base = std.representation.base if std.representation is not None else std
     if check and not (_normalizes_by_transform(std) or _normalizes_by_transform(base)):

@@ -81,7 +81,7 @@ def _assert_not_equal(case, answer, why):
     assert v.counterexample is not None and v.counterexample["point"], v.message
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases, eps=epsilons, how=st.sampled_from(["add", "mul", "add-times-param", "power"]),
        typed=st.sampled_from(["rational", "decimal"]))
 def test_small_perturbations_are_never_equal(case, eps, how, typed):
@@ -126,7 +126,7 @@ def partial_terms(draw):
     return case, size * term, kind, c
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(partial_terms())
 def test_terms_vanishing_on_part_of_the_domain_are_never_equal(drawn):
     case, term, kind, c = drawn
@@ -136,7 +136,7 @@ def test_terms_vanishing_on_part_of_the_domain_are_never_equal(drawn):
     _assert_not_equal(case, _parsed(case) + term, f"{kind} at {c}")
 
 
-@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(case=cases, factor=st.sampled_from(["2", "1/2", "-1", "3", "(1 + 1/1000)", "pi/3"]),
        power=st.sampled_from([None, "2", "-1", "1/2", "3/2"]))
 def test_wrong_factors_and_exponents_are_never_equal(case, factor, power):
@@ -258,3 +258,14 @@ def test_cli_exit_codes(argv, code):
         assert r.stdout.startswith("not equal") and "yours - correct" in r.stdout, r.stdout
     if code == 2:
         assert r.stderr.count("\n") == 1, r.stderr
+
+
+@pytest.mark.xfail(strict=True, reason="known gap: a Jeffreys answer off only within 1e-26 of a boundary is judged "
+                                       "'equal at N points, not proven' (exit 0): the sampled points do not reach "
+                                       "past a breakpoint that close to the end")
+def test_jeffreys_term_vanishing_except_next_to_the_boundary_is_not_equal():
+    # found by a randomized run of test_terms_vanishing_on_part_of_the_domain_are_never_equal
+    c = sp.Rational(99999999999999999999999999, 100000000000000000000000000)
+    p = model("bernoulli").params[0]
+    answer = sp.Max(0, p - c) / 10 + 1 / (sp.sqrt(p) * sp.sqrt(1 - p))
+    _assert_not_equal(("bernoulli", "jeffreys"), answer, "a term alive only within 1e-26 of p = 1")

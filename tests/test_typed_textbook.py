@@ -104,12 +104,15 @@ def _report(entry):
     return _REPORTS[entry[0]]
 
 
-def test_at_least_fifteen_families_outside_the_catalog():
+def test_textbook_families_typed_by_hand():
+    """18 textbook laws typed by hand; since the catalog grew to 44 families, 9 of them are also
+    catalog families (their typed form is still checked here against the literature, independently
+    of the catalog's declaration) and 9 are outside the catalog."""
     from symfisher import family_names
 
     names = {e[0] for e in TEXTBOOK}
-    assert not names & set(family_names())
-    assert len(names) >= 15
+    assert len(names) >= 18
+    assert len(names - set(family_names())) >= 9
 
 
 @pytest.mark.parametrize("entry", TEXTBOOK, ids=[e[0] for e in TEXTBOOK])
