@@ -23,6 +23,7 @@ import sympy as sp
 
 from .domains import Domain, IntegerSupport, IntervalSupport
 from .model import Model, ModelError
+from .simplify import as_expr
 
 __all__ = ["from_sympy_stats"]
 
@@ -83,7 +84,7 @@ def from_sympy_stats(obj, params=None, name: str | None = None, check: bool = Tr
     dist, label = _distribution(obj)
     symbols = []
     for a in dist.args:
-        for s in sorted(sp.sympify(a).free_symbols, key=lambda s: s.name):
+        for s in sorted(as_expr(a).free_symbols, key=lambda s: s.name):
             if s not in symbols:
                 symbols.append(s)
     if not symbols:

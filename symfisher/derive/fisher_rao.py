@@ -27,6 +27,7 @@ import sympy as sp
 from ..derivation import Derivation, Step
 from ..limits import StepFailed, StepTimeout
 from ..model import Model
+from ..simplify import as_expr
 
 __all__ = ["fisher_rao_distance", "half_plane_form", "numeric_geodesic_length"]
 
@@ -58,8 +59,8 @@ def fisher_rao_distance(model: Model, a: dict, b: dict, *, fisher=None, limit: f
     I = fisher if fisher is not None else fisher_information(model, limit=limit).result
     if I is None:
         return d.fail("fisher_rao", "the Fisher information is not available")
-    pa = {th: sp.sympify(a[th] if th in a else a[th.name]) for th in params}
-    pb = {th: sp.sympify(b[th] if th in b else b[th.name]) for th in params}
+    pa = {th: as_expr(a[th] if th in a else a[th.name]) for th in params}  # numbers, never text
+    pb = {th: as_expr(b[th] if th in b else b[th.name]) for th in params}
     lhs = sp.Function("d_FR")(*pa.values(), *pb.values())
     d = d.add(Step("The Fisher–Rao distance is the length of the shortest path in the metric of the Fisher information.",
                    "ds^2 = dtheta^T I(theta) dtheta", sp.Symbol("ds^2"),
