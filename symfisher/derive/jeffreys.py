@@ -66,6 +66,18 @@ def _one_factor(f, s, dom):
     return sp.simplify(left + right), []
 
 
+def _dirichlet_half(kernel, params, doms, constraints) -> bool:
+    """Whether ``kernel`` is, up to a constant, the Dirichlet(1/2, ..., 1/2) kernel on the simplex
+    ``p_i in (0, 1)``, ``sum p_i < 1``: ``prod p_i^(-1/2) (1 - sum p_i)^(-1/2)``."""
+    p = params
+    if len(p) < 2 or not any(c.has(*p) for c in constraints):
+        return False
+    if not all(doms[s].lo == 0 and doms[s].hi == 1 for s in p):
+        return False
+    target = sp.Mul(*[s ** sp.Rational(-1, 2) for s in p]) * (1 - sp.Add(*p)) ** sp.Rational(-1, 2)
+    return bool(sp.simplify(kernel / target).is_number)
+
+
 def _name(kernel, params, doms, constraints):
     p = params
     if len(p) == 1:
@@ -86,9 +98,7 @@ def _name(kernel, params, doms, constraints):
             return f"flat in {s} on {dom} (improper)"
         return None
     if any(c.has(*p) for c in constraints) and all(doms[s].lo == 0 and doms[s].hi == 1 for s in p):
-        last = 1 - sp.Add(*p)
-        target = sp.Mul(*[s ** sp.Rational(-1, 2) for s in p]) * last ** sp.Rational(-1, 2)
-        if sp.simplify(kernel / target).is_number:
+        if _dirichlet_half(kernel, p, doms, constraints):
             return "Dirichlet(" + ", ".join(["1/2"] * (len(p) + 1)) + ")"
         return None
     parts = sp.separatevars(kernel, symbols=list(p), dict=True)
@@ -177,7 +187,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                            "change of variables leaves the integral unchanged", None,
                            (normalizer,) if normalizer is not None else ()))
     named = _name(kernel, params, doms, constraints)
-    if proper is None and named and named.startswith("Dirichlet("):
+    if proper is None and _dirichlet_half(kernel, params, doms, constraints):
         # the Dirichlet integral: int over the simplex of prod p_k^(a_k - 1) = prod Gamma(a_k) / Gamma(sum a_k)
         k = len(params) + 1
         proper, normalizer = True, sp.gamma(sp.S.Half) ** k / sp.gamma(sp.Rational(k, 2))
