@@ -202,7 +202,7 @@ def _dimension(ctx, what: str) -> int:
            "The Fisher information against the parameter (for two parameters, √det I as a map): it is large "
            "where one observation pins the parameters down.")
 def _fisher_curve(ctx, range=None, log=True, ranges=(), at=()):
-    I = ctx.values.get("fisher")
+    I = ctx.value("fisher")
     if I is None:
         raise FigureUnavailable("the Fisher information was not derived")
     if _dimension(ctx, "the Fisher information figure") == 2:
@@ -216,7 +216,7 @@ def _fisher_curve(ctx, range=None, log=True, ranges=(), at=()):
     ax.plot(t, _fn(I, th)(t), color="#1f5fa8", lw=2, label=f"ℐ({_name(th)}) = " + _label(I))
     if log:
         ax.set_yscale("log")
-    amin = ctx.values.get("fisher_argmin")
+    amin = ctx.value("fisher_extremes.argmin")
     if amin is not None:
         ax.axvline(float(amin), color="0.4", ls="--", lw=1, label=f"minimum at {_name(th)} = " + _label(amin))
     ax.set_xlabel(_name(th))
@@ -232,7 +232,7 @@ def _kl_quadratic(ctx, at=(), delta_max=0.2):
 
     from .numeric import expect_numeric
 
-    I = ctx.values.get("fisher")
+    I = ctx.value("fisher")
     model = ctx.model
     if I is None:
         raise FigureUnavailable("the Fisher information was not derived")
@@ -267,7 +267,9 @@ def _kl_quadratic(ctx, at=(), delta_max=0.2):
            "The Jeffreys prior √det I(θ), normalized when it is proper (for two parameters, as a map).")
 def _jeffreys_density(ctx, range=None, ranges=(), at=()):
     model = ctx.model
-    prior = ctx.values.get("jeffreys_density") or ctx.values.get("jeffreys")
+    prior = ctx.value("jeffreys.density")
+    if prior is None:
+        prior = ctx.value("jeffreys")
     if prior is None:
         raise FigureUnavailable("the Jeffreys prior was not derived")
     if _dimension(ctx, "the Jeffreys figure") == 2:

@@ -131,11 +131,11 @@ BAD = {
     "reversed_range": (_BER + '[[figure]]\nkind = "fisher_curve"\nrange = [0.9, 0.1]\n', "low < high"),
     "matrix_without_entry": (_MAT + '[[check]]\nname = "c"\nof = "fisher"\n'
                              'at = {mu_1 = 0, mu_2 = 0, sigma_11 = 2, sigma_12 = 0.5, sigma_22 = 1}\n'
-                             'witness = "fisher_quadrature"\n', "entry"),
+                             'witness = "fisher_quadrature"\n', 'of = "fisher[row, column]"'),
     "matrix_without_entry_target": (_MAT + '[[check]]\nname = "c"\nof = "fisher"\n'
                                     'at = {mu_1 = 0, mu_2 = 0, sigma_11 = 2, sigma_12 = 0.5, sigma_22 = 1}\n'
-                                    'target = 1\n', "entry"),
-    "at_missing_parameter_matrix": (_MAT + '[[check]]\nname = "c"\nof = "fisher"\nentry = [0, 0]\n'
+                                    'target = 1\n', "address an entry"),
+    "at_missing_parameter_matrix": (_MAT + '[[check]]\nname = "c"\nof = "fisher[0, 0]"\n'
                                     'at = {mu_1 = 0, mu_2 = 0}\ntarget = 1\n', "still depends on"),
     "at_missing_parameter": (_BER + '[[check]]\nname = "c"\nof = "fisher"\ntarget = 1\n', "still depends on p"),
     "tol_inf": (_BER + '[[check]]\nname = "c"\nof = "fisher"\nat = {p = 0.3}\ntarget = 1\ntol = inf\n', "tol"),
@@ -144,6 +144,20 @@ BAD = {
                              "outside the domain"),
     "point_on_boundary": (_BER + '[[check]]\nname = "c"\nof = "fisher"\nat = {p = 0}\ntarget = 1\n',
                           "outside the domain"),
+    # typed paths: a value that does not exist is refused before any work, with what does
+    "path_unknown_field": (_BER + '[[check]]\nname = "c"\nof = "fisher.curvatur"\nat = {p = 0.3}\ntarget = 1\n',
+                           "quantity 'fisher' has no field 'curvatur'; did you mean fisher.curvature?"),
+    "path_not_derived": (_BER + '[[check]]\nname = "c"\nof = "kl_taylor.quadratic"\nat = {p = 0.3}\ntarget = 1\n',
+                         "'kl_taylor' is not derived in this part (derived: fisher"),
+    "path_no_such_quantity": (_BER + '[[check]]\nname = "c"\nof = "fishr"\nat = {p = 0.3}\ntarget = 1\n',
+                              "no quantity has that name; did you mean 'fisher'?"),
+    "path_malformed": (_BER + '[[check]]\nname = "c"\nof = "fisher[0"\nat = {p = 0.3}\ntarget = 1\n',
+                       "'fisher[0' is not a path"),
+    "path_index_outside": (_MAT + '[[check]]\nname = "c"\nof = "fisher[2, 0]"\n'
+                           'at = {mu_1 = 0, mu_2 = 0, sigma_11 = 2, sigma_12 = 0.5, sigma_22 = 1}\ntarget = 1\n',
+                           "fisher is 2x2: no entry [2, 0]"),
+    "path_scalar_indexed": (_BER + '[[check]]\nname = "c"\nof = "fisher[0, 0]"\nat = {p = 0.3}\ntarget = 1\n',
+                            "fisher is a single number: leave the index out"),
 }
 
 

@@ -212,7 +212,8 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if named:
         d = d.add(Step(f"This is the {named} law." if proper else f"Its kernel is that of {named}.",
                        "compare with the catalog of named densities", lhs, (kernel,)))
-    d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent)
+    d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent,
+                    density=kernel / normalizer if proper and normalizer is not None else None)
     return d.with_result(kernel)
 
 
@@ -300,6 +301,10 @@ def _to_json(d):
             "named": e.get("named")}
 
 
-@register_quantity("jeffreys", needs=("fisher",), to_json=_to_json)
+@register_quantity("jeffreys", needs=("fisher",), to_json=_to_json,
+                   fields={"normalizer": "∫ √det I dθ (when proper)", "sqrt_det": "√det I(θ)",
+                           "proper": "1 when the prior is proper, 0 when not",
+                           "density": "the normalized prior (when proper)"},
+                   summary="the Jeffreys prior √det I(θ): propriety, normalizer and name")
 def _jeffreys_quantity(model, report):
     return jeffreys_prior(model, fisher=report.get("fisher"))

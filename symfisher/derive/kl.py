@@ -470,6 +470,6 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
     return d.with_result(result)
 
 
-@register_quantity("kl", to_json=lambda d: str(d.result))
+@register_quantity("kl", to_json=lambda d: str(d.result), summary="the KL divergence KL(P_θ₁ ‖ P_θ₂) in closed form")
 def _kl_quantity(model, report):
     return kl_divergence(model)

@@ -87,33 +87,45 @@ class Report:
 class Quantity:
     name: str
     needs: tuple
-    run: Callable  # (model, report) -> Derivation
+    run: Callable  # (model, report, **args) -> Derivation
     to_json: Callable = None  # Derivation -> JSON value (for kl, kl_taylor, jeffreys)
+    args: dict = field(default_factory=dict)  # argument -> kind ("point", "posint", "bool", "str", "matrix" ...)
+    fields: dict = field(default_factory=dict)  # extras key -> what it holds (the typed paths ``name.field``)
+    summary: str = ""
 
 
 QUANTITIES: dict = {}
 
 
-def register_quantity(name: str, needs: tuple = (), to_json: Callable | None = None):
+def register_quantity(name: str, needs: tuple = (), to_json: Callable | None = None, args: dict | None = None,
+                      fields: dict | None = None, summary: str = ""):
+    """Register ``fn(model, report, **args) -> Derivation`` under ``name``.
+
+    ``args`` are the keyword arguments a caller (``derive_all(args=...)``, a sheet spec) may
+    pass, with their kinds; ``fields`` the ``extras`` a caller may address besides ``result``.
+    """
     def deco(fn):
-        QUANTITIES[name] = Quantity(name, tuple(needs), fn, to_json)
+        QUANTITIES[name] = Quantity(name, tuple(needs), fn, to_json, dict(args or {}), dict(fields or {}),
+                                    summary or (fn.__doc__ or "").strip().split("\n")[0])
         return fn
 
     return deco
 
 
-@register_quantity("score")
+@register_quantity("score", fields={"raw": "the unsimplified derivatives of the log-density"},
+                   summary="the score d/dθ log f")
 def _score(model, report):
     # needed only for the Fisher information: the raw derivatives serve, unsimplified
     return score(model, textbook=report.shown("score"))
 
 
-@register_quantity("hessian", needs=("score",))
+@register_quantity("hessian", needs=("score",), summary="the Hessian of log f")
 def _hessian(model, report):
     return hessian(model, report.derivations["score"].extras["raw"], textbook=report.shown("hessian"))
 
 
-@register_quantity("fisher", needs=("score", "hessian"))
+@register_quantity("fisher", needs=("score", "hessian"), summary="the Fisher information by E[s sᵀ] and by −E[H]",
+                   fields={"outer": "E[s sᵀ]", "curvature": "−E[H]"})
 def _fisher(model, report, limit=None):
     sd, hd = report.derivations["score"], report.derivations["hessian"]
     d = fisher_information(model, score_vector=sd.extras["raw"], hessian_matrix=hd.extras["raw"], score_shown=sd.result)
@@ -124,7 +136,7 @@ def _fisher(model, report, limit=None):
     return d
 
 
-@register_quantity("cramer_rao", needs=("fisher",))
+@register_quantity("cramer_rao", needs=("fisher",), summary="the Cramér–Rao bound I(θ)⁻¹")
 def _cramer_rao(model, report):
     return cramer_rao(model, report.get("fisher"))
 
@@ -139,7 +151,7 @@ def _load_extensions() -> None:
     # the geometry quantities live in their own modules and register themselves
     import importlib
 
-    for mod in ("kl", "taylor", "jeffreys"):
+    for mod in ("kl", "taylor", "jeffreys", "information"):
         try:
             importlib.import_module(f"{__package__}.{mod}")
         except ModuleNotFoundError as exc:
@@ -147,14 +159,16 @@ def _load_extensions() -> None:
                 raise
 
 
-def derive_all(model: Model, only=None) -> Report:
-    """Derive every quantity (or only those named) for ``model``; failures are isolated."""
+def derive_all(model: Model, only=None, args=None) -> Report:
+    """Derive every quantity of ``ALL_QUANTITIES`` (or only those named, any registered one) for
+    ``model``; ``args`` maps a quantity to its keyword arguments. Failures are isolated."""
     _load_extensions()
     check_support(model)
     requested = tuple(ALL_QUANTITIES if not only else only)
-    unknown = [q for q in requested if q not in ALL_QUANTITIES]
+    unknown = [q for q in requested if q not in QUANTITIES]
     if unknown:
-        raise ValueError(f"unknown quantity {unknown[0]!r} in --only (choose from {', '.join(ALL_QUANTITIES)})")
+        raise ValueError(f"unknown quantity {unknown[0]!r} in --only (choose from {', '.join(QUANTITIES)})")
+    args = dict(args or {})
     report = Report(model, requested=requested)
 
     def run(name):
@@ -171,7 +185,7 @@ def derive_all(model: Model, only=None) -> Report:
         # code) is that quantity's failure, with one line saying why: the report is always printed
         try:
             with time_limit(budget, name), contained(name):
-                d = q.run(model, report)
+                d = q.run(model, report, **args.get(name, {}))
                 # printing orders a sum's terms by evaluating them (mpmath can raise there):
                 # a result that cannot be printed fails here, not when the report is printed
                 ensure_printable(name, d.result, *(f for s in d.steps for f in (s.lhs,) + tuple(s.forms)))

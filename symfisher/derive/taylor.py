@@ -235,6 +235,9 @@ def _compare_with_closed_form(d: Derivation, model: Model, terms: dict, delta: t
 
 @register_quantity("kl_taylor", needs=("fisher",), to_json=lambda d: {
     "order": d.extras["order"], "quadratic": str(d.extras["quadratic"]),
-    "cubic": str(d.extras["cubic"]) if d.extras["cubic"] is not None else None})
-def _kl_taylor_quantity(model, report):
-    return kl_taylor(model, fisher=report.get("fisher"))
+    "cubic": str(d.extras["cubic"]) if d.extras["cubic"] is not None else None},
+    args={"order": "posint", "check_closed_form": "bool"},
+    fields={"quadratic": "the δ² term ½ δᵀ I δ", "cubic": "the δ³ term", "order": "the order of the series"},
+    summary="KL(P_θ ‖ P_θ+δ) = ½ δᵀ I δ + cubic term + …")
+def _kl_taylor_quantity(model, report, order=3, check_closed_form=True):
+    return kl_taylor(model, order=order, fisher=report.get("fisher"), check_closed_form=check_closed_form)

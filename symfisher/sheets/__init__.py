@@ -13,13 +13,16 @@ The package is a spec schema (:mod:`.schema`: TOML -> validated records), an ada
 quantities in :mod:`.quantities` registered in :mod:`.registry`) and the writers
 (:mod:`.writers`: solution sheet, exercise sheet and notebook per spec, all-or-nothing).
 
-Every quantity is resolved through :data:`QUANTITIES` (``register_quantity``): a function
-``(ctx, **args) -> Derivation`` that calls the engine (``symfisher.derive``, and the
-geometry and ML modules when they are installed) and publishes named values in
-``ctx.values`` for the checks. Checks are *independent* of the symbolic route: the derived
-closed form is evaluated at the spec's point and compared with a literature target
-written in the spec or with a numeric witness from :data:`WITNESSES` (quadrature or exact
-sums of finite-difference scores, seeded Monte Carlo, numeric integration).
+Every quantity is resolved through :data:`QUANTITIES`: the engine's own registry
+(:data:`symfisher.derive.report.QUANTITIES`, derived through ``derive_all`` as ``symfisher
+derive`` does), plus the few sheet-only quantities of :mod:`.quantities` (logistic
+regression on seeded data, the engine's witnesses as check rows). Checks address results by
+typed paths (:mod:`.paths`: ``fisher[0, 1]``, ``kl_taylor.quadratic``,
+``fisher_eigen.values[1]``), checked against the part's quantities and their fields when the
+spec is read. Checks are *independent* of the symbolic route: the derived closed form is
+evaluated at the spec's point and compared with a literature target written in the spec or
+with a numeric witness from :data:`WITNESSES` (quadrature or exact sums of finite-difference
+scores, seeded Monte Carlo, numeric integration).
 
 >>> spec = parse_spec('''
 ... title = "Bernoulli"
@@ -48,7 +51,8 @@ from __future__ import annotations
 
 from . import quantities as _quantities  # noqa: F401  (registers the quantities and witnesses)
 from .adapter import (Context, build_model, build_section, build_sections, exercise_section, notebook_checks,
-                      run_check, textbook_derivation)
+                      resolve, run_check, textbook_derivation)
+from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES, Quantity, register_quantity, register_witness
 from .schema import (CheckRequest, FigureRequest, Part, QuantityRequest, Spec, SpecError, default_spec_dir,
                      find_specs, load_spec, model_sizes, parse_spec)
@@ -58,7 +62,8 @@ from .writers import (DEFAULT_FORMATS, EXT, INDEX_TITLE, SHEET_FORMATS, OutputEr
 __all__ = [
     "SpecError", "Spec", "Part", "QuantityRequest", "CheckRequest", "FigureRequest", "Quantity", "QUANTITIES",
     "WITNESSES", "register_quantity", "register_witness", "load_spec", "parse_spec", "find_specs",
-    "default_spec_dir", "model_sizes", "Context", "build_model", "run_check", "textbook_derivation",
+    "default_spec_dir", "model_sizes", "Context", "build_model", "run_check", "resolve", "ResultPath", "parse_path",
+    "textbook_derivation",
     "build_section", "build_sections", "notebook_checks", "exercise_section", "write_sheets", "write_all",
     "atomic_write", "output_names", "check_out_dir", "check_targets", "OutputError", "Written", "INDEX_TITLE",
     "EXT", "SHEET_FORMATS", "DEFAULT_FORMATS",

@@ -1,9 +1,13 @@
 """The adapter: a parsed spec -> derivations from the engine -> checks -> a sheet :class:`Section`.
 
-Each part gets a :class:`Context` (its model, the derivations so far, the values its checks
-address); quantities (:mod:`.quantities`) fill it, :func:`run_check` compares a derived value
-at the spec's point with a literature target or a numeric witness, and
-:func:`textbook_derivation` turns each derivation into the form a sheet shows.
+Each part gets a :class:`Context`: its model, and its results, the derivations by quantity
+name, exactly as the engine returns them. The engine's quantities of a part are derived
+together by one ``derive_all`` call (the pipeline of ``symfisher derive``) with the spec's
+arguments; the sheet-only ones (:mod:`.quantities`) add theirs. Checks address results by
+typed paths (:mod:`.paths`): :func:`resolve` turns ``fisher_eigen.values[1]`` into the
+value, :func:`run_check` compares it at the spec's point with a literature target or a
+numeric witness, and :func:`textbook_derivation` turns each derivation into the form a
+sheet shows.
 """
 from __future__ import annotations
 
@@ -16,11 +20,17 @@ from typing import Any
 import sympy as sp
 
 from ..derivation import Check, Derivation, Step
+from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES
 from .schema import CheckRequest, Part, Spec, SpecError, _expr, model_sizes, parse_spec
 
-__all__ = ["Context", "build_model", "run_check", "textbook_derivation", "build_section", "build_sections",
-           "notebook_checks", "exercise_section"]
+__all__ = ["Context", "build_model", "run_check", "resolve", "textbook_derivation", "build_section",
+           "build_sections", "notebook_checks", "exercise_section"]
+
+# what a sheet asks of an engine quantity when its spec says nothing: the optional cross-check of
+# the KL series runs under a wall-clock limit, so whether it finishes depends on the machine's load;
+# a sheet leaves it off (the same spec renders the same bytes) and checks the terms numerically
+SHEET_DEFAULTS = {"kl_taylor": {"check_closed_form": False}}
 
 
 # ---------------------------------------------------------------- context
@@ -28,17 +38,16 @@ __all__ = ["Context", "build_model", "run_check", "textbook_derivation", "build_
 
 @dataclass
 class Context:
-    """What one part's quantities share: the model, derived records and named values."""
+    """What one part's quantities share: the model and the results (quantity name -> Derivation)."""
 
     spec: Spec
     part: Part
     model: Any = None
-    derived: dict = field(default_factory=dict)  # quantity name -> Derivation
-    values: dict = field(default_factory=dict)  # value name -> SymPy object / number / array
+    results: dict = field(default_factory=dict)  # quantity name -> Derivation, as derived
     checks: list = field(default_factory=list)  # checks produced by quantities (ML, witnesses)
-    curves: dict = field(default_factory=dict)  # data for figures
     failed: list = field(default_factory=list)  # quantities that could not be derived
     report: Any = None  # the engine's Report (symfisher.derive.report) for this part's model
+    where: str = ""  # "part[i]." in a spec with several parts
 
     @property
     def path(self):
@@ -47,21 +56,55 @@ class Context:
     def engine(self, name: str) -> Derivation:
         """The derivation of ``name`` by the engine's own registry (``derive_all``, the pipeline of
         ``symfisher derive``): one report per part, holding every engine quantity the part asks for
-        and what they need, each derived once."""
-        from ..derive.report import ALL_QUANTITIES, derive_all
+        (with the spec's arguments) and what they need, each derived once."""
+        from ..derive.report import derive_all
 
         if self.report is None or name not in self.report.derivations:
-            wanted = tuple(dict.fromkeys([q.name for q in self.part.derive if q.name in ALL_QUANTITIES] + [name]))
-            self.report = derive_all(self.model, only=wanted)
+            wanted, args = [], {}
+            for k, q in enumerate(self.part.derive):
+                if QUANTITIES[q.name].engine and q.name not in wanted:
+                    wanted.append(q.name)
+                    args[q.name] = self.engine_args(q, f"{self.where}derive[{k}]")
+            if name not in wanted:
+                wanted.append(name)
+            self.report = derive_all(self.model, only=tuple(wanted), args=args)
         return self.report.derivations[name]
 
-    def derive(self, name: str, **args) -> Derivation:
-        """The derivation of ``name`` (derived now with ``args`` if not already)."""
-        if name not in self.derived:
-            d = QUANTITIES[name].fn(self, **args)
-            if d is not None:
-                self.derived[name] = d if isinstance(d, Derivation) else d[0]
-        return self.derived.get(name)
+    def engine_args(self, request, key: str) -> dict:
+        """A ``[[derive]]``'s arguments as the engine takes them: points as ``{Symbol: exact value}``
+        inside the domain, matrices as exact SymPy matrices, coordinate names the model knows."""
+        kinds = QUANTITIES[request.name].args
+        out = dict(SHEET_DEFAULTS.get(request.name, {}))
+        for name, v in request.args:
+            kind, k = kinds.get(name), f"{key}.{name}"
+            if kind == "point":
+                v = self.point(v, k)
+            elif kind == "matrix":
+                v = sp.Matrix([[_expr(x, self.path, k) for x in row] for row in v])
+            elif kind == "coords":
+                from ..derive.reparam import named_coordinates
+
+                try:
+                    named_coordinates(self.model, v)
+                except (KeyError, ValueError) as exc:
+                    raise SpecError(self.path, k, str(exc).strip().strip("'\"").splitlines()[0]) from None
+            out[name] = v
+        return out
+
+    def derivation(self, name: str):
+        """The derivation of ``name``: a result of this part, or one the engine derived on the way."""
+        d = self.results.get(name)
+        if d is None and self.report is not None:
+            d = self.report.derivations.get(name)
+        return d
+
+    def value(self, path, default=None):
+        """The value at a typed path (text or :class:`ResultPath`), or ``default`` when it was not derived."""
+        rp = parse_path(path) if isinstance(path, str) else path
+        try:
+            return resolve(self, rp)
+        except LookupError:
+            return default
 
     def symbol(self, name: str, extra=()):
         if self.model is not None:
@@ -116,6 +159,21 @@ class Context:
 
 def _scalar(M):
     return M[0, 0] if isinstance(M, sp.MatrixBase) and M.shape == (1, 1) else M
+
+
+def resolve(ctx: Context, rp: ResultPath):
+    """The value a path names, without its index: the result or a field (``extras``) of the
+    derivation, 1×1 matrices as scalars and yes/no facts as 1/0. ``LookupError`` when it was not
+    derived (the quantity failed, or the field does not apply to this model)."""
+    d = ctx.derivation(rp.quantity)
+    if d is None:
+        raise LookupError(f"{rp.quantity} was not derived")
+    v = d.result if rp.field is None else d.extras.get(rp.field)
+    if v is None:
+        raise LookupError(f"{rp.value_name} was not derived" + (f" ({d.failures[0].reason})" if d.failures else ""))
+    if isinstance(v, bool):
+        return sp.Integer(int(v))
+    return _scalar(v)
 
 
 # ---------------------------------------------------------------- building models
@@ -190,38 +248,51 @@ def _evaluate(value, point: dict):
     return a.tolist() if a.ndim else float(a)
 
 
+def _pick(value, rp: ResultPath, path, key):
+    """The entry ``rp.index`` of an evaluated value (a float or a list of rows)."""
+    if not rp.index:
+        if isinstance(value, list) and len(value) == 1 and len(value[0]) == 1:
+            return value[0][0]
+        return value
+    if not isinstance(value, list):
+        raise SpecError(path, key, f"{rp.value_name} is a single number: leave the index out")
+    rows, cols = len(value), len(value[0])
+    if len(rp.index) == 1:
+        if rows != 1 and cols != 1:
+            raise SpecError(path, key, f"{rp.value_name} is a {rows}x{cols} matrix: address an entry as "
+                            f"{rp.value_name}[row, column]")
+        k = rp.index[0]
+        flat = value[0] if rows == 1 else [r[0] for r in value]
+        if k >= len(flat):
+            raise SpecError(path, key, f"{rp.value_name} has {len(flat)} entries: no entry [{k}] (counting from 0)")
+        return flat[k]
+    i, j = rp.index
+    if i >= rows or j >= cols:
+        raise SpecError(path, key, f"{rp.value_name} is {rows}x{cols}: no entry [{i}, {j}] (counting from 0)")
+    return value[i][j]
+
+
 def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
-    point = ctx.point(req.at, key + ".at", ctx.values.get(req.of) if req.of else None)
-    value = None
-    if req.of is not None:
-        if req.of not in ctx.values and ctx.failed:  # its quantity failed: the check fails, visibly
-            return Check(req.name, math.nan, math.nan, req.tol,
-                         detail=f"not derived ({', '.join(ctx.failed)} could not be completed)")
-        if req.of not in ctx.values:
-            known = ", ".join(sorted(k for k in ctx.values if not k.startswith("_"))) or "none"
-            raise SpecError(ctx.path, key + ".of", f"no derived value {req.of!r} (derived here: {known})")
-        try:
-            value = _evaluate(ctx.values[req.of], point)
-        except ValueError as exc:
-            raise SpecError(ctx.path, key + ".at", f"{req.of} {exc}: give its value in at = {{...}}") from None
-        if req.entry is not None and not isinstance(value, list):
-            raise SpecError(ctx.path, key + ".entry", f"{req.of} is a single number: leave entry out")
-        if req.entry is not None and isinstance(value, list):
-            i, j = req.entry
-            try:
-                value = value[i][j]
-            except IndexError:
-                raise SpecError(ctx.path, key + ".entry", f"{req.of} has no entry {list(req.entry)}") from None
-        elif isinstance(value, list) and len(value) == 1 and len(value[0]) == 1:
-            value = value[0][0]
+    rp = req.of
+    try:
+        raw = resolve(ctx, rp)
+    except LookupError as exc:
+        if ctx.failed or ctx.derivation(rp.quantity) is not None:  # its quantity failed: the check fails, visibly
+            why = f"{', '.join(ctx.failed)} could not be completed" if ctx.failed else str(exc)
+            return Check(req.name, math.nan, math.nan, req.tol, detail=f"not derived ({why})")
+        raise SpecError(ctx.path, key + ".of", str(exc)) from None
+    point = ctx.point(req.at, key + ".at", raw)
+    try:
+        value = _evaluate(raw, point)
+    except ValueError as exc:
+        raise SpecError(ctx.path, key + ".at", f"{rp.value_name} {exc}: give its value in at = {{...}}") from None
+    value = _pick(value, rp, ctx.path, key + ".of")
     stderr = None
     detail = req.detail
     if req.witness is not None:
-        if value is None:  # a witness on its own: nothing to compare with
-            raise SpecError(ctx.path, key + ".of", "a witness needs the derived value to compare with (of = ...)")
         if isinstance(value, list):
-            raise SpecError(ctx.path, key + ".entry",
-                            f"{req.of} is a matrix: name the entry to compare, entry = [row, column]")
+            raise SpecError(ctx.path, key + ".of", f"{rp.value_name} is a matrix: a witness checks one entry, "
+                            f"of = \"{rp.value_name}[row, column]\"")
         target, wdetail, stderr = WITNESSES[req.witness](ctx, req, point)
         detail = detail or wdetail
         return Check(req.name, float(value), float(target), req.tol, detail=detail, stderr=stderr)
@@ -230,12 +301,13 @@ def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
         T = [[float(_expr(x, ctx.path, key + ".target")) for x in row] for row in t]
         V = value if isinstance(value, list) else [[value]]
         if len(T) != len(V) or len(T[0]) != len(V[0]):
-            raise SpecError(ctx.path, key + ".target", f"is {len(T)}x{len(T[0])} but {req.of} is {len(V)}x{len(V[0])}")
+            raise SpecError(ctx.path, key + ".target", f"is {len(T)}x{len(T[0])} but {rp} is {len(V)}x{len(V[0])}")
         err = max(abs(a - b) for ra, rb in zip(V, T) for a, b in zip(ra, rb))
         return Check(req.name, err, 0.0, req.tol, detail=detail or "largest entrywise |value − target|")
     target = float(sp.N(_expr(t, ctx.path, key + ".target"), 30))
     if isinstance(value, list):
-        raise SpecError(ctx.path, key + ".entry", f"{req.of} is a matrix: name an entry [row, column] or give a matrix target")
+        raise SpecError(ctx.path, key + ".of", f"{rp.value_name} is a matrix: address an entry, "
+                        f"of = \"{rp.value_name}[row, column]\", or give a matrix target")
     return Check(req.name, float(value), target, req.tol, detail=detail, stderr=stderr)
 
 
@@ -279,15 +351,15 @@ def textbook_derivation(d: Derivation) -> Derivation:
 
 
 def _run_part(spec: Spec, part: Part, index: int):
-    ctx = Context(spec, part)
     where = f"part[{index}]." if len(spec.parts) > 1 else ""
+    ctx = Context(spec, part, where=where)
     if part.model:
         ctx.model = build_model(spec, part, index)
     derivations = []
     for k, q in enumerate(part.derive):
-        key = f"{where}derive[{k}]"
+        quantity = QUANTITIES[q.name]
         try:
-            d = QUANTITIES[q.name].fn(ctx, **q.kwargs)
+            d = ctx.engine(q.name) if quantity.engine else quantity.fn(ctx, **q.kwargs)
         except SpecError:
             raise
         except Exception as exc:  # a step the engine could not do: shown, not hidden (principle 6)
@@ -297,7 +369,7 @@ def _run_part(spec: Spec, part: Part, index: int):
                 raise
             text = str(exc).strip()
             msg = getattr(exc, "reason", None) or (text.splitlines()[0] if text else type(exc).__name__)
-            title = QUANTITIES[q.name].summary or q.name
+            title = quantity.summary or q.name
             d = Derivation(q.name, title[:1].upper() + title[1:]).fail(q.name, msg)
             ctx.failed.append(q.name)
         if d is None:
@@ -305,7 +377,7 @@ def _run_part(spec: Spec, part: Part, index: int):
         ds = [d] if isinstance(d, Derivation) else list(d)
         if any(one.failures for one in ds) and q.name not in ctx.failed:
             ctx.failed.append(q.name)  # a step it could not finish: checks of its values fail visibly
-        ctx.derived.setdefault(q.name, ds[0])
+        ctx.results.setdefault(q.name, ds[0])
         for one in ds:
             ctx.checks.extend(one.checks)
             derivations.append(textbook_derivation(replace(one, checks=(), extras={})))

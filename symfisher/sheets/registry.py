@@ -1,53 +1,89 @@
-"""The sheet quantity and witness registries: what a spec's ``[[derive]]`` and ``witness = ...`` may name.
+"""What a spec's ``[[derive]]``, ``of = ...`` and ``witness = ...`` may name: one registry.
 
-A quantity is ``fn(ctx, **args) -> Derivation`` (:mod:`.quantities`); its ``args`` declare the
-kinds the spec parser converts (:func:`symfisher.sheets.schema.convert_arg`), and the
-arguments without a default are required in the spec.
+Every quantity of the engine's registry (:data:`symfisher.derive.report.QUANTITIES`: the
+score, the Fisher information, KL, Jeffreys and the general quantities of
+:mod:`symfisher.derive.information`) is a sheet quantity as it is: its arguments, its fields
+(the typed paths ``name.field``) and its derivation come from there, and a sheet derives it
+through ``derive_all``, the pipeline of ``symfisher derive``. The only quantities registered
+here are those that are not a model's derivation: the logistic-regression computations on
+seeded data (:mod:`symfisher.ml`, no ``[model]``) and ``witnesses``, which turns the engine's
+own numeric witnesses (:mod:`symfisher.witness`) into check rows.
+
+>>> q = QUANTITIES["fisher_extremes"]
+>>> q.engine, sorted(q.fields)
+(True, ['argmax', 'argmin', 'limits', 'maximum', 'minimum'])
+>>> QUANTITIES["ewc"].needs_model
+False
 """
 from __future__ import annotations
 
+import inspect
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Callable
 
-__all__ = ["Quantity", "QUANTITIES", "WITNESSES", "register_quantity", "register_witness", "published",
-           "published_names"]
-
+__all__ = ["Quantity", "QUANTITIES", "WITNESSES", "register_quantity", "register_witness"]
 
 
 @dataclass(frozen=True)
 class Quantity:
+    """A quantity as a spec sees it: its arguments (name -> kind, see ``schema.convert_arg``),
+    the fields a path may address besides the result, and whether the engine derives it."""
+
     name: str
-    fn: Callable  # (ctx, **args) -> Derivation | list[Derivation] | None
-    args: dict  # argument name -> kind (see _convert_arg)
+    args: dict
+    fields: dict
+    summary: str
+    required: tuple  # the arguments a spec must give
+    engine: bool = True  # derived by symfisher.derive.report.derive_all
     needs_model: bool = True
-    summary: str = ""
-    publishes: tuple = ()  # the value names its checks can address (``of``); ``name_*``: a family of names
-
-    @property
-    def required(self) -> tuple:
-        """The arguments a spec must give: those of ``fn`` without a default."""
-        import inspect
-
-        return tuple(n for n, prm in list(inspect.signature(self.fn).parameters.items())[1:]
-                     if prm.default is inspect.Parameter.empty and prm.kind is prm.POSITIONAL_OR_KEYWORD)
+    fn: Callable | None = None  # sheet-only quantities: (ctx, **args) -> Derivation | None
 
 
-QUANTITIES: dict = {}
+def _required(fn, skip: int) -> tuple:
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    return tuple(p.name for p in params if p.default is inspect.Parameter.empty and p.kind is p.POSITIONAL_OR_KEYWORD)
+
+
+_SHEET_ONLY: dict = {}
 WITNESSES: dict = {}
 
 
-def register_quantity(name: str, args: dict | None = None, needs_model: bool = True, summary: str = "",
-                      publishes: tuple = ()):
-    """Register a sheet quantity ``fn(ctx, **args)`` under ``name``.
+class _Quantities(Mapping):
+    """The engine's quantities (read from its registry each time) and the sheet-only ones."""
 
-    ``args`` maps each accepted argument to its kind: ``"int"``, ``"posint"``, ``"number"``,
-    ``"expr"`` (a number or expression text), ``"str"``, ``"point"`` (a table name -> value),
-    ``"vector"``, ``"matrix"``, ``"bool"``.
-    """
+    def _all(self) -> dict:
+        from ..derive.report import QUANTITIES as ENGINE, _load_extensions
+
+        _load_extensions()
+        out = {n: Quantity(n, dict(q.args), dict(q.fields), q.summary, _required(q.run, 2))
+               for n, q in ENGINE.items()}
+        out.update(_SHEET_ONLY)
+        return out
+
+    def __getitem__(self, name):
+        return self._all()[name]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self):
+        return len(self._all())
+
+
+QUANTITIES = _Quantities()
+
+
+def register_quantity(name: str, args: dict | None = None, fields: dict | None = None, needs_model: bool = True,
+                      summary: str = ""):
+    """Register a sheet-only quantity ``fn(ctx, **args) -> Derivation | None`` (one that is not a
+    model's derivation; those belong in the engine's registry). Its ``fields`` are ``extras``
+    keys of the derivation it returns."""
 
     def deco(fn):
-        QUANTITIES[name] = Quantity(name, fn, dict(args or {}), needs_model, summary or (fn.__doc__ or "").strip(),
-                                    tuple(publishes) or (name,))
+        _SHEET_ONLY[name] = Quantity(name, dict(args or {}), dict(fields or {}),
+                                     summary or (fn.__doc__ or "").strip(), _required(fn, 1), engine=False,
+                                     needs_model=needs_model, fn=fn)
         return fn
 
     return deco
@@ -61,16 +97,3 @@ def register_witness(name: str):
         return fn
 
     return deco
-
-
-def published(name: str) -> bool:
-    """Whether some registered quantity publishes the value ``name`` (what ``of = ...`` may say)."""
-    for q in QUANTITIES.values():
-        for pub in q.publishes:
-            if name == pub or (pub.endswith("*") and name.startswith(pub[:-1])):
-                return True
-    return False
-
-
-def published_names() -> list:
-    return sorted({pub for q in QUANTITIES.values() for pub in q.publishes})

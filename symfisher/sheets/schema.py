@@ -12,7 +12,8 @@ from typing import Any
 
 import sympy as sp
 
-from .registry import QUANTITIES, WITNESSES, published, published_names
+from .paths import ResultPath, parse_path
+from .registry import QUANTITIES, WITNESSES
 
 __all__ = ["SpecError", "Spec", "Part", "QuantityRequest", "CheckRequest", "FigureRequest", "parse_spec",
            "load_spec", "find_specs", "default_spec_dir", "model_sizes"]
@@ -65,13 +66,13 @@ class QuantityRequest:
 
 @dataclass(frozen=True)
 class CheckRequest:
-    """One ``[[check]]`` entry: evaluate the value ``of`` at ``at`` against ``target``
-    (a number, an expression or a matrix) or against a numeric ``witness``."""
+    """One ``[[check]]`` entry: evaluate the value at the typed path ``of``
+    (:class:`~symfisher.sheets.paths.ResultPath`) at ``at`` against ``target`` (a number, an
+    expression or a matrix) or against a numeric ``witness``."""
 
     name: str
-    of: str | None = None
+    of: ResultPath | None = None
     at: tuple = ()
-    entry: tuple | None = None
     target: Any = None
     witness: str | None = None
     witness_args: tuple = ()
@@ -113,7 +114,7 @@ class Spec:
 _TOP_KEYS = {"title", "question", "explanation", "takeaway", "model", "derive", "check", "figure", "part", "note"}
 _PART_KEYS = {"heading", "model", "derive", "check", "figure", "note"}
 _MODEL_KEYS = {"name", "sizes", "density", "logpdf", "var", "params", "consts", "coords", "label"}
-_CHECK_KEYS = {"name", "of", "at", "entry", "target", "witness", "tol", "detail", "witness_args"}
+_CHECK_KEYS = {"name", "of", "at", "target", "witness", "tol", "detail", "witness_args"}
 _FIGURE_KEYS = {"kind", "caption"}
 
 
@@ -209,6 +210,10 @@ def _convert_arg(kind: str, v, path, key):
         if not isinstance(v, list) or not v or not all(_is_number(x) for x in v):
             raise bad("a list of numbers, e.g. [2, 2]")
         return tuple(float(x) for x in v)
+    if kind == "coords":
+        if not isinstance(v, str) or not v.strip():
+            raise bad("the name of a coordinate system, e.g. \"logit\"")
+        return v.strip()
     if kind == "matrix":
         if (not isinstance(v, list) or not v or not all(isinstance(r, list) and r for r in v)
                 or len({len(r) for r in v}) != 1 or not all(_is_number(x) for r in v for x in r)):
@@ -297,22 +302,47 @@ def _parse_derive(tables, path, where):
     return tuple(out)
 
 
-def _parse_checks(tables, path, where):
+def _check_path(text, derive, path, key) -> ResultPath:
+    """A check's ``of`` (or a witness's): a typed path to a value this part derives, checked now."""
+    if not isinstance(text, str):
+        raise SpecError(path, key, f"expected a path such as \"fisher[0, 1]\", got {text!r}")
+    try:
+        rp = parse_path(text)
+    except ValueError as exc:
+        raise SpecError(path, key, str(exc)) from None
+    derived = [q.name for q in derive]
+    if rp.quantity not in derived:
+        import difflib
+
+        close = difflib.get_close_matches(rp.quantity, derived, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        known = "" if rp.quantity in QUANTITIES else " and no quantity has that name"
+        raise SpecError(path, key, f"{rp.quantity!r} is not derived in this part{known}{hint} "
+                        f"(derived: {', '.join(derived)}; add [[derive]] quantity = \"{rp.quantity}\")")
+    fields = QUANTITIES[rp.quantity].fields
+    if rp.field is not None and rp.field not in fields:
+        import difflib
+
+        close = difflib.get_close_matches(rp.field, sorted(fields), n=1)
+        hint = f"; did you mean {rp.quantity}.{close[0]}?" if close else ""
+        raise SpecError(path, key, f"quantity {rp.quantity!r} has no field {rp.field!r}{hint} "
+                        f"(fields: {', '.join(sorted(fields)) or 'none, only the result'})")
+    return rp
+
+
+def _parse_checks(tables, path, where, derive=()):
     out = []
     for i, t in enumerate(tables):
         w = f"{where}check[{i}]."
         _unknown_keys(t, _CHECK_KEYS, path, w)
         name = _str(t, "name", path, w, required=True)
         of = _str(t, "of", path, w) or None
-        if of is not None and not published(of):
-            import difflib
-
-            close = difflib.get_close_matches(of, published_names(), n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else " (docs/specs.md lists what each quantity publishes)"
-            raise SpecError(path, w + "of", f"no quantity publishes a value {of!r}{hint}")
+        if of is not None:
+            of = _check_path(of, derive, path, w + "of")
         witness = _str(t, "witness", path, w) or None
-        if of is None and witness is None:
-            raise SpecError(path, w + "of", "missing (the derived value to check, e.g. of = \"fisher\")")
+        if of is None:
+            raise SpecError(path, w + "of", "missing (the derived value to check, a path such as of = \"fisher\" "
+                            "or of = \"fisher[0, 1]\")")
         if witness is not None and witness not in WITNESSES:
             raise SpecError(path, w + "witness",
                             f"unknown witness {witness!r} (known: {', '.join(sorted(WITNESSES))})")
@@ -330,19 +360,15 @@ def _parse_checks(tables, path, where):
             else:
                 raise SpecError(path, w + "target", f"expected a number, an expression or a matrix, got {v!r}")
         at = _convert_arg("point", t.get("at", {}), path, w + "at")
-        entry = None
-        if "entry" in t:
-            e = t["entry"]
-            if not isinstance(e, list) or len(e) != 2 or not all(isinstance(x, int) and x >= 0 for x in e):
-                raise SpecError(path, w + "entry", f"expected [row, column] counting from 0, got {e!r}")
-            entry = tuple(e)
         tol = t.get("tol", 1e-8)
         if not _is_number(tol) or not math.isfinite(tol) or not tol > 0:
             raise SpecError(path, w + "tol", f"expected a positive finite number (a tolerance), got {tol!r}")
         wargs = t.get("witness_args", {})
         if not isinstance(wargs, dict):
             raise SpecError(path, w + "witness_args", "expected a table")
-        out.append(CheckRequest(name, of, at, entry, target, witness, tuple(sorted(wargs.items())),
+        if "of" in wargs:  # a witness of another derived value (the kernel a normalizer integrates)
+            wargs = dict(wargs, of=_check_path(wargs["of"], derive, path, w + "witness_args.of"))
+        out.append(CheckRequest(name, of, at, target, witness, tuple(sorted(wargs.items())),
                                 float(tol), _str(t, "detail", path, w)))
     return tuple(out)
 
@@ -379,7 +405,7 @@ def _parse_part(table, path, where, heading=""):
         for q in derive:
             if QUANTITIES[q.name].needs_model:
                 raise SpecError(path, where + "model", f"missing (quantity {q.name!r} needs a model)")
-    checks = _parse_checks(_list_of_tables(table, "check", path, where), path, where)
+    checks = _parse_checks(_list_of_tables(table, "check", path, where), path, where, derive)
     figures = _parse_figures(_list_of_tables(table, "figure", path, where), path, where)
     return Part(heading, model, derive, checks, figures, _str(table, "note", path, where))
 
