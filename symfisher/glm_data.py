@@ -40,7 +40,7 @@ class DataComparison:
         return all(c.passed for c in self.checks)
 
 
-def empirical_vs_observed(model, params: dict, n: int = 2000, seed: int = 0, fisher=None, features=None,
+def empirical_vs_observed(model, params: dict, n: int, seed: int, fisher=None, features=None,
                           z: float = 5.0) -> DataComparison:
     """Compare the three matrices on ``n`` seeded examples at the true ``params`` (names -> values).
 

@@ -17,9 +17,9 @@ per example). On top of them (exercises 7, 8 and 10 of the course notebook):
 Each returns a small dataclass with the arrays, a :class:`~symfisher.derivation.Derivation`
 (steps with the formulas and the numbers) and its :class:`~symfisher.derivation.Check` rows.
 
->>> r = natural_gradient_step([2.0, 2.0], [[10.0, 0.0], [0.0, 0.5]], 0.1)
+>>> r = natural_gradient_step([1.0, -3.0], [[4.0, 0.0], [0.0, 0.25]], 0.5)
 >>> r.natural.round(6).tolist(), r.plain.round(6).tolist()
-([-0.02, -0.4], [-0.2, -0.2])
+([-0.125, 6.0], [-0.5, 1.5])
 >>> all(c.passed for c in r.checks)
 True
 """
@@ -281,7 +281,7 @@ def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> Empirica
 # -- exercise 8 ---------------------------------------------------------------------------
 
 def _point(v) -> str:
-    """A numeric vector as a reader writes it: ``(1.4, -0.1)``, never ``np.float64(1.4)``."""
+    """A numeric vector as a reader writes it: ``(1.5, -0.2)``, never ``np.float64(1.5)``."""
     return "(" + ", ".join(f"{float(x):.6g}" for x in np.ravel(v)) + ")"
 
 

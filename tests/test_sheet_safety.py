@@ -156,6 +156,8 @@ BAD = {
     "path_index_outside": (_MAT + '[[check]]\nname = "c"\nof = "fisher[2, 0]"\n'
                            'at = {mu_1 = 0, mu_2 = 0, sigma_11 = 2, sigma_12 = 0.5, sigma_22 = 1}\ntarget = 1\n',
                            "fisher is 2x2: no entry [2, 0]"),
+    "unknown_coords": (_BER + '[[derive]]\nquantity = "reparam"\ncoords = "logitt"\n',
+                       "derive[1].coords': unknown coordinate system 'logitt' for bernoulli (choose from logit"),
     "path_scalar_indexed": (_BER + '[[check]]\nname = "c"\nof = "fisher[0, 0]"\nat = {p = 0.3}\ntarget = 1\n',
                             "fisher is a single number: leave the index out"),
 }

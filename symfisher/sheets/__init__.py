@@ -32,16 +32,16 @@ scores, seeded Monte Carlo, numeric integration).
 ... [[derive]]
 ... quantity = "fisher"
 ... [[check]]
-... name = "I(0.3)"
+... name = "I(0.2)"
 ... of = "fisher"
-... at = {p = 0.3}
-... target = 4.761904761904762
+... at = {p = 0.2}
+... target = 6.25
 ... ''', "demo.toml")
 >>> [q.name for q in spec.parts[0].derive]
 ['fisher']
 >>> sec = build_section(spec)
 >>> [(c.name, c.passed) for c in sec.checks]
-[('I(0.3)', True)]
+[('I(0.2)', True)]
 >>> parse_spec('title = "x"', "bad.toml")
 Traceback (most recent call last):
 ...

@@ -195,7 +195,7 @@ def _convert_arg(kind: str, v, path, key):
         return v
     if kind == "point":
         if not isinstance(v, dict) or not all(_is_number(x) or isinstance(x, str) for x in v.values()):
-            raise bad("a table of names and values, e.g. {p = 0.3}")
+            raise bad("a table of names and values, e.g. {p = 0.2}")
         return tuple(sorted(v.items()))
     if kind == "range":
         if (not isinstance(v, list) or len(v) != 2 or not all(_is_number(x) and math.isfinite(x) for x in v)
@@ -208,7 +208,7 @@ def _convert_arg(kind: str, v, path, key):
         return tuple(sorted((k, _convert_arg("range", r, path, f"{key}.{k}")) for k, r in v.items()))
     if kind == "vector":
         if not isinstance(v, list) or not v or not all(_is_number(x) for x in v):
-            raise bad("a list of numbers, e.g. [2, 2]")
+            raise bad("a list of numbers, e.g. [1, -3]")
         return tuple(float(x) for x in v)
     if kind == "coords":
         if not isinstance(v, str) or not v.strip():
@@ -217,7 +217,7 @@ def _convert_arg(kind: str, v, path, key):
     if kind == "matrix":
         if (not isinstance(v, list) or not v or not all(isinstance(r, list) and r for r in v)
                 or len({len(r) for r in v}) != 1 or not all(_is_number(x) for r in v for x in r)):
-            raise bad("a rectangular list of rows of numbers, e.g. [[2, 0.5], [0.5, 1]]")
+            raise bad("a rectangular list of rows of numbers, e.g. [[3, 1], [1, 2]]")
         return tuple(tuple(x for x in r) for r in v)
     raise AssertionError(kind)  # pragma: no cover
 
@@ -494,7 +494,7 @@ def _expr(v, path, key, symbols=None) -> sp.Expr:
     if isinstance(v, float):
         if not math.isfinite(v):
             raise SpecError(path, key, f"expected a finite number, got {v!r}")
-        return sp.Rational(repr(v))  # exact decimal: 0.3 -> 3/10
+        return sp.Rational(repr(v))  # exact decimal: 0.2 -> 1/5
     if isinstance(v, str):
         try:
             from ..parsing import ParseError, parse_expression
