@@ -14,6 +14,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -412,20 +413,41 @@ def test_figures_that_cannot_be_drawn_are_warnings_not_silence(tmp_path, capsys)
     assert "figure[1] (jeffreys_density) not drawn: the Jeffreys prior was not derived" in err, err
 
 
-def test_the_worked_example_of_docs_specs_runs(tmp_path, capsys):
-    """docs/specs.md's exercise written from scratch is a working spec, outside the repository."""
+def _docs_example() -> str:
     doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
-    example = doc.split("## Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+    return doc.split("## Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
+
+
+def _sheet_outside(cwd: Path, *argv):
+    """``symfisher sheet`` as a user runs it: its own process, in a directory outside the repository."""
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    return subprocess.run([sys.executable, "-m", "symfisher", "sheet", *map(str, argv)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=600)
+
+
+def test_the_worked_example_of_docs_specs_runs_outside_the_repository(tmp_path):
+    """docs/specs.md's exercise written from scratch is a working spec in a user's own directory."""
+    assert ROOT not in tmp_path.parents
+    example = _docs_example()
     mine = tmp_path / "my_specs"
     mine.mkdir()
     (mine / "poisson_rate.toml").write_text(example, encoding="utf-8")
-    code, _, err = _run(capsys, "sheet", mine, "--out", tmp_path / "my_sheets", "--jobs", "1")
-    assert code == 0, err
-    names = {p.name for p in (tmp_path / "my_sheets").iterdir()}
+    r = _sheet_outside(tmp_path, "my_specs", "--out", "my_sheets", "--jobs", "1")
+    assert r.returncode == 0, r.stderr
+    assert "warning" not in r.stderr, r.stderr
+    out = tmp_path / "my_sheets"
+    names = {p.name for p in out.iterdir()}
     assert {"poisson_rate.tex", "poisson_rate.ipynb", "poisson_rate-exercise.html", "index.md"} <= names
-    data = json.loads((tmp_path / "my_sheets" / "poisson_rate.json").read_text(encoding="utf-8"))
+    assert any((out / "figures").glob("poisson_rate-0-fisher_curve.*"))
+    data = json.loads((out / "poisson_rate.json").read_text(encoding="utf-8"))
     checks = [c for sec in data["sections"] for c in sec.get("checks", [])]
-    assert len(checks) == 2 and all(c["passed"] for c in checks)
+    assert len(checks) == example.count("[[check]]") == 5 and all(c["passed"] for c in checks), checks
+    # the same spec with one wrong literature value: the sheet is written, shows the failure, exit 1
+    wrong = mine / "poisson_wrong.toml"
+    wrong.write_text(example.replace('target = "1/2"', 'target = "1/3"'), encoding="utf-8")
+    r = _sheet_outside(tmp_path, wrong, "--out", "wrong_sheets", "--jobs", "1", "--format", "md", "--no-figures")
+    assert r.returncode == 1 and "I(2) against the literature value 1/2" in r.stderr, r.stderr
+    assert "FAIL" in (tmp_path / "wrong_sheets" / "poisson_wrong.md").read_text(encoding="utf-8")
 
 
 def test_docs_specs_lists_every_quantity_witness_and_figure():
@@ -434,6 +456,11 @@ def test_docs_specs_lists_every_quantity_witness_and_figure():
     doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
     for name in list(sheets.QUANTITIES) + list(sheets.WITNESSES) + list(plots.PLOTS):
         assert f"`{name}`" in doc, name
+    for name, q in sheets.QUANTITIES.items():  # every field, as the path a check writes
+        for f in q.fields:
+            assert f"`{name}.{f}`" in doc or f"`.{f}`" in doc, f"{name}.{f}"
+        for a in q.args:
+            assert f"`{a}`" in doc, f"{name}: argument {a}"
     from symfisher.sheets import schema
 
     for key in schema._TOP_KEYS | schema._MODEL_KEYS | schema._CHECK_KEYS | schema._PART_KEYS:

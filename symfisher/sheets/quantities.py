@@ -68,9 +68,11 @@ def _ml(attr: str, ctx, label: str):
 
 
 def _ml_result(r, main: str, fields: dict):
-    """The derivation of an ML result, its numbers as typed fields (``extras``) and ``main`` as result."""
+    """The derivation of an ML result, its numbers as typed fields (``extras``); its result is the
+    one the derivation shows (``main`` when it shows none)."""
     extras = {key: getattr(r, attr) for key, attr in fields.items()}
-    return replace(r.derivation, result=extras[main], extras=extras)
+    d = r.derivation
+    return replace(d, result=d.result if d.result is not None else extras[main], extras=extras)
 
 
 _EVH = {"empirical_fisher": "the empirical Fisher, mean of g gᵀ", "observed_hessian":
