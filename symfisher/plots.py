@@ -17,8 +17,9 @@ Kinds (``kind = ...`` in a spec's ``[[figure]]``):
   model a heat map with contours of the Jeffreys density (normalized when proper).
 
 A figure that cannot be drawn (a model with more than two parameters, a value that was not
-derived, a constant without a value) raises :class:`FigureUnavailable` with the reason; the
-sheet writes it as a warning on stderr, never drops it silently.
+derived, a constant without a value, or any error while drawing) raises
+:class:`FigureUnavailable` with the reason; the sheet writes it as a warning on stderr, never
+drops it silently.
 
 >>> sorted(PLOTS)
 ['fisher_curve', 'jeffreys_density', 'kl_quadratic']
@@ -314,9 +315,17 @@ def draw(request, ctx, name: str, figure_dir: Path | None, prefix: str = "figure
 
     from .render import Figure
 
+    from .sheets.schema import SpecError
+
     kind = PLOTS[request.kind]
     with matplotlib.rc_context(_RC):
-        fig = kind.fn(ctx, **dict(request.args))
+        try:
+            fig = kind.fn(ctx, **dict(request.args))
+        except (FigureUnavailable, SpecError):  # said as it is: the reason, or the spec's bad key
+            raise
+        except Exception as exc:  # whatever else stops the drawing is said too, never a silent gap
+            text = str(exc).strip().splitlines()
+            raise FigureUnavailable(f"drawing it failed ({type(exc).__name__}: {text[0] if text else 'no message'})") from exc
         svg = _save(fig, "svg").decode("utf-8")
         svg = _SVG_HEAD.sub("", svg, count=1)
         pdf_path = png_path = None

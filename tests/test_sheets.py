@@ -413,6 +413,31 @@ def test_figures_that_cannot_be_drawn_are_warnings_not_silence(tmp_path, capsys)
     assert "figure[1] (jeffreys_density) not drawn: the Jeffreys prior was not derived" in err, err
 
 
+@pytest.mark.skipif(not __import__("symfisher.plots", fromlist=["available"]).available(), reason="no matplotlib")
+def test_two_parameter_maps_of_an_improper_prior_and_a_drawing_error_is_a_warning(tmp_path, capsys, monkeypatch):
+    # N(μ, σ): √det I = √2/σ², the Jeffreys prior is improper (its kernel is drawn), both maps are drawn
+    spec = tmp_path / "normal.toml"
+    spec.write_text('title = "Normal"\nquestion = "Q"\n[model]\nname = "normal"\n[[derive]]\nquantity = "fisher"\n'
+                    '[[derive]]\nquantity = "jeffreys"\n[[figure]]\nkind = "fisher_curve"\n'
+                    'ranges = {mu = [-2, 2], sigma = [0.5, 3]}\n[[figure]]\nkind = "jeffreys_density"\n'
+                    'ranges = {mu = [-2, 2], sigma = [0.5, 3]}\n', encoding="utf-8")
+    out = tmp_path / "out"
+    code, _, err = _run(capsys, "sheet", spec, "--out", out, "--jobs", "1", "--format", "html")
+    assert code == 0 and "warning" not in err, err
+    assert (out / "normal.html").read_text(encoding="utf-8").count("<svg") == 2
+    from symfisher import plots
+
+    def broken(*a, **k):
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr(plots, "_heat_map", broken)
+    code, _, err = _run(capsys, "sheet", spec, "--out", tmp_path / "out2", "--jobs", "1", "--format", "html")
+    warnings = [l for l in err.splitlines() if "warning" in l]
+    assert code == 0 and len(warnings) == 2, err
+    assert "figure[0] (fisher_curve) not drawn: drawing it failed (ZeroDivisionError: division by zero)" in warnings[0]
+    assert (tmp_path / "out2" / "normal.html").read_text(encoding="utf-8").count("<svg") == 0
+
+
 def _docs_example() -> str:
     doc = (ROOT / "docs" / "specs.md").read_text(encoding="utf-8")
     return doc.split("## Worked example", 1)[1].split("```toml\n", 1)[1].split("```", 1)[0]
