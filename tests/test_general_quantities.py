@@ -48,6 +48,20 @@ def test_fisher_extremes_geometric():
     assert abs(grid[k] - 2 / 3) <= 0.011 and abs(values[k] - 6.75) < 1e-3
 
 
+def test_derive_json_carries_the_general_quantities_when_asked(capsys, monkeypatch):
+    from symfisher.cli import main
+
+    monkeypatch.setenv("SYMFISHER_NO_CACHE", "1")
+    assert main(["derive", "geometric", "--only", "fisher_extremes", "--json"]) == 0
+    import json
+
+    obj = json.loads(capsys.readouterr().out)
+    assert obj["quantities"]["fisher_extremes"]["argmin"] == "2/3"
+    assert obj["quantities"]["fisher_extremes"]["minimum"] == "27/4"
+    assert main(["derive", "geometric", "--only", "fisher", "--json"]) == 0
+    assert "quantities" not in json.loads(capsys.readouterr().out)  # the contract's keys only, as before
+
+
 def test_fisher_extremes_without_a_stationary_point_gives_the_limits():
     # Poisson: I(λ) = 1/λ, decreasing, no interior extremum; I → ∞ at 0 and → 0 at ∞
     d = derive_all(get_model("poisson"), only=["fisher_extremes"]).derivations["fisher_extremes"]

@@ -80,6 +80,18 @@ class Report:
         kl = self.derivations.get("kl")
         if "kl" in want and kl is not None and kl.result is not None:
             out["kl_route"] = kl.extras.get("route")  # "derived" or "registered"
+        # quantities beyond the contract's keys (symfisher.derive.information), when asked for:
+        # the result and each declared field, as text
+        extra = {}
+        for name in self.requested:
+            d = self.derivations.get(name)
+            if name in ALL_QUANTITIES or d is None or d.result is None:
+                continue
+            q = QUANTITIES[name]
+            extra[name] = {"result": str(d.result),
+                           **{f: str(d.extras[f]) for f in q.fields if d.extras.get(f) is not None}}
+        if extra:
+            out["quantities"] = extra
         return out
 
 
