@@ -158,6 +158,7 @@ BAD = {
                            "fisher is 2x2: no entry [2, 0]"),
     "unknown_coords": (_BER + '[[derive]]\nquantity = "reparam"\ncoords = "logitt"\n',
                        "derive[1].coords': unknown coordinate system 'logitt' for bernoulli (choose from logit"),
+    "derived_twice": (_BER + '[[derive]]\nquantity = "fisher"\n', "derive[1].quantity': 'fisher' is already derived"),
     "path_scalar_indexed": (_BER + '[[check]]\nname = "c"\nof = "fisher[0, 0]"\nat = {p = 0.3}\ntarget = 1\n',
                             "fisher is a single number: leave the index out"),
 }

@@ -28,7 +28,6 @@ from __future__ import annotations
 import sympy as sp
 
 from ..derivation import Derivation, Step
-from ..limits import StepFailed
 from .report import register_quantity
 
 __all__ = ["fisher_extremes", "fisher_expectation_sum", "fisher_eigen", "fisher_times", "additivity_at"]
@@ -38,7 +37,7 @@ def _scalar(M):
     return M[0, 0] if isinstance(M, sp.MatrixBase) and M.shape == (1, 1) else M
 
 
-def _at(I, at, label: str):
+def _at(I, at):
     """The Fisher matrix at the point ``at`` (every symbol it depends on given), or unchanged."""
     if not at:
         return sp.Matrix(I), {}
@@ -150,7 +149,7 @@ def fisher_eigen(model, fisher, at=None) -> Derivation:
                    else "The eigen-directions of the Fisher matrix")
     if fisher is None:
         return d.fail("fisher_eigen", "the Fisher information is not available")
-    In, point = _at(fisher, at, "fisher_eigen")
+    In, point = _at(fisher, at)
     Ilhs = sp.Symbol("I")
     if point:
         given = ", ".join(f"{s} = {v}" for s, v in point.items())
@@ -195,7 +194,7 @@ def fisher_times(model, fisher, matrix, at=None) -> Derivation:
     d = Derivation("fisher_times", "The Fisher matrix times the given matrix")
     if fisher is None:
         return d.fail("fisher_times", "the Fisher information is not available")
-    In, _ = _at(fisher, at, "fisher_times")
+    In, _ = _at(fisher, at)
     M = sp.Matrix(matrix)
     if M.rows != In.cols:
         raise ValueError(f"expected {In.cols} rows to multiply a {In.rows}x{In.cols} Fisher matrix, got {M.rows}")

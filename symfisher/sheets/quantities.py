@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import sympy as sp
 
 from .adapter import _in_coords, _scalar
 from .registry import register_quantity, register_witness

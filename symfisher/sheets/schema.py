@@ -285,6 +285,9 @@ def _parse_derive(tables, path, where):
             hint = f"; did you mean {close[0]!r}?" if close else ""
             raise SpecError(path, w + "quantity",
                             f"unknown quantity {name!r}{hint} (known: {', '.join(sorted(QUANTITIES))})")
+        if any(r.name == name for r in out):  # a path names a quantity: one derivation of it per part
+            raise SpecError(path, w + "quantity", f"{name!r} is already derived in this part (one [[derive]] per "
+                            "quantity; another point or value goes in its own [[part]])")
         q = QUANTITIES[name]
         args = []
         for k, v in sorted(t.items()):
