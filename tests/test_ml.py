@@ -72,3 +72,20 @@ def test_vectorized_over_rows_not_a_python_loop():
     t = time.perf_counter()
     empirical_fisher(X, y, (0.8, -0.4))
     assert time.perf_counter() - t < 2.0
+
+
+def test_ml_results_are_typed_fields_a_spec_addresses():
+    """A spec's path reaches the numbers of an ML result (ewc.wstar[1], ewc.penalties[0]), not a copy."""
+    from symfisher import sheets
+
+    text = ('title = "EWC"\nquestion = "Q"\n[[derive]]\nquantity = "ewc"\nn = 50\nweights = [0.2, 1.1]\nseed = 5\n'
+            'moves = [[0.3, 1.0], [1.2, -1.0]]\n'
+            '[[check]]\nname = "penalty of the first move, against the formula with the diagonal Fisher"\n'
+            'of = "ewc.penalties[0]"\ntarget = "0.5*({f0}*0.1**2 + {f1}*0.1**2)"\ntol = 1e-10\n')
+    r = ewc_importance(n=50, task_weights=(0.2, 1.1), seed=5, moves=[[0.3, 1.0], [1.2, -1.0]])
+    F = fisher_on_data(r.X, np.array([0.2, 1.1])).diagonal()
+    spec = sheets.parse_spec(text.format(f0=repr(float(F[0])), f1=repr(float(F[1]))), "ewc.toml")
+    checks = sheets.build_section(spec, figures=False).all_checks
+    assert checks[-1].passed and len(checks) == len(r.checks) + 1
+    ctx = sheets.adapter._run_part(spec, spec.parts[0], 0)[0]
+    assert ctx.value("ewc.wstar").tolist() == [0.2, 1.1]

@@ -77,8 +77,8 @@ def _ml_result(r, main: str, fields: dict):
 _EVH = {"empirical_fisher": "the empirical Fisher, mean of g gᵀ", "observed_hessian":
         "minus the mean Hessian (the observed information)", "gap": "their Frobenius difference",
         "expected_empirical": "the empirical Fisher averaged over labels drawn from the model",
-        "xtwx": "Xᵀ W X / n"}
-_EWC = {"fisher_diag": "the diagonal of the Fisher information on the task's data",
+        "xtwx": "Xᵀ W X / n", "fisher": "the mean of the derived per-example Fisher information on the data"}
+_EWC = {"wstar": "the first task's weights w* (a row)", "fisher_diag": "the diagonal of the Fisher information on the task's data",
         "empirical_diag": "the diagonal of the empirical Fisher", "penalties": "the penalty of each move (a row)"}
 _NGS = {"natural": "the natural step −η F⁻¹ g", "plain": "the ordinary step −η g",
         "ratio": "natural over ordinary, coordinate by coordinate"}
@@ -98,7 +98,7 @@ def _q_ewc(ctx, n, weights, seed, moves, kind="fisher"):
         r = _ml("ewc_importance", ctx, "ewc")(n=n, task_weights=weights, seed=seed, moves=moves, kind=kind)
     except ValueError as exc:
         raise SpecError(ctx.path, "derive.ewc", str(exc).splitlines()[0]) from None
-    return _ml_result(r, "penalties", {k: k for k in _EWC})
+    return _ml_result(r, "penalties", {k: "task_weights" if k == "wstar" else k for k in _EWC})
 
 
 @register_quantity("natural_gradient_step", fields=_NGS, args={"g": "vector", "F": "matrix", "eta": "number"}, needs_model=False,
