@@ -159,6 +159,10 @@ BAD = {
     "unknown_coords": (_BER + '[[derive]]\nquantity = "reparam"\ncoords = "logitt"\n',
                        "derive[1].coords': unknown coordinate system 'logitt' for bernoulli (choose from logit"),
     "derived_twice": (_BER + '[[derive]]\nquantity = "fisher"\n', "derive[1].quantity': 'fisher' is already derived"),
+    "old_value_name": (_BER + '[[check]]\nname = "c"\nof = "jeffreys_proper"\ntarget = 1\n',
+                       "'jeffreys_proper' is the old name of a value: write of = \"jeffreys.proper\""),
+    "old_entry_key": (_MAT + '[[check]]\nname = "c"\nof = "fisher"\nentry = [0, 1]\ntarget = 1\n',
+                      "check[0].entry': the entry is part of the path now: write of = \"NAME[row, column]\""),
     "path_scalar_indexed": (_BER + '[[check]]\nname = "c"\nof = "fisher[0, 0]"\nat = {p = 0.3}\ntarget = 1\n',
                             "fisher is a single number: leave the index out"),
 }

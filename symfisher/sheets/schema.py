@@ -305,10 +305,31 @@ def _parse_derive(tables, path, where):
     return tuple(out)
 
 
+# the flat value names of specs written before typed paths: only to say what to write now
+_RENAMED = {
+    "score_raw": "score.raw", "fisher_minimum": "fisher_extremes.minimum", "fisher_argmin": "fisher_extremes.argmin",
+    "fisher_maximum": "fisher_extremes.maximum", "fisher_argmax": "fisher_extremes.argmax",
+    "fisher_sum": "fisher_expectation_sum", "fisher_sum_terms": "fisher_expectation_sum.terms",
+    "fisher_value": "fisher_eigen.value", "fisher_eigenvalues": "fisher_eigen.values",
+    "fisher_eigenvectors": "fisher_eigen.vectors", "fisher_times_matrix": "fisher_times", "I_n": "additivity.general",
+    "I_n_value": "additivity", "additivity_n": "additivity.n", "fisher_new": "reparam",
+    "kl_quadratic": "kl_taylor.quadratic", "kl_cubic": "kl_taylor.cubic", "jeffreys_normalizer": "jeffreys.normalizer",
+    "jeffreys_sqrt_det": "jeffreys.sqrt_det", "jeffreys_proper": "jeffreys.proper",
+    "jeffreys_density": "jeffreys.density", "ewc_fisher_diag": "ewc.fisher_diag",
+    "ewc_empirical_diag": "ewc.empirical_diag", "ewc_penalties": "ewc.penalties",
+    "natural_step": "natural_gradient_step.natural", "plain_step": "natural_gradient_step.plain",
+    "step_ratio": "natural_gradient_step.ratio",
+}
+
+
 def _check_path(text, derive, path, key) -> ResultPath:
     """A check's ``of`` (or a witness's): a typed path to a value this part derives, checked now."""
     if not isinstance(text, str):
         raise SpecError(path, key, f"expected a path such as \"fisher[0, 1]\", got {text!r}")
+    old = text.split("[", 1)[0].strip()
+    if old in _RENAMED:
+        raise SpecError(path, key, f"{text!r} is the old name of a value: write of = \"{_RENAMED[old]}"
+                        f"{text.strip()[len(old):]}\" (docs/specs.md, Paths)")
     try:
         rp = parse_path(text)
     except ValueError as exc:
@@ -337,6 +358,9 @@ def _parse_checks(tables, path, where, derive=()):
     out = []
     for i, t in enumerate(tables):
         w = f"{where}check[{i}]."
+        if "entry" in t:  # the index is part of the path now
+            raise SpecError(path, w + "entry", "the entry is part of the path now: write of = \"NAME[row, column]\", "
+                            "e.g. of = \"fisher[0, 1]\"")
         _unknown_keys(t, _CHECK_KEYS, path, w)
         name = _str(t, "name", path, w, required=True)
         of = _str(t, "of", path, w) or None
