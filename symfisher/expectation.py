@@ -475,6 +475,8 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         v = _score_identities(model, limit).get(t)
         if v is not None:
             return StatisticValue(t, v, "score identities")
+        if _odd_and_bounded(t, model):
+            return StatisticValue(t, sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0")
         v = _single_base_mellin(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v), "Mellin transform")
@@ -622,6 +624,29 @@ def _even(model: Model) -> bool:
         ell = model.log_density
         _CACHE[key] = bool(whole and sp.expand(ell.xreplace({x: -x}) - ell) == 0)
     return _CACHE[key]
+
+
+def _odd_and_bounded(t: sp.Expr, model: Model) -> bool:
+    """Whether ``E[t] = 0`` by symmetry: the law on the whole line is symmetric about 0, ``t`` is odd
+    (``t(-z) = -t(z)``) and bounded, so that ``E|t| < oo`` and the two half-lines cancel. Bounded is
+    shown for a rational ``t``: no real pole (its denominator has one sign on the line, by the
+    symbols' assumptions) and a numerator of no higher degree (``z/(nu + z^2)^2`` under a t kernel).
+    An odd statistic that is not shown bounded (``z`` under the Cauchy law has no mean) is left
+    to the other routes."""
+    x = model.data[0]
+    if not t.has(x) or not _even(model):
+        return False
+    try:
+        num, den = sp.fraction(sp.together(t))
+        if not (num.is_polynomial(x) and den.is_polynomial(x)) or sp.degree(num, x) > sp.degree(den, x):
+            return False
+        if sp.expand(num.xreplace({x: -x}) * den + num * den.xreplace({x: -x})) != 0:
+            return False  # not odd
+        z = sp.Dummy("z", real=True)
+        sign = den.xreplace({x: z})
+        return bool(sign.is_positive or sign.is_negative or sp.expand(sign).is_positive or sp.expand(sign).is_negative)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return False
 
 
 def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
