@@ -85,6 +85,17 @@ def _cost(name) -> tuple:
     return (m.dim, sp.count_ops(m.log_density))
 
 
+def _preload() -> None:
+    """What every worker imports: the derivations' modules, the witnesses and the SciPy parts they use."""
+    import scipy.integrate  # noqa: F401
+    import scipy.special  # noqa: F401
+
+    from .. import witness  # noqa: F401
+    from ..derive.report import _load_extensions
+
+    _load_extensions()
+
+
 def _cpu() -> float:
     """CPU seconds of this process and its finished workers (on a shared machine the wall time is not the work)."""
     import resource
@@ -112,6 +123,8 @@ def _run_all(args) -> int:
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        if ctx.get_start_method() == "fork":
+            _preload()  # imported once here, inherited by every worker
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
             # the costliest-looking models first, so that no long one starts last; lines in catalog order
             futs = {n: pool.submit(_one_line, n, args) for n in sorted(names, key=_cost, reverse=True)}
