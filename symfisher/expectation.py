@@ -992,8 +992,13 @@ def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
 
 
 # -- the engine -----------------------------------------------------------------
-def expectation(g, model: Model, *, limit: float | None = None, simplify: bool = True) -> Expectation:
-    """``E[g(X)]`` under ``model`` (see the module docstring for the route)."""
+def expectation(g, model: Model, *, limit: float | None = None, simplify: bool = True,
+                integrate: bool = True) -> Expectation:
+    """``E[g(X)]`` under ``model`` (see the module docstring for the route).
+
+    ``integrate=False`` takes only the routes that need no integral of the statistic against the
+    density (tables, transforms, identities, symmetry, residues): a statistic none of them answers
+    raises :class:`ExpectationError` at once, for a caller that knows the integral to be hopeless."""
     g = as_expr(g)
     data = tuple(model.data)
     if not g.has(*data):
@@ -1007,7 +1012,7 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             g2 = g.func(*[a.xreplace(sub) for a in g.args], evaluate=False)
         else:
             g2 = g.xreplace(sub)
-        inner = expectation(g2, rep.base, limit=limit, simplify=simplify)
+        inner = expectation(g2, rep.base, limit=limit, simplify=simplify, integrate=integrate)
         return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner})
     if len(model.support) == 1 and model.support[0].is_finite() and model.moments is None:
         x = data[0]
@@ -1033,14 +1038,19 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             hard.append(t)
         else:
             values.append(sv)
-    if hard and _cdf_rep(model, limit) is not None:
+    # the CDF is itself an integral of the density: not taken when integrating is ruled out
+    if hard and integrate and _cdf_rep(model, limit) is not None:
         # a closed-form CDF turns X into F^(-1)(U): every statistic becomes a Beta integral
         rep = _cdf_rep(model, limit)
         try:
-            inner = expectation(g, model.with_(representation=rep), limit=limit, simplify=simplify)
+            inner = expectation(g, model.with_(representation=rep), limit=limit, simplify=simplify,
+                                integrate=integrate)
             return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner.extras.get("inner", inner)})
         except ExpectationError:
             pass
+    if hard and not integrate:
+        raise ExpectationError(f"E[{hard[0]}]", f"no route without integrating answers E[{hard[0]}] (no moment table, "
+                                                "transform, identity, symmetry or residue applies)")
     for t in hard:
         try:
             values.append(_statistic_value(t, model, limit))

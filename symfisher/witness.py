@@ -335,6 +335,8 @@ def _taylor_symbols(model, expr):
     """The displacement symbols of a Taylor term, in parameter order (matched by name)."""
     known = {s.name for s in model.params + model.constants}
     extra = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name not in known), key=lambda s: s.name)
+    if not extra:  # a term free of the displacement (a zero cubic term) is still checked: any names serve
+        return [sp.Symbol(f"delta_{p.name}", real=True) for p in model.params]
     if len(extra) != model.dim:
         return None
     by_param = []
