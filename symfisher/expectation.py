@@ -475,6 +475,8 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         v = _score_identities(model, limit).get(t)
         if v is not None:
             return StatisticValue(t, v, "score identities")
+        if _odd_and_bounded(t, model):
+            return StatisticValue(t, sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0")
         v = _single_base_mellin(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v), "Mellin transform")
@@ -622,6 +624,29 @@ def _even(model: Model) -> bool:
         ell = model.log_density
         _CACHE[key] = bool(whole and sp.expand(ell.xreplace({x: -x}) - ell) == 0)
     return _CACHE[key]
+
+
+def _odd_and_bounded(t: sp.Expr, model: Model) -> bool:
+    """Whether ``E[t] = 0`` by symmetry: the law on the whole line is symmetric about 0, ``t`` is odd
+    (``t(-z) = -t(z)``) and bounded, so that ``E|t| < oo`` and the two half-lines cancel. Bounded is
+    shown for a rational ``t``: no real pole (its denominator has one sign on the line, by the
+    symbols' assumptions) and a numerator of no higher degree (``z/(nu + z^2)^2`` under a t kernel).
+    An odd statistic that is not shown bounded (``z`` under the Cauchy law has no mean) is left
+    to the other routes."""
+    x = model.data[0]
+    if not t.has(x) or not _even(model):
+        return False
+    try:
+        num, den = sp.fraction(sp.together(t))
+        if not (num.is_polynomial(x) and den.is_polynomial(x)) or sp.degree(num, x) > sp.degree(den, x):
+            return False
+        if sp.expand(num.xreplace({x: -x}) * den + num * den.xreplace({x: -x})) != 0:
+            return False  # not odd
+        z = sp.Dummy("z", real=True)
+        sign = den.xreplace({x: z})
+        return bool(sign.is_positive or sign.is_negative or sp.expand(sign).is_positive or sp.expand(sign).is_negative)
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        return False
 
 
 def _shifted_abs(t: sp.Expr, model: Model, limit: float | None):
@@ -967,8 +992,13 @@ def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
 
 
 # -- the engine -----------------------------------------------------------------
-def expectation(g, model: Model, *, limit: float | None = None, simplify: bool = True) -> Expectation:
-    """``E[g(X)]`` under ``model`` (see the module docstring for the route)."""
+def expectation(g, model: Model, *, limit: float | None = None, simplify: bool = True,
+                integrate: bool = True) -> Expectation:
+    """``E[g(X)]`` under ``model`` (see the module docstring for the route).
+
+    ``integrate=False`` takes only the routes that need no integral of the statistic against the
+    density (tables, transforms, identities, symmetry, residues): a statistic none of them answers
+    raises :class:`ExpectationError` at once, for a caller that knows the integral to be hopeless."""
     g = as_expr(g)
     data = tuple(model.data)
     if not g.has(*data):
@@ -982,7 +1012,7 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             g2 = g.func(*[a.xreplace(sub) for a in g.args], evaluate=False)
         else:
             g2 = g.xreplace(sub)
-        inner = expectation(g2, rep.base, limit=limit, simplify=simplify)
+        inner = expectation(g2, rep.base, limit=limit, simplify=simplify, integrate=integrate)
         return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner})
     if len(model.support) == 1 and model.support[0].is_finite() and model.moments is None:
         x = data[0]
@@ -1008,14 +1038,19 @@ def expectation(g, model: Model, *, limit: float | None = None, simplify: bool =
             hard.append(t)
         else:
             values.append(sv)
-    if hard and _cdf_rep(model, limit) is not None:
+    # the CDF is itself an integral of the density: not taken when integrating is ruled out
+    if hard and integrate and _cdf_rep(model, limit) is not None:
         # a closed-form CDF turns X into F^(-1)(U): every statistic becomes a Beta integral
         rep = _cdf_rep(model, limit)
         try:
-            inner = expectation(g, model.with_(representation=rep), limit=limit, simplify=simplify)
+            inner = expectation(g, model.with_(representation=rep), limit=limit, simplify=simplify,
+                                integrate=integrate)
             return Expectation(inner.value, "representation", inner.statistics, rep.explanation, {"inner": inner.extras.get("inner", inner)})
         except ExpectationError:
             pass
+    if hard and not integrate:
+        raise ExpectationError(f"E[{hard[0]}]", f"no route without integrating answers E[{hard[0]}] (no moment table, "
+                                                "transform, identity, symmetry or residue applies)")
     for t in hard:
         try:
             values.append(_statistic_value(t, model, limit))

@@ -95,14 +95,17 @@ def lambdify_expr(expr, args):
 
 
 def _log_of_special(e):
+    # unevaluated: loggamma of a symbol declared a positive integer would evaluate back to log(gamma(.)),
+    # which overflows at large counts
     a = e.args[0]
+    lg = functools.partial(sp.loggamma, evaluate=False)
     if isinstance(a, sp.factorial):
-        return sp.loggamma(a.args[0] + 1)
+        return lg(a.args[0] + 1)
     if isinstance(a, sp.gamma):
-        return sp.loggamma(a.args[0])
+        return lg(a.args[0])
     if isinstance(a, sp.binomial):
         n, k = a.args
-        return sp.loggamma(n + 1) - sp.loggamma(k + 1) - sp.loggamma(n - k + 1)
+        return lg(n + 1) - lg(k + 1) - lg(n - k + 1)
     return e
 
 
@@ -141,12 +144,44 @@ def _explicit_matrices(expr):
 
 @functools.lru_cache(maxsize=4096)
 def _entry_function(names: tuple, expr: sp.Expr):
-    # symbols are re-made by name so that equal names with different assumptions share the argument
-    args = tuple(sp.Dummy(n) for n in names)
     if expr.atoms(sp.MatrixSymbol):  # first, so that the named entries become arguments too
         expr = _explicit_matrices(expr)
+    found: dict = {}
+    for s in expr.free_symbols:
+        if isinstance(s, sp.Symbol) and s.name in names:
+            found.setdefault(s.name, set()).add(s)
+    taken = {s.name for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    if all(len(v) == 1 for v in found.values()) and all(_plain_name(n) for n in taken):
+        # each name one symbol: the expression's own symbols are the arguments (rebuilding the tree
+        # with stand-ins, here or in lambdify's dummification, costs more than the lambdify itself);
+        # a name the expression lacks gets an unused plain symbol
+        args = tuple(next(iter(found[n])) if n in found else sp.Symbol(_unused(n, taken)) for n in names)
+        return sp.lambdify(args, numeric_form(expr), modules=MODULES)
+    # equal names with different assumptions: re-made by name, so that they share the argument
+    args = tuple(sp.Dummy(n) for n in names)
     by_name = {s: args[names.index(s.name)] for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name in names}
     return sp.lambdify(args, numeric_form(expr.xreplace(by_name)), modules=MODULES)
+
+
+@functools.lru_cache(maxsize=None)
+def _plain_name(name: str) -> bool:
+    """Whether a symbol of this name can be an argument of the generated code as it is: an identifier that
+    names nothing in lambdify's namespace (a parameter called ``beta`` beside the beta function is not)."""
+    import builtins
+    import keyword
+
+    import scipy.special
+
+    return (name.isidentifier() and not keyword.iskeyword(name) and not name.startswith("_")
+            and not hasattr(np, name) and not hasattr(scipy.special, name) and not hasattr(builtins, name)
+            and not hasattr(math, name) and name not in MODULES[0])
+
+
+def _unused(name: str, taken: set) -> str:
+    out = "_" + "".join(c if c.isalnum() else "_" for c in name)
+    while out in taken:
+        out += "_"
+    return out
 
 
 @dataclass(frozen=True)
@@ -187,6 +222,21 @@ class NumericFunction:
             vals = [np.broadcast_to(np.real(np.asarray(f(*arrays))), base) for f in self.entries]
         out = np.stack([np.asarray(v, dtype=float) for v in vals], axis=-1) if vals else np.zeros(base + (0,))
         return out.reshape(base + self.shape)
+
+    def along(self, name: str, values) -> Callable:
+        """A scalar function ``t -> float`` of the argument ``name``, the others fixed at ``values``:
+        for scalar quadrature (one number a call, without the broadcasting of :meth:`__call__`)."""
+        if self.shape != ():
+            raise ValueError("along() needs a scalar function")
+        f, i = self.entries[0], self.args.index(name)
+        fixed = [float(values[n]) if n != name else 0.0 for n in self.args]
+
+        def scalar(t):
+            fixed[i] = t
+            with np.errstate(all="ignore"):
+                return float(np.real(f(*fixed)))
+
+        return scalar
 
     def at(self, values) -> np.ndarray:
         """Evaluate at ``values``: a mapping from argument name to number or array."""
@@ -302,9 +352,11 @@ def model_functions(model) -> ModelFunctions:
     deltas = []
     for i in range(k):
         for j in range(i, k):
-            h = sp.expand(sp.diff(s[i], model.params[j]))
+            h = sp.diff(s[i], model.params[j])
             atoms = h.atoms(sp.DiracDelta)
-            if atoms:
+            if atoms:  # expanded only then, to read each mass's coefficient (expanding costs, e.g. in a GLM)
+                h = sp.expand(h)
+                atoms = h.atoms(sp.DiracDelta)
                 for D in atoms:
                     coef = h.coeff(D)
                     deltas.append((i, j, _delta_mass(model, coef, D)))

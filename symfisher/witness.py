@@ -223,11 +223,12 @@ def integrated_kl(model, v1: dict, v2s: list) -> np.ndarray:
     nd = len(model.data)
     names = mf.logpdf.args[nd:]
     th1 = [v1[n] for n in names]
-    th2 = [[w[n] for n in names] for w in v2s]
+    # every second point in one call: the parameters along a second axis, broadcast against the nodes
+    th2 = [np.array([float(w[n]) for w in v2s])[None, :] for n in names]
 
     def g(xs):
         l1 = mf.logpdf(*xs, *th1)
-        return np.stack([l1 - mf.logpdf(*xs, *t) for t in th2], axis=-1)
+        return l1[:, None] - mf.logpdf(*[x[:, None] for x in xs], *th2)
 
     breaks = [float(w[s.name]) for w in v2s for s in model.params if s.is_real and not s.is_integer]
     return expect_vec(model, v1, g, epsabs=1e-15, epsrel=1e-11, breaks=breaks)
@@ -253,13 +254,15 @@ def _second_difference(kl_at, model, v, h):
     over steps h and h/2 (which also removes an O(|h|) term where the KL is not C^3, e.g. Laplace)."""
     k = model.dim
     dirs = _directions(k)
-    est = []
+    v2s = []
     for hh in (h, h / 2):
-        v2s = []
         for d in dirs:
             v2s += [_shifted(model, v, hh * d), _shifted(model, v, -hh * d)]
-        K = kl_at(v2s)
-        q = [(K[2 * m] + K[2 * m + 1]) for m in range(len(dirs))]
+    K = kl_at(v2s)  # both step sizes in one call (one quadrature for the integrated KL)
+    est = []
+    for r, hh in enumerate((h, h / 2)):
+        off = 2 * len(dirs) * r
+        q = [(K[off + 2 * m] + K[off + 2 * m + 1]) for m in range(len(dirs))]
         est.append(_from_quadratic_forms(q, k) / np.outer(hh, hh))
     return 2 * est[1] - est[0]
 
@@ -332,6 +335,8 @@ def _taylor_symbols(model, expr):
     """The displacement symbols of a Taylor term, in parameter order (matched by name)."""
     known = {s.name for s in model.params + model.constants}
     extra = sorted((s for s in expr.free_symbols if isinstance(s, sp.Symbol) and s.name not in known), key=lambda s: s.name)
+    if not extra:  # a term free of the displacement (a zero cubic term) is still checked: any names serve
+        return [sp.Symbol(f"delta_{p.name}", real=True) for p in model.params]
     if len(extra) != model.dim:
         return None
     by_param = []
@@ -441,32 +446,43 @@ def _jeffreys_witnesses(out, model, prior, quad_fishers, report):
         dom = model.domain(model.params[0])
         lo = -np.inf if dom.lo == -sp.oo else float(dom.lo)
         hi = np.inf if dom.hi == sp.oo else float(dom.hi)
-        f = lambda t: float(J.at({**v, model.params[0].name: t}))  # noqa: E731
-        total = quad(f, lo, hi, epsabs=1e-12, epsrel=1e-10, limit=400)[0]
+        total = quad(J.along(model.params[0].name, v), lo, hi, epsabs=1e-12, epsrel=1e-10, limit=400)[0]
         out.checks.append(_check("jeffreys normalizer (quadrature)", total, Z, 1e-6))
 
 
 def _truncated_integrals(model, J, v):
+    """The prior's integral over the domain cut at distance eps from each finite end (and at 1/eps for an
+    infinite one), eps = 1e-3, 1e-6, 1e-9, 1e-12: the cut domains are nested, so each integral is the
+    previous one plus the two new shells (log-spaced panels, adaptive quadrature on each)."""
     from scipy.integrate import quad
 
     dom = model.domain(model.params[0])
     if dom.integer:
         return None
-    name = model.params[0].name
-    f = lambda t: float(J.at({**v, name: t}))  # noqa: E731
-    vals = []
-    for eps in (1e-3, 1e-6, 1e-9, 1e-12):
+    f = J.along(model.params[0].name, v)
+
+    def cut(eps):
         lo = -1 / eps if dom.lo == -sp.oo else float(dom.lo) + eps
         hi = 1 / eps if dom.hi == sp.oo else float(dom.hi) - eps
-        mid = 0.5 * (lo + hi) if math.isfinite(lo + hi) else 0.0
-        pts = sorted({lo, hi, mid} | {p for p in (1.0, -1.0, 0.0) if lo < p < hi})
+        return lo, hi
+
+    def integral(a, b):
+        mid = 0.5 * (a + b) if math.isfinite(a + b) else 0.0
+        pts = sorted({a, b, mid} | {p for p in (1.0, -1.0, 0.0) if a < p < b})
         total = 0.0
-        for a, b in zip(pts[:-1], pts[1:]):
-            if b > a:
+        for c, e in zip(pts[:-1], pts[1:]):
+            if e > c:
                 # log-spaced panels: the integrand may vary over many decades near an end
-                edges = _panels(a, b)
-                total += sum(quad(f, c, e, epsabs=0, epsrel=1e-10, limit=200)[0] for c, e in zip(edges[:-1], edges[1:]))
-        vals.append(total)
+                edges = _panels(c, e)
+                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-10, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
+        return total
+
+    lo, hi = cut(1e-3)
+    vals = [integral(lo, hi)]
+    for eps in (1e-6, 1e-9, 1e-12):
+        lo2, hi2 = cut(eps)
+        vals.append(vals[-1] + (integral(lo2, lo) if lo2 < lo else 0.0) + (integral(hi, hi2) if hi2 > hi else 0.0))
+        lo, hi = lo2, hi2
     return vals
 
 

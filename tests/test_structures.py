@@ -278,13 +278,24 @@ def test_expfam_declines_what_is_not_one():
 
 
 # -- KL: derived, registered as a cross-check ----------------------------------------------------
-def test_kl_route_in_json_and_steps():
+def test_kl_route_in_json_and_steps(monkeypatch):
     from symfisher import get_model
+    from symfisher.derive import kl as kl_module
+    from symfisher.expectation import ExpectationError
 
     rep = derive_all(get_model("gamma"), only=["kl"])
     js = rep.to_json()
     assert js["kl_route"] == "derived"
     assert any("registered closed form" in s.statement and "equals" in s.statement for s in rep.derivations["kl"].steps)
+    # the Cauchy law's E[log q(X)] by residues: derived, and proven equal to Chyzak & Nielsen's form
+    cauchy = derive_all(get_model("cauchy"), only=["kl"])
+    assert cauchy.to_json()["kl_route"] == "derived" and cauchy.derivations["kl"].extras["routes_agree"] is True
+    # where no route derives it, the registered form is the answer and says so
+
+    def no_route(model, limit=None, integrate=True):
+        raise ExpectationError("E[log q]", "no route (simulated)")
+
+    monkeypatch.setattr(kl_module, "generic_kl", no_route)
     cauchy = derive_all(get_model("cauchy"), only=["kl"])
     assert cauchy.to_json()["kl_route"] == "registered"
     assert any("not derived here" in s.statement for s in cauchy.derivations["kl"].steps)

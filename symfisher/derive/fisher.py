@@ -236,8 +236,10 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
             how = "their difference simplifies to zero" if all(cancels(e) for e in A - B) else \
                 "their difference vanishes at seeded random points of the parameter domain"
             d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
-        else:
+        elif verdict is False:
             d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
+        else:  # undecided (the zero test ran out of time): neither agreement nor a difference is claimed
+            d = d.note("whether E[s s^T] and -E[H] agree could not be decided within the zero test's time limit")
     result = B if B is not None else A
     d = d.with_result(result)
     d.extras.update(outer=A, curvature=B, routes_agree=agree)

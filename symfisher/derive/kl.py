@@ -11,9 +11,10 @@ The divergence is derived, and a registered formula is a cross-check, not a subs
   under a parameter map), else the **generic route**: the log-ratio is expanded into statistics of
   ``X`` and its expectation taken by the expectation engine under ``P_1``. Both need no
   registration and so work for a user's density. A log-ratio that holds the second
-  distribution's parameters with the data inside the logarithm of a sum (Student t, logistic) is
-  a parametric integral with no elementary closed form in general: the generic route is not
-  attempted there, and says so;
+  distribution's parameters with the data inside the logarithm of a sum (Student t, logistic,
+  Cauchy) is a parametric integral with no elementary closed form in general: there only the
+  routes that integrate nothing are tried (the residues of a rational density give the Cauchy
+  law's), and where none answers the step fails at once, saying so;
 * **closed forms** registered per family with :func:`register_kl` (the ``torch.distributions``
   idiom), written in the textbook form. When both exist their difference must be proven zero
   (then the textbook form is shown); agreement at seeded points only is reported as numeric
@@ -270,11 +271,12 @@ def _closed_form(model: Model, first: dict, second: dict):
     return cf.formula(model, a, b), cf.reference
 
 
-def generic_kl(model: Model, limit: float | None = None):
+def generic_kl(model: Model, limit: float | None = None, integrate: bool = True):
     """``(value in theta_1, theta_2, Expectation)`` by the expectation engine under ``P_1``.
 
     The log-ratio ``log f(x; theta) - log f(x; theta_2)`` is averaged under the model itself
     (so its moment tables apply) with ``theta_2`` as known constants; ``theta -> theta_1`` last.
+    ``integrate=False``: only the routes that integrate no statistic against the density.
     """
     first, second = kl_symbols(model)
     ratio = model.log_density - model.log_density.subs(second, simultaneous=True)
@@ -282,7 +284,7 @@ def generic_kl(model: Model, limit: float | None = None):
         constants=model.constants + tuple(second.values()),
         domains=model.domains + tuple((second[th], model.domain(th)) for th in model.params),
     )
-    ex = expectation(ratio, aug, limit=limit)
+    ex = expectation(ratio, aug, limit=limit, integrate=integrate)
     return ex.value.subs(first, simultaneous=True), ex
 
 
@@ -299,7 +301,7 @@ def _hopeless(model: Model, second: dict):
         if arg.free_symbols & x and arg.free_symbols & theta2 and isinstance(sp.expand(arg), sp.Add):
             return (f"the log-ratio needs E[{lg}] under the first distribution: the second distribution's parameters "
                     "sit with the data inside the logarithm of a sum, a parametric integral with no elementary closed "
-                    "form in general, so the generic route is not attempted")
+                    "form in general, so it is not attempted by integration")
     return None
 
 
@@ -384,7 +386,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
                    (N.E(ell1 - ell2),)))
     found = _closed_form(model, first, second)
     closed = found[0] if found is not None else None  # registered in textbook form: kept as written
-    derived, reason, hopeless = None, None, None
+    derived, reason, hopeless, proven = None, None, None, None
     structural = dispatch("kl", model, first=first, second=second, limit=limit)
     if structural is not None and structural.result is not None and structural.extras.get("route") == "registered":
         # through a family whose own divergence is registered only: registered, here too
@@ -403,14 +405,20 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
         d = d.add(Step("Expand the log-ratio: only a few statistics of X remain.",
                        "log(ab) = log a + log b on the support; collect the terms in X",
                        sp.Function("r")(*x), (ratio_c,)))
-        reason = hopeless or _hopeless(model, second)
+        hard = None if hopeless else _hopeless(model, second)
+        reason = hopeless
         if reason is None:
+            # a log-ratio of the hopeless kind is still tried by the routes that integrate nothing (the
+            # residues of a rational density answer the Cauchy law's E[log q(X)]); no integral is attempted
             try:
                 with time_limit(generic_limit if closed is not None else (limit or open_limit), "KL (generic route)"):
-                    generic, ex = generic_kl(model, limit=limit)
-                    derived = tidy(generic, limit=2.0)
+                    generic, ex = generic_kl(model, limit=limit, integrate=hard is None)
+                # proven equal to the registered form, the textbook form is shown: no need to tidy the derived one
+                # (else the tidied form is tried again below: it is sometimes the one that cancels)
+                proven = True if closed is not None and _proven_equal(generic, closed, kl_domains(model)) else None
+                derived = generic if proven else tidy(generic, limit=2.0)
             except (ExpectationError, StepFailed, StepTimeout) as exc:
-                reason = exc.reason
+                reason = exc.reason if hard is None else f"{hard}; {exc.reason}"
         if derived is not None:
             from .fisher import _statistic_steps
 
@@ -427,7 +435,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
     if derived is not None:
         route, result = "derived", derived
         if closed is not None:
-            if _proven_equal(derived, closed, kl_domains(model)):
+            if proven or _proven_equal(derived, closed, kl_domains(model)):
                 agree, result = True, closed
                 d = d.add(Step("The derived divergence equals the registered closed form from the literature "
                                f"({found[1]}), shown in its textbook form.",
@@ -461,7 +469,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
     zero = result.subs({first[t]: t for t in model.params}).subs({second[t]: t for t in model.params})
     try:
         with time_limit(2.0, "KL(theta, theta)"):
-            zero = sp.simplify(zero)
+            zero = sp.S.Zero if cancels(zero) else sp.simplify(zero)  # the cancellation first: it is cheaper
     except StepTimeout:
         pass
     d = d.add(Step("Check: the divergence of a distribution from itself vanishes.",

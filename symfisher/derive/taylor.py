@@ -29,7 +29,7 @@ from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
-from ..simplify import is_zero, tidy
+from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
@@ -111,10 +111,12 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                     break
             else:
                 structural = True
-            value = tidy(value, limit=2.0)
+            value = _shown(value, -fisher[alpha[0], alpha[1]] if k == 2 and fisher is not None else None,
+                           limit=2.0 if k <= 2 else 0.5)
             table.append(sp.Eq(N.E(sp.Derivative(N.logf(model), *[params[i] for i in alpha])), value, evaluate=False))
             mono = sp.Mul(*[delta[i] for i in alpha])
-            term += -tidy(value / _multi_factorial(alpha), limit=2.0) * mono
+            # the value is tidied already: dividing by alpha! keeps its form (a second tidy only costs time)
+            term += -(value / _multi_factorial(alpha)) * mono
         name = k_names.get(k, f"order-{k}")
         if failed is not None:
             alpha, reason = failed
@@ -169,6 +171,21 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
                     quadratic_is_fisher=ok)
     return d.with_result(series)
+
+
+def _shown(value, known=None, limit: float = 2.0):
+    """``value`` in the form shown: ``known`` (an entry of minus the Fisher information, tidied already) when
+    their difference is proven zero symbolically — a cancellation is cheaper than tidying the same
+    expectation again — else the value tidied, each rewrite under ``limit`` (shorter for the higher
+    orders: their tables are many, and a rewrite that needs longer rarely shortens them)."""
+    if known is not None:
+        try:
+            with time_limit(1.0, "E[d^2 ell] = -I"):
+                if cancels(value - known):
+                    return known
+        except StepTimeout:
+            pass
+    return tidy(value, limit=limit)
 
 
 def _closed_form_along(model: Model, delta: tuple):
