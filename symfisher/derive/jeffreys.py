@@ -33,12 +33,16 @@ __all__ = ["jeffreys_prior", "jeffreys_invariance"]
 
 def _kernel(det, params):
     """``sqrt(det)`` factor by factor, dropping the factors free of the parameters (constants):
-    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``."""
+    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``. A base negative on the domain is written as its
+    positive opposite (``-1/(8 b^3)`` with ``b < 0`` is ``(-b)^(-3/2)`` up to a constant, not
+    ``b^(-3/2)``, which is imaginary there); the sign goes with the dropped constants."""
     out = sp.S.One
     for f in sp.Mul.make_args(det):
         if not f.has(*params):
             continue
         b, e = f.as_base_exp()
+        if b.is_negative:
+            b = -b
         out *= b ** (e / 2)
     return out
 
