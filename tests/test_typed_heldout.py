@@ -57,7 +57,7 @@ HELDOUT = [
     ("gamma_logform", "exp(a*log(b) + (a-1)*log(x) - b*x - loggamma(a))", "x in (0, oo)", ["a > 0", "b > 0"], [],
      ("line", 0, INF), ({"a": 1.6, "b": 0.9}, {"a": 2.4, "b": 1.5}), {"fisher", "kl"}, False),
     ("weibull_theta", "k*x**(k-1)/th*exp(-x**k/th)", "x in (0, oo)", ["th > 0", "k > 0"], [],
-     ("line", 0, INF), ({"th": 1.4, "k": 1.7}, {"th": 0.8, "k": 2.3}), {"fisher", "kl", "jeffreys"}, False),
+     ("line", 0, INF), ({"th": 1.4, "k": 1.7}, {"th": 0.8, "k": 2.3}), {"fisher", "kl", "jeffreys"}, True),
     ("weibull_rate", "k*r**k*x**(k-1)*exp(-(r*x)**k)", "x in (0, oo)", ["r > 0"], ["k > 0"],
      ("line", 0, INF), ({"r": 1.2, "k": 1.5}, {"r": 0.7, "k": 1.5}), {"fisher", "kl", "jeffreys"}, False),
     ("rayleigh_var", "x*exp(-x**2/(2*v))/v", "x in (0, oo)", ["v > 0"], [], ("line", 0, INF),
@@ -72,7 +72,7 @@ HELDOUT = [
     ("pareto_unit", "a*x**(-a-1)", "x in (1, oo)", ["a > 0"], [], ("line", 1, INF),
      ({"a": 2.5}, {"a": 1.2}), {"fisher", "kl", "jeffreys"}, False),
     ("lomax_rate", "a*r*(1 + r*x)**(-a-1)", "x in (0, oo)", ["r > 0"], ["a > 0"], ("line", 0, INF),
-     ({"r": 1.3, "a": 2.5}, {"r": 0.6, "a": 2.5}), {"fisher", "jeffreys"}, False),
+     ({"r": 1.3, "a": 2.5}, {"r": 0.6, "a": 2.5}), {"fisher", "jeffreys"}, True),
     ("gamma_known_shape_scale", "x**2*exp(-x/s)/(2*s**3)", "x in (0, oo)", ["s > 0"], [], ("line", 0, INF),
      ({"s": 1.1}, {"s": 0.4}), {"fisher", "kl", "jeffreys"}, False),
     ("chi2_scaled_dof", "x**(k/2-1)*exp(-x/2)/(2**(k/2)*gamma(k/2))", "x in (0, oo)", ["k > 0"], [],
@@ -88,7 +88,7 @@ HELDOUT = [
      ["m in (0, 1)"], ["k > 0"], ("line", 0, 1), ({"m": 0.3, "k": 4.0}, {"m": 0.6, "k": 4.0}), {"fisher", "kl"}, False),
     ("logit_normal_location", "exp(-(log(x/(1-x))-mu)**2/(2*s**2))/(s*sqrt(2*pi)*x*(1-x))", "x in (0, 1)",
      ["mu real"], ["s > 0"], ("line", 0, 1), ({"mu": 0.4, "s": 0.9}, {"mu": -0.3, "s": 0.9}), {"fisher", "kl", "jeffreys"},
-     False),
+     True),
     # -- R ---------------------------------------------------------------------------------------
     ("normal_precision", "sqrt(tau/(2*pi))*exp(-tau*(x-mu)**2/2)", "x in R", ["mu real", "tau > 0"], [],
      ("line", -INF, INF), ({"mu": 0.3, "tau": 1.7}, {"mu": -0.8, "tau": 0.6}), {"fisher", "kl", "jeffreys"}, False),
@@ -106,7 +106,7 @@ HELDOUT = [
      ({"m": 0.3, "g": 1.5}, {"m": -1.1, "g": 1.5}), {"fisher", "jeffreys"}, False),
     ("student_t_scale", "gamma((n+1)/2)/(gamma(n/2)*sqrt(pi*n)*s)*(1 + x**2/(n*s**2))**(-(n+1)/2)", "x in R",
      ["s > 0"], ["n > 0"], ("line", -INF, INF), ({"s": 1.3, "n": 4.0}, {"s": 0.7, "n": 4.0}), {"fisher", "jeffreys"},
-     False),
+     True),
     ("log_gamma_location", "exp(k*(x - m) - exp(x - m))/gamma(k)", "x in R", ["m real"], ["k > 0"],
      ("line", -INF, INF), ({"m": 0.3, "k": 2.0}, {"m": -0.6, "k": 2.0}), {"fisher", "kl", "jeffreys"}, False),
     # -- counts and finite sets --------------------------------------------------------------------
@@ -121,16 +121,58 @@ HELDOUT = [
     ("bernoulli_logit", "exp(t*x)/(1 + exp(t))", "x in {0, 1}", ["t real"], [], ("set", [0, 1]),
      ({"t": 0.4}, {"t": -1.2}), {"fisher", "kl", "jeffreys"}, False),
     ("geometric_failures", "p*(1-p)**x", "x in 0..oo", ["p in (0, 1)"], [], ("count", 0, None),
-     ({"p": 0.35}, {"p": 0.6}), {"fisher", "kl", "jeffreys"}, False),
+     ({"p": 0.35}, {"p": 0.6}), {"fisher", "kl", "jeffreys"}, True),
     ("geometric_mean", "m**x/(1+m)**(x+1)", "x in 0..oo", ["m > 0"], [], ("count", 0, None),
-     ({"m": 1.8}, {"m": 0.7}), {"fisher", "kl", "jeffreys"}, False),
+     ({"m": 1.8}, {"m": 0.7}), {"fisher", "kl", "jeffreys"}, True),
     ("negbin_gamma_form", "gamma(x+r)/(gamma(r)*factorial(x))*(r/(r+mu))**r*(mu/(r+mu))**x", "x in 0..oo",
      ["mu > 0"], ["r in 1..oo"], ("count", 0, None), ({"mu": 1.5, "r": 3}, {"mu": 2.4, "r": 3}),
      {"fisher", "kl", "jeffreys"}, False),
     ("logarithmic_typed", "-p**x/(x*log(1-p))", "x in 1..oo", ["p in (0, 1)"], [], ("count", 1, None),
-     ({"p": 0.4}, {"p": 0.7}), {"fisher", "kl"}, False),
+     ({"p": 0.4}, {"p": 0.7}), {"fisher", "kl"}, True),
     ("three_point", "binomial(2, x)*p**x*(1-p)**(2-x)", "x in {0, 1, 2}", ["p in (0, 1)"], [], ("set", [0, 1, 2]),
-     ({"p": 0.3}, {"p": 0.55}), {"fisher", "kl", "jeffreys"}, False),
+     ({"p": 0.3}, {"p": 0.55}), {"fisher", "kl", "jeffreys"}, True),
+    # -- curved families, kinks, negative and bounded parameters, circular data -------------------
+    ("exp_negative_param", "-t*exp(t*x)", "x in (0, oo)", ["t in (-oo, 0)"], [], ("line", 0, INF),
+     ({"t": -1.3}, {"t": -0.5}), {"fisher", "kl", "jeffreys"}, False),
+    ("truncated_exp_unit", "l*exp(-l*x)/(1 - exp(-l))", "x in (0, 1)", ["l > 0"], [], ("line", 0, 1),
+     ({"l": 1.3}, {"l": 2.5}), {"fisher", "kl", "jeffreys"}, True),
+    ("continuous_bernoulli", "2*atanh(1-2*l)/(1-2*l)*l**x*(1-l)**(1-x)", "x in (0, 1)", ["l in (0, 1)"], [],
+     ("line", 0, 1), ({"l": 0.3}, {"l": 0.8}), {"fisher", "kl", "jeffreys"}, True),
+    ("von_mises_concentration", "exp(k*cos(x))/(2*pi*besseli(0, k))", "x in (-pi, pi)", ["k > 0"], [],
+     ("line", -math.pi, math.pi), ({"k": 1.3}, {"k": 2.5}), {"fisher", "kl", "jeffreys"}, True),
+    ("normal_mean_eq_sd", "exp(-(x-t)**2/(2*t**2))/(t*sqrt(2*pi))", "x in R", ["t > 0"], [], ("line", -INF, INF),
+     ({"t": 1.3}, {"t": 0.6}), {"fisher", "kl", "jeffreys"}, False),
+    ("normal_mean_eq_var", "exp(-(x-t)**2/(2*t))/sqrt(2*pi*t)", "x in R", ["t > 0"], [], ("line", -INF, INF),
+     ({"t": 1.3}, {"t": 0.6}), {"fisher", "kl", "jeffreys"}, True),
+    ("poisson_square", "t**(2*x)*exp(-t**2)/factorial(x)", "x in 0..oo", ["t > 0"], [], ("count", 0, None),
+     ({"t": 1.3}, {"t": 0.6}), {"fisher", "kl", "jeffreys"}, False),
+    ("gamma_shape_eq_rate", "t**t*x**(t-1)*exp(-t*x)/gamma(t)", "x in (0, oo)", ["t > 0"], [], ("line", 0, INF),
+     ({"t": 1.3}, {"t": 2.6}), {"fisher", "kl", "jeffreys"}, True),
+    ("laplace_location", "exp(-Abs(x-m))/2", "x in R", ["m real"], [], ("line", -INF, INF),
+     ({"m": 0.3}, {"m": -0.8}), {"fisher", "kl", "jeffreys"}, False),
+    ("shifted_poisson", "lam**(x-1)*exp(-lam)/factorial(x-1)", "x in 1..oo", ["lam > 0"], [], ("count", 1, None),
+     ({"lam": 1.3}, {"lam": 2.6}), {"fisher", "kl", "jeffreys"}, False),
+    ("binomial_exp_link", "binomial(n, x)*exp(-t*x)*(1-exp(-t))**(n-x)", "x in 0..n", ["t > 0"], ["n in 1..oo"],
+     ("count", 0, "n"), ({"t": 0.7, "n": 4}, {"t": 1.4, "n": 4}), {"fisher", "kl", "jeffreys"}, True),
+    ("chi_dof", "x**(k-1)*exp(-x**2/2)/(2**(k/2-1)*gamma(k/2))", "x in (0, oo)", ["k > 0"], [], ("line", 0, INF),
+     ({"k": 2.3}, {"k": 3.6}), {"fisher", "kl", "jeffreys"}, False),
+    ("loglogistic_shape", "b*x**(b-1)/(1+x**b)**2", "x in (0, oo)", ["b > 0"], [], ("line", 0, INF),
+     ({"b": 2.3}, {"b": 1.6}), {"fisher", "jeffreys"}, False),
+    ("pareto_xm", "a*xm**a/x**(a+1)", "x in (xm, oo)", ["a > 0"], ["xm > 0"], ("line", 2.0, INF),
+     ({"a": 2.3, "xm": 2.0}, {"a": 1.6, "xm": 2.0}), {"fisher", "kl", "jeffreys"}, False),
+    ("inverse_gamma_shape_known", "b**3*x**(-4)*exp(-b/x)/2", "x in (0, oo)", ["b > 0"], [], ("line", 0, INF),
+     ({"b": 1.3}, {"b": 0.6}), {"fisher", "kl", "jeffreys"}, False),
+    ("beta_a_only", "x**(a-1)*(1-x)**2*a*(a+1)*(a+2)/2", "x in (0, 1)", ["a > 0"], [], ("line", 0, 1),
+     ({"a": 1.3}, {"a": 2.6}), {"fisher", "kl", "jeffreys"}, True),
+    ("three_symmetric_points", "exp(t*x)/(exp(-t) + 1 + exp(t))", "x in {-1, 0, 1}", ["t real"], [], ("set", [-1, 0, 1]),
+     ({"t": 0.4}, {"t": -0.9}), {"fisher", "kl", "jeffreys"}, True),
+    # no closed form reachable: each must be a named failure (slow: every route runs to its limit)
+    ("gompertz_both", "b*e*exp(e + b*x - e*exp(b*x))", "x in (0, oo)", ["b > 0", "e > 0"], [], ("line", 0, INF),
+     ({"b": 1.3, "e": 0.7}, {"b": 0.8, "e": 1.5}), set(), True),
+    ("student_dof", "gamma((n+1)/2)/(gamma(n/2)*sqrt(pi*n))*(1 + x**2/n)**(-(n+1)/2)", "x in R", ["n > 0"], [],
+     ("line", -INF, INF), ({"n": 2.3}, {"n": 4.6}), set(), True),
+    ("normal_mixture_symmetric", "(exp(-(x-m)**2/2) + exp(-(x+m)**2/2))/(2*sqrt(2*pi))", "x in R", ["m > 0"], [],
+     ("line", -INF, INF), ({"m": 1.3}, {"m": 0.6}), set(), True),
 ]
 
 
@@ -156,7 +198,8 @@ class Witness:
     def __init__(self, case):
         cid, dens, var, params, consts, support = case[:6]
         self.support = support
-        self.x = sp.Symbol("x", real=True) if support[1] == -INF else sp.Symbol("x", positive=True)
+        lo = support[1] if support[0] == "line" else (min(support[1]) if support[0] == "set" else 0)
+        self.x = sp.Symbol("x", positive=True) if lo >= 0 else sp.Symbol("x", real=True)
         self.params = [_sym(p) for p in params]
         self.consts = [_sym(c) for c in consts]
         self.names = {s.name: s for s in self.params + self.consts}
@@ -225,8 +268,10 @@ class Witness:
 
     def kl(self, a, b):
         names = {self.names[k]: v for k, v in b.items()}
-        log2 = self.logf.subs(names)
-        return self.expect(self.logf - log2, a)
+        # the forced expansion may leave I*pi where a factor of the parameters is negative: then
+        # the principal log of the density itself (real, since the density is positive)
+        logf = self.logf if not self.logf.has(sp.I) else sp.log(self.f)
+        return self.expect(logf - logf.subs(names), a)
 
 
 def _value(text: str, names: dict, vals: dict) -> float:
@@ -307,15 +352,24 @@ def check_case(case, capsys):
             if out["kl_taylor"]["cubic"]:
                 # KL(theta || theta + delta) = -sum_k E[d^k log f] delta^k / k!: the cubic term is
                 # -(1/6) sum_ijk delta_i delta_j delta_k E[d_ijk log f], each by quadrature
-                want = 0.0
-                for i in range(d):
-                    for j in range(d):
-                        for k in range(d):
-                            third = sp.diff(w.score[i], w.params[j], w.params[k])
-                            want -= (w.expect(third, a) * dv[f"delta_{w.params[i].name}"]
-                                     * dv[f"delta_{w.params[j].name}"] * dv[f"delta_{w.params[k].name}"]) / 6
+                thirds = {(i, j, k): sp.diff(w.score[i], w.params[j], w.params[k])
+                          for i in range(d) for j in range(d) for k in range(d)}
                 got = _value(out["kl_taylor"]["cubic"], {**names, **deltas}, {**a, **dv})
-                assert _close(got, want, rel=1e-5), (cid, "kl_taylor cubic", got, want)
+                if not any(t.has(sp.DiracDelta) for t in thirds.values()):
+                    want = 0.0
+                    for (i, j, k), third in thirds.items():
+                        want -= (w.expect(third, a) * dv[f"delta_{w.params[i].name}"]
+                                 * dv[f"delta_{w.params[j].name}"] * dv[f"delta_{w.params[k].name}"]) / 6
+                    assert _close(got, want, rel=1e-5), (cid, "kl_taylor cubic", got, want)
+                else:
+                    # a kink (|x - m|): no third derivative under the integral; the cubic term is the
+                    # limit of (KL(theta || theta + h delta) - h^2 quadratic) / h^3, by Richardson
+                    def c(h):
+                        step = {p.name: a[p.name] + h * dv[f"delta_{p.name}"] for p in w.params}
+                        return (w.kl(a, {**a, **step}) - h**2 * want) / h**3
+
+                    limit = 2 * c(0.01) - c(0.02)
+                    assert _close(got, limit, rel=1e-2), (cid, "kl_taylor cubic", got, limit)
     else:
         assert _fisher_failed(out) or "fisher" in failed_steps, (cid, out["failures"])
 

@@ -31,20 +31,45 @@ from .structures import dispatch
 __all__ = ["jeffreys_prior", "jeffreys_invariance"]
 
 
-def _kernel(det, params):
+def _kernel(det, params, doms=None):
     """``sqrt(det)`` factor by factor, dropping the factors free of the parameters (constants):
     ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``. A base negative on the domain is written as its
     positive opposite (``-1/(8 b^3)`` with ``b < 0`` is ``(-b)^(-3/2)`` up to a constant, not
-    ``b^(-3/2)``, which is imaginary there); the sign goes with the dropped constants."""
+    ``b^(-3/2)``, which is imaginary there); the sign goes with the dropped constants. An even
+    power of a base whose sign is not proven has the absolute value as its root
+    (``(1 - exp(l))^(-2)`` has the root ``1/|1 - exp(l)|``, not ``1/(1 - exp(l)) < 0``)."""
     out = sp.S.One
     for f in sp.Mul.make_args(det):
         if not f.has(*params):
             continue
         b, e = f.as_base_exp()
-        if b.is_negative:
+        sign = _sign(b, params, doms)
+        if sign < 0:
             b = -b
+        elif sign == 0 and (e / 2).is_integer:
+            b = sp.Abs(b)
         out *= b ** (e / 2)
     return out
+
+
+def _sign(b, params, doms) -> int:
+    """``1`` or ``-1`` when the sign of ``b`` on the domain is proven (by the symbols' assumptions,
+    or with every parameter written through positive ones, a map onto the domain), else ``0``."""
+    if b.is_positive:
+        return 1
+    if b.is_negative:
+        return -1
+    if doms is not None:
+        from .kl import _positive_coordinates
+
+        pos = _positive_coordinates(params, doms)
+        if pos:
+            c = sp.factor(sp.together(b.xreplace(pos)))
+            if c.is_positive:
+                return 1
+            if c.is_negative:
+                return -1
+    return 0
 
 
 def _integrate(f, s, lo, hi, step):
@@ -151,7 +176,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                    "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
                    (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
     root = tidy(sp.sqrt(det), limit=2.0)
-    kernel = _kernel(det, params)
+    kernel = _kernel(det, params, model_domains(model))
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
                    (kernel,)))
     doms = model_domains(model)
