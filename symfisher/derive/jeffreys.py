@@ -37,18 +37,31 @@ def _kernel(det, params, doms=None):
     positive opposite (``-1/(8 b^3)`` with ``b < 0`` is ``(-b)^(-3/2)`` up to a constant, not
     ``b^(-3/2)``, which is imaginary there); the sign goes with the dropped constants. An even
     power of a base whose sign is not proven has the absolute value as its root
-    (``(1 - exp(l))^(-2)`` has the root ``1/|1 - exp(l)|``, not ``1/(1 - exp(l)) < 0``)."""
-    out = sp.S.One
+    (``(1 - exp(l))^(-2)`` has the root ``1/|1 - exp(l)|``, not ``1/(1 - exp(l)) < 0``); odd powers
+    of bases of unknown sign share one root, whose argument is positive."""
+    out, undecided, flips = sp.S.One, [], 1
     for f in sp.Mul.make_args(det):
         if not f.has(*params):
+            flips *= -1 if f.is_negative else 1
             continue
         b, e = f.as_base_exp()
         sign = _sign(b, params, doms)
         if sign < 0:
+            flips *= -1 if e.is_odd else 1
             b = -b
         elif sign == 0 and (e / 2).is_integer:
             b = sp.Abs(b)
+        elif sign == 0:
+            undecided.append(f)
+            continue
         out *= b ** (e / 2)
+    if len(undecided) == 1 and flips == 1:
+        b, e = undecided[0].as_base_exp()
+        return out * b ** (e / 2)
+    if undecided:
+        # factors of unknown sign (r^-3 and a sum, both negative for r < 0): one root of their
+        # product, which has the sign of det over the other factors, so is positive once that is taken out
+        out *= sp.sqrt(flips * sp.Mul(*undecided))
     return out
 
 
