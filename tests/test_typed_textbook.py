@@ -16,6 +16,7 @@ from symfisher.derive import model_domains
 from symfisher.derive.kl import kl_domains
 from symfisher.simplify import is_zero
 from symfisher.witness import run_witnesses
+from test_typed import _loggammas  # log B and log Gamma as loggamma terms, shared with the catalog twins
 
 # name, density, variable, parameters, constants, literature Fisher (symbols by name),
 # literature KL(P_1 || P_2) (two dicts: name -> first / second value; constants shared)
@@ -141,15 +142,6 @@ TEXTBOOK = [
 
 # typed in their usual form, with no closed-form KL known to the engine: they must fail clearly
 NO_CLOSED_KL = {"half_cauchy", "log_logistic"}  # E log(1 + c g(Z)) terms: not one of Euler's kernels
-
-
-def _loggammas(e):
-    """``log B(a, b)`` and ``log Gamma(a)`` as ``loggamma`` terms, so that a difference cancels symbolically."""
-    e = e.replace(lambda t: isinstance(t, sp.log) and isinstance(t.args[0], sp.beta),
-                  lambda t: sp.loggamma(t.args[0].args[0]) + sp.loggamma(t.args[0].args[1])
-                  - sp.loggamma(t.args[0].args[0] + t.args[0].args[1]))
-    return e.replace(lambda t: isinstance(t, sp.log) and isinstance(t.args[0], sp.gamma),
-                     lambda t: sp.loggamma(t.args[0].args[0]))
 
 
 def _model(entry):
