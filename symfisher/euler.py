@@ -32,7 +32,9 @@ __all__ = ["euler_integral"]
 def _split_exp_args(f: sp.Expr, x: sp.Symbol):
     """``f = C * prod b_i^e_i * exp(E)``: ``(C, [(b, e)], E)`` with ``C`` free of ``x``."""
     const, powers, E = sp.S.One, [], sp.S.Zero
-    for fac in sp.Mul.make_args(f):
+    todo = list(sp.Mul.make_args(f))
+    while todo:
+        fac = todo.pop()
         if not fac.has(x):
             const *= fac
             continue
@@ -47,6 +49,12 @@ def _split_exp_args(f: sp.Expr, x: sp.Symbol):
             return None
         while b.is_Pow and not b.exp.has(x):  # (1/(1 - x))^q = (1 - x)^(-q): bases are positive
             b, e = b.base, b.exp * e
+        if b.is_Mul and e != 1:
+            # powsimp's (n/(n + x^2))^q: a product of positive factors is a product of powers
+            if all(g.is_positive for g in b.args):
+                todo += [g**e for g in b.args]
+                continue
+            return None
         if b.is_Add and b.is_polynomial(x) and sp.degree(b, x) > 2:
             fb = sp.factor(b)  # nu^2 + 2 nu z^2 + z^4 = (nu + z^2)^2, multiplied out by an expansion
             if fb.is_Pow and fb.exp.is_Integer:

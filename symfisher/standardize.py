@@ -238,16 +238,18 @@ def cdf_representation(model: Model, limit: float | None = None) -> Representati
         sol = _normalize_signs(sol)
         pts = random_points(sorted(sol.free_symbols | F.free_symbols - {x}, key=str), dict(model.domains), n=3, seed=5)
         ok = True
-        for pt in pts:
-            pt = dict(pt)
-            pt[u] = sp.Float(0.3)
+        # F(x) = u can have roots outside the support (a quadratic CDF has two): the inverse is
+        # the root that maps (0, 1) into the support
+        for pt, uv in ((dict(p), v) for p in pts for v in (0.1, 0.3, 0.7, 0.9)):
+            pt[u] = sp.Float(uv)
             try:
                 xv = complex(sol.evalf(30, subs=pt))
                 if abs(xv.imag) > 1e-12:
                     ok = False
                     break
                 back = complex(F.evalf(30, subs={**pt, x: xv.real}))
-                if abs(back - 0.3) > 1e-9:
+                lo, hi = (float(e.evalf(30, subs=pt)) if isinstance(e, sp.Basic) else float(e) for e in (sup.lo, sup.hi))
+                if abs(back - uv) > 1e-9 or not lo < xv.real < hi:
                     ok = False
                     break
             except (TypeError, ValueError):

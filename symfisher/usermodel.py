@@ -30,6 +30,20 @@ def _declare(texts, kind: str) -> list:
     return out
 
 
+def _log_of_density(expr, x):
+    """``log f`` expanded (``expand_log(force=True)``), except that a factor of the parameters
+    alone is kept in one log when the forced expansion would split it into logs of negative
+    factors, which shows as ``I*pi``: ``-2 atanh(2l - 1)/(1 - 2l)`` is positive on (0, 1), but
+    ``log(atanh(2l - 1)) - log(1 - 2l) + I pi`` is off by ``2 pi I`` for ``l < 1/2``."""
+    logf = sp.expand_log(sp.log(expr), force=True)
+    if not logf.has(sp.I) or expr.has(sp.I):
+        return logf
+    factors = sp.Mul.make_args(expr)
+    const = sp.Mul(*[f for f in factors if not f.has(x)])
+    rest = sp.expand_log(sp.log(sp.Mul(*[f for f in factors if f.has(x)])), force=True)
+    return logf if rest.has(sp.I) else sp.log(const) + rest
+
+
 def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> Model:
     from .parsing import parse_expression, parse_variable
 
@@ -53,7 +67,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     missing = [s for s in params_ if s not in expr.free_symbols and s not in support.free_symbols]
     if missing:
         raise ModelError(f"the parameter {missing[0]} does not appear in the {'log-density' if is_log else 'density'}")
-    logf = expr if is_log else sp.expand_log(sp.log(expr), force=True)
+    logf = expr if is_log else _log_of_density(expr, x)
     model = Model(
         name or ("user density" if not is_log else "user log-density"), (x,), params_, logf, (support,),
         domains=tuple(pdecl + cdecl), constants=tuple(s for s, _ in cdecl),

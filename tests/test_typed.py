@@ -99,7 +99,18 @@ def _by_name(expr, cat, typed):
     return expr.xreplace(sub)
 
 
+def _loggammas(e):
+    """``log B(a, b)`` and ``log Gamma(a)`` as ``loggamma`` terms (an exponential family's
+    log-partition as typed against the catalog's declaration), so that a difference cancels symbolically."""
+    e = e.replace(lambda t: isinstance(t, sp.log) and isinstance(t.args[0], sp.beta),
+                  lambda t: sp.loggamma(t.args[0].args[0]) + sp.loggamma(t.args[0].args[1])
+                  - sp.loggamma(t.args[0].args[0] + t.args[0].args[1]))
+    return e.replace(lambda t: isinstance(t, sp.log) and isinstance(t.args[0], sp.gamma),
+                     lambda t: sp.loggamma(t.args[0].args[0]))
+
+
 def _compare(a, b, domains):
+    a, b = _loggammas(a), _loggammas(b)
     return is_zero(sp.expand_func(sp.Matrix(a) - sp.Matrix(b)) if isinstance(a, sp.MatrixBase)
                    else sp.expand_func(a - b), domains)
 

@@ -31,16 +31,58 @@ from .structures import dispatch
 __all__ = ["jeffreys_prior", "jeffreys_invariance"]
 
 
-def _kernel(det, params):
+def _kernel(det, params, doms=None):
     """``sqrt(det)`` factor by factor, dropping the factors free of the parameters (constants):
-    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``."""
-    out = sp.S.One
+    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``. A base negative on the domain is written as its
+    positive opposite (``-1/(8 b^3)`` with ``b < 0`` is ``(-b)^(-3/2)`` up to a constant, not
+    ``b^(-3/2)``, which is imaginary there); the sign goes with the dropped constants. An even
+    power of a base whose sign is not proven has the absolute value as its root
+    (``(1 - exp(l))^(-2)`` has the root ``1/|1 - exp(l)|``, not ``1/(1 - exp(l)) < 0``); odd powers
+    of bases of unknown sign share one root, whose argument is positive."""
+    out, undecided, flips = sp.S.One, [], 1
     for f in sp.Mul.make_args(det):
         if not f.has(*params):
+            flips *= -1 if f.is_negative else 1
             continue
         b, e = f.as_base_exp()
+        sign = _sign(b, params, doms)
+        if sign < 0:
+            flips *= -1 if e.is_odd else 1
+            b = -b
+        elif sign == 0 and (e / 2).is_integer:
+            b = sp.Abs(b)
+        elif sign == 0:
+            undecided.append(f)
+            continue
         out *= b ** (e / 2)
+    if len(undecided) == 1 and flips == 1:
+        b, e = undecided[0].as_base_exp()
+        return out * b ** (e / 2)
+    if undecided:
+        # factors of unknown sign (r^-3 and a sum, both negative for r < 0): one root of their
+        # product, which has the sign of det over the other factors, so is positive once that is taken out
+        out *= sp.sqrt(flips * sp.Mul(*undecided))
     return out
+
+
+def _sign(b, params, doms) -> int:
+    """``1`` or ``-1`` when the sign of ``b`` on the domain is proven (by the symbols' assumptions,
+    or with every parameter written through positive ones, a map onto the domain), else ``0``."""
+    if b.is_positive:
+        return 1
+    if b.is_negative:
+        return -1
+    if doms is not None:
+        from .kl import _positive_coordinates
+
+        pos = _positive_coordinates(params, doms)
+        if pos:
+            c = sp.factor(sp.together(b.xreplace(pos)))
+            if c.is_positive:
+                return 1
+            if c.is_negative:
+                return -1
+    return 0
 
 
 def _integrate(f, s, lo, hi, step):
@@ -147,7 +189,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                    "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
                    (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
     root = tidy(sp.sqrt(det), limit=2.0)
-    kernel = _kernel(det, params)
+    kernel = _kernel(det, params, model_domains(model))
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
                    (kernel,)))
     doms = model_domains(model)

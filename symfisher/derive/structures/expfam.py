@@ -241,6 +241,10 @@ def read_off(model: Model) -> ExponentialFamily | None:
     else:
         ok = cancels(gap)
     if not ok:
+        # the statistics are in split_statistics' normal form (log(1 - e^(-x)) as log(e^x - 1) - x,
+        # log(sqrt(x/b) + sqrt(b/x)) as log(b + x) - log(b x)/2): the gap in that form, term by term
+        ok = all(cancels(c) for c in split_statistics(gap, (x,)).values())
+    if not ok:
         return None
     return ExponentialFamily(model, tuple(eta), tuple(T), h, A, J)
 
