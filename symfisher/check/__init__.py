@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..limits import StepTimeout, time_limit
+from ..limits import StepTimeout, default_limit, time_limit
 from ..model import Model, ModelError
 from ..parsing import ParseError
 from ..simplify import as_expr
@@ -79,7 +79,6 @@ from .targets import TARGETS, Target, parse_quantity, quantity_names, register_t
 __all__ = ["Verdict", "check_answer", "QUANTITY_NAMES", "parse_quantity", "register_target", "TARGETS"]
 
 QUANTITY_NAMES = quantity_names()
-CHECK_LIMIT = 30.0  # seconds for one entry's comparison and diagnosis
 NOISE = sp.Float(10) ** -40  # relative spread of yours/correct below which a ratio is constant
 
 
@@ -175,13 +174,16 @@ def _points(t: Target, exprs) -> list:
 
 
 def _decide(t: Target, U, E, mistakes, names, scalar_entry, quantity, decimals) -> Verdict:
-    points = _points(t, list(U) + list(E))
+    """The comparison and diagnosis, all entries together, under one time limit (``--time-limit``); each
+    of its sub-steps (a proof attempt, a point) gets a share of it (:func:`symfisher.limits.share`)."""
+    seconds = default_limit()
     try:
-        with time_limit(CHECK_LIMIT * len(U), "check the answer"):
+        with time_limit(seconds, "check the answer"):
+            points = _points(t, list(U) + list(E))
             return _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, decimals)
     except StepTimeout:
-        raise ModelError(f"checking the {t.label} did not finish within the time limit of "
-                         f"{CHECK_LIMIT * len(U):g} s (is the answer very complicated?)") from None
+        raise ModelError(f"checking the {t.label} did not finish within the time limit of {seconds:g} s "
+                         "(--time-limit); give a larger --time-limit") from None
 
 
 def _decimal_note(decimals) -> str:
@@ -285,11 +287,13 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
     """Jeffreys: ``yours = c * correct`` with ``c`` free of the parameters (constants allowed)."""
     u, r = U[0, 0], E[0, 0]
 
+    tried = None  # (constant, comparison with that constant times the prior) that failed
     c = constant_ratio(u, r, t, points)
     if c is not None and not c.has(sp.Float):
         cmp = compare(u, c * r, points, domains=t.domains)
         if cmp.equal:
             return _equal_up_to(t, u, r, c, cmp, quantity, decimals, note)
+        tried = (c, cmp)
     ratios, groups = _ratio_values(u, r, points, t.constants)
     bad = None  # (k, k0): two points with the same constants and different ratios
     first: dict = {}
@@ -311,6 +315,7 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
             cmp = compare(u, guess * r, points, domains=t.domains)
             if cmp.equal:
                 return _equal_up_to(t, u, r, guess, cmp, quantity, decimals, note)
+            tried = (guess, cmp)
     diagnosis = None
     for cand, text in mistakes:
         if cand.shape == (1, 1) and (matches(u, cand[0, 0], points) or
@@ -328,12 +333,17 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
                f"{ce['expected']} (the ratio yours/correct is {sp.N(ratios[k], 12)} there but "
                f"{sp.N(ratios[k0], 12)} at {pt0}: it is not constant).")
     else:
+        if plain.first_difference() is None and tried is not None and tried[1].first_difference() is not None:
+            plain, scale = tried[1], tried[0]  # differs from the constant times the prior only past a breakpoint
+        else:
+            scale = sp.Integer(1)
         k = plain.first_difference()
-        ce, _ = counterexample(plain, None, k) if k is not None else (None, None)
+        ce, diff = counterexample(plain, None, k) if k is not None else (None, None)
         ce = ce or {"point": {}, "yours": "undefined", "expected": "undefined", "entry": None}
         pt = ", ".join(f"{a} = {b}" for a, b in ce["point"].items())
+        shown = "" if diff is None else f"; yours - {'' if scale == 1 else f'{scale}*'}correct = {diff} there"
         msg = (f"not equal (not shown equal up to a constant factor): at {pt}: yours = {ce['yours']}, correct = "
-               f"{ce['expected']} (the ratio of the two could not be shown constant).")
+               f"{ce['expected']} (the ratio of the two could not be shown constant{shown}).")
     return Verdict(False, False, diagnosis, ce, msg + note, quantity, False, r, u, None, plain.evidence, decimals)
 
 

@@ -36,7 +36,7 @@ import sympy as sp
 from mpmath.libmp.libhyper import NoConvergence
 from sympy.core.evalf import PrecisionExhausted
 
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..simplify import as_expr, cancels
 
 __all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "huge_constant", "symbolic_zero", "DIGITS"]
@@ -44,9 +44,10 @@ __all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "huge_cons
 DIGITS = 50  # significant digits of every numeric evaluation
 NOISE = sp.Float(10) ** -40  # |difference| / |value| below this is not a difference (function round-off)
 MIN_EVIDENCE = 6  # points with both sides defined before "equal, not proven" may be said
-CHEAP_LIMIT = 2.0  # seconds for the cheap symbolic test
-SIMPLIFY_LIMIT = 4.0  # seconds per further symbolic attempt
-POINT_LIMIT = 2.0  # seconds for one evaluation at one point
+# sub-limits as fractions of the time limit (limits.share: 2, 4 and 2 s at the default 20 s)
+CHEAP_SHARE = 0.1  # the cheap symbolic test
+SIMPLIFY_SHARE = 0.2  # each further symbolic attempt
+POINT_SHARE = 0.1  # one evaluation at one point
 MAX_WORKING_DIGITS = 1200  # digits evalf may use to see through cancellation before a point is given up
 _EVAL_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, RecursionError, NotImplementedError,
                 NoConvergence)
@@ -106,7 +107,7 @@ def _number(expr, pt, digits: int = DIGITS):
     if too_large(expr, pt):
         return _SKIP
     try:
-        with time_limit(POINT_LIMIT, "evaluate at a point"):
+        with time_limit(share(POINT_SHARE), "evaluate at a point"):
             if fine_roots(expr):  # 3**(3/10**7) exactly is a search for perfect powers: numerically instead
                 return _numeric_number(as_expr(expr), pt, digits)
             e = as_expr(expr).xreplace(pt)
@@ -275,22 +276,97 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
             diffs.append(None)
             continue
         same, dv = _difference(a, b)
+        if same and not dv.is_Rational:  # agree to the digits: the difference itself, exactly when it can be
+            exact = _exact_at(d, pt)
+            if exact is not None:
+                same, dv = exact == 0, exact
         agree.append(same)
         diffs.append(dv)
     c = Comparison(u, r, list(points), uv, rv, agree, diffs, proved, timed_out, skipped)
     if symbolic and not proved and c.status != "differs":
         c.proved, slow = symbolic_zero(d, domain_substitution(domains))
         c.timed_out = c.timed_out or slow
-        if not c.proved and _nowhere_zero(d):
+        if not c.proved:
+            _breakpoint_pass(c, d, domains)
+        if not c.proved and c.status != "differs" and _nowhere_zero(d):
             _tiniest_difference(c, d)
     return c
+
+
+def _exact_at(d, pt):
+    """The difference ``d`` at ``pt`` as an exact Rational when SymPy's automatic evaluation gives one
+    (``Max(0, p - c)/10`` past ``c``, the roots of a rational combining), else None."""
+    if too_large(d, pt):
+        return None
+    try:
+        with time_limit(share(POINT_SHARE), "evaluate the difference at a point"):
+            e = d.xreplace(pt)
+            return e if e.is_Rational else None
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS:
+        return None
+
+
+def _difference_at(d, pt):
+    """``d`` at ``pt``: an exact Rational, a Float whose 15 digits are right however small it is relative to
+    the two sides (evalf works in as many digits as the cancellation needs, up to MAX_WORKING_DIGITS),
+    0 when it vanishes to that many digits, or None (undefined or out of reach)."""
+    if too_large(d, pt):
+        return None
+    try:
+        with time_limit(share(POINT_SHARE), "evaluate the difference at a point"):
+            e = d.xreplace(pt)
+            if e.is_Rational:
+                return e
+            if not e.is_number or e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                return None
+            try:
+                v = e.evalf(15, strict=True, maxn=MAX_WORKING_DIGITS)
+            except PrecisionExhausted:
+                return sp.Integer(0)
+            return v if v.is_number and not v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) else None
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS:
+        return None
+
+
+def _breakpoint_pass(c: Comparison, d, domains) -> None:
+    """Evaluate the difference itself on both sides of each breakpoint of ``d`` (solved exactly,
+    :func:`symfisher.check.points.breakpoint_points`), points squeezed next to a domain end included;
+    a non-zero value there is a difference however small it is next to the two sides."""
+    from .points import breakpoint_points
+
+    if not c.points or not d.has(sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise):
+        return
+    for pt in breakpoint_points(d, domains, c.points[0]):
+        if remaining_share() <= 0:
+            return
+        dv = _difference_at(d, pt)
+        if dv is None or dv == 0:
+            continue
+        b = _number(c.r, pt)
+        if b is None or b is _SKIP:
+            continue  # the correct value is undefined there: no evidence
+        a = _number(c.u, pt)
+        c.points.append(pt)
+        c.uv.append(_as_complex(a))
+        c.rv.append(_as_complex(b))
+        c.agree.append(False)
+        c.diffs.append(dv)
+        return
+
+
+def remaining_share() -> float:
+    """Seconds left for further evaluations (the whole time limit when no limit is active)."""
+    from ..limits import default_limit, remaining
+
+    left = remaining()
+    return default_limit() if left is None else left - 0.05
 
 
 def _nowhere_zero(d) -> bool:
     """Whether SymPy's assumptions show ``d`` is non-zero for every value of its symbols (``exp(-1000/p)``:
     a difference too small to see at any point is still a difference)."""
     try:
-        with time_limit(CHEAP_LIMIT, "is the difference non-zero"):
+        with time_limit(share(CHEAP_SHARE), "is the difference non-zero"):
             return d.is_zero is False or sp.factor_terms(sp.cancel(d)).is_zero is False
     except StepTimeout:
         return False
@@ -333,7 +409,7 @@ def _cheap_zero(d) -> tuple:
     if fine_roots(d):
         return False, False  # cancel would build polynomials of a huge degree: the points decide first
     try:
-        with time_limit(CHEAP_LIMIT, "simplify the difference"):
+        with time_limit(share(CHEAP_SHARE), "simplify the difference"):
             return bool(cancels(d)), False
     except StepTimeout:
         return False, True
@@ -368,7 +444,7 @@ def symbolic_zero(d, substitution=None) -> tuple:
         attempts.insert(2, lambda e: sp.simplify(e.xreplace(sub)))
     for f in attempts:
         try:
-            with time_limit(SIMPLIFY_LIMIT, "simplify the difference"):
+            with time_limit(share(SIMPLIFY_SHARE), "simplify the difference"):
                 if f(d) == 0:
                     return True, timed_out
         except StepTimeout:
