@@ -94,12 +94,14 @@ def failure_reason(exc: BaseException) -> str:
 @contextlib.contextmanager
 def contained(step: str):
     """Any exception of the block that is not already a :class:`StepFailed` becomes one of
-    ``step``, with :func:`failure_reason` (``KeyboardInterrupt`` and ``SystemExit`` pass)."""
+    ``step``, with :func:`failure_reason` (``KeyboardInterrupt`` and ``SystemExit`` pass, and so does
+    ``MemoryError``: the command's memory cap, :func:`symfisher.budget.memory_cap`, was reached, which
+    ends the command with one line and exit 2 rather than one step)."""
     try:
         yield
-    except StepFailed:
+    except (StepFailed, MemoryError):
         raise
-    except (RecursionError, MemoryError) as exc:
+    except RecursionError as exc:
         raise StepFailed(step, f"SymPy gave up ({type(exc).__name__}) while deriving it") from exc
     except Exception as exc:
         raise StepFailed(step, failure_reason(exc)) from exc

@@ -53,6 +53,7 @@ _EVAL_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, Recursio
                 NoConvergence)
 
 MAX_GROWTH_ARGUMENT = 1e4  # exp(a), gamma(a), b**a ... with |a| beyond this are not evaluated
+MAX_TINY_ARGUMENT = 1e12  # exp(-a) for a up to this is evaluated (unless the expression rounds to integers)
 # (polygamma and loggamma grow slowly: trigamma(10**6) is no risk, and a wrong answer may differ only out there)
 _GROWTH = (sp.exp, sp.gamma, sp.factorial, sp.sinh, sp.cosh, sp.besseli, sp.besselk, sp.binomial,
            sp.RisingFactorial, sp.FallingFactorial)
@@ -80,10 +81,14 @@ def too_large(expr, pt) -> bool:
         a = node.args[-1].xreplace(pt)
         if a.is_Rational and (2 * a).is_integer and abs(a) > 1000:
             return True
+    rounds = expr.has(sp.floor, sp.ceiling, sp.frac, sp.Mod)
     for node, arg in _risky_nodes(expr):
         try:
             a = as_expr(arg).xreplace(pt).evalf(15)
             if a.is_number and abs(complex(a)) > MAX_GROWTH_ARGUMENT:
+                if (isinstance(node, sp.exp) and a.is_real and a < 0 and a > -MAX_TINY_ARGUMENT
+                        and not rounds):
+                    continue  # exp(-10**6/p) is tiny, not huge: a float with a large exponent, cheap to evaluate
                 return True
         except (OverflowError, ValueError, TypeError, ZeroDivisionError):
             return True
@@ -123,7 +128,9 @@ def _number(expr, pt, digits: int = DIGITS):
                 try:
                     v = e.evalf(digits, strict=True, maxn=MAX_WORKING_DIGITS)
                 except PrecisionExhausted:
-                    return _SKIP
+                    v = _settled(e, digits)
+                    if v is None:
+                        return _SKIP
             if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
                 return None
             return v
@@ -131,6 +138,23 @@ def _number(expr, pt, digits: int = DIGITS):
         return _SKIP
     except _EVAL_ERRORS:
         return None
+
+
+def _settled(e, digits):
+    """``e`` evaluated at two working precisions without ``strict`` when the two agree to ``digits``
+    digits and are not 0, else None. A factor that is 0 without SymPy seeing it
+    (``(atan(p) + atan(1/p) - pi/2)*sin(p)``) defeats strict evaluation of a product, yet does not
+    move a sum that it is a term of; true cancellation (``1 - 1/(1 + exp(-1000))``) gives two
+    different or zero values, and no evidence."""
+    v1 = e.evalf(digits + 20, maxn=4 * digits)
+    v2 = e.evalf(2 * digits + 40, maxn=MAX_WORKING_DIGITS)
+    if not (v1.is_number and v2.is_number) or v1.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or \
+            v2.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    scale = abs(sp.N(v2, 15))
+    if scale == 0 or abs(sp.N(v1 - v2, 15)) > sp.Float(10) ** -digits * scale:
+        return None
+    return sp.N(v2, digits)
 
 
 def fine_roots(expr) -> bool:
@@ -334,7 +358,8 @@ def _breakpoint_pass(c: Comparison, d, domains) -> None:
     a non-zero value there is a difference however small it is next to the two sides."""
     from .points import breakpoint_points
 
-    if not c.points or not d.has(sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise):
+    if not c.points or not d.has(sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, sp.floor,
+                                             sp.ceiling, sp.frac):
         return
     for pt in breakpoint_points(d, domains, c.points[0]):
         if remaining_share() <= 0:

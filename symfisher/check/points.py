@@ -33,6 +33,7 @@ import sympy as sp
 from sympy import Rational as R
 
 from ..limits import StepFailed, StepTimeout, share, time_limit
+from ..simplify import as_expr
 
 __all__ = ["spread_points", "edge_values", "nice_values", "breakpoints", "breakpoint_points", "sides_of", "N_NICE"]
 
@@ -183,6 +184,55 @@ def breakpoints(exprs, symbols) -> list:
     return [g for g in dict.fromkeys(out) if isinstance(g, sp.Expr) and g.free_symbols & syms]
 
 
+_STEPS = (sp.floor, sp.ceiling, sp.frac)  # jump where their argument crosses a whole number
+MAX_LEVELS = 8  # whole numbers tried near each end of a step function's range
+
+
+def _levels(g, s, base, dom) -> list:
+    """The whole numbers ``k`` that ``g`` (in ``s``, the others at ``base``) may cross on ``dom``: its range is
+    estimated at the domain's edge and nice values, and the ``MAX_LEVELS`` whole numbers nearest each end of
+    that range are kept (``floor(p + 10**-30)`` jumps at ``p = 1 - 10**-30``, next to the end)."""
+    h = g.xreplace({k: v for k, v in base.items() if k != s})
+    if h.free_symbols != {s}:
+        return []
+    vals = []
+    for v in edge_values(dom) + nice_values(dom):
+        try:
+            w = sp.N(h.xreplace({s: v}), 30)
+            if w.is_real and w.is_finite:
+                vals.append(w)
+        except (TypeError, ValueError, ArithmeticError):
+            continue
+    if not vals:
+        return []
+    lo, hi = int(sp.floor(min(vals))), int(sp.ceiling(max(vals)))
+    ks = list(range(lo, min(hi, lo + MAX_LEVELS) + 1)) + list(range(max(lo, hi - MAX_LEVELS), hi + 1))
+    return sorted(set(ks))
+
+
+def _step_roots(g, s, base, dom) -> list:
+    """Where the step function of argument ``g`` jumps in ``s``: the roots of ``g - k`` (:func:`_levels`)."""
+    out = []
+    for k in _levels(g, s, base, dom):
+        out += _exact_roots(g - k, s, base, dom)
+    return out
+
+
+def _switches(exprs, syms, s, base, dom) -> list:
+    """Every breakpoint of ``exprs`` in ``s`` inside ``dom`` as ``(rational, exact)``: the sign changes of
+    :func:`breakpoints` and the jumps of floor, ceiling and frac."""
+    out = []
+    for g in breakpoints(exprs, syms):
+        if s in g.free_symbols:
+            out += _exact_roots(g, s, base, dom)
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            for node in e.atoms(*_STEPS):
+                if s in node.args[0].free_symbols:
+                    out += _step_roots(node.args[0], s, base, dom)
+    return list(dict.fromkeys(out))
+
+
 def _roots(g, s, base) -> list:
     """Real roots of ``g`` in ``s`` with the other symbols at ``base``: exact (rational, or algebraic and
     then approximated by a rational to :data:`ROOT_DIGITS` digits), from ``roots`` for polynomials of
@@ -267,13 +317,12 @@ def breakpoint_points(expr, domains, base) -> list:
     term alive only past a breakpoint within 1e-26 of an end is still evaluated there."""
     out = []
     syms = [s for s in (domains or {}) if isinstance(s, sp.Symbol) and s in base]
-    for g in breakpoints([expr], syms):
-        for s in sorted(g.free_symbols & set(syms), key=lambda t: t.name):
-            dom = _domain_of(s, domains)
-            if dom.integer:
-                continue
-            for c, _ in _exact_roots(g, s, base, dom):
-                out += [{**base, s: v} for v in sides_of(c, dom)]
+    for s in sorted(set(syms) & as_expr(expr).free_symbols, key=lambda t: t.name):
+        dom = _domain_of(s, domains)
+        if dom.integer:
+            continue
+        for c, _ in _switches([expr], syms, s, base, dom):
+            out += [{**base, s: v} for v in sides_of(c, dom)]
     return out
 
 
@@ -351,13 +400,13 @@ def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
         if x in all_doms:
             base_full[x] = nice_values(all_doms[x])[0]
     extra = []
-    for g in breakpoints(exprs, list(all_doms)):
-        for s in sorted(g.free_symbols & set(all_doms), key=lambda t: t.name):
-            dom = all_doms[s]
-            if dom.integer:
-                continue
-            for c, _ in _exact_roots(g, s, base_full, dom):
-                extra += [{**base_full, s: v} for v in sides_of(c, dom)]
+    free = set().union(*[e.free_symbols for e in exprs if isinstance(e, sp.Basic)]) if exprs else set()
+    for s in sorted(free & set(all_doms), key=lambda t: t.name):
+        dom = all_doms[s]
+        if dom.integer:
+            continue
+        for c, _ in _switches(exprs, list(all_doms), s, base_full, dom):
+            extra += [{**base_full, s: v} for v in sides_of(c, dom)]
     for pt in extra:
         add(pt)
     # data values over their support, cycling (a breakpoint point keeps its own)
