@@ -56,7 +56,27 @@ PROVEN = [  # (model, quantity, answer, latex)
     ("normal", "score[mu]", "(x - mu)/sigma**2 + Heaviside(-sigma)", False),
     ("poisson", "kl", "lam_1*log(lam_1) - lam_1*log(lam_2) + lam_2 - lam_1", False),
     ("bernoulli", "jeffreys", "1/sqrt(p*(1-p)) * 7/pi", False),
+    # pieces that switch inside the domain: proven case by case (each side of p = 1/2, x = mu)
+    ("bernoulli", "fisher", "Max(1/p, 1/(1-p)) + Min(1/p, 1/(1-p))", False),
+    ("bernoulli", "jeffreys", "(Max(p, 1-p)*Min(p, 1-p))**(-1/2)", False),
+    ("bernoulli", "fisher", f"{R}*(Heaviside(p - 1/3) + Heaviside(1/3 - p))", False),
+    ("normal", "score[mu]", "Max(x - mu, 0)/sigma**2 + Min(x - mu, 0)/sigma**2", False),
+    ("normal", "score[mu]", "Abs(x - mu)*sign(x - mu)/sigma**2", False),
 ]
+
+
+def test_a_case_split_never_proves_a_wrong_answer():
+    from symfisher.check.compare import zero_by_cases
+    from symfisher.domains import Domain
+    from symfisher.parsing import parse_expression
+
+    syms = dict(model("bernoulli").symbols)
+    doms = {syms["p"]: Domain.interval(0, 1)}
+    right = "Max(1/p, 1/(1-p)) - Min(1/p, 1/(1-p)) - Abs(1/p - 1/(1-p))"
+    assert zero_by_cases(parse_expression(right, syms), doms)
+    for wrong in ("Max(1/p, 1/(1-p)) - 1/p", "Max(0, p - 1 + 10**-30)", "Heaviside(p - 1/2) - Heaviside(p - 1/2)**2",
+                  "Abs(p**5 - p + 1/10) - (p**5 - p + 1/10)"):  # the last switches at a root of a quintic
+        assert not zero_by_cases(parse_expression(wrong, syms), doms), wrong
 
 
 @pytest.mark.parametrize("name,quantity,text,latex", PROVEN, ids=[f"{a}-{c[:40]}" for a, _, c, _ in PROVEN])

@@ -310,11 +310,107 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
     if symbolic and not proved and c.status != "differs":
         c.proved, slow = symbolic_zero(d, domain_substitution(domains))
         c.timed_out = c.timed_out or slow
+        if not c.proved and c.status != "differs":
+            c.proved = zero_by_cases(d, domains)
         if not c.proved:
             _breakpoint_pass(c, d, domains)
         if not c.proved and c.status != "differs" and _nowhere_zero(d):
             _tiniest_difference(c, d)
     return c
+
+
+_CASED = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
+
+
+def zero_by_cases(d, domains) -> bool:
+    """Whether ``d`` is 0 on the whole domain, proven case by case: when its pieces (Max, Min, Abs, sign,
+    Heaviside, not nested) switch in one symbol only, every switch point inside the domain is found
+    exactly (all real roots: ``real_roots`` of a polynomial, or a finite ``solveset``; else no proof),
+    ``d`` is 0 at each switch point, and on each interval between them, with every piece replaced by
+    the branch it takes there, SymPy reduces ``d`` to 0 (``Max(1/p, 1/(1-p)) + Min(1/p, 1/(1-p))`` is
+    ``1/p + 1/(1-p)`` on both sides of ``p = 1/2``)."""
+    from .points import _domain_of, _inside, breakpoints
+
+    try:
+        with time_limit(share(SIMPLIFY_SHARE), "prove the difference zero case by case"):
+            nodes = d.atoms(*_CASED)
+            if not nodes or d.has(sp.Piecewise, sp.floor, sp.ceiling, sp.frac):
+                return False
+            if any(a.has(*_CASED) for n in nodes for a in n.args):
+                return False  # nested pieces: not split here
+            free = set().union(*(n.free_symbols for n in nodes))
+            if len(free) != 1 or not domains or next(iter(free)) not in domains:
+                return False
+            s = next(iter(free))
+            dom = _domain_of(s, domains)
+            if dom.integer:
+                return False
+            cuts = []
+            for g in breakpoints([d], [s]):
+                roots = _all_real_roots(g, s)
+                if roots is None:
+                    return False
+                cuts += [c for c in roots if _inside(dom, c) and c != dom.lo and c != dom.hi]
+            cuts = sorted(dict.fromkeys(cuts), key=lambda c: sp.N(c, 60))
+            for c in cuts:  # Heaviside(0) = 1/2, sign(0) = 0: the switch points themselves count
+                v = d.xreplace({s: c})
+                if not (v == 0 or cancels(v)):
+                    return False
+            ends = [dom.lo] + cuts + [dom.hi]
+            sub = {k: e for k, e in domain_substitution(domains).items() if k == s}
+            for a, b in zip(ends, ends[1:]):
+                q = _interior(a, b)
+                if q is None:
+                    return False
+                piece = d.xreplace({n: _branch(n, s, q) for n in nodes})
+                if not (cancels(piece) or (sub and cancels(piece.xreplace(sub)))):
+                    return False
+            return True
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS + (sp.PolynomialError,):
+        return False
+
+
+def _all_real_roots(g, s):
+    """Every real root of ``g`` in ``s`` (exact), or None when SymPy cannot say it found them all."""
+    try:
+        poly = sp.Poly(g, s)
+        if poly.is_univariate and all(c.is_Rational for c in poly.all_coeffs()):
+            return [] if poly.degree() < 1 else list(dict.fromkeys(sp.real_roots(poly)))
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        pass
+    sols = sp.solveset(g, s, domain=sp.S.Reals)
+    if not isinstance(sols, sp.FiniteSet):
+        return None
+    return [c for c in sols if c.is_real]
+
+
+def _interior(a, b):
+    """A rational strictly between ``a`` and ``b`` (infinite ends allowed), or None."""
+    if a == -sp.oo and b == sp.oo:
+        return sp.Integer(0)
+    if a == -sp.oo:
+        q = sp.floor(b) - 1
+    elif b == sp.oo:
+        q = sp.ceiling(a) + 1
+    else:
+        q = sp.Rational(str(sp.N((a + b) / 2, 60)))
+    return q if bool(q > a) and bool(q < b) else None
+
+
+def _branch(node, s, q):
+    """The branch ``node`` takes at ``s = q`` (where none of its switches is)."""
+    at = lambda e: sp.N(e.xreplace({s: q}), 60)  # noqa: E731
+    if isinstance(node, (sp.Max, sp.Min)):
+        vals = [(at(a), a) for a in node.args]
+        pick = max if isinstance(node, sp.Max) else min
+        return pick(vals, key=lambda t: t[0])[1]
+    g = node.args[0]
+    positive = bool(at(g) > 0)
+    if isinstance(node, sp.Abs):
+        return g if positive else -g
+    if isinstance(node, sp.sign):
+        return sp.Integer(1) if positive else sp.Integer(-1)
+    return sp.Integer(1) if positive else sp.Integer(0)  # Heaviside
 
 
 def _exact_at(d, pt):
