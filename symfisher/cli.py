@@ -15,6 +15,7 @@ import contextlib
 import importlib
 import importlib.util
 import io
+import os
 import sys
 import time
 
@@ -49,6 +50,9 @@ def _parser():
         mod = importlib.import_module(modname)
         sp_ = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.HELP, epilog=describe())
         mod.configure(sp_)
+        sp_.add_argument("--memory-limit", metavar="SIZE", default=None,
+                         help="cap on the command's data memory, e.g. 512M or 8G (default 4G, or "
+                              "SYMFISHER_MEMORY_LIMIT); past it the command stops with one line and exit 2")
         handlers[mod.NAME] = mod
     return p, handlers
 
@@ -82,7 +86,8 @@ def main(argv=None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     out = io.StringIO()
     try:
-        from .budget import COMMAND_FACTOR, BudgetError, command_budget, command_step, seconds
+        from .budget import (COMMAND_FACTOR, BudgetError, command_budget, command_step, memory_cap, memory_limit,
+                             seconds, show_bytes)
         from .families import UnknownModel
         from .limits import StepFailed, StepTimeout, default_limit, session, set_default_limit, time_limit
         from .model import ModelError
@@ -93,7 +98,9 @@ def main(argv=None) -> int:
 
     parser, handlers = _parser()
     step = "the command"
+    cap = None
     try:
+        memory_limit()  # a bad SYMFISHER_MEMORY_LIMIT is an error before anything runs
         args = parser.parse_args(_join_values(argv))
         if not args.command:
             parser.print_help()
@@ -111,8 +118,9 @@ def main(argv=None) -> int:
         budget = command_budget(default_limit(), scale)
         step = command_step(args.command)
         deadline = time.monotonic() + budget
+        cap = memory_limit(args.memory_limit)
         # session: the safe alarm handler for the command's whole life, not only inside its limits
-        with session(), time_limit(budget, step), contextlib.redirect_stdout(out):
+        with memory_cap(cap), session(), time_limit(budget, step), contextlib.redirect_stdout(out):
             rc = mod.run(args)
         if time.monotonic() >= deadline:  # the budget ran out inside a step that reported it as its failure
             raise StepTimeout(step, "out of time")
@@ -128,17 +136,41 @@ def main(argv=None) -> int:
     except (_UsageError, ParseError, ModelError, UnknownModel, BudgetError, ValueError, FileNotFoundError,
             StepFailed) as exc:
         msg = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"symfisher: error: {msg}", file=sys.stderr)
+        print(f"symfisher: error: {_short(msg)}", file=sys.stderr)
+        return 2
+    except OSError as exc:  # a file that cannot be read (/proc/self/mem), a full disk, a lost pipe
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"symfisher: error: {where}{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        out = None  # drop what was printed (and its memory) before saying anything
+        where = f"its memory limit of {show_bytes(cap)}" if cap else "the memory available"
+        print(f"symfisher: error: the command ran out of {where}; give a larger --memory-limit "
+              "(or SYMFISHER_MEMORY_LIMIT) or a smaller input", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("symfisher: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # a bug, not bad input: still one line (SYMFISHER_DEBUG=1 shows the traceback)
+        if os.environ.get("SYMFISHER_DEBUG"):
+            raise
+        text = " ".join(str(exc).split())
+        print(f"symfisher: internal error: {type(exc).__name__}{': ' + _short(text) if text else ''} "
+              "(please report it with the command; SYMFISHER_DEBUG=1 shows the traceback)", file=sys.stderr)
+        return 2
     try:
         sys.stdout.write(out.getvalue())
         sys.stdout.flush()
     except BrokenPipeError:
         return 0
     return rc
+
+
+MAX_MESSAGE = 400  # characters of an error line (an argument echoed back may be 5000 dashes long)
+
+
+def _short(msg: str) -> str:
+    return msg if len(msg) <= MAX_MESSAGE else msg[:MAX_MESSAGE - 3] + "..."
 
 
 if __name__ == "__main__":  # pragma: no cover

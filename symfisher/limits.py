@@ -44,7 +44,7 @@ import time
 
 __all__ = ["StepTimeout", "StepFailed", "LimitError", "time_limit", "default_limit", "set_default_limit",
            "validate_env", "validate_seconds", "session", "remaining", "failure_reason", "contained",
-           "MAX_SECONDS", "ENV_VAR"]
+           "MAX_SECONDS", "ENV_VAR", "share"]
 
 ENV_VAR = "SYMFISHER_TIME_LIMIT"
 MAX_SECONDS = 86400.0  # a day: longer than any derivation, short enough for setitimer
@@ -94,12 +94,14 @@ def failure_reason(exc: BaseException) -> str:
 @contextlib.contextmanager
 def contained(step: str):
     """Any exception of the block that is not already a :class:`StepFailed` becomes one of
-    ``step``, with :func:`failure_reason` (``KeyboardInterrupt`` and ``SystemExit`` pass)."""
+    ``step``, with :func:`failure_reason` (``KeyboardInterrupt`` and ``SystemExit`` pass, and so does
+    ``MemoryError``: the command's memory cap, :func:`symfisher.budget.memory_cap`, was reached, which
+    ends the command with one line and exit 2 rather than one step)."""
     try:
         yield
-    except StepFailed:
+    except (StepFailed, MemoryError):
         raise
-    except (RecursionError, MemoryError) as exc:
+    except RecursionError as exc:
         raise StepFailed(step, f"SymPy gave up ({type(exc).__name__}) while deriving it") from exc
     except Exception as exc:
         raise StepFailed(step, failure_reason(exc)) from exc
@@ -315,6 +317,20 @@ def remaining() -> float | None:
     if not _stack:
         return None
     return max(0.0, min(lim.deadline for lim in _stack) - time.monotonic())
+
+
+def share(fraction: float) -> float:
+    """Seconds for a sub-step: ``fraction`` of the time limit (``--time-limit``, ``SYMFISHER_TIME_LIMIT``),
+    and never more than half of what is left before the nearest active deadline, so that a sub-step
+    that runs out leaves time for the rest of its step (never a fixed number of seconds, which a small
+    ``--time-limit`` would not cover).
+
+    >>> share(0.1) == 0.1 * default_limit()
+    True
+    """
+    seconds = fraction * default_limit()
+    left = remaining()
+    return seconds if left is None else min(seconds, left / 2)
 
 
 @contextlib.contextmanager

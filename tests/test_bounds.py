@@ -218,3 +218,92 @@ def test_a_report_cut_short_by_the_budget_is_not_cached():
     guarded.put("b", ("fisher",), timed_out_step)
     assert guarded.get("a", ("fisher",)) is None
     assert guarded.get("b", ("fisher",)) is timed_out_step  # a step's own time limit is part of the key: kept
+
+
+# -- check's own limits follow --time-limit --------------------------------------------------
+# a right answer SymPy cannot reduce to 0 quickly: zero factors it does not see (atan(p) + atan(1/p) = pi/2 on
+# p > 0, acosh(u) = log(u + sqrt(u**2 - 1))) times long trigonometric and Bessel products; at the default 20 s
+# its proof attempts take about 20 s, with fixed sub-limits (2 s, 4 s per attempt) they would ignore a smaller limit
+HARD = ("1/(p*(1-p)) + (atan(p)+atan(1/p)-pi/2)*(sin(3*p)**5*cos(7*p)**4+tanh(p)**9)**3*exp(sin(p)) + "
+        "(acosh(p+1)-log(p+1+sqrt((p+1)**2-1)))*(besselj(1,p)**3+erf(p)**5)**2")
+
+
+@pytest.mark.parametrize("how", ["option", "environment"])
+def test_check_follows_the_time_limit_the_user_set(how):
+    args = ("check", "bernoulli", "fisher", HARD)
+    if how == "option":
+        code, out, err, seconds = symfisher(*args, limit=1)
+    else:
+        code, out, err, seconds = symfisher(*args, limit=None, env={"SYMFISHER_TIME_LIMIT": "1"})
+    assert seconds < 1 + MARGIN, seconds
+    assert "Traceback" not in err
+    if code == 2:  # the whole check ran out: one line quoting the limit that was set
+        assert err.splitlines() == ["symfisher: error: checking the Fisher information did not finish within the "
+                                    "time limit of 1 s (--time-limit); give a larger --time-limit"], err
+    else:  # an honest verdict within the limit: never "equal" as if proven
+        assert code in (0, 1) and "not proven" in out or "not shown equal" in out, out
+    for fixed in ("20 s", "30 s", "4 s", "2 s"):
+        assert fixed not in out + err
+
+
+def test_sub_limits_are_shares_of_the_time_limit():
+    from symfisher.limits import share, time_limit
+
+    with time_limit(0.4, "outer"):
+        assert share(0.2) <= 0.2  # never more than half of what is left
+    assert share(0.1) == pytest.approx(0.1 * __import__("symfisher.limits").limits.default_limit())
+
+
+def test_a_wrong_shape_is_refused_before_anything_is_derived():
+    # deriving the 30x30 Fisher information of mvn_mean takes minutes; the shape is known from the parameters
+    refused("check", "mvn_mean", "fisher", "1", "--size", "d=30", match="is a 30x30 matrix", limit=20)
+
+
+# -- memory: one cap per command ---------------------------------------------------------------
+def test_memory_past_the_cap_is_one_line_and_exit_2():
+    # ten million draws of a normal sample need a few hundred MB of arrays: past a 400 MiB cap
+    line = refused("verify", "normal", "--samples", "10000000", "--memory-limit", "400M", limit=20,
+                   match="ran out of its memory limit of 400 MiB")
+    assert "--memory-limit" in line
+    line = refused("verify", "normal", "--samples", "10000000", limit=20, env={"SYMFISHER_MEMORY_LIMIT": "400M"},
+                   match="ran out of its memory limit of 400 MiB")
+
+
+@pytest.mark.parametrize("value", ["1K", "100T", "-5G", "lots", "nan", "1e400G"])
+def test_bad_memory_limits(value):
+    refused("check", "bernoulli", "fisher", "1/(p*(1-p))", "--memory-limit", value, match="--memory-limit")
+    refused("check", "bernoulli", "fisher", "1/(p*(1-p))", env={"SYMFISHER_MEMORY_LIMIT": value},
+            match="SYMFISHER_MEMORY_LIMIT=")
+
+
+def test_the_memory_cap_leaves_numpy_matplotlib_and_the_kernel_working():
+    """Under the default cap (and a small one): NumPy's BLAS threads start, matplotlib draws, and a child
+    process (a notebook kernel would be one) inherits the cap and still runs NumPy."""
+    code = ("import resource, subprocess, sys\n"
+            "from symfisher.budget import memory_cap, DEFAULT_MEMORY\n"
+            "before = resource.getrlimit(resource.RLIMIT_DATA)\n"
+            "for cap in (DEFAULT_MEMORY, 1024 * 2**20):\n"
+            "    with memory_cap(cap):\n"
+            "        assert resource.getrlimit(resource.RLIMIT_DATA)[0] <= cap\n"
+            "        import numpy as np\n"
+            "        a = np.random.default_rng(0).random((400, 400)); assert (a @ a).shape == (400, 400)\n"
+            "        import matplotlib; matplotlib.use('Agg'); import matplotlib.pyplot as plt\n"
+            "        fig = plt.figure(); plt.plot([0, 1]); fig.canvas.draw(); plt.close(fig)\n"
+            "        r = subprocess.run([sys.executable, '-c', 'import numpy, sympy; print(numpy.ones(3).sum())'],\n"
+            "                           capture_output=True, text=True)\n"
+            "        assert r.stdout.strip() == '3.0', r.stderr\n"
+            "assert resource.getrlimit(resource.RLIMIT_DATA) == before\n"
+            "print('ok')\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OPENBLAS_NUM_THREADS": "8"}
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
+    assert proc.stdout.strip().endswith("ok"), proc.stderr[-2000:]
+
+
+def test_an_unreadable_spec_is_one_line():
+    refused("sheet", "/proc/self/mem", "--out", "/tmp/symfisher-never-written", match="Input/output error", limit=None)
+    assert not os.path.exists("/tmp/symfisher-never-written")
+
+
+def test_an_argument_echoed_back_is_shortened():
+    line = refused("check", "bernoulli", "fisher", "-" * 5000 + "1", match="unrecognized arguments")
+    assert len(line) <= 420

@@ -66,7 +66,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from ..limits import StepTimeout, time_limit
+from ..limits import StepTimeout, default_limit, share, time_limit
 from ..model import Model, ModelError
 from ..parsing import ParseError
 from ..simplify import as_expr
@@ -79,7 +79,7 @@ from .targets import TARGETS, Target, parse_quantity, quantity_names, register_t
 __all__ = ["Verdict", "check_answer", "QUANTITY_NAMES", "parse_quantity", "register_target", "TARGETS"]
 
 QUANTITY_NAMES = quantity_names()
-CHECK_LIMIT = 30.0  # seconds for one entry's comparison and diagnosis
+DIAGNOSIS_SHARE = 0.5  # of the time limit (and at most half of what is left) for the hints of a wrong answer
 NOISE = sp.Float(10) ** -40  # relative spread of yours/correct below which a ratio is constant
 
 
@@ -153,6 +153,11 @@ def check_answer(model: Model, quantity: str, answer, latex: bool = False, *, co
         if big is not None:
             raise ParseError(f"the answer contains the number {short(big, 40)}, too large to evaluate or compare")
 
+    # the shape follows from the parameters alone: a wrong one is refused before anything is derived
+    if index is not None or not kind.entries:
+        as_shape(ans, 1, 1, kind.label + (f" entry {list(index)}" if index is not None else ""))
+    else:
+        as_shape(ans, k, k if kind.entries == 2 else None, kind.label)
     t = kind.build(model, index, ans)
     E = t.expected
     what = t.label + (f" entry {list(index)}" if index is not None else "")
@@ -175,13 +180,16 @@ def _points(t: Target, exprs) -> list:
 
 
 def _decide(t: Target, U, E, mistakes, names, scalar_entry, quantity, decimals) -> Verdict:
-    points = _points(t, list(U) + list(E))
+    """The comparison and diagnosis, all entries together, under one time limit (``--time-limit``); each
+    of its sub-steps (a proof attempt, a point) gets a share of it (:func:`symfisher.limits.share`)."""
+    seconds = default_limit()
     try:
-        with time_limit(CHECK_LIMIT * len(U), "check the answer"):
+        with time_limit(seconds, "check the answer"):
+            points = _points(t, list(U) + list(E))
             return _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, decimals)
     except StepTimeout:
-        raise ModelError(f"checking the {t.label} did not finish within the time limit of "
-                         f"{CHECK_LIMIT * len(U):g} s (is the answer very complicated?)") from None
+        raise ModelError(f"checking the {t.label} did not finish within the time limit of {seconds:g} s "
+                         "(--time-limit); give a larger --time-limit") from None
 
 
 def _decimal_note(decimals) -> str:
@@ -211,6 +219,17 @@ def _result(E):
     return E if E.shape != (1, 1) else E[0, 0]
 
 
+def _diagnosis(t, U, E, comps, mistakes, names, points):
+    mistakes = [(m, text) for m, text in mistakes  # a "slip" that equals the right answer here (-H = I) is none
+                if m.shape != E.shape or not all(matches(E[k], m[k], points) for k in range(len(E)))]
+    for cand, text in mistakes:
+        if cand.shape == U.shape and all(matches(U[k], cand[k], points) for k in range(len(U))):
+            return text
+    if U.shape == (1, 1):
+        return diagnose_scalar(comps[0], t, [(m[0, 0], text) for m, text in mistakes if m.shape == (1, 1)])
+    return diagnose_matrix(t, U, E, comps, mistakes, names, points)
+
+
 def _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, decimals) -> Verdict:
     label = t.label
     note = (" " + _decimal_note(decimals)[0].upper() + _decimal_note(decimals)[1:] + ".") if decimals else ""
@@ -220,8 +239,9 @@ def _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, deci
     n = max(c.evidence for c in comps)
     if all(c.equal for c in comps):
         if all(c.status == "proved" for c in comps):
-            msg = (f"equal: SymPy reduces the difference to 0 under the domain assumptions, and the two agree at "
-                   f"{n} points of the domain.")
+            msg = "equal: SymPy reduces the difference to 0 under the domain assumptions" + (
+                f", and the two agree at {n} points of the domain." if n else
+                " (the points of the domain could not be evaluated safely, so there is no numeric evidence besides).")
             proved = True
         else:
             open_ = [names[k] for k, c in enumerate(comps) if c.status != "proved"]
@@ -232,18 +252,13 @@ def _decide_inner(t, U, E, mistakes, names, scalar_entry, quantity, points, deci
             proved = False
         return Verdict(True, None, None, None, msg + note, quantity, proved, _result(E), _result(U), None, n,
                        decimals)
-    # not equal: diagnosis and counterexample
+    # not equal: diagnosis (a hint, under a share of the time left: none when it runs out) and counterexample
     diagnosis = None
-    mistakes = [(m, text) for m, text in mistakes  # a "slip" that equals the right answer here (-H = I) is none
-                if m.shape != E.shape or not all(matches(E[k], m[k], points) for k in range(len(E)))]
-    for cand, text in mistakes:
-        if cand.shape == U.shape and all(matches(U[k], cand[k], points) for k in range(len(U))):
-            diagnosis = text
-            break
-    if diagnosis is None and U.shape == (1, 1):
-        diagnosis = diagnose_scalar(comps[0], t, [(m[0, 0], text) for m, text in mistakes if m.shape == (1, 1)])
-    elif diagnosis is None:
-        diagnosis = diagnose_matrix(t, U, E, comps, mistakes, names, points)
+    try:
+        with time_limit(share(DIAGNOSIS_SHARE), "diagnose the answer"):
+            diagnosis = _diagnosis(t, U, E, comps, mistakes, names, points)
+    except StepTimeout:
+        diagnosis = None
     wrong = [k for k, c in enumerate(comps) if not c.equal]
     k0 = next((k for k in wrong if comps[k].status == "differs"), wrong[0])
     ce, diff = counterexample(comps[k0], names[k0] or None if len(names) > 1 or scalar_entry else None)
@@ -285,11 +300,13 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
     """Jeffreys: ``yours = c * correct`` with ``c`` free of the parameters (constants allowed)."""
     u, r = U[0, 0], E[0, 0]
 
+    tried = None  # (constant, comparison with that constant times the prior) that failed
     c = constant_ratio(u, r, t, points)
     if c is not None and not c.has(sp.Float):
         cmp = compare(u, c * r, points, domains=t.domains)
         if cmp.equal:
             return _equal_up_to(t, u, r, c, cmp, quantity, decimals, note)
+        tried = (c, cmp)
     ratios, groups = _ratio_values(u, r, points, t.constants)
     bad = None  # (k, k0): two points with the same constants and different ratios
     first: dict = {}
@@ -311,12 +328,17 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
             cmp = compare(u, guess * r, points, domains=t.domains)
             if cmp.equal:
                 return _equal_up_to(t, u, r, guess, cmp, quantity, decimals, note)
+            tried = (guess, cmp)
     diagnosis = None
-    for cand, text in mistakes:
-        if cand.shape == (1, 1) and (matches(u, cand[0, 0], points) or
-                                     constant_ratio(u, cand[0, 0], t, points) is not None):
-            diagnosis = text
-            break
+    try:
+        with time_limit(share(DIAGNOSIS_SHARE), "diagnose the answer"):
+            for cand, text in mistakes:
+                if cand.shape == (1, 1) and (matches(u, cand[0, 0], points) or
+                                             constant_ratio(u, cand[0, 0], t, points) is not None):
+                    diagnosis = text
+                    break
+    except StepTimeout:
+        diagnosis = None
     plain = compare(u, r, points, symbolic=False)
     if bad is not None:
         k, k0 = bad
@@ -324,16 +346,23 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
         ce0, _ = counterexample(plain, None, k0)
         pt = ", ".join(f"{a} = {b}" for a, b in ce["point"].items())
         pt0 = ", ".join(f"{a} = {b}" for a, b in ce0["point"].items())
+        r1, r0 = sp.N(ratios[k], 12), sp.N(ratios[k0], 12)
+        if str(r1) == str(r0):  # the ratios differ beyond 12 digits: say by how much
+            r1 = f"{r0} + ({sp.N(ratios[k] - ratios[k0], 3)})"
         msg = (f"not equal (even up to a constant factor): at {pt}: yours = {ce['yours']}, correct = "
-               f"{ce['expected']} (the ratio yours/correct is {sp.N(ratios[k], 12)} there but "
-               f"{sp.N(ratios[k0], 12)} at {pt0}: it is not constant).")
+               f"{ce['expected']} (the ratio yours/correct is {r1} there but {r0} at {pt0}: it is not constant).")
     else:
+        if plain.first_difference() is None and tried is not None and tried[1].first_difference() is not None:
+            plain, scale = tried[1], tried[0]  # differs from the constant times the prior only past a breakpoint
+        else:
+            scale = sp.Integer(1)
         k = plain.first_difference()
-        ce, _ = counterexample(plain, None, k) if k is not None else (None, None)
+        ce, diff = counterexample(plain, None, k) if k is not None else (None, None)
         ce = ce or {"point": {}, "yours": "undefined", "expected": "undefined", "entry": None}
         pt = ", ".join(f"{a} = {b}" for a, b in ce["point"].items())
+        shown = "" if diff is None else f"; yours - {'' if scale == 1 else f'{scale}*'}correct = {diff} there"
         msg = (f"not equal (not shown equal up to a constant factor): at {pt}: yours = {ce['yours']}, correct = "
-               f"{ce['expected']} (the ratio of the two could not be shown constant).")
+               f"{ce['expected']} (the ratio of the two could not be shown constant{shown}).")
     return Verdict(False, False, diagnosis, ce, msg + note, quantity, False, r, u, None, plain.evidence, decimals)
 
 

@@ -36,7 +36,7 @@ import sympy as sp
 from mpmath.libmp.libhyper import NoConvergence
 from sympy.core.evalf import PrecisionExhausted
 
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..simplify import as_expr, cancels
 
 __all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "huge_constant", "symbolic_zero", "DIGITS"]
@@ -44,14 +44,16 @@ __all__ = ["Comparison", "compare", "value", "evaluate", "too_large", "huge_cons
 DIGITS = 50  # significant digits of every numeric evaluation
 NOISE = sp.Float(10) ** -40  # |difference| / |value| below this is not a difference (function round-off)
 MIN_EVIDENCE = 6  # points with both sides defined before "equal, not proven" may be said
-CHEAP_LIMIT = 2.0  # seconds for the cheap symbolic test
-SIMPLIFY_LIMIT = 4.0  # seconds per further symbolic attempt
-POINT_LIMIT = 2.0  # seconds for one evaluation at one point
+# sub-limits as fractions of the time limit (limits.share: 2, 4 and 2 s at the default 20 s)
+CHEAP_SHARE = 0.1  # the cheap symbolic test
+SIMPLIFY_SHARE = 0.2  # each further symbolic attempt
+POINT_SHARE = 0.1  # one evaluation at one point
 MAX_WORKING_DIGITS = 1200  # digits evalf may use to see through cancellation before a point is given up
 _EVAL_ERRORS = (ArithmeticError, ValueError, TypeError, AttributeError, RecursionError, NotImplementedError,
                 NoConvergence)
 
 MAX_GROWTH_ARGUMENT = 1e4  # exp(a), gamma(a), b**a ... with |a| beyond this are not evaluated
+MAX_TINY_ARGUMENT = 1e12  # exp(-a) for a up to this is evaluated (unless the expression rounds to integers)
 # (polygamma and loggamma grow slowly: trigamma(10**6) is no risk, and a wrong answer may differ only out there)
 _GROWTH = (sp.exp, sp.gamma, sp.factorial, sp.sinh, sp.cosh, sp.besseli, sp.besselk, sp.binomial,
            sp.RisingFactorial, sp.FallingFactorial)
@@ -79,10 +81,14 @@ def too_large(expr, pt) -> bool:
         a = node.args[-1].xreplace(pt)
         if a.is_Rational and (2 * a).is_integer and abs(a) > 1000:
             return True
+    rounds = expr.has(sp.floor, sp.ceiling, sp.frac, sp.Mod)
     for node, arg in _risky_nodes(expr):
         try:
             a = as_expr(arg).xreplace(pt).evalf(15)
             if a.is_number and abs(complex(a)) > MAX_GROWTH_ARGUMENT:
+                if (isinstance(node, sp.exp) and a.is_real and a < 0 and a > -MAX_TINY_ARGUMENT
+                        and not rounds):
+                    continue  # exp(-10**6/p) is tiny, not huge: a float with a large exponent, cheap to evaluate
                 return True
         except (OverflowError, ValueError, TypeError, ZeroDivisionError):
             return True
@@ -106,7 +112,7 @@ def _number(expr, pt, digits: int = DIGITS):
     if too_large(expr, pt):
         return _SKIP
     try:
-        with time_limit(POINT_LIMIT, "evaluate at a point"):
+        with time_limit(share(POINT_SHARE), "evaluate at a point"):
             if fine_roots(expr):  # 3**(3/10**7) exactly is a search for perfect powers: numerically instead
                 return _numeric_number(as_expr(expr), pt, digits)
             e = as_expr(expr).xreplace(pt)
@@ -122,7 +128,9 @@ def _number(expr, pt, digits: int = DIGITS):
                 try:
                     v = e.evalf(digits, strict=True, maxn=MAX_WORKING_DIGITS)
                 except PrecisionExhausted:
-                    return _SKIP
+                    v = _settled(e, digits)
+                    if v is None:
+                        return _SKIP
             if not v.is_number or v.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
                 return None
             return v
@@ -130,6 +138,23 @@ def _number(expr, pt, digits: int = DIGITS):
         return _SKIP
     except _EVAL_ERRORS:
         return None
+
+
+def _settled(e, digits):
+    """``e`` evaluated at two working precisions without ``strict`` when the two agree to ``digits``
+    digits and are not 0, else None. A factor that is 0 without SymPy seeing it
+    (``(atan(p) + atan(1/p) - pi/2)*sin(p)``) defeats strict evaluation of a product, yet does not
+    move a sum that it is a term of; true cancellation (``1 - 1/(1 + exp(-1000))``) gives two
+    different or zero values, and no evidence."""
+    v1 = e.evalf(digits + 20, maxn=4 * digits)
+    v2 = e.evalf(2 * digits + 40, maxn=MAX_WORKING_DIGITS)
+    if not (v1.is_number and v2.is_number) or v1.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or \
+            v2.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+        return None
+    scale = abs(sp.N(v2, 15))
+    if scale == 0 or abs(sp.N(v1 - v2, 15)) > sp.Float(10) ** -digits * scale:
+        return None
+    return sp.N(v2, digits)
 
 
 def fine_roots(expr) -> bool:
@@ -275,22 +300,194 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
             diffs.append(None)
             continue
         same, dv = _difference(a, b)
+        if same and not dv.is_Rational:  # agree to the digits: the difference itself, exactly when it can be
+            exact = _exact_at(d, pt)
+            if exact is not None:
+                same, dv = exact == 0, exact
         agree.append(same)
         diffs.append(dv)
     c = Comparison(u, r, list(points), uv, rv, agree, diffs, proved, timed_out, skipped)
     if symbolic and not proved and c.status != "differs":
         c.proved, slow = symbolic_zero(d, domain_substitution(domains))
         c.timed_out = c.timed_out or slow
-        if not c.proved and _nowhere_zero(d):
+        if not c.proved and c.status != "differs":
+            c.proved = zero_by_cases(d, domains)
+        if not c.proved:
+            _breakpoint_pass(c, d, domains)
+        if not c.proved and c.status != "differs" and _nowhere_zero(d):
             _tiniest_difference(c, d)
     return c
+
+
+_CASED = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside)
+
+
+def zero_by_cases(d, domains) -> bool:
+    """Whether ``d`` is 0 on the whole domain, proven case by case: when its pieces (Max, Min, Abs, sign,
+    Heaviside, not nested) switch in one symbol only, every switch point inside the domain is found
+    exactly (all real roots: ``real_roots`` of a polynomial, or a finite ``solveset``; else no proof),
+    ``d`` is 0 at each switch point, and on each interval between them, with every piece replaced by
+    the branch it takes there, SymPy reduces ``d`` to 0 (``Max(1/p, 1/(1-p)) + Min(1/p, 1/(1-p))`` is
+    ``1/p + 1/(1-p)`` on both sides of ``p = 1/2``)."""
+    from .points import _domain_of, _inside, breakpoints
+
+    try:
+        with time_limit(share(SIMPLIFY_SHARE), "prove the difference zero case by case"):
+            nodes = d.atoms(*_CASED)
+            if not nodes or d.has(sp.Piecewise, sp.floor, sp.ceiling, sp.frac):
+                return False
+            if any(a.has(*_CASED) for n in nodes for a in n.args):
+                return False  # nested pieces: not split here
+            free = set().union(*(n.free_symbols for n in nodes))
+            if len(free) != 1 or not domains or next(iter(free)) not in domains:
+                return False
+            s = next(iter(free))
+            dom = _domain_of(s, domains)
+            if dom.integer:
+                return False
+            cuts = []
+            for g in breakpoints([d], [s]):
+                roots = _all_real_roots(g, s)
+                if roots is None:
+                    return False
+                cuts += [c for c in roots if _inside(dom, c) and c != dom.lo and c != dom.hi]
+            cuts = sorted(dict.fromkeys(cuts), key=lambda c: sp.N(c, 60))
+            for c in cuts:  # Heaviside(0) = 1/2, sign(0) = 0: the switch points themselves count
+                v = d.xreplace({s: c})
+                if not (v == 0 or cancels(v)):
+                    return False
+            ends = [dom.lo] + cuts + [dom.hi]
+            sub = {k: e for k, e in domain_substitution(domains).items() if k == s}
+            for a, b in zip(ends, ends[1:]):
+                q = _interior(a, b)
+                if q is None:
+                    return False
+                piece = d.xreplace({n: _branch(n, s, q) for n in nodes})
+                if not (cancels(piece) or (sub and cancels(piece.xreplace(sub)))):
+                    return False
+            return True
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS + (sp.PolynomialError,):
+        return False
+
+
+def _all_real_roots(g, s):
+    """Every real root of ``g`` in ``s`` (exact), or None when SymPy cannot say it found them all."""
+    try:
+        poly = sp.Poly(g, s)
+        if poly.is_univariate and all(c.is_Rational for c in poly.all_coeffs()):
+            return [] if poly.degree() < 1 else list(dict.fromkeys(sp.real_roots(poly)))
+    except (sp.PolynomialError, sp.GeneratorsNeeded):
+        pass
+    sols = sp.solveset(g, s, domain=sp.S.Reals)
+    if not isinstance(sols, sp.FiniteSet):
+        return None
+    return [c for c in sols if c.is_real]
+
+
+def _interior(a, b):
+    """A rational strictly between ``a`` and ``b`` (infinite ends allowed), or None."""
+    if a == -sp.oo and b == sp.oo:
+        return sp.Integer(0)
+    if a == -sp.oo:
+        q = sp.floor(b) - 1
+    elif b == sp.oo:
+        q = sp.ceiling(a) + 1
+    else:
+        q = sp.Rational(str(sp.N((a + b) / 2, 60)))
+    return q if bool(q > a) and bool(q < b) else None
+
+
+def _branch(node, s, q):
+    """The branch ``node`` takes at ``s = q`` (where none of its switches is)."""
+    at = lambda e: sp.N(e.xreplace({s: q}), 60)  # noqa: E731
+    if isinstance(node, (sp.Max, sp.Min)):
+        vals = [(at(a), a) for a in node.args]
+        pick = max if isinstance(node, sp.Max) else min
+        return pick(vals, key=lambda t: t[0])[1]
+    g = node.args[0]
+    positive = bool(at(g) > 0)
+    if isinstance(node, sp.Abs):
+        return g if positive else -g
+    if isinstance(node, sp.sign):
+        return sp.Integer(1) if positive else sp.Integer(-1)
+    return sp.Integer(1) if positive else sp.Integer(0)  # Heaviside
+
+
+def _exact_at(d, pt):
+    """The difference ``d`` at ``pt`` as an exact Rational when SymPy's automatic evaluation gives one
+    (``Max(0, p - c)/10`` past ``c``, the roots of a rational combining), else None."""
+    if too_large(d, pt):
+        return None
+    try:
+        with time_limit(share(POINT_SHARE), "evaluate the difference at a point"):
+            e = d.xreplace(pt)
+            return e if e.is_Rational else None
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS:
+        return None
+
+
+def _difference_at(d, pt):
+    """``d`` at ``pt``: an exact Rational, a Float whose 15 digits are right however small it is relative to
+    the two sides (evalf works in as many digits as the cancellation needs, up to MAX_WORKING_DIGITS),
+    0 when it vanishes to that many digits, or None (undefined or out of reach)."""
+    if too_large(d, pt):
+        return None
+    try:
+        with time_limit(share(POINT_SHARE), "evaluate the difference at a point"):
+            e = d.xreplace(pt)
+            if e.is_Rational:
+                return e
+            if not e.is_number or e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+                return None
+            try:
+                v = e.evalf(15, strict=True, maxn=MAX_WORKING_DIGITS)
+            except PrecisionExhausted:
+                return sp.Integer(0)
+            return v if v.is_number and not v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) else None
+    except (StepTimeout, StepFailed) + _EVAL_ERRORS:
+        return None
+
+
+def _breakpoint_pass(c: Comparison, d, domains) -> None:
+    """Evaluate the difference itself on both sides of each breakpoint of ``d`` (solved exactly,
+    :func:`symfisher.check.points.breakpoint_points`), points squeezed next to a domain end included;
+    a non-zero value there is a difference however small it is next to the two sides."""
+    from .points import breakpoint_points
+
+    if not c.points or not d.has(sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise, sp.floor,
+                                             sp.ceiling, sp.frac):
+        return
+    for pt in breakpoint_points(d, domains, c.points[0]):
+        if remaining_share() <= 0:
+            return
+        dv = _difference_at(d, pt)
+        if dv is None or dv == 0:
+            continue
+        b = _number(c.r, pt)
+        if b is None or b is _SKIP:
+            continue  # the correct value is undefined there: no evidence
+        a = _number(c.u, pt)
+        c.points.append(pt)
+        c.uv.append(_as_complex(a))
+        c.rv.append(_as_complex(b))
+        c.agree.append(False)
+        c.diffs.append(dv)
+        return
+
+
+def remaining_share() -> float:
+    """Seconds left for further evaluations (the whole time limit when no limit is active)."""
+    from ..limits import default_limit, remaining
+
+    left = remaining()
+    return default_limit() if left is None else left - 0.05
 
 
 def _nowhere_zero(d) -> bool:
     """Whether SymPy's assumptions show ``d`` is non-zero for every value of its symbols (``exp(-1000/p)``:
     a difference too small to see at any point is still a difference)."""
     try:
-        with time_limit(CHEAP_LIMIT, "is the difference non-zero"):
+        with time_limit(share(CHEAP_SHARE), "is the difference non-zero"):
             return d.is_zero is False or sp.factor_terms(sp.cancel(d)).is_zero is False
     except StepTimeout:
         return False
@@ -333,7 +530,7 @@ def _cheap_zero(d) -> tuple:
     if fine_roots(d):
         return False, False  # cancel would build polynomials of a huge degree: the points decide first
     try:
-        with time_limit(CHEAP_LIMIT, "simplify the difference"):
+        with time_limit(share(CHEAP_SHARE), "simplify the difference"):
             return bool(cancels(d)), False
     except StepTimeout:
         return False, True
@@ -368,7 +565,7 @@ def symbolic_zero(d, substitution=None) -> tuple:
         attempts.insert(2, lambda e: sp.simplify(e.xreplace(sub)))
     for f in attempts:
         try:
-            with time_limit(SIMPLIFY_LIMIT, "simplify the difference"):
+            with time_limit(share(SIMPLIFY_SHARE), "simplify the difference"):
                 if f(d) == 0:
                     return True, timed_out
         except StepTimeout:

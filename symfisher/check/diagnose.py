@@ -16,15 +16,15 @@ import itertools
 
 import sympy as sp
 
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..simplify import as_expr
 from .compare import Comparison, evaluate, fine_roots, too_large
 
-__all__ = ["diagnose_scalar", "diagnose_matrix", "counterexample", "factor_text", "constant_ratio", "matches",
+__all__ = ["diagnose_scalar", "diagnose_matrix", "counterexample", "coordinate_text", "factor_text", "constant_ratio", "matches",
            "fmt_number", "close"]
 
 REL_TOL = 1e-9  # closeness of a hint (not of the verdict)
-RATIO_LIMIT = 1.5  # seconds per ratio simplification
+RATIO_SHARE = 0.075  # of the time limit, per ratio simplification (1.5 s at the default 20 s)
 MAX_TERM = 60  # characters of a difference quoted as "an extra term"
 
 
@@ -79,7 +79,7 @@ def _symbolic_ratio(u, r, target, points):
     uv = evaluate(u, points)
     for form in forms:
         try:
-            with time_limit(RATIO_LIMIT, "ratio"):
+            with time_limit(share(RATIO_SHARE), "ratio"):
                 q = form(u / r)
         except (StepTimeout, StepFailed, ArithmeticError, ValueError, TypeError, AttributeError, RecursionError,
                 NotImplementedError, sp.PolynomialError):
@@ -155,14 +155,14 @@ def _partial_region(c: Comparison) -> str | None:
     feats += [(f"{a.name} - {b.name}", lambda pt, a=a, b=b: pt[a] - pt[b])
               for a, b in itertools.permutations(syms, 2) if a.name < b.name]
     for name, f in feats:
-        try:
-            gv = [float(f(c.points[k])) for k in good]
-            bv = [float(f(c.points[k])) for k in bad]
-        except (TypeError, KeyError):
+        try:  # exact values: points 1e-30 either side of a breakpoint are the same float
+            gv = [sp.Rational(f(c.points[k])) for k in good]
+            bv = [sp.Rational(f(c.points[k])) for k in bad]
+        except (TypeError, KeyError, ValueError):
             continue
         for lo_side, hi_side, rel in ((gv, bv, "<"), (bv, gv, ">")):
             if max(lo_side) < min(hi_side):
-                thr = _nice_threshold(max(lo_side), min(hi_side))
+                thr = _nice_threshold(float(max(lo_side)), float(min(hi_side)))
                 other = ">" if rel == "<" else "<"
                 return f"equal only on part of the domain: your answer agrees where {name} {rel} {thr} and differs " \
                        f"where {name} {other} {thr} (at the sampled points)"
@@ -175,7 +175,7 @@ def _additive_term(c: Comparison) -> str | None:
     if fine_roots(d):
         return None
     try:
-        with time_limit(RATIO_LIMIT, "the difference"):
+        with time_limit(share(RATIO_SHARE), "the difference"):
             d = sp.cancel(sp.expand(d))
             if len(str(d)) > MAX_TERM:
                 d = sp.simplify(d)
@@ -291,12 +291,12 @@ def _exact_text(expr, pt) -> str | None:
     if not all(v.is_Rational for v in pt.values()) or too_large(expr, pt):
         return None
     try:
-        with time_limit(1.0, "exact value"):
+        with time_limit(share(0.05), "exact value"):
             v = as_expr(expr).xreplace(pt)
             forms = [v]
             if len(str(v)) > 20:  # a short exact value is readable as it is
                 try:
-                    with time_limit(0.5, "simplify the exact value"):
+                    with time_limit(share(0.025), "simplify the exact value"):
                         forms.append(sp.simplify(v))
                 except (StepTimeout, StepFailed):
                     pass
@@ -328,6 +328,23 @@ def _fmt_point_value(v) -> str:
     return str(sp.Float(v, 6)) if v.is_real else str(sp.N(v, 6))
 
 
+def coordinate_text(v) -> str:
+    """A point's coordinate for a message: exact when short, else 6 digits, and a value within 1e-6 of a
+    whole number as that number and its offset (``1 - 1e-26``, never a bare ``1`` outside the domain).
+
+    >>> coordinate_text(1 - sp.Rational(1, 10**26)), coordinate_text(sp.Rational(1, 3))
+    ('1 - 1e-26', '1/3')
+    """
+    if v.is_Rational and len(str(v)) <= 30:
+        return str(v)
+    if v.is_real:
+        n = sp.Integer(round(v))
+        off = v - n
+        if off != 0 and abs(off) < sp.Rational(1, 10**6):
+            return f"{n} {'+' if off > 0 else '-'} {float(abs(off)):.6g}" if n != 0 else f"{float(v):.6g}"
+    return f"{float(v):.6g}"
+
+
 def counterexample(c: Comparison, entry: str | None, k: int | None = None) -> tuple:
     """(``{"point", "yours", "expected", "entry"}``, yours - correct as text or None) at the first point where
     ``c`` differs (``k``: at that point instead); ``(None, None)`` when it differs nowhere."""
@@ -340,7 +357,7 @@ def counterexample(c: Comparison, entry: str | None, k: int | None = None) -> tu
     relevant = as_expr(c.u).free_symbols | as_expr(c.r).free_symbols
     for s, v in sorted(pt.items(), key=lambda kv: kv[0].name):
         if s in relevant:
-            show[s.name] = str(v) if v.is_Rational and len(str(v)) <= 30 else f"{float(v):.6g}"
+            show[s.name] = coordinate_text(v)
     uv, rv, dv = c.uv[k], c.rv[k], c.diffs[k] if c.diffs else None
     digits = 6
     if dv is not None and uv is not None and rv is not None and abs(rv) > 0:

@@ -32,9 +32,10 @@ import itertools
 import sympy as sp
 from sympy import Rational as R
 
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
+from ..simplify import as_expr
 
-__all__ = ["spread_points", "edge_values", "nice_values", "breakpoints", "N_NICE"]
+__all__ = ["spread_points", "edge_values", "nice_values", "breakpoints", "breakpoint_points", "sides_of", "N_NICE"]
 
 SEED = 20260611
 N_NICE = 4  # nice exact points first (readable counterexamples)
@@ -183,26 +184,146 @@ def breakpoints(exprs, symbols) -> list:
     return [g for g in dict.fromkeys(out) if isinstance(g, sp.Expr) and g.free_symbols & syms]
 
 
+_STEPS = (sp.floor, sp.ceiling, sp.frac)  # jump where their argument crosses a whole number
+MAX_LEVELS = 8  # whole numbers tried near each end of a step function's range
+
+
+def _levels(g, s, base, dom) -> list:
+    """The whole numbers ``k`` that ``g`` (in ``s``, the others at ``base``) may cross on ``dom``: its range is
+    estimated at the domain's edge and nice values, and the ``MAX_LEVELS`` whole numbers nearest each end of
+    that range are kept (``floor(p + 10**-30)`` jumps at ``p = 1 - 10**-30``, next to the end)."""
+    h = g.xreplace({k: v for k, v in base.items() if k != s})
+    if h.free_symbols != {s}:
+        return []
+    vals = []
+    for v in edge_values(dom) + nice_values(dom):
+        try:
+            w = sp.N(h.xreplace({s: v}), 30)
+            if w.is_real and w.is_finite:
+                vals.append(w)
+        except (TypeError, ValueError, ArithmeticError):
+            continue
+    if not vals:
+        return []
+    lo, hi = int(sp.floor(min(vals))), int(sp.ceiling(max(vals)))
+    ks = list(range(lo, min(hi, lo + MAX_LEVELS) + 1)) + list(range(max(lo, hi - MAX_LEVELS), hi + 1))
+    return sorted(set(ks))
+
+
+def _step_roots(g, s, base, dom) -> list:
+    """Where the step function of argument ``g`` jumps in ``s``: the roots of ``g - k`` (:func:`_levels`)."""
+    out = []
+    for k in _levels(g, s, base, dom):
+        out += _exact_roots(g - k, s, base, dom)
+    return out
+
+
+def _switches(exprs, syms, s, base, dom) -> list:
+    """Every breakpoint of ``exprs`` in ``s`` inside ``dom`` as ``(rational, exact)``: the sign changes of
+    :func:`breakpoints` and the jumps of floor, ceiling and frac."""
+    out = []
+    for g in breakpoints(exprs, syms):
+        if s in g.free_symbols:
+            out += _exact_roots(g, s, base, dom)
+    for e in exprs:
+        if isinstance(e, sp.Basic):
+            for node in e.atoms(*_STEPS):
+                if s in node.args[0].free_symbols:
+                    out += _step_roots(node.args[0], s, base, dom)
+    return list(dict.fromkeys(out))
+
+
 def _roots(g, s, base) -> list:
-    """Real roots of ``g`` in ``s`` with the other symbols at ``base`` (polynomials of degree <= 4)."""
+    """Real roots of ``g`` in ``s`` with the other symbols at ``base``: exact (rational, or algebraic and
+    then approximated by a rational to :data:`ROOT_DIGITS` digits), from ``roots`` for polynomials of
+    degree <= 4 and ``solveset`` over the reals otherwise (under a short limit; none when it cannot say)."""
+    return [q for q, _ in _exact_roots(g, s, base)]
+
+
+ROOT_DIGITS = 40  # digits of a rational standing for an irrational breakpoint (more when it is near an end)
+
+
+def _exact_roots(g, s, base, dom=None) -> list:
+    """``[(rational, exact)]``: each real root of ``g`` in ``s`` (others at ``base``) inside ``dom``, as a
+    rational (the root itself when rational) with the exact root (``sqrt(2)/2``)."""
     h = g.xreplace({k: v for k, v in base.items() if k != s})
     if h.free_symbols != {s}:
         return []
     try:
-        with time_limit(1.0, "breakpoints"):
-            if isinstance(h, (sp.floor, sp.ceiling)) or h.has(sp.floor, sp.ceiling):
+        with time_limit(share(0.05), "breakpoints"):
+            if h.has(sp.floor, sp.ceiling, sp.frac):
                 return []
-            poly = sp.Poly(h, s)
-            if poly.degree() < 1 or poly.degree() > 4:
-                return []
-            roots = []
-            for c in sp.roots(poly, filter="R", multiple=True) or []:
-                c = sp.nsimplify(c) if not c.is_Rational else c
-                roots.append(c if c.is_Rational else sp.Rational(str(sp.N(c, 40))))
-            return roots
+            found = []
+            try:
+                poly = sp.Poly(h, s)
+            except (sp.PolynomialError, sp.GeneratorsNeeded):
+                poly = None
+            if poly is not None and poly.is_univariate and all(c.is_Rational for c in poly.all_coeffs()):
+                if not 1 <= poly.degree() <= 4:
+                    return []
+                found = sp.roots(poly, filter="R", multiple=True) or []
+            else:
+                sols = sp.solveset(h, s, domain=sp.S.Reals)
+                if not isinstance(sols, sp.FiniteSet):
+                    return []
+                found = [c for c in sols if c.is_real]
+            out = []
+            for c in found:
+                if dom is not None and not _inside(dom, c):
+                    continue
+                out.append((c if c.is_Rational else _rational_near(c, dom), c))
+            return out
     except (StepTimeout, StepFailed, sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError,
-            NotImplementedError):
+            NotImplementedError, AttributeError, RecursionError):
         return []
+
+
+def _rational_near(c, dom) -> sp.Rational:
+    """A rational within ``10**-(ROOT_DIGITS + k)`` of the real number ``c``, ``k`` the digits of its distance
+    to the nearest finite end of ``dom`` (so that the rational is on the right side of that end)."""
+    digits = ROOT_DIGITS
+    if dom is not None:
+        for end in (dom.lo, dom.hi):
+            if end.is_finite:
+                gap = abs(sp.N(c - end, 20))
+                if gap > 0:
+                    digits += max(0, int(-sp.log(gap, 10).evalf(5)) + 1)
+    return sp.Rational(str(sp.N(c, min(digits, 400))))
+
+
+_SIDES = (R(1, 10**3), R(1, 10**12), R(1, 10**30))  # relative steps off a breakpoint, on each side
+
+
+def sides_of(c, dom) -> list:
+    """Exact values on both sides of the breakpoint ``c`` inside ``dom``: steps of :data:`_SIDES` (scaled by
+    ``max(|c|, 1)``), and values squeezed between ``c`` and each finite end (half-way, and a thousandth and a
+    10**-12-th of the way), however close to that end ``c`` is."""
+    scale = max(abs(c), sp.Integer(1))
+    cands = [c + scale * d for d in _SIDES] + [c - scale * d for d in _SIDES]
+    for end, sign in ((dom.hi, 1), (dom.lo, -1)):
+        if end.is_finite:
+            gap = end - c
+            if (gap > 0) == (sign > 0) and gap != 0:
+                cands += [c + gap / 2, c + gap * R(1, 10**3), c + gap * R(1, 10**12), c + gap * (1 - R(1, 10**3))]
+        else:
+            cands += [c + sign, c + sign * 10 * scale]
+    return [v for v in dict.fromkeys(cands) if _inside(dom, v)]
+
+
+def breakpoint_points(expr, domains, base) -> list:
+    """Exact points on both sides of every breakpoint of ``expr`` (Heaviside, Abs, sign, Max/Min, Piecewise
+    conditions ...) in each symbol of ``domains``, the others at ``base`` (:func:`sides_of`: points squeezed
+    between a breakpoint and an end of the domain included). For the difference of two answers, so that a
+    term alive only past a breakpoint within 1e-26 of an end is still evaluated there."""
+    out = []
+    syms = [s for s in (domains or {}) if isinstance(s, sp.Symbol) and s in base]
+    for s in sorted(set(syms) & as_expr(expr).free_symbols, key=lambda t: t.name):
+        dom = _domain_of(s, domains)
+        if dom.integer:
+            continue
+        for c, _ in _switches([expr], syms, s, base, dom):
+            out += [{**base, s: v} for v in sides_of(c, dom)]
+    return out
 
 
 def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
@@ -279,24 +400,13 @@ def spread_points(symbols, domains, data, exprs=(), seed: int = SEED) -> list:
         if x in all_doms:
             base_full[x] = nice_values(all_doms[x])[0]
     extra = []
-    for g in breakpoints(exprs, list(all_doms)):
-        for s in sorted(g.free_symbols & set(all_doms), key=lambda t: t.name):
-            dom = all_doms[s]
-            for c in _roots(g, s, base_full):
-                scale = max(abs(c), sp.Integer(1))
-                cands = [c + scale * d for d in (R(1, 10**3), R(1, 10**12))]
-                cands += [c - scale * d for d in (R(1, 10**3), R(1, 10**12))]
-                if dom.hi.is_finite:
-                    cands.append((c + dom.hi) / 2)
-                else:
-                    cands.append(c + 1)
-                if dom.lo.is_finite:
-                    cands.append((c + dom.lo) / 2)
-                else:
-                    cands.append(c - 1)
-                for v in cands:
-                    if _inside(dom, v):
-                        extra.append({**base_full, s: v})
+    free = set().union(*[e.free_symbols for e in exprs if isinstance(e, sp.Basic)]) if exprs else set()
+    for s in sorted(free & set(all_doms), key=lambda t: t.name):
+        dom = all_doms[s]
+        if dom.integer:
+            continue
+        for c, _ in _switches(exprs, list(all_doms), s, base_full, dom):
+            extra += [{**base_full, s: v} for v in sides_of(c, dom)]
     for pt in extra:
         add(pt)
     # data values over their support, cycling (a breakpoint point keeps its own)

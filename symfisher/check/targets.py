@@ -23,7 +23,7 @@ from typing import Callable
 
 import sympy as sp
 
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model, ModelError
 from ..parsing import ParseError
 from .answer import flatten, short
@@ -31,7 +31,7 @@ from .answer import flatten, short
 __all__ = ["Target", "TargetKind", "TARGETS", "register_target", "parse_quantity", "quantity_names",
            "answer_symbols"]
 
-SIMPLIFY_LIMIT = 4.0  # seconds for tidying a derived value used as a target (det I)
+SIMPLIFY_SHARE = 0.2  # of the time limit, for tidying a derived value used as a target (det I)
 
 
 @dataclass
@@ -366,7 +366,7 @@ def _jeffreys(model: Model, index, answer) -> Target:
     r, I = _derived(model, "fisher", "Fisher information")
     det = I.det() if k > 1 else I[0, 0]
     try:
-        with time_limit(SIMPLIFY_LIMIT, "simplify det I"):
+        with time_limit(share(SIMPLIFY_SHARE), "simplify det I"):
             det = sp.factor(sp.cancel(det))
     except (StepTimeout, StepFailed, sp.PolynomialError):
         pass
@@ -439,7 +439,7 @@ def _natural_gradient(model: Model, index, answer) -> Target:
 def _own_factors(expr, param):
     """The factors of ``expr`` that involve ``param`` (the one-parameter prior's kernel)."""
     try:
-        with time_limit(SIMPLIFY_LIMIT, "factor"):
+        with time_limit(share(SIMPLIFY_SHARE), "factor"):
             expr = sp.powsimp(sp.expand_power_base(sp.factor(expr), force=False))
     except (StepTimeout, StepFailed, sp.PolynomialError):
         pass

@@ -61,6 +61,9 @@ def _refuse_node(node: ast.AST) -> ParseError:
     return ParseError(f"{t.__name__} is not allowed in an expression")
 
 
+_NO_PIECEWISE = ("Piecewise", "piecewise")  # its (value, condition) pairs would need tuples and comparisons
+
+
 def _check_tree(tree: ast.Expression) -> None:
     """Walk the tree once, iteratively: size, depth and the node whitelist, before building anything."""
     count = 0
@@ -114,6 +117,9 @@ def _check_tree(tree: ast.Expression) -> None:
                 raise ParseError(f"keyword argument '{kw}=' is not allowed" if kw else "'**' argument is not allowed")
             if not node.args:
                 raise ParseError(f"function '{node.func.id}' needs arguments")
+            if node.func.id in _NO_PIECEWISE:
+                raise ParseError(f"'{node.func.id}' is not available in expressions: write a piece that switches on "
+                                 "past a point with Heaviside(t - c), Max(0, t - c), Min or Abs")
             for a in node.args:
                 if type(a) is ast.Starred:
                     raise _refuse_node(a)
