@@ -31,16 +31,34 @@ from .structures import dispatch
 __all__ = ["jeffreys_prior", "jeffreys_invariance"]
 
 
-def _kernel(det, params):
+def _kernel(det, params, doms=None):
     """``sqrt(det)`` factor by factor, dropping the factors free of the parameters (constants):
-    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``."""
+    ``n/(p(1-p))`` -> ``1/(sqrt(p) sqrt(1-p))``; ``sqrt(b^2) = -b`` for a factor ``b`` negative on the
+    whole domain (``(rho - 1)^2`` on (-1, 1)), so the kernel stays positive."""
     out = sp.S.One
     for f in sp.Mul.make_args(det):
         if not f.has(*params):
             continue
         b, e = f.as_base_exp()
+        if doms is not None and e.is_Integer and e % 2 == 0 and _negative_on_domain(b, params, doms):
+            b = -b
         out *= b ** (e / 2)
     return out
+
+
+def _negative_on_domain(b, params, doms) -> bool:
+    """Whether the polynomial ``b`` in one parameter is negative on its whole (open) domain: no real
+    root inside the interval, and negative at one inner point."""
+    syms = [s for s in params if b.has(s)]
+    if len(syms) != 1 or b.free_symbols - {syms[0]} or not b.is_polynomial(syms[0]):
+        return False
+    s, dom = syms[0], doms[syms[0]]
+    lo, hi = dom.lo, dom.hi
+    inside = [r for r in sp.Poly(b, s).real_roots() if (lo < r) == True and (r < hi) == True]  # noqa: E712
+    if inside:
+        return False
+    mid = (lo + hi) / 2 if lo.is_finite and hi.is_finite else (lo + 1 if lo.is_finite else (hi - 1 if hi.is_finite else 0))
+    return bool(b.subs(s, mid) < 0)
 
 
 def _integrate(f, s, lo, hi, step):
@@ -147,7 +165,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                    "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
                    (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
     root = tidy(sp.sqrt(det), limit=2.0)
-    kernel = _kernel(det, params)
+    kernel = _kernel(det, params, model_domains(model))
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
                    (kernel,)))
     doms = model_domains(model)

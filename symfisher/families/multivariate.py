@@ -51,7 +51,8 @@ def _opaque_inverse(S, d):
     return sp.ImmutableMatrix(d, d, lambda i, j: MatrixElement(inv, min(i, j), max(i, j)))
 
 
-def _gaussian(name, d, matrix, doms, kind, symbol_name, params, constants=(), cdomains=(), parameterization=""):
+def _gaussian(name, d, matrix, doms, kind, symbol_name, params, constants=(), cdomains=(), parameterization="",
+              positive_definite=True):
     xs = tuple(data_symbol(f"x_{i}", LINE) for i in range(1, d + 1))
     ms = tuple(REAL.symbol(f"mu_{i}") for i in range(1, d + 1))  # the known mean
     S = sp.MatrixSymbol(symbol_name, d, d)
@@ -73,7 +74,7 @@ def _gaussian(name, d, matrix, doms, kind, symbol_name, params, constants=(), cd
         constants=tuple(constants) + ms, family=name, parameterization=parameterization, sampler=sampler,
         moments=gaussian_moments(xs, ms, form.covariance()),
         meta=(("d", d), ("gaussian_covariance", form),
-              ("constraints", tuple(M[:k, :k].det() > 0 for k in range(2, min(d, 3) + 1)))),
+              ("constraints", tuple(M[:k, :k].det() > 0 for k in range(2, min(d, 3) + 1)) if positive_definite else ())),
     )
 
 
@@ -106,7 +107,8 @@ def bivariate_normal_corr() -> Model:
     Sigma = sp.Matrix([[s1**2, rho * s1 * s2], [rho * s1 * s2, s2**2]])
     return _gaussian("bivariate_normal_corr", 2, Sigma, ((rho, Domain.interval(-1, 1)),), "covariance", "Sigma",
                      (rho,), constants=(s1, s2), cdomains=((s1, POSITIVE), (s2, POSITIVE)),
-                     parameterization="N_2 with known means mu_i and standard deviations sigma_i, correlation rho")
+                     parameterization="N_2 with known means mu_i and standard deviations sigma_i, correlation rho",
+                     positive_definite=False)  # |rho| < 1 is the domain itself
 
 
 @register("dirichlet", "K proportions on the simplex, concentrations alpha_k")

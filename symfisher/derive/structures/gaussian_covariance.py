@@ -38,6 +38,7 @@ Bibby, *Multivariate Analysis* (1979), §4.2 and appendix A.9; Isserlis, *Biomet
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ...derivation import Derivation, Step
 from ...matrix_forms import GaussianCovariance
@@ -272,10 +273,10 @@ class GaussianCovarianceStructure(Structure):
         inv = lambda M: sp.Inverse(M)  # noqa: E731
         # covariance: tr(S_2^{-1} S_1); precision: tr(L_2 L_1^{-1})
         if cov:
-            tr = sp.Add(*[inv(M2)[a, b] * E1[b, a] for a in range(d_) for b in range(d_)])
+            tr = sp.Add(*[MatrixElement(inv(M2), min(a, b), max(a, b)) * E1[b, a] for a in range(d_) for b in range(d_)])
             logs = sp.log(sp.Determinant(M2)) - sp.log(sp.Determinant(M1))
         else:
-            tr = sp.Add(*[E2[a, b] * inv(M1)[b, a] for a in range(d_) for b in range(d_)])
+            tr = sp.Add(*[E2[a, b] * MatrixElement(inv(M1), min(a, b), max(a, b)) for a in range(d_) for b in range(d_)])
             logs = sp.log(sp.Determinant(M1)) - sp.log(sp.Determinant(M2))
         value = (tr - d_ + logs) / 2
         lhs = N.KL(*first.values(), *second.values())
