@@ -41,6 +41,17 @@ def standard_normal() -> Model:
     )
 
 
+def monomial_powers(t, xs: tuple) -> dict | None:
+    """``{x: k}`` when ``t = prod x^k`` is a monomial in the data ``xs`` (positive integer powers), else ``None``."""
+    powers = dict.fromkeys(xs, 0)
+    for f in sp.Mul.make_args(t):
+        b, e = f.as_base_exp()
+        if b not in powers or not (e.is_Integer and e > 0):
+            return None
+        powers[b] += int(e)
+    return powers
+
+
 def gaussian_moments(xs: tuple, mus: tuple, Sigma):
     """The moment table ``t -> E[t]`` of ``x ~ N_d(mu, Sigma)`` for monomials ``prod x_i^k_i``:
     differentiate the joint MGF ``exp(t^T mu + t^T Sigma t / 2)`` at ``t = 0`` (Mardia, Kent &
@@ -52,12 +63,9 @@ def gaussian_moments(xs: tuple, mus: tuple, Sigma):
     mgf = sp.exp((tv.T * sp.Matrix(mus))[0, 0] + sp.Add(*[ts[i] * ts[j] * Sigma[i, j] for i in range(d) for j in range(d)]) / 2)
 
     def moments(t):
-        powers = dict.fromkeys(xs, 0)
-        for f in sp.Mul.make_args(t):
-            b, e = f.as_base_exp()
-            if b not in powers or not (e.is_Integer and e > 0):
-                return None
-            powers[b] += int(e)
+        powers = monomial_powers(t, xs)
+        if powers is None:
+            return None
         v = mgf
         for xi, ti in zip(xs, ts):
             if powers[xi]:

@@ -40,7 +40,7 @@ from ..domains import POSITIVE, REAL, UNIT, Domain, IntegerSupport, IntervalSupp
 from ..matrix_forms import GaussianCovariance, MultinomialCounts
 from ..model import Model, PowerMoments
 from . import register
-from ._base import data_symbol, gaussian_moments
+from ._base import data_symbol, gaussian_moments, monomial_powers
 from .normal import covariance_symbols
 
 LINE = IntervalSupport(-sp.oo, sp.oo)
@@ -172,12 +172,9 @@ def _multinomial_moments(xs: tuple, ps: tuple, n):
     from sympy.functions.combinatorial.numbers import stirling
 
     def moments(t):
-        powers = dict.fromkeys(xs, 0)
-        for f in sp.Mul.make_args(t):
-            b, e = f.as_base_exp()
-            if b not in powers or not (e.is_Integer and e > 0):
-                return None
-            powers[b] += int(e)
+        powers = monomial_powers(t, xs)
+        if powers is None:
+            return None
         ms = [powers[x] for x in xs]
         total = sp.S.Zero
         for js in itertools.product(*[range(m + 1) for m in ms]):
