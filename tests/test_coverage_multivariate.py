@@ -407,3 +407,15 @@ def test_multinomial_moment_table_by_enumeration():
     exact = sum(sp.Rational(factorial(n), factorial(a) * factorial(b) * factorial(n - a - b)) * p1**a * p2**b
                 * (1 - p1 - p2) ** (n - a - b) * a**2 * b for a in range(n + 1) for b in range(n + 1 - a))
     assert v == exact
+
+
+def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_fails_clearly():
+    from symfisher.derive.report import derive_all
+
+    m = mvn_covariance(4)
+    rep = derive_all(m, only=["jeffreys", "kl_taylor"])
+    S = m.meta_value("gaussian_covariance").symbol
+    assert rep.get("jeffreys") == sp.Determinant(S) ** sp.Rational(-5, 2)  # det(Sigma)^(-(d+1)/2)
+    assert rep.derivations["jeffreys"].extras["proper"] is False
+    assert rep.get("kl_taylor") is None
+    assert [f["step"] for f in rep.failures] == ["kl_taylor"] and "opaque" in rep.failures[0]["reason"]
