@@ -159,7 +159,8 @@ def multinomial(K: int = 3) -> Model:
         domains=tuple((p, UNIT) for p in ps) + ((n, Domain.integers(1, sp.oo)),), constants=(n,),
         family="multinomial", moments=_multinomial_moments(xs, form.probs[:-1], n),
         parameterization=f"n!/prod x_k! prod p_k^x_k, n known, p_{K} = 1 - (p_1 + ... + p_{K - 1})",
-        sampler=sampler, meta=(("K", K), ("multinomial", form), ("constraints", (sp.Add(*ps) < 1,))),
+        sampler=sampler, meta=(("K", K), ("multinomial", form), ("constraints", (sp.Add(*ps) < 1,)),
+                               ("data_constraints", (sp.Add(*xs) <= n,))),
     )
 
 
