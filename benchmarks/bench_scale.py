@@ -1,14 +1,17 @@
 """How derivation time grows with the dimension d.
 
-``mvn_mean(d)`` for d = 2..20 and ``logistic_regression(d)`` for d = 1..50: for each d the
+``mvn_mean(d)`` for d = 2..20, ``mvn_covariance(d)`` (the d(d+1)/2 entries of an unknown Sigma)
+for d = 2..10 and ``logistic_regression(d)`` for d = 1..50: for each d the
 Fisher information (score and Hessian included) is derived in a fresh child process under a
 wall-clock cap, and checked against the known structure at seeded random points
-(Sigma^{-1} for the Gaussian mean; sigma(eta)(1 - sigma(eta)) x x^T for the logistic
-regression). A family stops at its first d that runs past the cap. The table shows the
+(Sigma^{-1} for the Gaussian mean; ½ D^T (Sigma^{-1} kron Sigma^{-1}) D with D the duplication
+matrix for the covariance, Magnus & Neudecker §15.4; sigma(eta)(1 - sigma(eta)) x x^T for the
+logistic regression). For mvn_covariance the operation count of the matrix is shown too: I has
+m^2 entries for m = d(d+1)/2, so it grows like d^4. A family stops at its first d that runs past the cap. The table shows the
 time per d, the ratio to the previous d and the local log-log slope (polynomial growth
 t ~ d^k has a steady slope k; exponential growth has a slope that keeps rising).
 
-    python benchmarks/bench_scale.py [--cap 120] [--mvn 2,3,4,...] [--logistic 1,2,4,...]
+    python benchmarks/bench_scale.py [--cap 120] [--mvn 2,3,4,...] [--cov 2,3,...] [--logistic 1,2,4,...]
 """
 import argparse
 import json
@@ -19,6 +22,7 @@ import sys
 import time
 
 DEFAULT_MVN = "2,3,4,5,6,8,10,12,15,20"
+DEFAULT_COV = "2,3,4,5,6,8,10"
 DEFAULT_LOGISTIC = "1,2,3,4,6,8,12,16,20,30,40,50"
 
 
@@ -36,9 +40,27 @@ def _child(family: str, d: int) -> int:
     seconds = time.perf_counter() - t0
     I = rep.get("fisher")
     ok = I is not None
+    ops = sum(sp.count_ops(e) for e in I) if ok else None
     if ok:
         rng = random.Random(d)
-        if family == "mvn_mean":
+        if family == "mvn_covariance":
+            A = sp.randMatrix(d, d, -3, 3, seed=d)
+            Snum = A * A.T + sp.eye(d)
+            form = m.meta_value("gaussian_covariance")
+            pairs = [(i, j) for i in range(d) for j in range(i, d)]
+            sub = {form.matrix[i, j]: Snum[i, j] for i, j in pairs}
+            sub[form.symbol] = sp.ImmutableMatrix(Snum)  # the opaque (Sigma^{-1})_ij, d > 3
+            In = I.xreplace(sub).applyfunc(lambda e: sp.N(e.doit()))
+            P = Snum.inv()
+            # ½ tr(P E_a P E_b) with E the symmetric unit matrices: the duplication-matrix formula
+            E = []
+            for i, j in pairs:
+                U = sp.zeros(d, d)
+                U[i, j] = U[j, i] = 1
+                E.append(U)
+            want = sp.Matrix(len(E), len(E), lambda a, b: (P * E[a] * P * E[b]).trace() / 2)
+            ok = all(abs(e) < 1e-9 for e in (In - want))
+        elif family == "mvn_mean":
             S = m.meta_value("covariance")
             A = sp.randMatrix(d, d, -3, 3, seed=d)
             Snum = A * A.T + sp.eye(d)  # positive definite
@@ -53,7 +75,7 @@ def _child(family: str, d: int) -> int:
             xs = sp.Matrix([sub.get(m.symbol(f"x_{i}"), m.symbol(f"x_{i}")) for i in range(1, d + 1)])
             want = sig * (1 - sig) * xs * xs.T
             ok = all(abs(sp.N(e)) < 1e-9 for e in (I.xreplace(sub) - want))
-    print(json.dumps({"family": family, "d": d, "seconds": seconds, "ok": bool(ok),
+    print(json.dumps({"family": family, "d": d, "seconds": seconds, "ok": bool(ok), "ops": ops,
                       "failures": [f["step"] for f in rep.failures]}), flush=True)
     return 0
 
@@ -82,7 +104,8 @@ def measure(family: str, ds, cap: float, log=None) -> list:
 
 
 def format_rows(rows) -> str:
-    out = ["| family | d | seconds | ratio to previous | log-log slope | structure ok |", "|---|---|---|---|---|---|"]
+    out = ["| family | d | seconds | ratio to previous | log-log slope | operations in I | structure ok |",
+           "|---|---|---|---|---|---|---|"]
     prev = None
     for r in rows:
         t = r["seconds"]
@@ -91,7 +114,7 @@ def format_rows(rows) -> str:
             ratio = f"{t / prev['seconds']:.1f}x"
             slope = f"{math.log(t / prev['seconds']) / math.log(r['d'] / prev['d']):.1f}"
         out.append(f"| {r['family']} | {r['d']} | {'%.2f' % t if t is not None else 'TIMEOUT'} | {ratio} | {slope} | "
-                   f"{'yes' if r['ok'] else 'no'} |")
+                   f"{r.get('ops') if r.get('ops') is not None else ''} | {'yes' if r['ok'] else 'no'} |")
         prev = r
     done = [r for r in rows if r["seconds"]]
     if len(done) >= 3:
@@ -110,6 +133,7 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cap", type=float, default=120.0, help="seconds per (family, d) (default 120)")
     ap.add_argument("--mvn", default=DEFAULT_MVN, help=f"dimensions for mvn_mean (default {DEFAULT_MVN})")
+    ap.add_argument("--cov", default=DEFAULT_COV, help=f"dimensions for mvn_covariance (default {DEFAULT_COV})")
     ap.add_argument("--logistic", default=DEFAULT_LOGISTIC, help=f"dimensions for logistic_regression (default {DEFAULT_LOGISTIC})")
     ap.add_argument("--json", help="write the rows to this file")
     ap.add_argument("--child", nargs=2, help=argparse.SUPPRESS)
@@ -118,7 +142,7 @@ def main(argv=None) -> int:
         return _child(args.child[0], int(args.child[1]))
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     rows = []
-    for family, spec in (("mvn_mean", args.mvn), ("logistic_regression", args.logistic)):
+    for family, spec in (("mvn_mean", args.mvn), ("mvn_covariance", args.cov), ("logistic_regression", args.logistic)):
         ds = [int(v) for v in spec.split(",") if v.strip()]
         if ds:
             fam_rows = measure(family, ds, args.cap, log)

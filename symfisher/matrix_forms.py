@@ -16,7 +16,15 @@ from typing import Any
 
 import sympy as sp
 
-__all__ = ["GaussianCovariance", "MultinomialCounts"]
+__all__ = ["GaussianCovariance", "MultinomialCounts", "register_explicit"]
+
+
+def register_explicit(symbol, matrix) -> None:
+    """Declare that the matrix symbol ``symbol`` stands for the explicit ``matrix``: numeric
+    evaluation then writes ``det(symbol)`` and ``(symbol^{-1})_ij`` from its named entries."""
+    from .model import _EXPLICIT_MATRICES
+
+    _EXPLICIT_MATRICES[symbol] = sp.ImmutableMatrix(matrix)
 
 
 @dataclass(frozen=True)
@@ -31,6 +39,9 @@ class GaussianCovariance:
     inverse: Any
     kind: str  # "covariance" | "precision"
     symbol: Any  # the MatrixSymbol standing for ``matrix`` (log det of it beyond small d)
+
+    def __post_init__(self):
+        register_explicit(self.symbol, self.matrix)
 
     def log_density(self) -> sp.Expr:
         d = len(self.x_entries)

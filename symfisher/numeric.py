@@ -409,13 +409,21 @@ def _num(expr, values) -> float:
 
 
 def _gauss_hermite_rule(model, values, order: int = 12):
-    """Nodes and weights of N(mu, Sigma) (catalog mvn_mean): exact for polynomials of degree < 2*order."""
-    Sigma = model.meta_value("covariance")
-    if Sigma is None:
-        raise NumericUnavailable(f"{model.name}: several data variables and no Gaussian rule")
+    """Nodes and weights of N(mu, Sigma): exact for polynomials of degree < 2*order. Sigma and mu
+    from the declared Gaussian (mvn_mean: the covariance, the mean the parameters; a declared
+    :class:`~symfisher.matrix_forms.GaussianCovariance`: its matrix, inverted for a precision)."""
     d = len(model.data)
-    S = np.array([[_num(Sigma[i, j], values) for j in range(d)] for i in range(d)])
-    mu = np.array([values[p.name] for p in model.params])
+    Sigma = model.meta_value("covariance")
+    form = model.meta_value("gaussian_covariance")
+    if Sigma is not None:
+        S = np.array([[_num(Sigma[i, j], values) for j in range(d)] for i in range(d)])
+        mu = np.array([values[p.name] for p in model.params])
+    elif form is not None and tuple(form.x_entries) == tuple(model.data):
+        M = np.array([[_num(form.matrix[i, j], values) for j in range(d)] for i in range(d)])
+        S = np.linalg.inv(M) if form.kind == "precision" else M
+        mu = np.array([_num(m, values) for m in form.mean_entries])
+    else:
+        return _count_rule(model, values)
     z, w = np.polynomial.hermite_e.hermegauss(order)  # weight exp(-z^2/2)
     w = w / math.sqrt(2 * math.pi)
     grids = np.meshgrid(*([z] * d), indexing="ij")
@@ -423,6 +431,31 @@ def _gauss_hermite_rule(model, values, order: int = 12):
     W = np.prod(np.stack(np.meshgrid(*([w] * d), indexing="ij"), axis=-1).reshape(-1, d), axis=-1)
     X = mu + Z @ np.linalg.cholesky(S).T
     return tuple(X[:, i] for i in range(d)), W
+
+
+def _count_rule(model, values, max_points: int = 1 << 18):
+    """Several data variables on finite integer supports ``0..n`` (multinomial counts): every point of
+    the grid that satisfies the declared data constraints, weighted by its probability (exact)."""
+    import itertools
+
+    sups = model.support
+    if not all(type(s).__name__ == "IntegerSupport" and s.hi != sp.oo for s in sups):
+        raise NumericUnavailable(f"{model.name}: several data variables and no Gaussian or counting rule")
+    ranges = [range(int(_num(s.lo, values)), int(_num(s.hi, values)) + 1) for s in sups]
+    if math.prod(len(r) for r in ranges) > max_points:
+        raise NumericUnavailable(f"{model.name}: too many count vectors to enumerate")
+    pts = np.array(list(itertools.product(*ranges)), dtype=float)
+    keep = np.ones(len(pts), dtype=bool)
+    for c in model.meta_value("data_constraints", ()):
+        f = sp.lambdify(model.data, c.subs({s: values[s.name] for s in c.free_symbols - set(model.data)}), "numpy")
+        keep &= np.broadcast_to(np.asarray(f(*pts.T), dtype=bool), keep.shape)
+    pts = pts[keep]
+    mf = model_functions(model)
+    theta = [values[n] for n in mf.logpdf.args[len(model.data):]]
+    xs = tuple(pts[:, i] for i in range(pts.shape[1]))
+    with np.errstate(all="ignore"):
+        w = np.exp(np.asarray(mf.logpdf(*xs, *theta), dtype=float))
+    return xs, np.where(np.isfinite(w), w, 0.0)
 
 
 def _discrete_rule(model, values, max_terms: int = 1 << 20):

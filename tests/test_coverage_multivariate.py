@@ -154,3 +154,268 @@ def test_a_form_that_does_not_describe_the_density_is_ignored():
     assert "gaussian_covariance" not in [f.structure.name for f in applicable(edited)]
     mm = multinomial(3)
     assert "multinomial_counts" not in [f.structure.name for f in applicable(mm.with_(log_density=2 * mm.log_density))]
+
+
+# -- the catalog entries: literature targets (merged into tests/test_catalog.py's table) ---------------
+
+def _unit(d, i, j):
+    E = sp.zeros(d, d)
+    E[i, j] = E[j, i] = 1
+    return E
+
+
+def _trace_information(m, M, deriv):
+    """I_ij = ½ tr(M^{-1} dM_i M^{-1} dM_j) (Magnus & Neudecker §15.4), written with SymPy's own
+    inverse: no code shared with the structure."""
+    P = M.inv()
+    Ds = [deriv(th) for th in m.params]
+    k = len(Ds)
+    return sp.Matrix(k, k, lambda i, j: sp.factor((P * Ds[i] * P * Ds[j]).trace() / 2))
+
+
+def _mvn_cov_target(m):
+    Sigma = m.meta_value("gaussian_covariance").matrix
+    return _trace_information(m, Sigma, lambda th: Sigma.diff(th))
+
+
+def _mvn_prec_target(m):
+    # in the precision: ½ tr(Sigma dLambda_i Sigma dLambda_j), Sigma = Lambda^{-1}
+    Lam = m.meta_value("gaussian_covariance").matrix
+    return _trace_information(m, Lam, lambda th: Lam.diff(th))
+
+
+def _dirichlet_target(m):
+    a = m.params
+    return sp.diag(*[sp.polygamma(1, ai) for ai in a]) - sp.polygamma(1, sp.Add(*a)) * sp.ones(len(a), len(a))
+
+
+def _multinomial_target(m):
+    ps, n = m.params, m.symbol("n")
+    k = len(ps)
+    return n * (sp.diag(*[1 / p for p in ps]) + sp.ones(k, k) / (1 - sp.Add(*ps)))
+
+
+LITERATURE = {
+    "mvn_covariance": _mvn_cov_target,
+    "mvn_precision": _mvn_prec_target,
+    "bivariate_normal_corr": lambda m: sp.Matrix([[(1 + m.symbol("rho") ** 2) / (1 - m.symbol("rho") ** 2) ** 2]]),
+    "dirichlet": _dirichlet_target,
+    "multinomial": _multinomial_target,
+}
+MULTIVARIATE = sorted(LITERATURE)
+
+
+def test_the_multivariate_families_are_listed_under_multivariate(capsys):
+    from symfisher.cli import main
+
+    assert main(["list"]) == 0
+    out = capsys.readouterr().out
+    block = out.split("# multivariate")[1].split("\n# ")[0]
+    for name in MULTIVARIATE + ["mvn_mean"]:
+        assert f"\n{name} " in block, name
+    assert "[sizes d=2; change with --size]" in block and "[sizes K=3; change with --size]" in block
+
+
+@pytest.mark.parametrize("name", MULTIVARIATE)
+def test_catalog_family_fisher_and_no_failures(name, report):
+    from symfisher import get_model
+    from symfisher.derive import model_domains
+    from symfisher.simplify import is_zero
+
+    m = get_model(name)
+    rep = report(name)
+    I = rep.get("fisher")
+    assert is_zero(I - LITERATURE[name](m), model_domains(m)) is True
+    core = [f for f in rep.failures if f["step"] != "jeffreys propriety"]
+    assert core == [], core
+    for q in ("score", "hessian", "fisher", "cramer_rao", "kl", "kl_taylor", "jeffreys"):
+        assert rep.get(q) is not None, (name, q)
+    assert rep.derivations["kl_taylor"].extras["quadratic_is_fisher"] is True
+
+
+# -- KL divergences: the literature closed forms, and a Monte Carlo mean of the log-ratio ---------------
+
+def _gauss_kl(S1, S2, d):
+    return ((S2.inv() * S1).trace() - d + sp.log(S2.det() / S1.det())) / 2
+
+
+def _kl_target(m, first, second):
+    name = m.name
+    if name in ("mvn_covariance", "mvn_precision", "bivariate_normal_corr"):
+        M = m.meta_value("gaussian_covariance").matrix
+        M1, M2 = M.xreplace(first), M.xreplace(second)
+        if name == "mvn_precision":
+            M1, M2 = M1.inv(), M2.inv()
+        return _gauss_kl(M1, M2, M.rows)  # Kullback (1959), ch. 9, with a shared mean
+    if name == "dirichlet":  # Penny (2001) / Rauber et al. (2008)
+        a = [first[s] for s in m.params]
+        b = [second[s] for s in m.params]
+        a0, b0 = sp.Add(*a), sp.Add(*b)
+        return (sp.loggamma(a0) - sp.Add(*[sp.loggamma(v) for v in a]) - sp.loggamma(b0) + sp.Add(*[sp.loggamma(v) for v in b])
+                + sp.Add(*[(u - v) * (sp.polygamma(0, u) - sp.polygamma(0, a0)) for u, v in zip(a, b)]))
+    p = [first[s] for s in m.params]
+    q = [second[s] for s in m.params]
+    p, q = p + [1 - sp.Add(*p)], q + [1 - sp.Add(*q)]
+    return m.symbol("n") * sp.Add(*[u * sp.log(u / v) for u, v in zip(p, q)])
+
+
+_POINTS = {
+    "mvn_covariance": ({"sigma_11": 1.5, "sigma_12": 0.4, "sigma_22": 0.8}, {"sigma_11": 1.0, "sigma_12": -0.2, "sigma_22": 1.3},
+                       {"mu_1": 0.3, "mu_2": -0.5}),
+    "mvn_precision": ({"lambda_11": 2.0, "lambda_12": -0.5, "lambda_22": 1.0}, {"lambda_11": 1.2, "lambda_12": 0.3, "lambda_22": 0.7},
+                      {"mu_1": 0.0, "mu_2": 1.0}),
+    "bivariate_normal_corr": ({"rho": 0.6}, {"rho": -0.3}, {"sigma_1": 1.3, "sigma_2": 0.7, "mu_1": 0.2, "mu_2": -1.0}),
+    "dirichlet": ({"alpha_1": 1.5, "alpha_2": 2.5, "alpha_3": 4.0}, {"alpha_1": 0.8, "alpha_2": 3.0, "alpha_3": 2.0}, {}),
+    "multinomial": ({"p_1": 0.2, "p_2": 0.5}, {"p_1": 0.35, "p_2": 0.25}, {"n": 6}),
+}
+
+
+@pytest.mark.parametrize("name", MULTIVARIATE)
+def test_kl_is_the_literature_closed_form_and_the_mean_log_ratio(name, report):
+    from symfisher import get_model
+    from symfisher.derive.kl import kl_domains, kl_symbols
+    from symfisher.simplify import is_zero
+
+    m = get_model(name)
+    kl = report(name).get("kl")
+    first, second = kl_symbols(m)
+    target = _kl_target(m, first, second)
+    assert is_zero(kl - target, kl_domains(m)) is True, (kl, target)
+    # the witness: the sample mean of log f(X; theta_1) - log f(X; theta_2) over draws from theta_1
+    p1, p2, consts = _POINTS[name]
+    sub = {first[m.symbol(k)]: v for k, v in p1.items()} | {second[m.symbol(k)]: v for k, v in p2.items()}
+    sub |= {m.symbol(k): v for k, v in consts.items()}
+    value = float(kl.xreplace({s: sp.Float(v) for s, v in sub.items()}))
+    rng = np.random.default_rng(11)
+    X = np.asarray(m.sampler(rng, {**p1, **consts}, 200_000), dtype=float)
+    at = lambda p: {m.symbol(k): sp.Float(v) for k, v in {**p, **consts}.items()}  # noqa: E731
+    ratio = (m.log_density.xreplace(at(p1)) - m.log_density.xreplace(at(p2)))
+    f = sp.lambdify(m.data, sp.expand_log(ratio, force=True), ["scipy", "numpy"])
+    r = np.broadcast_to(f(*X.T), (X.shape[0],))
+    assert abs(r.mean() - value) < 5 * r.std() / np.sqrt(len(r)) + 1e-9, (r.mean(), value)
+
+
+def test_kl_beyond_d_3_in_matrix_form_at_d_4():
+    """Beyond d = 3 the KL is written with the opaque (Sigma_2^{-1})_ij and det Sigma_k: evaluated
+    at two positive definite matrices it is ½[tr(S2^{-1} S1) - d + log det S2/det S1]."""
+    from symfisher.derive.kl import kl_divergence
+    from symfisher.numeric import NumericFunction
+
+    m = mvn_covariance(4)
+    d = kl_divergence(m)
+    assert d.result is not None and not d.failures
+    rng = np.random.default_rng(4)
+    S1, S2 = _random_spd(4, rng), _random_spd(4, rng)
+    from symfisher.derive.kl import kl_symbols
+
+    first, second = kl_symbols(m)
+    vals = {}
+    for (i, j), s in zip(_pairs(4), m.params):
+        vals[first[s]], vals[second[s]] = S1[i, j], S2[i, j]
+    names = sorted(vals, key=str)
+    got = float(NumericFunction.build(d.result, names).at({s.name: v for s, v in vals.items()}))
+    want = 0.5 * (np.trace(np.linalg.solve(S2, S1)) - 4 + np.log(np.linalg.det(S2) / np.linalg.det(S1)))
+    assert abs(got - want) < 1e-9
+
+
+# -- beyond d = 3: score and Hessian by the structure against finite differences ---------------------------
+
+def test_score_and_hessian_at_d_4_match_finite_differences():
+    """The opaque inverse cannot be differentiated by SymPy; the structure's score and Hessian are
+    checked against central differences of the explicit log-density, det and inverse by NumPy."""
+    from symfisher.derive.fisher import hessian, score
+    from symfisher.numeric import NumericFunction
+
+    d = 4
+    m = mvn_covariance(d)
+    s, H = score(m).result, hessian(m).result
+    rng = np.random.default_rng(2)
+    S = _random_spd(d, rng)
+    x, mu = rng.normal(size=d), rng.normal(size=d)
+    pairs = _pairs(d)
+
+    def logf(theta):
+        M = np.zeros((d, d))
+        for (i, j), v in zip(pairs, theta):
+            M[i, j] = M[j, i] = v
+        r = x - mu
+        return -0.5 * (np.log(np.linalg.det(M)) + r @ np.linalg.solve(M, r)) - d / 2 * np.log(2 * np.pi)
+
+    theta = np.array([S[i, j] for i, j in pairs])
+    vals = {**{p: v for p, v in zip(m.params, theta)}, **{xi: v for xi, v in zip(m.data, x)},
+            **{mi: v for mi, v in zip(m.constants, mu)}}
+
+    def ev(e):
+        return float(NumericFunction.build(e, list(vals)).at({s.name: v for s, v in vals.items()}))
+
+    h = 1e-5
+    for i in range(len(theta)):
+        ei = np.eye(len(theta))[i] * h
+        fd = (logf(theta + ei) - logf(theta - ei)) / (2 * h)
+        assert abs(ev(s[i]) - fd) < 1e-6 * max(1, abs(fd)), i
+    for i, j in [(0, 0), (1, 4), (3, 9), (5, 7)]:
+        ei, ej = np.eye(len(theta))[i] * h * 10, np.eye(len(theta))[j] * h * 10
+        fd = (logf(theta + ei + ej) - logf(theta + ei - ej) - logf(theta - ei + ej) + logf(theta - ei - ej)) / (4 * h * h * 100)
+        assert abs(ev(H[i, j]) - fd) < 1e-4 * max(1, abs(fd)), (i, j)
+
+
+# -- Jeffreys priors -------------------------------------------------------------------------------------
+
+def test_jeffreys_priors(report):
+    from symfisher import get_model
+
+    m = get_model("mvn_covariance")
+    jd = report("mvn_covariance").derivations["jeffreys"]
+    Sigma = m.meta_value("gaussian_covariance").matrix
+    # det(Sigma)^(-(d+1)/2) (Box & Tiao 1973, §8.2), improper
+    assert sp.simplify(jd.result / Sigma.det() ** sp.Rational(-3, 2)) == 1 and jd.extras["proper"] is False
+    # independently: sqrt(det I) of the literature matrix is a constant times it
+    ratio = sp.sqrt(sp.factor(_mvn_cov_target(m).det())) / jd.result
+    assert sp.simplify(ratio**2) == sp.Rational(1, 4)  # det I = det(Sigma)^(-3) / 4
+    mm = get_model("multinomial")
+    jm = report("multinomial").derivations["jeffreys"]
+    p1, p2 = mm.params
+    assert sp.simplify(jm.result * sp.sqrt(p1 * p2 * (1 - p1 - p2))) == 1
+    assert jm.extras["proper"] is True and jm.extras["named"] == "Dirichlet(1/2, 1/2, 1/2)"
+    assert sp.simplify(jm.extras["normalizer"] - 2 * sp.pi) == 0  # Gamma(1/2)^3 / Gamma(3/2)
+    rho = get_model("bivariate_normal_corr").symbol("rho")
+    jb = report("bivariate_normal_corr").derivations["jeffreys"]
+    assert sp.simplify(jb.result - sp.sqrt(1 + rho**2) / (1 - rho**2)) == 0  # positive on (-1, 1)
+    assert jb.extras["proper"] is None and any(f.step == "jeffreys propriety" for f in jb.failures)
+
+
+def test_dirichlet_log_moments_by_monte_carlo():
+    """The declared Mellin transform gives E[log x_k] = psi(alpha_k) - psi(alpha_0): a witness."""
+    from symfisher.expectation import expectation
+
+    m = dirichlet(3)
+    vals = {"alpha_1": 0.7, "alpha_2": 2.0, "alpha_3": 3.5}
+    X = m.sampler(np.random.default_rng(5), vals, 400_000)
+    sub = {m.symbol(k): sp.Float(v) for k, v in vals.items()}
+    for t, sample in ((sp.log(m.data[0]), np.log(X[:, 0])), (sp.log(1 - m.data[0] - m.data[1]), np.log(1 - X.sum(axis=1)))):
+        v = float(expectation(t, m).value.xreplace(sub))
+        assert abs(sample.mean() - v) < 5 * sample.std() / np.sqrt(len(sample))
+
+
+def test_multinomial_moment_table_by_enumeration():
+    """E[x_1^2 x_2] from the factorial moments against the exact sum over all count vectors."""
+    from math import factorial
+
+    m = multinomial(3)
+    n, (p1, p2) = 5, (sp.Rational(1, 5), sp.Rational(1, 2))
+    v = m.moments(m.data[0] ** 2 * m.data[1]).xreplace({m.symbol("n"): n, m.params[0]: p1, m.params[1]: p2})
+    exact = sum(sp.Rational(factorial(n), factorial(a) * factorial(b) * factorial(n - a - b)) * p1**a * p2**b
+                * (1 - p1 - p2) ** (n - a - b) * a**2 * b for a in range(n + 1) for b in range(n + 1 - a))
+    assert v == exact
+
+
+def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_fails_clearly():
+    from symfisher.derive.report import derive_all
+
+    m = mvn_covariance(4)
+    rep = derive_all(m, only=["jeffreys", "kl_taylor"])
+    S = m.meta_value("gaussian_covariance").symbol
+    assert rep.get("jeffreys") == sp.Determinant(S) ** sp.Rational(-5, 2)  # det(Sigma)^(-(d+1)/2)
+    assert rep.derivations["jeffreys"].extras["proper"] is False
+    assert rep.get("kl_taylor") is None
+    assert [f["step"] for f in rep.failures] == ["kl_taylor"] and "opaque" in rep.failures[0]["reason"]

@@ -15,6 +15,8 @@ FAST = dict(n_points=2, mc_samples=40_000)
 # Rows a witness rightly fails on, owned by another quantity; remove when fixed.
 # (laplace's kl_taylor cubic was one: the |delta_mu|^3 term of a kinked KL, fixed in b190b98)
 KNOWN_DEFECTS: dict = {}
+# Families without a numeric quadrature rule (several continuous data variables off the Gaussian)
+NO_QUADRATURE = {"dirichlet"}
 
 
 def _known(name, check_name):
@@ -28,9 +30,12 @@ def test_verify_passes_on_catalog(name, report):
     failed = [(c.name, c.value, c.target) for c in result.checks if not c.passed and not _known(name, c.name)]
     assert not failed, f"{name}: {failed}"
     kinds = {c.name.split(": ")[-1].split(" @")[0] for c in result.checks}
-    # every model gets the quadrature routes, Monte Carlo and the integrated-KL curvature
-    assert any("quadrature" in k for k in kinds) and any("Monte Carlo" in k for k in kinds), kinds
-    assert any("integrated KL" in k for k in kinds), kinds
+    # every model gets the quadrature routes, Monte Carlo and the integrated-KL curvature (the Dirichlet
+    # only Monte Carlo and the KL's second differences: there is no quadrature rule over the simplex yet)
+    assert any("Monte Carlo" in k for k in kinds), kinds
+    if name not in NO_QUADRATURE:
+        assert any("quadrature" in k for k in kinds), kinds
+        assert any("integrated KL" in k for k in kinds), kinds
     if report(name).get("kl") is not None:
         assert any("closed-form KL" in c.name for c in result.checks)
 

@@ -231,3 +231,42 @@ def test_mvn_mean_everything_at_d_12():
     quad = _at(sp.Matrix([td.extras["quadratic"].xreplace(dict(zip(delta, dnum)))]), m, Snum)[0, 0]
     assert abs(quad - (dnum.T * Snum.inv() * dnum)[0, 0] / 2) < 1e-9
     assert rep.get("jeffreys") == 1 and rep.derivations["jeffreys"].extras["proper"] is False
+
+
+# -- the unknown covariance in matrix form ----------------------------------------------------------------
+
+def test_mvn_covariance_fisher_grows_polynomially_in_d():
+    """The Fisher information of the d(d+1)/2 covariance entries (score and Hessian included)
+    beyond d = 3, where Sigma^{-1} stays opaque: its size in operations grows like m^2 = O(d^4)
+    (each entry ½ tr(P D_i P D_j) has at most four terms), never like the d! of a cofactor
+    expansion. Sizes, not times, are asserted (the times are in benchmarks/bench_scale.py)."""
+    import math
+
+    from symfisher.derive.report import derive_all
+
+    ops = {}
+    for d in (4, 5, 6, 8):
+        rep = derive_all(get_model("mvn_covariance", d=d), only=["fisher"])
+        assert rep.failures == [] and rep.derivations["fisher"].extras["routes_agree"] is True
+        I = rep.get("fisher")
+        m = d * (d + 1) // 2
+        assert I.shape == (m, m)
+        ops[d] = sum(sp.count_ops(e) for e in I)
+        assert ops[d] <= 8 * m * m  # a bounded number of operations per entry
+    # the local log-log slopes stay near 4 (polynomial), and do not rise as a factorial would
+    slopes = [math.log(ops[b] / ops[a]) / math.log(b / a) for a, b in ((4, 5), (5, 6), (6, 8))]
+    assert all(s < 4.5 for s in slopes), slopes
+
+
+@pytest.mark.parametrize("name", ["dirichlet", "multinomial"])
+def test_dirichlet_and_multinomial_at_k_10(name):
+    from symfisher.derive.report import derive_all
+
+    m = get_model(name, K=10)
+    rep = derive_all(m, only=["fisher", "kl"])
+    assert rep.failures == []
+    I = rep.get("fisher")
+    assert I.shape == (len(m.params),) * 2
+    # polynomial: O(K^2) entries of bounded size
+    assert sum(sp.count_ops(e) for e in I) <= 12 * len(m.params) ** 2
+    assert rep.get("kl") is not None

@@ -67,10 +67,13 @@ def _kernel(det, params, doms=None):
 
 def _sign(b, params, doms) -> int:
     """``1`` or ``-1`` when the sign of ``b`` on the domain is proven (by the symbols' assumptions,
-    or with every parameter written through positive ones, a map onto the domain), else ``0``."""
+    for a polynomial in one parameter with no root inside its domain, or with every parameter written
+    through positive ones, a map onto the domain), else ``0``."""
     if b.is_positive:
         return 1
     if b.is_negative:
+        return -1
+    if doms is not None and _negative_on_domain(b, params, doms):
         return -1
     if doms is not None:
         from .kl import _positive_coordinates
@@ -83,6 +86,21 @@ def _sign(b, params, doms) -> int:
             if c.is_negative:
                 return -1
     return 0
+
+
+def _negative_on_domain(b, params, doms) -> bool:
+    """Whether the polynomial ``b`` in one parameter is negative on its whole (open) domain: no real
+    root inside the interval, and negative at one inner point."""
+    syms = [s for s in params if b.has(s)]
+    if len(syms) != 1 or b.free_symbols - {syms[0]} or not b.is_polynomial(syms[0]):
+        return False
+    s, dom = syms[0], doms[syms[0]]
+    lo, hi = dom.lo, dom.hi
+    inside = [r for r in sp.Poly(b, s).real_roots() if (lo < r) == True and (r < hi) == True]  # noqa: E712
+    if inside:
+        return False
+    mid = (lo + hi) / 2 if lo.is_finite and hi.is_finite else (lo + 1 if lo.is_finite else (hi - 1 if hi.is_finite else 0))
+    return bool(b.subs(s, mid) < 0)
 
 
 def _integrate(f, s, lo, hi, step):

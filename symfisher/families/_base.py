@@ -41,6 +41,40 @@ def standard_normal() -> Model:
     )
 
 
+def monomial_powers(t, xs: tuple) -> dict | None:
+    """``{x: k}`` when ``t = prod x^k`` is a monomial in the data ``xs`` (positive integer powers), else ``None``."""
+    powers = dict.fromkeys(xs, 0)
+    for f in sp.Mul.make_args(t):
+        b, e = f.as_base_exp()
+        if b not in powers or not (e.is_Integer and e > 0):
+            return None
+        powers[b] += int(e)
+    return powers
+
+
+def gaussian_moments(xs: tuple, mus: tuple, Sigma):
+    """The moment table ``t -> E[t]`` of ``x ~ N_d(mu, Sigma)`` for monomials ``prod x_i^k_i``:
+    differentiate the joint MGF ``exp(t^T mu + t^T Sigma t / 2)`` at ``t = 0`` (Mardia, Kent &
+    Bibby 1979, §2.5); ``None`` for any other statistic. ``Sigma`` is an explicit matrix (its
+    entries may be opaque ``(M^{-1})_ij``)."""
+    d = len(xs)
+    ts = sp.symbols(f"t_1:{d + 1}", real=True)
+    tv = sp.Matrix(ts)
+    mgf = sp.exp((tv.T * sp.Matrix(mus))[0, 0] + sp.Add(*[ts[i] * ts[j] * Sigma[i, j] for i in range(d) for j in range(d)]) / 2)
+
+    def moments(t):
+        powers = monomial_powers(t, xs)
+        if powers is None:
+            return None
+        v = mgf
+        for xi, ti in zip(xs, ts):
+            if powers[xi]:
+                v = sp.diff(v, ti, powers[xi])
+        return sp.expand(v.subs({ti: 0 for ti in ts}))
+
+    return moments
+
+
 def t_kernel_moments(z: sp.Symbol, nu):
     """E[z^a / (z^2 + nu)^m] under Student's t with ``nu`` degrees of freedom.
 

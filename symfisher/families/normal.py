@@ -17,7 +17,7 @@ from sympy import exp, log
 from ..domains import POSITIVE, REAL, IntervalSupport
 from ..model import MGF, GaussianMean, Model, Representation
 from . import register
-from ._base import T_, data_symbol, standard_normal
+from ._base import T_, data_symbol, gaussian_moments, standard_normal
 
 LINE = IntervalSupport(-sp.oo, sp.oo)
 
@@ -101,23 +101,7 @@ def mvn_mean(d: int = 2) -> Model:
         P = sp.Matrix(d, d, lambda i, j: MatrixElement(Pinv, min(i, j), max(i, j)))
     gauss = GaussianMean(sp.MatrixSymbol("x", d, 1), sp.MatrixSymbol("mu", d, 1), S, xs, mus, Sigma, P)
     logf = gauss.log_density()
-    ts = sp.symbols(f"t_1:{d + 1}", real=True)
-    tv = sp.Matrix(ts)
-    mgf = exp((tv.T * sp.Matrix(mus))[0, 0] + (tv.T * Sigma * tv)[0, 0] / 2)
-
-    def moments(t):
-        # E[prod x_i^k_i] by differentiating the joint MGF exp(t'mu + t'Sigma t/2) at t = 0
-        powers = dict.fromkeys(xs, 0)
-        for f in sp.Mul.make_args(t):
-            b, e = f.as_base_exp()
-            if b not in powers or not (e.is_Integer and e > 0):
-                return None
-            powers[b] += int(e)
-        v = mgf
-        for xi, ti in zip(xs, ts):
-            if powers[xi]:
-                v = sp.diff(v, ti, powers[xi])
-        return sp.expand(v.subs({ti: 0 for ti in ts}))
+    moments = gaussian_moments(xs, mus, Sigma)  # E[prod x_i^k_i] from the joint MGF
 
     def sampler(rng, v, n):
         import numpy as np

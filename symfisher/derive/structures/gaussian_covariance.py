@@ -18,7 +18,19 @@ with ``D_i = dLambda/dtheta_i`` (``A_i = -D_i``). Both routes are reduced in mat
 (cyclic traces, ``S^{-1} S = I``) and compared there; the entries are written out once,
 ``tr(P D_i P D_j)`` summed over the nonzero entries of the D's only (two per entry of a symmetric
 matrix), so the cost is about ``m^2`` small sums for ``m = d(d+1)/2`` parameters: polynomial in d.
-Beyond d = 3 the entries of the inverse stay opaque ``(M^{-1})_ij``.
+Beyond d = 3 the entries of the inverse stay opaque ``(M^{-1})_ij``: differentiating them entry by
+entry would be wrong (SymPy does not know they depend on the parameters), so there the score and
+the Hessian are written here by the same matrix calculus, through ``w = M^{-1} r`` kept unexpanded
+(``r^T P D_i P r = sum (D_i)_ce w_c w_e``: O(d) per entry), ``E[s] = 0`` is the trace identity
+``tr(Sigma^{-1} D_i Sigma^{-1} Sigma) = tr(Sigma^{-1} D_i)``, and the KL divergence is
+``(tr(M_2^{-1} M_1) - d + log det M_2 - log det M_1)/2`` (in Sigma; with M = Lambda the roles of the
+two log-determinants and of the trace are those of Lambda^{-1}).
+
+Where the parameters are the distinct entries of the matrix themselves (``vech``), the Jeffreys
+prior follows from ``det(D^T (A kron A) D) = 2^{d(d-1)/2} det(A)^{d+1}`` (D the duplication
+matrix; Magnus & Neudecker 1999, Theorem 3.14): ``det I = 2^{-d} det(M)^{-(d+1)}``, so
+``pi ∝ det(M)^{-(d+1)/2}`` (Box & Tiao 1973, §8.2), improper: it is homogeneous of degree
+``-d(d+1)/2`` on a cone of dimension ``d(d+1)/2``.
 
 Reference: Magnus & Neudecker, *Matrix Differential Calculus* (1999), §15.3–15.4; Mardia, Kent &
 Bibby, *Multivariate Analysis* (1979), §4.2 and appendix A.9; Isserlis, *Biometrika* 12 (1918).
@@ -26,9 +38,11 @@ Bibby, *Multivariate Analysis* (1979), §4.2 and appendix A.9; Isserlis, *Biomet
 from __future__ import annotations
 
 import sympy as sp
+from sympy.matrices.expressions.matexpr import MatrixElement
 
 from ...derivation import Derivation, Step
 from ...matrix_forms import GaussianCovariance
+from ...simplify import cancels
 from .. import notation as N
 from . import Structure, register_structure
 
@@ -172,3 +186,170 @@ class GaussianCovarianceStructure(Structure):
 
     def fisher(self, model, form, limit=None, **_):
         return covariance_fisher(model, form)
+
+    # -- beyond d = 3 (the inverse's entries opaque): the matrix calculus written out here --------
+    def score(self, model, form, **_):
+        if not _opaque(form):
+            return None  # explicit entries: SymPy differentiates them correctly
+        P, w, Ds, _ = _calculus(model, form)
+        cov = form.kind == "covariance"
+        s = []
+        for D in Ds:
+            quad = sp.Add(*[v * w[c] * w[e] for (c, e), v in D.items()]) if cov else \
+                sp.Add(*[v * _r(form)[c] * _r(form)[e] for (c, e), v in D.items()])
+            tr = sp.Add(*[P[e, c] * v for (c, e), v in D.items()])
+            s.append((quad - tr) / 2 if cov else (tr - quad) / 2)
+        S = sp.Matrix(s)
+        d = Derivation("score", f"Score of the {model.name} model")
+        d = d.add(Step("Differentiate the matrix form with d log det M = tr(M^{-1} dM) and d M^{-1} = -M^{-1} dM M^{-1}; "
+                       "with w = M^{-1} r (M^{-1} kept as its opaque entries beyond d = 3):",
+                       "matrix calculus (Magnus & Neudecker §8.3–8.4)", N.SCORE(*model.params), (S,)))
+        d.extras.update(raw=S)
+        return d.with_result(S)
+
+    def hessian(self, model, form, **_):
+        if not _opaque(form):
+            return None
+        P, w, Ds, D2 = _calculus(model, form)
+        r = _r(form)
+        cov = form.kind == "covariance"
+        k = len(model.params)
+        H = sp.zeros(k, k)
+
+        def pdp(Da, Db):  # r^T P Da P Db P r = sum (Da)_ce (Db)_fg w_c P_ef w_g
+            return sp.Add(*[va * vb * w[c] * P[e, f] * w[g] for (c, e), va in Da.items() for (f, g), vb in Db.items()])
+
+        def tr2(Da, Db):  # tr(P Da P Db)
+            return sp.Add(*[P[g, c] * va * P[e, f] * vb for (c, e), va in Da.items() for (f, g), vb in Db.items()])
+
+        for i in range(k):
+            for j in range(i, k):
+                Dij = D2.get((i, j), {})
+                if cov:
+                    h = (-(pdp(Ds[j], Ds[i]) + pdp(Ds[i], Ds[j])) / 2 + sp.Add(*[v * w[c] * w[e] for (c, e), v in Dij.items()]) / 2
+                         + tr2(Ds[j], Ds[i]) / 2 - sp.Add(*[P[e, c] * v for (c, e), v in Dij.items()]) / 2)
+                else:
+                    h = (-tr2(Ds[j], Ds[i]) + sp.Add(*[P[e, c] * v for (c, e), v in Dij.items()])) / 2 \
+                        - sp.Add(*[v * r[c] * r[e] for (c, e), v in Dij.items()]) / 2
+                H[i, j] = H[j, i] = h
+        d = Derivation("hessian", f"Hessian of the {model.name} log-density")
+        d = d.add(Step("Differentiate the score once more, d M^{-1} = -M^{-1} dM M^{-1}, with w = M^{-1} r:",
+                       "matrix calculus (Magnus & Neudecker §8.4)", sp.Symbol("H"), (H,)))
+        d.extras.update(raw=H)
+        return d.with_result(H)
+
+    def expected_score(self, model, form, **_):
+        if not _opaque(form):
+            return None  # the expectation engine checks E[s] = 0 with the Gaussian moment table
+        cov = form.kind == "covariance"
+        S = form.symbol
+        Si = sp.Inverse(S)
+        Di = sp.MatrixSymbol("D_i", S.rows, S.rows)
+        # E[r^T A r] = tr(A Sigma): covariance A = Sigma^{-1} D_i Sigma^{-1}, precision A = D_i with Sigma = Lambda^{-1}
+        quad = trace_form([Si, Di, Si, S]) if cov else trace_form([Di, Si])
+        lin = trace_form([Si, Di])
+        ok = quad == lin
+        d = Derivation("expected_score", "The score has mean zero")
+        d = d.add(Step("The expected score vanishes for every parameter: E[r^T A r] = tr(A Sigma), and after cancelling "
+                       "M^{-1} M = I the quadratic part's mean is the trace term." if ok else "The expected score is not zero.",
+                       "E[r r^T] = Sigma; the cyclic property of the trace", N.E(sp.Symbol("s_i")),
+                       (sp.Trace(sp.MatMul(*lin)) / 2 - sp.Trace(sp.MatMul(*quad)) / 2, sp.S.Zero)))
+        if not ok:
+            d = d.fail("E[score]", f"tr({quad}) and tr({lin}) differ")
+        return d.with_result(ok)
+
+    def kl(self, model, form, first: dict, second: dict, **_):
+        if not _opaque(form):
+            return None  # the generic route takes it with the Gaussian moment table
+        d_ = len(form.x_entries)
+        cov = form.kind == "covariance"
+        M1, M2 = (sp.MatrixSymbol(f"{form.symbol.name}_{k}", d_, d_) for k in (1, 2))
+        E1 = sp.ImmutableMatrix(form.matrix.xreplace(first))
+        E2 = sp.ImmutableMatrix(form.matrix.xreplace(second))
+        from ...matrix_forms import register_explicit
+
+        register_explicit(M1, E1)
+        register_explicit(M2, E2)
+        inv = lambda M: sp.Inverse(M)  # noqa: E731
+        # covariance: tr(S_2^{-1} S_1); precision: tr(L_2 L_1^{-1})
+        if cov:
+            tr = sp.Add(*[MatrixElement(inv(M2), min(a, b), max(a, b)) * E1[b, a] for a in range(d_) for b in range(d_)])
+            logs = sp.log(sp.Determinant(M2)) - sp.log(sp.Determinant(M1))
+        else:
+            tr = sp.Add(*[E2[a, b] * MatrixElement(inv(M1), min(a, b), max(a, b)) for a in range(d_) for b in range(d_)])
+            logs = sp.log(sp.Determinant(M1)) - sp.log(sp.Determinant(M2))
+        value = (tr - d_ + logs) / 2
+        lhs = N.KL(*first.values(), *second.values())
+        d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
+        d = d.add(Step("The log-ratio is a quadratic form in r = x - mu (the mean is shared) plus log-determinants; "
+                       "E_1[r^T A r] = tr(A Sigma_1).", "E[r r^T] = Sigma (Kullback 1959, ch. 9)", lhs,
+                       ((sp.Trace(sp.MatMul(inv(M2), M1)) if cov else sp.Trace(sp.MatMul(M2, inv(M1)))) / 2 - sp.Rational(d_, 2)
+                        + logs / 2, value)))
+        d.extras.update(structure="gaussian_covariance")
+        return d.with_result(value)
+
+    def kl_taylor(self, model, form, **_):
+        if not _opaque(form):
+            return None
+        d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+        return d.fail("kl_taylor", f"beyond d = 3 the entries of {form.symbol}^{{-1}} are opaque, and the expected third "
+                                   "derivatives are not written in matrix form here: not derived")
+
+    def jeffreys(self, model, form, fisher=None, **_):
+        """``pi ∝ det(M)^{-(d+1)/2}`` when the parameters are the distinct entries of M."""
+        d_ = len(form.x_entries)
+        M = form.matrix
+        entries = [M[i, j] for i in range(d_) for j in range(i, d_)]
+        if sorted(entries, key=str) != sorted(model.params, key=str):
+            return None  # another parameterization of the matrix: the generic route
+        m = len(entries)
+        det_M = M.det() if d_ <= 3 else sp.Determinant(form.symbol)
+        what = "Sigma" if form.kind == "covariance" else "Lambda"
+        lhs = N.JEFFREYS(*model.params)
+        dd = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
+        target = sp.Rational(1, 2**d_) * det_M ** (-(d_ + 1))
+        if d_ <= 2 and fisher is not None:
+            proven = cancels(sp.factor(fisher.det()) - target)
+            how = "det I computed and compared with 2^{-d} det(M)^{-(d+1)}: the difference cancels"
+            if not proven:
+                return dd.fail("jeffreys", f"det I = {sp.factor(fisher.det())} is not 2^(-d) det({what})^(-(d+1))")
+        else:
+            how = "det(D^T (A kron A) D) = 2^{d(d-1)/2} det(A)^{d+1} for the duplication matrix D (Magnus & Neudecker Thm 3.14)"
+        dd = dd.add(Step(f"In the distinct entries of {what}, I = D^T ({what}^{{-1}} kron {what}^{{-1}}) D / 2 and its "
+                         f"determinant is", how, sp.Function("det")(N.fisher_of(model)), (target,)))
+        kernel = det_M ** sp.Rational(-(d_ + 1), 2)
+        dd = dd.add(Step("The Jeffreys prior is the square root, constant factors dropped:",
+                         "Jeffreys (1946); Box & Tiao (1973) §8.2", lhs, (kernel,)))
+        dd = dd.add(Step(f"Improper: the kernel is homogeneous of degree -{m} in {what} (det(t M) = t^{d_} det M) on a cone "
+                         f"of dimension {m}, so in the coordinates M = t S the integral contains the factor "
+                         "int_0^oo t^(-1) dt, which diverges at both ends.",
+                         "scaling of the cone of positive definite matrices", None, ()))
+        named = f"det({what})^(-{d_ + 1}/2) (improper)"
+        dd.extras.update(proper=False, normalizer=None, named=named, sqrt_det=sp.sqrt(target), divergent=[])
+        return dd.with_result(kernel)
+
+
+def _opaque(form: GaussianCovariance) -> bool:
+    """Whether the inverse is kept as opaque entries (beyond d = 3)."""
+    return form.inverse.has(sp.Inverse)
+
+
+def _r(form):
+    return [xi - mi for xi, mi in zip(form.x_entries, form.mean_entries)]
+
+
+def _calculus(model, form):
+    """``(P, w, [D_i], {(i, j): D_ij})``: the inverse's entries, ``w = P r`` (unexpanded sums), the
+    nonzero entries of each first and second derivative of the declared matrix."""
+    P = form.inverse
+    r = _r(form)
+    d = len(r)
+    w = [sp.Add(*[P[a, b] * r[b] for b in range(d)]) for a in range(d)]
+    Ds = [_derivative_entries(form.matrix, th) for th in model.params]
+    D2 = {}
+    for i, a in enumerate(model.params):
+        for j in range(i, len(model.params)):
+            e = _derivative_entries(form.matrix.applyfunc(lambda v: sp.diff(v, a)), model.params[j])
+            if e:
+                D2[(i, j)] = e
+    return P, w, Ds, D2
