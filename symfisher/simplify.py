@@ -327,6 +327,8 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
                 return True
     except (StepTimeout, Exception):
         pass
+    if _nonzero_rational(expr, domains):
+        return False
     # zero at every seeded point of the domain (True), a counterexample (False), or no verdict;
     # bounded too: evalf of special functions can raise its precision without end
     try:
@@ -334,6 +336,30 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
             return _numeric_zero(expr, domains, n, tol)
     except StepTimeout:
         return None
+
+
+def _nonzero_rational(expr, domains) -> bool:
+    """Whether ``expr`` is proven not identically zero: a rational function with rational
+    coefficients of continuous symbols whose numerator is not the zero polynomial (such a
+    function vanishes only on a set without interior, and every domain here has one: an interval
+    of positive length, possibly cut by joint constraints that keep an open set). A proof, so
+    no points are drawn (``-1/sigma^5``, the Jacobian determinant of a normal family's split)."""
+    syms = expr.free_symbols
+    if not syms or len(syms) > 6 or expr.has(sp.Function):
+        return False
+    for s in syms:
+        d = domains.get(s) if hasattr(domains, "get") else None
+        if s.is_integer or (d is not None and (d.integer or d.lo == d.hi)):
+            return False
+    try:
+        if not expr.is_rational_function(*syms):
+            return False
+        num = sp.expand(sp.together(expr).as_numer_denom()[0])
+        coeffs = sp.Poly(num, *sorted(syms, key=lambda s: s.name)).coeffs()
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return False
+    # coefficients with pi or EulerGamma could vanish without SymPy knowing it: only rationals decide
+    return bool(coeffs) and all(c.is_Rational for c in coeffs) and any(c != 0 for c in coeffs)
 
 
 def cancels(expr) -> bool:
@@ -361,8 +387,10 @@ def cancels(expr) -> bool:
 
 def _numeric_zero(expr, domains, n, tol):
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    # a number has one value: no points to draw (and no NumPy to draw them with)
     try:
-        vals = [numeric_value(expr, sub) for sub in random_points(syms, domains, n)]
+        pts = random_points(syms, domains, n) if syms else [{}]
+        vals = [numeric_value(expr, sub) for sub in pts]
     except (ValueError, TypeError):
         return None
     scale = 1.0

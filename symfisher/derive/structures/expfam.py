@@ -90,7 +90,10 @@ class ExponentialFamily:
         doms = model_domains(m)
         try:
             with time_limit(_SOLVE_LIMIT, "the inverse of the natural parameters"):
-                sols = sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params), dict=True)
+                # check=False: SymPy's own check of each solution imports sympy.physics.units (a tenth of a
+                # second in a fresh process); the inverse is confirmed below, theta(eta(theta)) = theta
+                sols = sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params), dict=True,
+                                check=False)
                 for sol in sols:
                     if set(sol) != set(m.params) or any(v.has(*m.params) for v in sol.values()):
                         continue
