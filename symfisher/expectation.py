@@ -453,9 +453,22 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
 
 
 def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool = True) -> StatisticValue | None:
-    """E[t] by the cheap routes; then (``brute``) by integration, else ``None``."""
+    """E[t] by the cheap routes (found once per law and statistic: the two Fisher routes and the
+    entries of a matrix ask for the same ones); then (``brute``) by integration, else ``None``."""
     if t == 1:
         return StatisticValue(t, sp.S.One, "normalization")
+    key = ("cheap", model.key(), t)
+    if key not in _CACHE:
+        _CACHE[key] = _cheap_statistic_value(t, model, limit)
+    found = _CACHE[key]
+    if found is not None or not brute:
+        return found
+    sup = model.support[0] if len(model.support) == 1 else None
+    how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
+    return StatisticValue(t, _integrate(t, model, limit), how)
+
+
+def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> StatisticValue | None:
     if model.moments is not None:
         v = model.moments(t)
         if v is not None:
@@ -487,11 +500,7 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         v = _log_quadratic_by_residues(t, model, limit)
         if v is not None:
             return StatisticValue(t, v, "residues of a rational density")
-    if not brute:
-        return None
-    sup = model.support[0] if len(model.support) == 1 else None
-    how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
-    return StatisticValue(t, _integrate(t, model, limit), how)
+    return None
 
 
 # -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------
@@ -1047,6 +1056,10 @@ def _sub_limit(limit) -> float:
 def _cdf_rep(model: Model, limit):
     if len(model.data) != 1 or model.support[0].is_finite() or type(model.support[0]).__name__ != "IntervalSupport":
         return None
+    x = model.data[0]
+    if any(isinstance(a, (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)) and a.has(x)
+           for a in model.log_density.atoms(sp.Function, sp.Piecewise)):
+        return None  # a kink in the density: its CDF is piecewise, which the inverse route refuses anyway
     key = ("cdf", model.key())
     if key not in _CACHE:
         from .standardize import cdf_representation
