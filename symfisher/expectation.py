@@ -26,7 +26,7 @@ The result carries the table of statistics used, so a derivation can show "E[X] 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -457,12 +457,16 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
     entries of a matrix ask for the same ones); then (``brute``) by integration, else ``None``."""
     if t == 1:
         return StatisticValue(t, sp.S.One, "normalization")
-    key = ("cheap", model.key(), t)
+    # one rational statistic in two forms (1/(z^4 + 2 z^2 + 1) and (z^2 + 1)^-2, from the two routes) is one key
+    canon = sp.factor(t) if t.is_rational_function(*model.data) and t.has(sp.Pow) else t
+    key = ("cheap", model.key(), canon)
     if key not in _CACHE:
         _CACHE[key] = _cheap_statistic_value(t, model, limit)
     found = _CACHE[key]
-    if found is not None or not brute:
-        return found
+    if found is not None:
+        return found if found.statistic == t else replace(found, statistic=t)
+    if not brute:
+        return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
     return StatisticValue(t, _integrate(t, model, limit), how)
