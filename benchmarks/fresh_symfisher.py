@@ -4,9 +4,9 @@
     python benchmarks/fresh_symfisher.py typed KEY        # sf.fisher_information(sf.from_density(...)), KEY of bench_typed
 
 The clock runs from the end of ``import symfisher`` (and, for a typed model, of reading its text from
-``bench_typed.MODELS``, which plain SymPy's child also has before its clock) to the Fisher matrix: building the
-model (``get_model`` or
-``from_density`` with its normalization check), any module symfisher loads on first use, and the derivation
+``bench_typed.MODELS``, which plain SymPy's child also has before its clock) to the Fisher matrix: building
+the model (``get_model`` or ``from_density`` with its normalization check), any module symfisher loads on
+first use, and the derivation
 (both routes and their agreement). So the time is net of the process's own import, with no subtraction of a
 floor measured elsewhere (which on a loaded machine is noisier than the small models' times). The child
 speaks the protocol of ``plain_sympy.run_attempts`` (``start``, ``derived``, ``done``); the result is compared
