@@ -26,7 +26,7 @@ The result carries the table of statistics used, so a derivation can show "E[X] 
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
@@ -453,9 +453,26 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
 
 
 def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool = True) -> StatisticValue | None:
-    """E[t] by the cheap routes; then (``brute``) by integration, else ``None``."""
+    """E[t] by the cheap routes (found once per law and statistic: the two Fisher routes and the
+    entries of a matrix ask for the same ones); then (``brute``) by integration, else ``None``."""
     if t == 1:
         return StatisticValue(t, sp.S.One, "normalization")
+    # one rational statistic in two forms (1/(z^4 + 2 z^2 + 1) and (z^2 + 1)^-2, from the two routes) is one key
+    canon = sp.factor(t) if t.is_rational_function(*model.data) and t.has(sp.Pow) else t
+    key = ("cheap", model.key(), canon)
+    if key not in _CACHE:
+        _CACHE[key] = _cheap_statistic_value(t, model, limit)
+    found = _CACHE[key]
+    if found is not None:
+        return found if found.statistic == t else replace(found, statistic=t)
+    if not brute:
+        return None
+    sup = model.support[0] if len(model.support) == 1 else None
+    how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
+    return StatisticValue(t, _integrate(t, model, limit), how)
+
+
+def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> StatisticValue | None:
     if model.moments is not None:
         v = model.moments(t)
         if v is not None:
@@ -489,11 +506,7 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         v = _log_quadratic_by_residues(t, model, limit)
         if v is not None:
             return StatisticValue(t, v, "residues of a rational density")
-    if not brute:
-        return None
-    sup = model.support[0] if len(model.support) == 1 else None
-    how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
-    return StatisticValue(t, _integrate(t, model, limit), how)
+    return None
 
 
 # -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------
@@ -1082,6 +1095,10 @@ def _sub_limit(limit) -> float:
 def _cdf_rep(model: Model, limit):
     if len(model.data) != 1 or model.support[0].is_finite() or type(model.support[0]).__name__ != "IntervalSupport":
         return None
+    x = model.data[0]
+    if any(isinstance(a, (sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)) and a.has(x)
+           for a in model.log_density.atoms(sp.Function, sp.Piecewise)):
+        return None  # a kink in the density: its CDF is piecewise, which the inverse route refuses anyway
     key = ("cdf", model.key())
     if key not in _CACHE:
         from .standardize import cdf_representation

@@ -181,7 +181,10 @@ class Model:
         return {s.name: s for s in self.data + self.params + self.constants}
 
     def key(self) -> str:
-        """A canonical text form: equal for equal models (cache keys)."""
+        """A canonical text form: equal for equal models (cache keys); computed once per model."""
+        cached = self.__dict__.get("_key")
+        if cached is not None:
+            return cached
         parts = [
             self.name,
             ",".join(f"{s.name}:{s.assumptions0}" for s in self.data),
@@ -190,7 +193,9 @@ class Model:
             sp.srepr(self.log_density),
             ";".join(str(s) for s in self.support),
         ]
-        return "|".join(parts)
+        key = "|".join(parts)
+        object.__setattr__(self, "_key", key)  # the model is immutable, so its key is too
+        return key
 
     def meta_value(self, key: str, default=None):
         for k, v in self.meta:

@@ -18,7 +18,7 @@ import sympy as sp
 from .limits import StepTimeout, time_limit
 
 __all__ = ["tidy", "tidy_matrix", "is_zero", "cancels", "random_points", "numeric_value", "signature",
-           "printed_length", "ensure_printable"]
+           "printed_length", "ensure_printable", "split_logs"]
 
 
 def _size(e) -> tuple:
@@ -201,7 +201,25 @@ def _tidy(expr, limit: float):
     # fractions multiplies out every denominator first (15 ms against 5 for factor + cancel)
     factored = attempt(sp.factor, expr)
     cancelled = attempt(sp.cancel, expr if factored is None else factored)
-    candidates = [expr] + [c for c in (cancelled, factored) if c is not None]
+    common = attempt(sp.factor_terms, expr)  # (1 - 2 gamma + gamma^2 + pi^2/6)/k^2: factor keeps pi inside
+    candidates = [expr] + [c for c in (cancelled, factored, common) if c is not None]
+    # a rational function of the symbols (numbers such as pi may be coefficients): factor, cancel and
+    # factor_terms are the forms simplify would choose from, without its cost (its first call in a
+    # process imports sympy.physics.units)
+    def _rational(e):
+        return not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
+
+    rational = _rational(expr)
+    if expr.has(sp.exp, sp.log):
+        # exp(c log b) is b^c by definition: lam^k exp(-k log lam) is 1 before any simplify is needed
+        powered = expr.replace(lambda e: isinstance(e, sp.exp) and _c_log(e.args[0]) is not None,
+                               lambda e: sp.Pow(*_c_log(e.args[0])))
+        if powered != expr:
+            c = attempt(lambda e: sp.factor_terms(sp.expand(e)), powered)
+            if c is not None:
+                candidates.append(c)
+                rational = rational or _rational(c)
+
     rewrites = [
         lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
         lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
@@ -209,7 +227,7 @@ def _tidy(expr, limit: float):
         sp.simplify,
     ]
     for rw in rewrites:
-        if rw is sp.simplify and min(count(c) for c in candidates) <= _SMALL:
+        if rw is sp.simplify and (rational or min(count(c) for c in candidates) <= _SMALL):
             continue
         c = attempt(rw, expr)
         if c is not None:
@@ -220,6 +238,14 @@ def _tidy(expr, limit: float):
         candidates = [c for c in candidates if not c.has(*hyperbolic)] or candidates
     # rewrites often agree: rank each distinct form once (the first of equals wins, as in min)
     return _shortest(list(dict.fromkeys(candidates)), ops)
+
+
+def _c_log(a):
+    """``(b, c)`` for ``a = c log(b)`` (``c`` free of logs), else ``None``."""
+    c, rest = a.as_independent(sp.log, as_Add=False)
+    if isinstance(rest, sp.log) and not c.has(sp.log):
+        return rest.args[0], c
+    return None
 
 
 def _flip_signs(e):
@@ -327,6 +353,8 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
                 return True
     except (StepTimeout, Exception):
         pass
+    if _nonzero_rational(expr, domains):
+        return False
     # zero at every seeded point of the domain (True), a counterexample (False), or no verdict;
     # bounded too: evalf of special functions can raise its precision without end
     try:
@@ -334,6 +362,58 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
             return _numeric_zero(expr, domains, n, tol)
     except StepTimeout:
         return None
+
+
+def split_logs(expr):
+    """``expr`` with each ``log(a)`` of a sum written as ``sum log(p_i) + log(rest)``, where the
+    ``p_i`` are the factors of ``a`` (over one denominator) that SymPy's assumptions make positive:
+    ``log(sigma^2 z^2 + sigma^2) = 2 log(sigma) + log(z^2 + 1)``. Exact (``log(p R) = log p + log R``
+    for ``p > 0``), and the cheap rewrite that shows a scale cancels without ``simplify`` (whose
+    first call in a process imports ``sympy.physics.units``)."""
+    def split(lg):
+        a = lg.args[0]
+        f = sp.factor(sp.together(a))
+        pos, rest = [], []
+        for q in sp.Mul.make_args(f):
+            (pos if q.is_positive else rest).append(q)
+        if not pos:
+            return sp.log(f) if f != a else lg
+        out = []
+        for q in pos:
+            b, e = q.as_base_exp()
+            out.append(e * sp.log(b) if b.is_positive and e.is_real else sp.log(q))
+        if rest:
+            out.append(sp.log(sp.Mul(*rest)))
+        return sp.Add(*out)
+
+    if not expr.has(sp.log):
+        return expr
+    return sp.expand(expr.replace(lambda q: isinstance(q, sp.log) and not q.args[0].is_Atom
+                                  and q.args[0].has(sp.Add), split))
+
+
+def _nonzero_rational(expr, domains) -> bool:
+    """Whether ``expr`` is proven not identically zero: a rational function with rational
+    coefficients of continuous symbols whose numerator is not the zero polynomial (such a
+    function vanishes only on a set without interior, and every domain here has one: an interval
+    of positive length, possibly cut by joint constraints that keep an open set). A proof, so
+    no points are drawn (``-1/sigma^5``, the Jacobian determinant of a normal family's split)."""
+    syms = expr.free_symbols
+    if not syms or len(syms) > 6 or expr.has(sp.Function):
+        return False
+    for s in syms:
+        d = domains.get(s) if hasattr(domains, "get") else None
+        if s.is_integer or (d is not None and (d.integer or d.lo == d.hi)):
+            return False
+    try:
+        if not expr.is_rational_function(*syms):
+            return False
+        num = sp.expand(sp.together(expr).as_numer_denom()[0])
+        coeffs = sp.Poly(num, *sorted(syms, key=lambda s: s.name)).coeffs()
+    except (sp.PolynomialError, sp.GeneratorsNeeded, ValueError, TypeError):
+        return False
+    # coefficients with pi or EulerGamma could vanish without SymPy knowing it: only rationals decide
+    return bool(coeffs) and all(c.is_Rational for c in coeffs) and any(c != 0 for c in coeffs)
 
 
 def cancels(expr) -> bool:
@@ -361,8 +441,10 @@ def cancels(expr) -> bool:
 
 def _numeric_zero(expr, domains, n, tol):
     syms = sorted(expr.free_symbols, key=lambda s: s.name)
+    # a number has one value: no points to draw (and no NumPy to draw them with)
     try:
-        vals = [numeric_value(expr, sub) for sub in random_points(syms, domains, n)]
+        pts = random_points(syms, domains, n) if syms else [{}]
+        vals = [numeric_value(expr, sub) for sub in pts]
     except (ValueError, TypeError):
         return None
     scale = 1.0

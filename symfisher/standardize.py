@@ -19,7 +19,7 @@ import sympy as sp
 from .domains import IntervalSupport
 from .limits import StepTimeout, time_limit
 from .model import Model, PowerMoments, Representation
-from .simplify import _flip_signs
+from .simplify import _flip_signs, cancels, split_logs
 
 __all__ = ["standardize", "cdf_representation", "uniform_base"]
 
@@ -34,10 +34,16 @@ def uniform_base() -> Model:
                  power_moments=PowerMoments((u, 1 - u), (s, t), sp.gamma(1 + s) * sp.gamma(1 + t) / sp.gamma(2 + s + t)))
 
 
+def _cheap_form(expr):
+    """``expr`` with its logs expanded and split by :func:`split_logs`: exact rewrites only."""
+    e = sp.expand(sp.expand_log(expr, force=True))
+    return split_logs(e) if e.has(sp.log) else e
+
+
 def _free_of(expr, sym) -> bool:
     if sym not in expr.free_symbols:
         return True
-    e = sp.expand(sp.expand_log(expr, force=True))
+    e = _cheap_form(expr)
     if sym not in e.free_symbols:
         return True
     if _varies(e, sym):  # a witness that sym is still there: no simplify needed to say no
@@ -54,8 +60,10 @@ def _varies(e, sym, n: int = 3) -> bool:
     seeded points chosen by the symbols' assumptions (a number, so a proof of dependence)."""
     import random
 
+    from .calculus import derivative
+
     rng = random.Random(13)
-    d = sp.diff(e, sym)
+    d = derivative(e, sym)
     syms = sorted(d.free_symbols, key=lambda s: s.name)
     for _ in range(n):
         pt = {}
@@ -67,7 +75,7 @@ def _varies(e, sym, n: int = 3) -> bool:
             else:
                 pt[s] = sp.Rational(rng.randint(-190, 190), 100)
         try:
-            v = complex(d.evalf(20, subs=pt))
+            v = complex(d.xreplace(pt).evalf(20))  # exact rationals substituted, then one evaluation
         except (TypeError, ValueError):
             continue
         if abs(v) > 1e-8 and v == v:
@@ -78,6 +86,8 @@ def _varies(e, sym, n: int = 3) -> bool:
 def _clean(expr, sym):
     e = sp.expand(sp.expand_log(expr, force=True))
     if sym in e.free_symbols:
+        e = _cheap_form(e)
+    if sym in e.free_symbols:
         e = sp.simplify(e)
     return e
 
@@ -85,11 +95,14 @@ def _clean(expr, sym):
 def _periodic(model: Model) -> bool:
     """A support of length 2 pi on which the log-density is 2 pi-periodic in x."""
     x, sup = model.data[0], model.support[0]
-    if not (sup.lo.is_number and sup.hi.is_number) or sp.simplify(sup.hi - sup.lo - 2 * sp.pi) != 0:
+    if not (sup.lo.is_finite and sup.hi.is_finite and sup.lo.is_number and sup.hi.is_number):
+        return False
+    if not cancels(sup.hi - sup.lo - 2 * sp.pi):
         return False
     try:
         with time_limit(3.0, "periodicity"):
-            return sp.simplify(model.log_density.subs(x, x + 2 * sp.pi) - model.log_density) == 0
+            gap = model.log_density.subs(x, x + 2 * sp.pi) - model.log_density
+            return cancels(gap) or sp.simplify(gap) == 0
     except (StepTimeout, Exception):
         return False
 
@@ -171,7 +184,8 @@ def standardize(model: Model) -> Model:
             c = rates.pop()
             w = sp.Symbol("w", positive=True)
             cand = ell.subs(var, sp.log(w) / c) - sp.log(sp.Abs(c) * w)
-            cand = _clean(sp.powsimp(cand, force=True), w) if not cand.has(var) else None
+            # w is the new variable, so it stays: only the exact rewrites of _clean, never simplify
+            cand = _cheap_form(sp.powsimp(cand, force=True)) if not cand.has(var) else None
             if cand is not None and not cand.has(var):
                 expo, ell = c, cand
     if loc is None and scale is None and shape is None and expo is None:
@@ -226,8 +240,8 @@ def cdf_representation(model: Model, limit: float | None = None) -> Representati
         with time_limit(limit, "closed-form CDF"):
             f = clean_density(model.log_density)
             F = sp.integrate(f.subs(x, y), (y, sup.lo, x))
-            if F.has(sp.Integral) or F.has(sp.Piecewise):
-                return None
+            if F.has(sp.Integral, sp.Piecewise, sp.oo, -sp.oo, sp.zoo, sp.nan):
+                return None  # no closed form, or not a CDF (an improper integral SymPy could not bound)
             F = sp.simplify(F)
             sols = sp.solve(sp.Eq(F, u), x)
     except (StepTimeout, Exception):

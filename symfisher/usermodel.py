@@ -81,9 +81,10 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
         raise
     except StepFailed:  # SymPy failed while looking for a representation: the model goes on without one
         std = model
-    # X = T(W) is a change of variables: the density normalizes iff the base law's does
-    base = std.representation.base if std.representation is not None else std
-    if check and not (_normalizes_by_transform(std) or _normalizes_by_transform(base)):
+    # X = T(W) is a change of variables: the density normalizes iff the base law's does (the base
+    # is tried first: it has no parameters left, so its transform is the cheaper one)
+    laws = (std.representation.base, std) if std.representation is not None else (std,)
+    if check and not any(_normalizes_by_transform(law) for law in laws):
         check_normalization(model)
     return std
 

@@ -350,14 +350,22 @@ def test_catalog_identity_carries_fisher_and_kl_of_a_typed_weibull():
     (2013), against quadrature of the log-ratio."""
     from symfisher.witness import integrated_kl
 
+    from symfisher.derive.structures.catalog_identity import CatalogIdentityStructure
+
     m = from_density("(c/s)*(x/s)**(c - 1)*exp(-(x/s)**c)", var="x in (0, oo)", params=["s > 0", "c > 0"])
     s, c = m.symbol("s"), m.symbol("c")
     assert find(m, "exponential_family") is None
-    rep = derive_all(m, only=["fisher", "kl"])
-    fd = rep.derivations["fisher"]
+    ci = find(m, "catalog_identity")
+    assert ci is not None and ci.base.family == "weibull"
+    # the density standardizes (X = s W^(1/c)), so under dispatch its Fisher information comes from the
+    # moments of W without searching the catalog; the identity's own derivation must give the same matrix
+    fd = CatalogIdentityStructure().fisher(m, ci)
     assert fd.extras["structure"] == "catalog_identity" and fd.extras["routes_agree"] is True
+    rep = derive_all(m, only=["fisher", "kl"])
+    assert rep.derivations["fisher"].extras.get("structure") != "catalog_identity"
     g = sp.EulerGamma
     target = sp.Matrix([[c**2 / s**2, (g - 1) / s], [(g - 1) / s, ((1 - g) ** 2 + sp.pi**2 / 6) / c**2]])
+    assert is_zero(fd.result - target, model_domains(m)) is True
     assert is_zero(rep.get("fisher") - target, model_domains(m)) is True
     assert rep.to_json()["kl_route"] == "derived"
     kd = rep.derivations["kl"]

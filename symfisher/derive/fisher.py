@@ -29,7 +29,7 @@ from ..model import Model
 from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains, require_nonsingular
-from .structures import dispatch
+from .structures import dispatch, dispatch_declined
 
 __all__ = [
     "score",
@@ -241,6 +241,12 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
         else:  # undecided (the zero test ran out of time): neither agreement nor a difference is claimed
             d = d.note("whether E[s s^T] and -E[H] agree could not be decided within the zero test's time limit")
     result = B if B is not None else A
+    if result is None or not agree:
+        # a structure that declined to be looked for (the generic route was expected to be cheaper) may finish
+        late = dispatch_declined("fisher", model, limit=limit, score_vector=score_vector, hessian_matrix=hessian_matrix,
+                                 score_shown=score_shown)
+        if late is not None and late.result is not None:
+            return late
     d = d.with_result(result)
     d.extras.update(outer=A, curvature=B, routes_agree=agree)
     if result is not None and not (agree and result == B):

@@ -176,6 +176,10 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
         with time_limit(min(limit, 2.0), "sign of the density"):
             if f.is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
+            if _positive_form(model).is_nonnegative is True:
+                return d.add(Step("The density is non-negative by its form, once each bounded parameter is written "
+                                  "through a positive one (p = u/(1 + u) for p in (0, 1)).",
+                                  "SymPy's assumptions after a change of variables onto the domain", None, ()))
     except StepFailed:
         pass
     except Exception:  # noqa: BLE001 - an assumption query that breaks is no proof either way
@@ -220,6 +224,65 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                       "and support, ends included (numeric evidence).", "evaluation at probe points", None, ()))
 
 
+def _positive_form(model):
+    """The density with every symbol whose domain SymPy's assumptions cannot express written through a
+    new one they can: ``lo + (hi - lo) u/(1 + u)`` on an open ``(lo, hi)``, ``lo + u`` on ``(lo, oo)``,
+    ``hi - u`` on ``(-oo, hi)`` (u > 0), ``lo + k`` on the integers from ``lo`` (k >= 0), and each
+    ``binomial(a, b)`` of integers with ``a - b >= 0`` and ``b >= 0`` (and ``B(a, b)`` with ``a, b > 0``)
+    by a positive symbol. The map covers the domain (onto it; more than a finite integer range), so
+    the density is non-negative on the domain if this form is for all u > 0 (k >= 0): SymPy's
+    assumptions then decide ``1 - p > 0`` with no point evaluated. Joint constraints
+    (``p_1 + p_2 < 1``) are not expressible so: the caller's numeric check decides them."""
+    g = model.density.xreplace(_onto_domains(model))
+    # 1 - u/(1 + u) is 1/(1 + u) once over one denominator: the form the assumptions can read
+    # (only where the sign matters: the argument of a log, the base of a power)
+    g = g.replace(lambda e: isinstance(e, sp.log) and e.args[0].is_Add,
+                  lambda e: sp.log(sp.factor(sp.together(e.args[0]))))
+    g = g.replace(lambda e: e.is_Pow and e.base.is_Add, lambda e: sp.Pow(sp.factor(sp.together(e.base)), e.exp))
+    g = g.replace(lambda e: isinstance(e, sp.binomial) and all(a.is_integer for a in e.args)
+                  and (e.args[0] - e.args[1]).is_nonnegative and e.args[1].is_nonnegative,
+                  lambda e: sp.Dummy("C", positive=True))
+    # B(a, b) > 0 for a, b > 0 (SymPy's assumptions do not say so)
+    return g.replace(lambda e: isinstance(e, sp.beta) and len(e.args) == 2
+                     and all(sp.factor(sp.together(a)).is_positive for a in e.args),
+                     lambda e: sp.Dummy("B", positive=True))
+
+
+def _onto_domains(model) -> dict:
+    """The substitution of :func:`_positive_form`: each symbol through one whose assumptions say
+    where it lives (empty when joint constraints tie the parameters together)."""
+    def onto(d, integer, name):
+        lo, hi = d.lo, d.hi
+        if integer:
+            return lo + sp.Dummy(name, integer=True, nonnegative=True) if lo.is_finite else None
+        u = sp.Dummy(name, positive=True)
+        if lo.is_finite and hi.is_finite:
+            return lo + (hi - lo) * u / (1 + u)
+        if lo.is_finite:
+            return lo + u if lo != 0 else None
+        return hi - u if hi.is_finite else None
+
+    if getattr(model_domains(model), "constraints", ()):
+        return {}
+    sub = {}
+    for sym, dom in model.domains:
+        if getattr(dom, "left_open", True) is False and dom.lo.is_finite and not dom.integer:
+            continue  # a closed end: the open map misses it
+        if getattr(dom, "right_open", True) is False and dom.hi.is_finite and not dom.integer:
+            continue
+        v = onto(dom, dom.integer, sym.name)
+        if v is not None:
+            sub[sym] = v
+    x, sup = model.data[0], model.support[0]
+    kind = type(sup).__name__
+    if kind in ("IntervalSupport", "IntegerSupport") and sup.lo.is_number and sup.hi.is_number:
+        # on integers lo..hi the map lo + k covers more than the support: non-negative there is enough
+        v = onto(sup, kind == "IntegerSupport", x.name)
+        if v is not None:
+            sub[x] = v
+    return sub
+
+
 _WARNED: set = set()
 
 
@@ -253,6 +316,43 @@ def _exp_of_logs_as_powers(f):
 _SYMBOLIC_TOTAL_LIMIT = 4.0  # seconds for the closed-form total before quadrature takes over
 
 
+def _series_total(term, x, lo, hi, model):
+    """``sum_{x = lo}^{hi} term`` by the power series a pmf is usually made of, or ``None``:
+    ``sum r^x / x! = e^r`` (from 0), ``sum r^x = r^lo / (1 - r)`` and ``sum C(x + k - 1, x) r^x =
+    (1 - r)^(-k)`` (from 0 to oo), the last two with their convergence condition ``0 < r < 1``
+    proven by the assumptions of :func:`_onto_domains` (else ``None``: SymPy's summation decides),
+    and the binomial theorem ``sum_{x=0}^{n} C(n, x) r^x = (1 + r)^n``."""
+    r, rest, kind, k = sp.S.One, sp.S.One, None, None
+    for f in sp.Mul.make_args(term):
+        if not f.has(x):
+            rest *= f
+            continue
+        b, e = f.as_base_exp()
+        if kind is None and isinstance(b, sp.factorial) and b.args[0] == x and e == -1:
+            kind = "exp"
+            continue
+        if kind is None and isinstance(b, sp.binomial) and e == 1 and b.args == (hi, x) and hi != sp.oo:
+            kind = "binomial"
+            continue
+        if kind is None and isinstance(b, sp.binomial) and e == 1 and b.args[1] == x and not (b.args[0] - x).has(x):
+            kind, k = "negbin", b.args[0] - x + 1
+            continue
+        if b.has(x) or not e.is_polynomial(x) or sp.degree(e, x) != 1:
+            return None
+        a, c = sp.Poly(e, x).all_coeffs()
+        r, rest = r * b**a, rest * b**c
+    if (kind is not None and lo != 0) or ((kind == "binomial") != (hi != sp.oo)):
+        return None
+    if kind == "exp":
+        return rest * sp.exp(r)
+    if kind == "binomial":
+        return rest * (1 + r) ** hi
+    sub = _onto_domains(model)
+    if not all(sp.factor(sp.together(v.xreplace(sub))).is_positive for v in (r, 1 - r)):
+        return None
+    return rest * (r**lo / (1 - r) if kind is None else (1 - r) ** (-k))
+
+
 def _symbolic_total(model, limit: float):
     """The total mass in closed form (``None`` if SymPy cannot find it within ``limit``)."""
     x, sup = model.data[0], model.support[0]
@@ -263,17 +363,22 @@ def _symbolic_total(model, limit: float):
         elif type(sup).__name__ == "IntegerSupport":
             g = _exp_of_logs_as_powers(sp.powsimp(f))
             coeff, term = g.as_independent(x, as_Add=False)
-            total = coeff * sp.summation(term, (x, sup.lo, sup.hi))
-            try:  # the branch for the declared domain (log-series: -log(1 - p) when p < 1)
-                total = resolve_piecewise(total, model, "normalization")
-            except StepFailed:
-                pass
-            if total.has(sp.Sum, sp.nan, sp.Piecewise):
-                total = sp.summation(sp.powsimp(f), (x, sup.lo, sup.hi))
+            series = _series_total(term, x, sup.lo, sup.hi, model)
+            if series is not None:
+                total = coeff * series
+            else:
+                total = coeff * sp.summation(term, (x, sup.lo, sup.hi))
+                try:  # the branch for the declared domain (log-series: -log(1 - p) when p < 1)
+                    total = resolve_piecewise(total, model, "normalization")
+                except StepFailed:
+                    pass
+                if total.has(sp.Sum, sp.nan, sp.Piecewise):
+                    total = sp.summation(sp.powsimp(f), (x, sup.lo, sup.hi))
         else:
             total = sp.integrate(sp.powsimp(f), (x, sup.lo, sup.hi))
         total = resolve_piecewise(total, model, "normalization")
-        total = sp.simplify(total)
+        # a total that cancels to 1 needs no simplify (whose first call imports sympy.physics.units)
+        total = sp.S.One if cancels(total - 1) else sp.simplify(total)
     if total.has(sp.Integral, sp.Sum, sp.nan, sp.zoo):
         return None
     return total

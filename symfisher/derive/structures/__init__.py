@@ -35,7 +35,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Structure", "Found", "register_structure", "applicable", "dispatch", "find", "registered"]
+__all__ = ["Structure", "Found", "register_structure", "applicable", "dispatch", "dispatch_declined", "find",
+           "registered"]
 
 
 class Structure:
@@ -54,6 +55,12 @@ class Structure:
 
     def find(self, model) -> Any | None:  # pragma: no cover - every structure defines it
         raise NotImplementedError
+
+    def wanted(self, model, hook: str) -> bool:
+        """Whether a fallback structure is worth looking for to answer ``hook`` for ``model`` (a
+        cheap test, before ``find``); one that is not is still asked by :func:`dispatch_declined`
+        when the generic route fails."""
+        return True
 
 
 @dataclass(frozen=True)
@@ -107,13 +114,21 @@ def _value(model, structure: Structure):
     return memo[structure.name]
 
 
-def _found(model):
+def _found(model, hook: str | None = None, declined: bool = False):
     """The structures found in ``model``, lazily, in priority order; a ``fallback`` structure is
-    tried only when no structure before it was found."""
+    tried only when no structure before it was found, and (for ``hook``) only when it has that hook
+    and :meth:`Structure.wanted` says so (``declined``: only the fallbacks that said no)."""
     _load()
     seen = False
     for s in list(_REGISTRY):
-        if s.fallback and seen:
+        if s.fallback:
+            if seen or (hook is not None and not hasattr(s, hook)):
+                continue
+            if (hook is not None and not s.wanted(model, hook)) != declined:
+                continue
+        elif declined:
+            v = _value(model, s)
+            seen = seen or v is not None
             continue
         v = _value(model, s)
         if v is not None:
@@ -140,11 +155,22 @@ def dispatch(hook: str, model, *args, **kwargs):
     """The first applicable structure's answer for ``hook``, or ``None`` (use the generic route).
 
     Structures are found lazily: one that answers spares the ``find`` of those after it."""
-    for f in _found(model):
+    for f in _found(model, hook):
         fn = getattr(f.structure, hook, None)
         if fn is None:
             continue
         out = fn(model, f.value, *args, **kwargs)
+        if out is not None:
+            return out
+    return None
+
+
+def dispatch_declined(hook: str, model, *args, **kwargs):
+    """Like :func:`dispatch`, with the fallback structures that :meth:`Structure.wanted` turned
+    down for ``hook``: asked when the generic route did not finish, so declining costs no answer."""
+    for f in _found(model, hook, declined=True):
+        fn = getattr(f.structure, hook, None)
+        out = fn(model, f.value, *args, **kwargs) if fn is not None else None
         if out is not None:
             return out
     return None

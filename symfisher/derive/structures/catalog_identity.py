@@ -32,7 +32,7 @@ from ...expectation import expand_log_density, split_statistics
 from ...families import families, get_model
 from ...limits import StepTimeout, time_limit
 from ...model import Model
-from ...simplify import cancels, random_points
+from ...simplify import cancels, random_points, split_logs
 from .. import notation as N
 from ..regularity import model_domains
 from ..reparam import CoordinateChange, pull_back
@@ -96,6 +96,9 @@ def _cancels_on_domain(gap) -> bool:
     gap = gap.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.gamma)
                       and e.args[0].args[0].is_positive, lambda e: sp.loggamma(e.args[0].args[0]))
     if cancels(gap):
+        return True
+    split = split_logs(gap)  # log(1 + z^2/sigma^2) against log(sigma^2 + z^2): exact rewrites first
+    if split != gap and cancels(split):
         return True
     try:
         with time_limit(1.0, "confirm the identification"):
@@ -222,6 +225,13 @@ class CatalogIdentityStructure(Structure):
     name = "catalog_identity"
     priority = 90
     fallback = True  # a density with a structure of its own derives through it
+
+    def wanted(self, model, hook):
+        """A density that standardizes (``X = T(Z)`` with a parameter-free ``Z``, found and confirmed
+        when the model was built) has its expectations as moments of ``Z``: its Fisher information and
+        E[s] need no search of the catalog (asked again only if that route does not finish). KL and
+        the rest still ask here first."""
+        return hook not in ("fisher", "expected_score") or model.representation is None
 
     def find(self, model):
         try:

@@ -90,14 +90,23 @@ class ExponentialFamily:
         doms = model_domains(m)
         try:
             with time_limit(_SOLVE_LIMIT, "the inverse of the natural parameters"):
-                sols = sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params), dict=True)
-                for sol in sols:
-                    if set(sol) != set(m.params) or any(v.has(*m.params) for v in sol.values()):
-                        continue
-                    back = {e: c for e, c in zip(es, self.eta)}
-                    if all(is_zero(sol[th].xreplace(back) - th, doms, limit=1.0) for th in m.params):
-                        self._natural = (es, tuple(sol[th] for th in m.params))
-                        break
+                # the inverse by monomials first, SymPy's solve only if none is confirmed (solve's check of a
+                # solution imports sympy.physics.units, a tenth of a second in a fresh process); every
+                # candidate is confirmed below, theta(eta(theta)) = theta
+                back = {e: c for e, c in zip(es, self.eta)}
+
+                def confirmed(sols):
+                    for sol in sols:
+                        if set(sol) != set(m.params) or any(v.has(*m.params) for v in sol.values()):
+                            continue
+                        if all(is_zero(sol[th].xreplace(back) - th, doms, limit=1.0) for th in m.params):
+                            return (es, tuple(sol[th] for th in m.params))
+                    return None
+
+                self._natural = confirmed(_monomial_inverses(es, self.eta, m.params))
+                if self._natural is None:
+                    self._natural = confirmed(sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params),
+                                                       dict=True, check=False))
         except (StepTimeout, NotImplementedError, ValueError, TypeError):
             self._natural = None
         return self._natural
@@ -118,7 +127,7 @@ class ExponentialFamily:
             es, theta = nat
             A_eta = self.A.xreplace(dict(zip(self.model.params, theta)))
             back = dict(zip(es, self.eta))
-            self._mean_natural = sp.Matrix([tidy(sp.diff(A_eta, e).xreplace(back), limit=2.0) for e in es])
+            self._mean_natural = sp.Matrix([tidy(derivative(A_eta, e).xreplace(back), limit=2.0) for e in es])
         return self._mean_natural
 
     def covariance(self) -> tuple:
@@ -131,7 +140,8 @@ class ExponentialFamily:
                 es, theta = nat
                 A_eta = self.A.xreplace(dict(zip(self.model.params, theta)))
                 back = dict(zip(es, self.eta))
-                M = sp.Matrix(len(es), len(es), lambda i, j: sp.diff(A_eta, es[i], es[j]).xreplace(back))
+                first = [derivative(A_eta, e) for e in es]
+                M = sp.Matrix(len(es), len(es), lambda i, j: derivative(first[i], es[j]).xreplace(back))
                 how = "natural"
             else:
                 M = self.mean().jacobian(self.model.params)
@@ -146,6 +156,60 @@ class ExponentialFamily:
         for e, mt in zip(self.eta, mean):
             out += _derive(e, wrt) * mt
         return out
+
+
+def _monomial_inverses(es, eta, params) -> list:
+    """Candidate inverses ``theta(eta)`` of natural parameters that are, one equation at a time, a
+    monomial ``c theta^p + d`` in one parameter not yet solved for (``-1/s``; ``mu/sigma^2`` once
+    ``sigma`` is known from ``-1/(2 sigma^2)``): ``theta = ((eta - d)/c)^(1/p)``, both signs for an even
+    ``p``. Candidates only: the caller confirms ``theta(eta(theta)) = theta``."""
+    partial = [{}]
+    rest = list(zip(es, eta))
+    while rest:
+        for k, (e, c) in enumerate(rest):
+            c0 = c.xreplace(partial[0]) if partial else c
+            left = [th for th in params if th not in partial[0] and c0.has(th)]
+            if len(left) == 1:
+                break
+        else:
+            return []
+        th = left[0]
+        del rest[k]
+        grown = []
+        for sub in partial:
+            roots = _roots_in(sp.expand(c.xreplace(sub)), e, th)
+            if not roots:
+                return []
+            for r in roots:
+                grown.append({**{k2: v.xreplace({th: r}) for k2, v in sub.items()}, th: r})
+        partial = grown
+    return [sol for sol in partial if set(sol) == set(params)]
+
+
+def _roots_in(c, y, th) -> list:
+    """Candidates for ``th`` with ``c(th) = y``: through a log or exp (``log u = y`` is ``u = e^y``), then
+    ``a th^p + d`` (both signs of the root for an even ``p``) or a ratio of two affine forms of ``th``."""
+    d, var = c.as_independent(th, as_Add=True)
+    if var.is_Add and len(var.atoms(sp.log)) > 1:  # log p - log(1 - p): one log (a candidate, confirmed later)
+        var = sp.logcombine(var, force=True)
+    coef, core = var.as_independent(th, as_Add=False)
+    if isinstance(core, sp.log):
+        return _roots_in(core.args[0], sp.exp((y - d) / coef), th)
+    if isinstance(core, sp.exp):
+        return _roots_in(core.args[0], sp.log((y - d) / coef), th)
+    b, p = core.as_base_exp()
+    if b == th and p.is_Rational and p != 0:
+        root = sp.Pow((y - d) / coef, 1 / p)
+        return [root, -root] if p.q == 1 and p.p % 2 == 0 else [root]
+    num, den = sp.together(c).as_numer_denom()
+    try:
+        poly = sp.Poly(sp.expand(num - y * den), th)
+    except sp.PolynomialError:
+        return []
+    if poly.degree() != 1:
+        return []
+    a1, a0 = poly.all_coeffs()
+    return [sp.cancel(-a0 / a1)]
 
 
 def _derive(e, wrt):
