@@ -29,6 +29,7 @@ from .document import Section, as_sections
 from .latex import equation_rows, latex_of
 from .prose import float_parts, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
 
 __all__ = [
     "mathml",
@@ -243,6 +244,7 @@ def render_derivation(
 ) -> str:
     """HTML body for one derivation: ``<div class="derivation">`` with an ``h{level}`` title."""
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     id_attr = "" if anchor is None else " id=%s" % quoteattr(anchor)
     out = ['<div class="derivation"%s>' % id_attr, "<h%d>%s</h%d>" % (level, prose_html(d.title), level)]
     if d.steps:

@@ -38,6 +38,7 @@ from .prose import (
 )
 from .notation import display_latex
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
 
 __all__ = [
     "SymfisherLatexPrinter",
@@ -232,7 +233,8 @@ class Row(NamedTuple):
 
 def is_value(form) -> bool:
     """Forms joined to the chain with ``=`` (everything but relations and booleans)."""
-    return not isinstance(form, Boolean)
+    # a Symbol is a Boolean too in SymPy (``p`` may stand for a truth value): an expression is a value
+    return isinstance(form, sp.Expr) or not isinstance(form, Boolean)
 
 
 def split_sum(obj, settings: RenderSettings) -> list[tuple[str, Any]]:
@@ -396,6 +398,7 @@ def render_derivation_fragment(d: Derivation, settings: RenderSettings | None = 
     True
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     lines = [_mathjax_prose(d.title, cmd=r"\textbf")]
     for i, step in enumerate(d.steps, 1):
         lines.append(r"\text{%d. } %s" % (i, _mathjax_prose(step.statement)))
@@ -496,6 +499,7 @@ def render_derivation(
     italics), the result, failures as boxes, checks as a booktabs table, notes.
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     out = ["\\%s{%s}" % (heading, _inline_prose(d.title))]
     if d.steps:
         out.append(r"\begin{enumerate}")

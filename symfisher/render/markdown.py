@@ -17,6 +17,7 @@ from .document import Section, as_sections
 from .latex import equation_rows, latex_of
 from .prose import format_float, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
 
 __all__ = ["md_prose", "render_derivation", "render_section", "render_document"]
 
@@ -100,6 +101,7 @@ def render_derivation(d: Derivation, settings: RenderSettings | None = None, lev
     *Reason: chain rule*
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     out = ["%s %s" % ("#" * level, md_prose(d.title))]
     for i, step in enumerate(d.steps, 1):
         out.append("**Step %d.** %s" % (i, md_prose(step.statement)))

@@ -225,6 +225,9 @@ def _math_of_run(run: str) -> str:
 
 
 _WORD_OR_SPACE = re.compile(r"(\s+)")
+# nouns after which a Greek word is the name of a family or function, not a symbol
+_NAME_NOUNS = frozenset("model models log-density distribution distributions law laws family function kernel "
+                        "prior".split())
 
 
 def textbook_prose(text: str) -> str:
@@ -250,8 +253,13 @@ def textbook_prose(text: str) -> str:
             run.clear()
 
     call = 0  # inside the parentheses of a word written as a call (``Beta(1/2, 1/2)``): text
-    for w in words:
+    for k, w in enumerate(words):
         if not w:
+            continue
+        nxt = next((v for v in words[k + 1:] if v and not v.isspace()), "")
+        if w in GREEK and nxt.rstrip(".,;:") in _NAME_NOUNS:  # "the beta model", "the gamma function": a name
+            flush()
+            out.append(w)
             continue
         if w.isspace():
             (run if run else out).append(w)
