@@ -18,6 +18,7 @@ from .latex import equation_rows, latex_of
 from .prose import format_float, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
+from .notation import textbook_prose
 
 __all__ = ["md_prose", "render_derivation", "render_section", "render_document"]
 
@@ -61,9 +62,9 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
     dig = settings.float_digits
     out = ["| Check | Value | Target | Error | Tol. | Result |", "|---|---:|---:|---:|---:|---|"]
     for c in checks:
-        name = md_prose(c.name, in_table=True)
+        name = md_prose(textbook_prose(c.name), in_table=True)
         if c.detail:
-            name += " (" + md_prose(c.detail, in_table=True) + ")"
+            name += " (" + md_prose(textbook_prose(c.detail), in_table=True) + ")"
         value = format_float(c.value, dig)
         if c.stderr is not None:
             value += " ± " + format_float(c.stderr, 2)

@@ -48,6 +48,7 @@ _UNI = {
     "Omega": "Ω",
 }
 _SUB = dict(zip("0123456789+-=()aeoxnijkmpthlsr", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₙᵢⱼₖₘₚₜₕₗₛᵣ"))
+_SUP = dict(zip("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"))
 _DECORATIONS = ("star", "hat", "bar", "tilde", "dot")
 _NAME = re.compile(r"([A-Za-z]+?)(\d*)((?:_[A-Za-z0-9]+)*)")
 
@@ -145,7 +146,8 @@ _FUNCS = {
 }
 # a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
 _TOKEN = re.compile(
-    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?!\*))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?|\^\{[^{}]*\}|\^T\b|\^\(?-?\w+\)?"
+    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?|\^\{[^{}]*\}|\^T\b"
+    r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
 _OPS = set("=+-*/^[]~_") | {"**", "->"}
@@ -213,6 +215,8 @@ def _math_of_run(run: str) -> str:
                 out.append(_FUNCS[t] + " ")
             elif t == "I":
                 out.append(r"\mathcal{I}")
+            elif t.startswith("I_") and display_latex(t) is not None:  # I_phi: the Fisher information in phi
+                out.append(r"\mathcal{I}" + display_latex(t)[1:] + " ")
             else:
                 tex = display_latex(t)
                 out.append((tex if tex is not None and not tex.startswith(r"\mathrm") else t) + " ")
@@ -319,8 +323,25 @@ def _convert_run(s: str, is_safe_math) -> str:
     return lead + _words(s) + tail
 
 
+_SPECIAL_CALL = re.compile(r"\b(polygamma|besseli)\((\d+), ")
+_PSI = {"0": "ψ", "1": "ψ′", "2": "ψ″"}
+
+
 def _words(text: str) -> str:
-    """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``)."""
+    """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``, ``mu_2`` ->
+    ``μ₂``), and the code spellings left in an expression written as text (a failure message
+    quoting one) as mathematics: ``x**2`` -> ``x^2``, ``polygamma(1, a)`` -> ``ψ′(a)``,
+    ``besseli(0, k)`` -> ``I₀(k)``.
+
+    >>> _words("E[log(1 + (-mu_2 + x)**2/(nu*sigma**2))] and polygamma(1, a + b), mvn_mean")
+    'E[log(1 + (-μ₂ + x)^2/(ν·σ^2))] and ψ′(a + b), mvn mean'
+    """
+    def special(m):
+        name, n = m.groups()
+        if name == "polygamma":
+            return (_PSI.get(n) or "ψ" + "".join(_SUP.get(c, c) for c in f"({n})")) + "("
+        return "I" + "".join(_SUB.get(c, c) for c in n) + "("
+
     def one(m):
         w = m.group(0)
         g = ABBREVIATIONS.get(w, w)
@@ -329,6 +350,12 @@ def _words(text: str) -> str:
         if w == "oo":
             return "∞"
         if "_" in w:
+            parts = _split(w)
+            if parts is not None and (len(parts[0]) == 1 or parts[0] in GREEK or parts[0] in ABBREVIATIONS):
+                return display_unicode(w)
             return w.replace("_", " ")
         return w
+    text = _SPECIAL_CALL.sub(special, text)
+    text = re.sub(r"(?<=[\w)\]])\*\*(?=[\w(])", "^", text)
+    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])", "·", text)
     return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)

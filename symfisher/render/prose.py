@@ -418,7 +418,10 @@ def float_parts(x, digits: int = 8) -> tuple[str, str | None]:
 
 # the inverse of the table above (one table for both directions), plus the commands that
 # only the LaTeX side spells
-_UNICODE_OF = {v: k for k, v in _MATH_UNICODE.items() if v.startswith("\\") and v[1:].isalpha()}
+_UNICODE_OF = {}
+for _k, _v in _MATH_UNICODE.items():  # the first character of a command wins (μ, not the micro sign µ)
+    if _v.startswith("\\") and _v[1:].isalpha():
+        _UNICODE_OF.setdefault(_v, _k)
 _UNICODE_OF.update({
     r"\epsilon": "ε", r"\varepsilon": "ε", r"\phi": "φ", r"\varphi": "φ", r"\le": "≤", r"\leq": "≤",
     r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠", r"\lt": "<", r"\gt": ">", r"\cdot": "·",

@@ -25,12 +25,12 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
 from .latex import is_value
-from .notation import display_unicode
+from .notation import display_unicode, textbook_prose
 from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
 
-__all__ = ["render_derivation", "render_section", "render_document"]
+__all__ = ["render_derivation", "render_section", "render_document", "terminal_prose"]
 
 
 def _sstr(obj: Any) -> str:
@@ -141,6 +141,17 @@ def _chain(step: Step, settings: RenderSettings) -> list[str]:
     return [line.rstrip() for line in out]
 
 
+def terminal_prose(text: str) -> str:
+    """Engine-written prose for a terminal: its ASCII formulas and inline LaTeX as unicode
+    mathematics (``I = E[s s^T]`` and ``$\\mathcal{I} = E[s s^{\\mathsf{T}}]$`` both read
+    ``ℐ = E[s sᵀ]``).
+
+    >>> terminal_prose("definition: I = E[s s^T]")
+    'definition: ℐ = E[s sᵀ]'
+    """
+    return _prose(textbook_prose(text))
+
+
 def _prose(text: str) -> str:
     """Prose on one line, its inline math as unicode (``$\\mathcal{I}$`` -> ``ℐ``)."""
     return unicode_prose(" ".join(text.split()))
@@ -159,7 +170,7 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> list[str
             value += " ± " + format_float(c.stderr, 2)
         rows.append(
             (
-                _prose(c.name),
+                _prose(textbook_prose(c.name)),
                 value,
                 format_float(c.target, dig),
                 format_float(c.error, 3),
@@ -200,7 +211,7 @@ def render_derivation(d: Derivation, settings: RenderSettings | None = None) -> 
     if settings.include_notes:
         for note in d.notes:
             out.append("")
-            out.extend(unicode_prose(p) for p in paragraphs(note))
+            out.extend(_prose(textbook_prose(p)) for p in paragraphs(note))
     return "\n".join(out)
 
 
