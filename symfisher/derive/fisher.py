@@ -268,7 +268,7 @@ def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
                    (sp.Sum(sp.diff(ell_i, th), (i, 1, n)),)))
     d = d.add(Step("The scores of different observations are independent with mean zero, so the cross terms "
                    "vanish and the variances add.",
-                   "Var(sum of independent terms) = sum of variances; E[score] = 0",
+                   "the variance of a sum of independent terms is the sum of their variances; $E[s] = 0$",
                    sp.Function("I_n")(*model.params), (sp.Sum(N.fisher_of(model), (i, 1, n)), n * I)))
     return d.with_result(n * I)
 

@@ -227,7 +227,8 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                        tuple(sp.Eq(sp.Integral(kernel, (s, doms[s].lo, doms[s].hi)), oo, evaluate=False)
                              for s in dict.fromkeys(s for s, _ in divergent))))
     if named:
-        d = d.add(Step(f"This is the {named} law." if proper else f"Its kernel is that of {named}.",
+        d = d.add(Step(f"This is the {named} law." if proper else
+                       f"Its kernel is an {named}." if named.startswith("improper") else f"Its kernel is that of {named}.",
                        "compare with the catalog of named densities", lhs, (shown,)))
     d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent)
     return d.with_result(kernel)

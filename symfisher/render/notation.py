@@ -146,7 +146,7 @@ _FUNCS = {
 }
 # a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
 _TOKEN = re.compile(
-    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?|\^\{[^{}]*\}|\^T\b"
+    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
     r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
@@ -183,6 +183,12 @@ def _math_of_run(run: str) -> str:
                 continue
             out.append("^{%s}" % nxt)
             i += 2
+            continue
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)e([-+]?\d+)", t)
+        if m:  # 1e-5: a power of ten
+            mant, exp = m.group(1), str(int(m.group(2)))
+            out.append(("10^{%s}" % exp) if mant == "1" else r"%s \cdot 10^{%s}" % (mant, exp))
+            i += 1
             continue
         if t == "^T":
             out.append(r"^{\mathsf{T}}")
@@ -224,7 +230,8 @@ def _math_of_run(run: str) -> str:
             out.append(t)
         i += 1
     tex = re.sub(r" +", " ", "".join(out)).strip()
-    tex = re.sub(r"(?<=[^\\]) +(?=[\^_\[\]()/!,|'])", "", tex)  # no space before scripts and brackets
+    # no space before scripts and brackets (but after a relation or operator the space stays)
+    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,|'])", "", tex)
     return re.sub(r"(?<=[\[(/]) +", "", tex)
 
 
@@ -243,9 +250,17 @@ def textbook_prose(text: str) -> str:
     English words end it. ``J = -H`` and ``E[s s^T]`` become math; ``a constant matrix``
     does not.
     """
-    if not text or "$" in text:
+    if not text:
         return text
-    from .prose import is_safe_math
+    from .prose import is_safe_math, split_prose
+
+    if "$" in text:  # prose with math already: only the text between the formulas is read
+        pieces = split_prose(text)
+        if any(kind == "math" for kind, _ in pieces):
+            return "".join("$" + part + "$" if kind == "math" else
+                           textbook_prose(part) if "$" not in part else part.replace("$", "\\$")
+                           for kind, part in pieces)
+        return text
 
     words = _WORD_OR_SPACE.split(text)
     out: list[str] = []
