@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["conventional_sign", "one_radical", "textbook_derivation"]
+__all__ = ["conventional_sign", "one_radical", "exp_log_as_power", "textbook_derivation"]
 
 
 def _reversed(b: sp.Add) -> bool:
@@ -122,6 +122,28 @@ def one_radical(expr):
     num, den = sp.fraction(form)
     new = rest * (Root(num) if num != 1 else 1) / (Root(den) if den != 1 else 1)
     return new if new != expr else None
+
+
+def exp_log_as_power(expr):
+    """``exp(c log b)`` written as ``b**c`` (its definition, so exact): the moments read off a
+    Mellin transform come out as ``lam**(2k) exp(-k log lam)``, a textbook writes ``lam**k``.
+
+    >>> import sympy as sp
+    >>> lam, k = sp.symbols("lam k", positive=True)
+    >>> exp_log_as_power(lam**(2*k)*sp.exp(-k*sp.log(lam)))
+    lam**k
+    """
+    def power(t):
+        out = sp.S.One
+        for term in sp.Add.make_args(sp.expand(t.args[0])):
+            logs = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.log)]
+            out *= logs[0].args[0] ** (term / logs[0]) if len(logs) == 1 else sp.exp(term)
+        return out
+
+    if not isinstance(expr, sp.Basic):
+        return expr
+    new = expr.replace(lambda t: isinstance(t, sp.exp) and t.args[0].has(sp.log), power)
+    return sp.powsimp(new) if new != expr else expr  # lam**(-k) lam**(s + k) -> lam**s (powsimp is exact)
 
 
 def _why(flipped) -> str:
