@@ -395,10 +395,14 @@ class ExponentialFamilyStructure(Structure):
         lhs = N.KL(*th1, *th2)
         d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
         d = d.add(ef.identification())
+        Tf = sp.Function("T")(*model.data)
+        d = d.add(Step(r"At the parameters of the first distribution, the mean of the statistic is",
+                       r"$E_{1}[T] = J^{-\mathsf{T}} \nabla_{\theta} A$ at $\theta_{1}$ (the score identity)",
+                       sp.Function("E_1")(Tf), (m1[0] if len(m1) == 1 else sp.Matrix(m1),)))
         d = d.add(Step(r"The log-ratio is linear in the statistic, $\log f_{1} - \log f_{2} = (\eta_{1} - \eta_{2}) "
                        r"\cdot T - A_{1} + A_{2}$ ($h$ cancels), so its expectation under the first distribution "
                        "needs $E_{1}[T]$ alone.",
-                       r"$E_{1}[T] = J^{-\mathsf{T}} \nabla_{\theta} A$ at $\theta_{1}$ (the score identity)", lhs,
+                       r"$\mathrm{KL} = (\eta_{1} - \eta_{2}) \cdot E_{1}[T] - A_{1} + A_{2}$ with the values above", lhs,
                        (sp.Add(*[sp.Mul(a - b, m, evaluate=False) for a, b, m in zip(e1, e2, m1)], -A1, A2,
                                evaluate=False), value)))
         d.extras.update(structure="exponential_family")
