@@ -182,10 +182,11 @@ def textbook_derivation(d):
     result = d.result
     if isinstance(result, (sp.Expr, sp.MatrixBase)):
         result = conventional_sign(result)[0]
-        # a form a step proved equal to the result, shown instead (``1/sqrt(p(1 - p))``)
+        # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
+        # the result itself once its radical is evaluated
         for st in steps:
-            for a, b in zip(st.forms, st.forms[1:]):
-                if a == result and isinstance(b, sp.Expr) and b.has(_root()):
+            for b in st.forms:
+                if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
                     result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures)
