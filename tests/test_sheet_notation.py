@@ -220,3 +220,95 @@ def test_textbook_prose_output_is_always_safe_math():
     for src in ("E[x] = p", r"x = \input{y}", "a^^5c = b", "I(eta) = -E[d^2 log f] = d^2 A / d eta^2"):
         for kind, part in re.findall(r"(\$)([^$]*)\$", textbook_prose(src)):
             assert is_safe_math(part), (src, part)
+
+
+# ---------------------------------------------------------------- the editing pass (issue 15 items 1-2)
+
+
+def test_inline_math_reaches_the_terminal_as_unicode():
+    from symfisher.render.prose import latex_to_unicode, unicode_prose
+    from symfisher.render.text import terminal_prose
+
+    assert latex_to_unicode(r"E[s] = J^{\mathsf{T}} E[T] - \nabla_{\theta} A") == "E[s] = Jᵀ E[T] - ∇_θ A"
+    assert latex_to_unicode(r"\frac{1}{p(1-p)} = \mathcal{I}(p), \ \Sigma^{-1}, \psi''(a)") == \
+        "1/(p(1-p)) = ℐ(p), Σ⁻¹, ψ″(a)"
+    assert unicode_prose(r"costs \$5, $x_{1}^{2}$") == "costs $5, x₁²"
+    # ASCII formulas and inline LaTeX read the same in a terminal
+    assert terminal_prose("definition: I = E[s s^T]") == terminal_prose(r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$")
+
+
+def test_a_symbol_is_a_value_in_a_chain():
+    # SymPy's Symbol is also a Boolean: E[T] = p must not lose its "="
+    from symfisher.render.latex import equation_rows
+
+    p = sp.Symbol("p")
+    rows = equation_rows(Step("mean", lhs=sp.Function("E")(sp.Symbol("T")), forms=(p,)))
+    assert rows[0].rel == "=" and rows[0].rhs == "p"
+
+
+def test_exponential_family_route_two_writes_the_sign_and_the_values_out():
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    p = sp.Symbol("p", positive=True)
+    d = fisher_information(get_model("bernoulli"))
+    route2 = next(st for st in d.steps if st.statement.startswith("Route 2"))
+    E = sp.Function("E")
+    H = sp.Symbol("H")
+    assert route2.forms[0] == E(-H) and route2.forms[1] == -E(H)
+    # the third form is -(E[H] with E[T] put in); it is the result, not yet simplified
+    third, last = route2.forms[2], route2.forms[3]
+    assert third != last and sp.simplify(third - last) == 0
+    assert sp.simplify(last.subs(p, sp.Rational(3, 10)) - sp.Rational(100, 21)) == 0
+    route1 = next(st for st in d.steps if st.statement.startswith("Route 1"))
+    assert len(route1.forms) == 3 and sp.simplify(route1.forms[1] - route1.forms[2]) == 0
+    for st in d.steps:  # every reason is typeset mathematics or plain words
+        text = re.sub(r"\\[A-Za-z]+", " ", st.reason + " " + st.statement)  # LaTeX commands are markup
+        assert not re.search(r"\bgrad\b|\bHess|J\^T|\beta\b|\btheta\b", text), st
+
+
+def test_jeffreys_shows_one_radical_on_its_own_proven_line():
+    from symfisher.derive.jeffreys import jeffreys_prior
+    from symfisher.derive.notation import Root
+    from symfisher.families import get_model
+    from symfisher.textbook import textbook_derivation
+
+    p = sp.Symbol("p", positive=True)
+    d = jeffreys_prior(get_model("bernoulli"))
+    assert d.result == 1 / (sp.sqrt(p) * sp.sqrt(1 - p))  # the derivation keeps SymPy's form
+    line = next(st for st in d.steps if st.statement.startswith("Write the square roots"))
+    assert line.forms[-1] == 1 / Root(p * (1 - p)) and line.forms[-1].doit() == d.result
+    assert latex_of(textbook_derivation(d).result) == r"\frac{1}{\sqrt{p \left(1 - p\right)}}"
+    # an identity that does not hold is never shown: sqrt(a) sqrt(b) = sqrt(ab) needs a, b >= 0
+    x = sp.Symbol("x", real=True)
+    from symfisher.derive.jeffreys import _one_radical
+    from symfisher.derive.regularity import model_domains
+
+    assert _one_radical(sp.sqrt(x - 2) * sp.sqrt(x - 3), model_domains(get_model("normal"))) is None
+
+
+def test_moments_from_a_mellin_transform_start_from_the_transform():
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    m = get_model("weibull")
+    d = fisher_information(m)
+    tables = [st for st in d.steps if "Mellin transform $E[X^{s}] = M(s)$" in st.reason]
+    assert tables, [st.reason for st in d.steps]
+    first = tables[0].forms[0]
+    assert isinstance(first, sp.Equality) and first.lhs.args[0].is_Pow and first.lhs.args[0].exp.is_Dummy
+    lam, k = m.params
+    E = sp.Function("E")
+    x = m.data[0]
+    values = {f.lhs: f.rhs for st in tables for f in st.forms}
+    assert values[E(x ** k)] == lam ** k  # exp(-k log lam) lam^(2k) written as lam^k
+    # the literature value of E[X^k] for the Weibull law with scale lam: lam^k Gamma(2)
+    assert sp.simplify(values[E(x ** k)] - lam ** k * sp.gamma(2)) == 0
+
+
+def test_conventional_sign_of_a_sum_term_by_term():
+    p, d = sp.symbols("p delta", positive=True)
+    new, flipped = conventional_sign(-d**3 * (1 - 2 * p) / (3 * p**2 * (p - 1) ** 2) - d**2 / (p * (2 * p - 2)))
+    assert flipped == (p - 1,) and sp.simplify(new - (-d**3 * (1 - 2 * p) / (3 * p**2 * (p - 1) ** 2)
+                                                      - d**2 / (p * (2 * p - 2)))) == 0
+    assert d**2 / (2 * p * (1 - p)) in new.args
