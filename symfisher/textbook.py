@@ -189,7 +189,9 @@ def textbook_derivation(d):
                 if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
                     result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
-    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures)
+    notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
+    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
+                   notes=notes)
 
 
 def _root():

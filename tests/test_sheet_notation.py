@@ -35,6 +35,8 @@ FORBIDDEN = {
     "Sigma": re.compile(r"\bSigma\b"),
     "s^T": re.compile(r"\bs\s*\\?\^\s*\{?\s*T\b|textasciicircum\s*\{\s*\}\s*T\b"),
     "J^T": re.compile(r"\bJ\s*\\?\^\s*\{?\s*-?T\b|\bJ\s*textasciicircum\s*\{\s*\}\s*T\b"),
+    "ASCII ^T": re.compile(r"[A-Za-z0-9_)\]]\s*\^\s*T\b|textasciicircum\s*\{\s*\}\s*T\b"),
+    "sqrt(": re.compile(r"\bsqrt\("),
     "grad": re.compile(r"\bgrad\b|\bgrad_"),
     "Hess": re.compile(r"\bHess\b|\bHess_"),
     "eta": re.compile(r"\beta\b|\beta_"),
@@ -138,8 +140,8 @@ def test_reader_text_extraction_catches_code_names(tmp_path):
     t = reader_text(tex)
     assert FORBIDDEN["Sigma"].search(t) and FORBIDDEN["lam"].search(t)
     assert FORBIDDEN["s^T"].search(tex.read_text())
-    md.write_text("*Reason: s = J^T T(x) - grad A, Hess_eta A, eta(theta) . T(x)*")
-    assert all(FORBIDDEN[k].search(reader_text(md)) for k in ("J^T", "grad", "Hess", "eta", "theta"))
+    md.write_text("*Reason: s = J^T T(x) - grad A, Hess_eta A, eta(theta) . T(x), g\\_i^T, 1/sqrt(n)*")
+    assert all(FORBIDDEN[k].search(reader_text(md)) for k in ("J^T", "grad", "Hess", "eta", "theta", "ASCII ^T", "sqrt("))
     md.write_text("Fisher information of the beta model; $\\eta(\\theta)$, $J^{\\mathsf{T}}$, $\\nabla_{\\eta} A$")
     assert not any(rx.search(reader_text(md)) for rx in FORBIDDEN.values())
 

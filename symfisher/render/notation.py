@@ -170,6 +170,18 @@ def _math_of_run(run: str) -> str:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t == "sqrt" and i + 1 < len(toks) and toks[i + 1] == "(":
+            # sqrt(2): the argument in braces (``\sqrt(2)`` would take "(" as its argument)
+            depth, j = 0, i + 1
+            while j < len(toks):
+                depth += {"(": 1, ")": -1}.get(toks[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            if j < len(toks):
+                out.append(r"\sqrt{%s}" % _math_of_run("".join(toks[i + 2 : j])))
+                i = j + 1
+                continue
         if t == "**":
             # ``**(-1)`` / ``**2``: an exponent
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
@@ -346,7 +358,7 @@ def _words(text: str) -> str:
     """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``, ``mu_2`` ->
     ``μ₂``), and the code spellings left in an expression written as text (a failure message
     quoting one) as mathematics: ``x**2`` -> ``x^2``, ``polygamma(1, a)`` -> ``ψ′(a)``,
-    ``besseli(0, k)`` -> ``I₀(k)``.
+    ``besseli(0, k)`` -> ``I₀(k)``, ``sqrt(`` -> ``√(``.
 
     >>> _words("E[log(1 + (-mu_2 + x)**2/(nu*sigma**2))] and polygamma(1, a + b), mvn_mean")
     'E[log(1 + (-μ₂ + x)^2/(ν·σ^2))] and ψ′(a + b), mvn mean'
@@ -371,6 +383,7 @@ def _words(text: str) -> str:
             return w.replace("_", " ")
         return w
     text = _SPECIAL_CALL.sub(special, text)
+    text = re.sub(r"\bsqrt\(", "√(", text)
     text = re.sub(r"(?<=[\w)\]])\*\*(?=[\w(])", "^", text)
     text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])", "·", text)
     return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)

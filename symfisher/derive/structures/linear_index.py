@@ -176,7 +176,7 @@ class LinearIndexStructure(Structure):
             return None
         d = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
         return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I(eta) has rank 1 < {model.dim} (the parameters enter "
-                                  "only through one linear index), so sqrt(det I) is not a prior density")
+                                  "only through one linear index), so $\\sqrt{\\det \\mathcal{I}}$ is not a prior density")
 
     def kl_taylor(self, model, f: _Found, order: int = 3, limit=None, **_):
         """``KL(P_theta || P_theta+delta)`` through the index: a displacement ``delta`` of the
