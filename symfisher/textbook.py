@@ -6,6 +6,10 @@ sign into a factor of odd power (``-(p - 1) = 1 - p``) and pulls a common numeri
 out of a sum (``2p - 2 = 2(p - 1)``), and returns the flipped factors so that a sheet can
 show the rewriting as its own line with its reason. Each rewriting is proven: the new form
 minus the old one cancels (:func:`symfisher.simplify.cancels`), else the old form is kept.
+:func:`one_radical` writes ``sqrt(1/(1 - p))/sqrt(p)`` as the one radical
+``1/sqrt(p(1 - p))`` (the caller proves it on its domains). :func:`textbook_derivation` is the
+display pass every renderer makes: the engine's ASCII formulas typeset as math, each result
+whose sign reads backwards followed by its own line in conventional form.
 
 >>> import sympy as sp
 >>> p, d = sp.symbols("p delta", positive=True)
@@ -20,7 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["conventional_sign"]
+__all__ = ["conventional_sign", "one_radical", "exp_log_as_power", "textbook_derivation"]
 
 
 def _reversed(b: sp.Add) -> bool:
@@ -64,7 +68,7 @@ def _flip_scalar(expr):
 
 def conventional_sign(expr):
     """``(form, flipped)``: ``expr`` with a leading minus absorbed into a reversed factor
-    (entry by entry for a matrix), and the factors that were negated (empty: unchanged)."""
+    (entry by entry for a matrix, term by term for a sum), and the factors that were negated (empty: unchanged)."""
     if isinstance(expr, sp.MatrixBase):
         flipped: list = []
         entries = []
@@ -75,6 +79,122 @@ def conventional_sign(expr):
         if not flipped:
             return expr, ()
         return sp.Matrix(expr.rows, expr.cols, entries), tuple(flipped)
+    if isinstance(expr, sp.Add):  # term by term: -d^2/(p(2p - 2)) + ... -> d^2/(2p(1 - p)) + ...
+        flipped, terms = [], []
+        for t in expr.args:
+            new, f = _flip_scalar(t)
+            terms.append(new)
+            flipped += [x for x in f if x not in flipped]
+        return (sp.Add(*terms), tuple(flipped)) if flipped else (expr, ())
     if isinstance(expr, sp.Expr):
         return _flip_scalar(expr)
     return expr, ()
+
+
+def one_radical(expr):
+    """``expr`` with its square-root factors gathered under one radical of a conventional-sign
+    fraction (:class:`~symfisher.derive.notation.Root`), or ``None`` when that changes nothing.
+    Not proven here: the rewriting needs the domains (``sqrt(a) sqrt(b) = sqrt(ab)`` for
+    ``a, b >= 0``), so the caller proves ``new.doit() == expr`` before it shows ``new``.
+
+    >>> import sympy as sp
+    >>> p = sp.Symbol("p", positive=True)
+    >>> one_radical(sp.sqrt(1/(1 - p))/sp.sqrt(p)), one_radical(1/(sp.sqrt(p)*sp.sqrt(1 - p)))
+    (1/sqrt(p*(1 - p)), 1/sqrt(p*(1 - p)))
+    >>> one_radical(1/sp.sqrt(p)) is None
+    True
+    """
+    from .derive.notation import Root
+
+    if not isinstance(expr, (sp.Mul, sp.Pow)):
+        return None
+    inside, rest, count = sp.S.One, sp.S.One, 0
+    for f in sp.Mul.make_args(expr):
+        b, e = f.as_base_exp()
+        if e.is_Rational and e.q == 2 and b.free_symbols:
+            inside *= b ** (2 * e)
+            count += 1 + sum(1 for g in sp.Mul.make_args(b) if g.as_base_exp()[1].is_negative)
+        else:
+            rest *= f
+    if count < 2:
+        return None
+    form, _ = conventional_sign(sp.factor(sp.cancel(inside)))
+    num, den = sp.fraction(form)
+    new = rest * (Root(num) if num != 1 else 1) / (Root(den) if den != 1 else 1)
+    return new if new != expr else None
+
+
+def exp_log_as_power(expr):
+    """``exp(c log b)`` written as ``b**c`` (its definition, so exact): the moments read off a
+    Mellin transform come out as ``lam**(2k) exp(-k log lam)``, a textbook writes ``lam**k``.
+
+    >>> import sympy as sp
+    >>> lam, k = sp.symbols("lam k", positive=True)
+    >>> exp_log_as_power(lam**(2*k)*sp.exp(-k*sp.log(lam)))
+    lam**k
+    """
+    def power(t):
+        out = sp.S.One
+        for term in sp.Add.make_args(sp.expand(t.args[0])):
+            logs = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.log)]
+            out *= logs[0].args[0] ** (term / logs[0]) if len(logs) == 1 else sp.exp(term)
+        return out
+
+    if not isinstance(expr, sp.Basic):
+        return expr
+    new = expr.replace(lambda t: isinstance(t, sp.exp) and t.args[0].has(sp.log), power)
+    return sp.powsimp(new) if new != expr else expr  # lam**(-k) lam**(s + k) -> lam**s (powsimp is exact)
+
+
+def _why(flipped) -> str:
+    from .render.latex import latex_of
+
+    return ", ".join("$-(%s) = %s$" % (latex_of(b), latex_of(sp.Add(*[-t for t in b.args]))) for b in flipped)
+
+
+def textbook_derivation(d):
+    """A derivation as a reader sees it: the engine's ASCII formulas in its texts typeset as
+    math (:func:`~symfisher.render.notation.textbook_prose`), every step whose last form reads
+    backwards (``-1/(p(p - 1))``) followed by its own line in conventional form with the sign
+    change as the reason, and the result in the form the steps arrived at. Applying it twice
+    changes nothing more."""
+    from dataclasses import replace
+
+    from .derivation import Failure, Step
+    from .render.notation import textbook_prose
+
+    steps = []
+    for st in d.steps:
+        reason = textbook_prose(st.reason)
+        forms = st.forms
+        # a sign absorbed between two forms of the chain: say so in the reason
+        for a, b in zip(forms, forms[1:]):
+            if isinstance(a, (sp.Expr, sp.MatrixBase)):
+                new, flipped = conventional_sign(a)
+                if flipped and new == b and _why(flipped) not in reason:
+                    reason = (reason + "; " if reason else "") + _why(flipped)
+        steps.append(replace(st, statement=textbook_prose(st.statement), reason=reason))
+        last = st.expr
+        if isinstance(last, (sp.Expr, sp.MatrixBase)):
+            new, flipped = conventional_sign(last)
+            if flipped:
+                steps.append(Step("Absorb the minus sign into a factor:", _why(flipped), None, (last, new)))
+    result = d.result
+    if isinstance(result, (sp.Expr, sp.MatrixBase)):
+        result = conventional_sign(result)[0]
+        # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
+        # the result itself once its radical is evaluated
+        for st in steps:
+            for b in st.forms:
+                if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
+                    result = b
+    failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
+    notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
+    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
+                   notes=notes)
+
+
+def _root():
+    from .derive.notation import Root
+
+    return Root

@@ -79,10 +79,10 @@ def run(args) -> int:
         print(json.dumps(obj, indent=2))
         return 0
     from ..derive.report import derive_all
-    from ..render.text import render_derivation
+    from ..render.text import render_derivation, terminal_prose
 
     report = derive_all(model, only=only)
-    print(f"Model: {model.name} — {model.parameterization}")
+    print(f"Model: {model.name} — {terminal_prose(model.parameterization)}")
     for name in report.requested:
         d = report.derivations.get(name)
         if d is not None:
@@ -92,7 +92,7 @@ def run(args) -> int:
         print()
         print("Steps that could not be completed:")
         for f in report.failures:
-            print(f"  - {f['step']}: {f['reason']}")
+            print(f"  - {terminal_prose(f['step'])}: {terminal_prose(f['reason'])}")
     return 0
 
 

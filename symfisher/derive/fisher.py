@@ -113,14 +113,41 @@ def observed_information(model: Model, H=None) -> Derivation:
     return d.with_result(J)
 
 
+def _transform_line(model, sources):
+    """The law's Mellin transform ``E[X^s] = M(s)`` as the first line of a table of moments
+    taken from it (so a reader sees which formula each moment is read from), else ``None``."""
+    if not any("Mellin" in src for src in sources):
+        return None
+    pm = model.power_moments
+    if pm is None:
+        from ..expectation import _transform
+
+        found = _transform(model, None)
+        pm = found[0] if found is not None and hasattr(found[0], "exponents") else None
+    if pm is None:
+        return None
+    lhs = N.E(sp.Mul(*[b ** e for b, e in zip(pm.bases, pm.exponents)]))
+    from ..textbook import exp_log_as_power
+
+    return sp.Eq(lhs, exp_log_as_power(pm.value), evaluate=False)
+
+
 def _statistic_steps(label, entry_expr, ex, model) -> list:
     steps = []
     if ex.route == "statistics" and ex.statistics:
-        table = [sp.Eq(N.E(sv.statistic), sv.value, evaluate=False) for sv in ex.statistics if sv.statistic != 1]
+        from ..textbook import exp_log_as_power
+
+        table = [sp.Eq(N.E(sv.statistic), exp_log_as_power(sv.value), evaluate=False)
+                 for sv in ex.statistics if sv.statistic != 1]
         sources = sorted({sv.source for sv in ex.statistics if sv.statistic != 1})
+        mellin = _transform_line(model, sources)
         if table:
             steps.append(Step(f"Take expectations term by term in {label}: the statistics needed are",
-                              "from the " + ", ".join(sources), None, tuple(table)))
+                              "from the " + ", ".join(sources) + (
+                                  r"; the first line is the Mellin transform $E[X^{s}] = M(s)$ of the law, the "
+                                  r"others are $M$ at the powers needed (its derivatives in $s$ for the "
+                                  "logarithms)" if mellin is not None else ""),
+                              None, ((mellin,) if mellin is not None else ()) + tuple(table)))
     elif ex.route == "exact sum":
         terms = ex.extras.get("terms")
         steps.append(Step(f"Sum {label} against the probabilities over the finite support {model.support[0]}.",
@@ -276,7 +303,7 @@ def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
                    (sp.Sum(sp.diff(ell_i, th), (i, 1, n)),)))
     d = d.add(Step("The scores of different observations are independent with mean zero, so the cross terms "
                    "vanish and the variances add.",
-                   "Var(sum of independent terms) = sum of variances; E[score] = 0",
+                   "the variance of a sum of independent terms is the sum of their variances; $E[s] = 0$",
                    sp.Function("I_n")(*model.params), (sp.Sum(N.fisher_of(model), (i, 1, n)), n * I)))
     return d.with_result(n * I)
 

@@ -103,6 +103,17 @@ def _negative_on_domain(b, params, doms) -> bool:
     return bool(b.subs(s, mid) < 0)
 
 
+def _one_radical(expr, doms):
+    """``expr`` under one radical (``1/sqrt(p(1 - p))``) when that reads differently and is proven
+    equal on the domains, else ``None`` (a display form: the derivation goes on with ``expr``)."""
+    from ..textbook import one_radical
+
+    new = one_radical(expr)
+    if new is None or is_zero(new.doit() - expr, doms, limit=1.0) is not True:
+        return None
+    return new
+
+
 def _integrate(f, s, lo, hi, step):
     with time_limit(6.0, step):
         v = sp.integrate(f, (s, lo, hi))
@@ -201,16 +212,21 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         with time_limit(limit, "det I"):
             det = tidy(sp.factor(I.det()) if I.rows > 1 else I[0, 0], limit=2.0)
     if not constant and is_zero(det, model_domains(model)):
-        return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so sqrt(det I) is not a prior "
+        return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so $\\sqrt{\\det \\mathcal{I}}$ is not a prior "
                                   "density (the parameters are not identifiable from one observation)")
+    doms = model_domains(model)
     d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
                    "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
                    (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
     root = tidy(sp.sqrt(det), limit=2.0)
-    kernel = _kernel(det, params, model_domains(model))
+    one = _one_radical(sp.sqrt(det), doms)
+    if one is not None:
+        d = d.add(Step("Write the square roots as one:", r"$\sqrt{a} \sqrt{b} = \sqrt{a b}$ for $a, b > 0$", lhs,
+                       (sp.sqrt(det), one)))
+    kernel = _kernel(det, params, doms)
+    shown = _one_radical(kernel, doms) or kernel
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
-                   (kernel,)))
-    doms = model_domains(model)
+                   (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown)))
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
     try:
@@ -219,7 +235,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         else:
             parts = sp.separatevars(kernel, symbols=list(params), dict=True) if len(params) > 1 else {params[0]: kernel}
             if not isinstance(parts, dict):
-                raise StepTimeout("propriety", f"the kernel {kernel} does not factorize over the parameters and "
+                raise StepTimeout("propriety", "the kernel does not factorize over the parameters and "
                                                "SymPy cannot integrate it over the joint domain")
             coeff = parts.pop("coeff", sp.S.One)
             values, undecided = [], None
@@ -243,8 +259,8 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if proper is None and model.meta_value("base_model") is not None:
         proper, normalizer, how = _from_original_coordinates(model, kernel, limit)
         if proper is not None:
-            d = d.add(Step(how, "the Jeffreys prior is invariant: pi_phi = pi_theta(theta(phi)) |det J|, and a "
-                           "change of variables leaves the integral unchanged", None,
+            d = d.add(Step(how, r"the Jeffreys prior is invariant: $\pi_{\phi} = \pi_{\theta}(\theta(\phi)) |\det J|$, "
+                           "and a change of variables leaves the integral unchanged", None,
                            (normalizer,) if normalizer is not None else ()))
     named = _name(kernel, params, doms, constraints)
     if proper is None and _dirichlet_half(kernel, params, doms, constraints):
@@ -252,17 +268,18 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         k = len(params) + 1
         proper, normalizer = True, sp.gamma(sp.S.Half) ** k / sp.gamma(sp.Rational(k, 2))
         d = d.add(Step("The kernel is a Dirichlet kernel; its integral over the simplex is the Dirichlet integral.",
-                       "int prod p_k^(a_k - 1) dp = prod Gamma(a_k) / Gamma(sum a_k)", None, (normalizer,)))
+                       r"$\int \prod_{k} p_{k}^{a_{k} - 1} \, dp = \prod_{k} \Gamma(a_{k}) / \Gamma(\sum_{k} a_{k})$",
+                       None, (normalizer,)))
     dom_text = ", ".join(f"{s} in {doms[s]}" for s in params)
     if proper is None:
-        d = d.fail("jeffreys propriety", f"SymPy could not decide whether the integral of {kernel} over {dom_text} "
-                                         f"is finite ({reason})")
+        d = d.fail("jeffreys propriety", f"SymPy could not decide whether the integral of the kernel (above) over "
+                                         f"{dom_text} is finite ({reason})")
     elif proper:
-        integral = sp.Integral(kernel, *[(s, doms[s].lo, doms[s].hi) for s in params]) \
+        integral = sp.Integral(shown, *[(s, doms[s].lo, doms[s].hi) for s in params]) \
             if not any(c.has(*params) for c in constraints) else None
         d = d.add(Step(f"The kernel integrates to a finite value over {dom_text}: the prior is proper.",
                        "integrate over the parameter domain", integral, (normalizer,)))
-        d = d.add(Step("The normalized Jeffreys prior:", "divide by the normalizer", lhs, (kernel / normalizer,)))
+        d = d.add(Step("The normalized Jeffreys prior:", "divide by the normalizer", lhs, (shown / normalizer,)))
     else:
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
         d = d.add(Step(f"The integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
@@ -270,8 +287,9 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                        tuple(sp.Eq(sp.Integral(kernel, (s, doms[s].lo, doms[s].hi)), oo, evaluate=False)
                              for s in dict.fromkeys(s for s, _ in divergent))))
     if named:
-        d = d.add(Step(f"This is the {named} law." if proper else f"Its kernel is that of {named}.",
-                       "compare with the catalog of named densities", lhs, (kernel,)))
+        d = d.add(Step(f"This is the {named} law." if proper else
+                       f"Its kernel is an {named}." if named.startswith("improper") else f"Its kernel is that of {named}.",
+                       "compare with the catalog of named densities", lhs, (shown,)))
     d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent,
                     density=kernel / normalizer if proper and normalizer is not None else None)
     return d.with_result(kernel)
@@ -341,12 +359,13 @@ def jeffreys_invariance(model: Model, coords, *, fisher=None) -> Derivation:
     fresh = tidy(sp.sqrt(direct.det()), limit=2.0)
     ok = is_zero(moved - fresh, new_domains(model, change))
     d = d.add(Step("Transform the Jeffreys density by the Jacobian of the change of coordinates.",
-                   "change of variables: pi_phi(phi) = pi_theta(theta(phi)) |det J|", N.JEFFREYS(*change.new),
+                   r"change of variables: $\pi_{\phi}(\phi) = \pi_{\theta}(\theta(\phi)) |\det J|$",
+                   N.JEFFREYS(*change.new),
                    (moved,)))
-    d = d.add(Step("The Jeffreys prior computed directly in the new coordinates, sqrt(det I_phi):",
-                   "Fisher information derived from scratch in phi", N.JEFFREYS(*change.new), (fresh,)))
+    d = d.add(Step(r"The Jeffreys prior computed directly in the new coordinates, $\sqrt{\det \mathcal{I}_{\phi}}$:",
+                   r"Fisher information derived from scratch in $\phi$", N.JEFFREYS(*change.new), (fresh,)))
     if ok:
-        d = d.add(Step("They agree: the Jeffreys prior is invariant.", "det(J^T I J) = det(I) det(J)^2", None,
+        d = d.add(Step("They agree: the Jeffreys prior is invariant.", r"$\det(J^{\mathsf{T}} \mathcal{I} J) = \det(\mathcal{I}) \det(J)^{2}$", None,
                        (sp.Eq(moved, fresh, evaluate=False),)))
     else:
         d = d.fail("jeffreys invariance", f"{moved} differs from {fresh}")

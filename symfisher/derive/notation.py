@@ -30,3 +30,43 @@ def fisher_of(model):
 
 def vector(entries):
     return sp.Matrix(list(entries))
+
+
+class Root(sp.Function):
+    r"""``sqrt(a)`` kept as one radical for display: SymPy splits ``sqrt(p*(1 - p))`` into
+    ``sqrt(p)*sqrt(1 - p)``; a textbook writes :math:`\sqrt{p(1-p)}`. It prints as a square
+    root in every format and :meth:`doit` gives SymPy's ``sqrt`` (a step that shows it
+    proves the two equal, :func:`symfisher.textbook.one_radical`).
+
+    >>> import sympy as sp
+    >>> p = sp.Symbol("p", positive=True)
+    >>> r = Root(p*(1 - p))
+    >>> r, r.doit()
+    (sqrt(p*(1 - p)), sqrt(p)*sqrt(1 - p))
+    """
+
+    nargs = 1
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, a):
+        return None
+
+    def doit(self, **hints):
+        return sp.sqrt(self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0])
+
+    def _eval_is_positive(self):
+        return self.args[0].is_positive
+
+    def _eval_is_real(self):
+        return True if self.args[0].is_nonnegative else None
+
+    def _latex(self, printer, exp=None):
+        tex = r"\sqrt{%s}" % printer._print(self.args[0])
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _pretty(self, printer):
+        return printer._print(sp.Pow(self.args[0], sp.S.Half, evaluate=False))
+
+    def _sympystr(self, printer):
+        return "sqrt(%s)" % printer._print(self.args[0])

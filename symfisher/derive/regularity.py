@@ -661,7 +661,8 @@ def expected_score(model: Model, score_vector, limit: float | None = None) -> De
         ok = is_zero(ex.value, doms)
         verdicts.append(ok)
         d = d.add(Step(f"The expected score for {th} vanishes." if ok else f"The expected score for {th} is not zero.",
-                       "the support does not depend on the parameter, so E[d ell/d theta] = d/d theta of 1 = 0",
+                       r"the support does not depend on the parameter, so $E[\partial \ell / \partial \theta] = "
+                       r"\partial/\partial \theta \int f \, dx = \partial 1/\partial \theta = 0$",
                        N.E(s), (_zero_form(ex.value) if ok else ex.value,)))
         if not ok:
             d = d.fail(f"E[score] for {th}", f"E[score] = {ex.value}, not 0: the model is not regular")

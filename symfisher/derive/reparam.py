@@ -548,9 +548,19 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
         return d.fail("transformation law", f"the Fisher information of the {model.name} model is not available")
     law = pull_back(I_theta, change, J)
     I_phi = N.FISHER(*change.new)
-    d = d.add(Step("Route 1, the transformation law: the score in phi is J^T times the score in theta, so",
-                   "chain rule; I = E[s s^T]", I_phi,
-                   (sp.MatMul(J.T, N.fisher_of(model), J, evaluate=False), law if law.rows > 1 else law[0, 0])))
+    sub = {t: e for t, e in zip(change.old, change.theta_of_phi) if t != e}
+    shown = (sp.MatMul(J.T, N.fisher_of(model), J, evaluate=False),) if law.rows > 1 else (
+        sp.Mul(sp.Pow(J[0, 0], 2), N.fisher_of(model), evaluate=False),  # the law, then with the values put in
+        sp.Mul(sp.Pow(J[0, 0], 2), tidy(I_theta[0, 0].subs(sub, simultaneous=True), limit=1.0), evaluate=False))
+    d = d.add(Step(r"Route 1, the transformation law: the score in $\phi$ is $J^{\mathsf{T}}$ times the score in "
+                   r"$\theta$, so $\mathcal{I}_{\phi} = J^{\mathsf{T}} \mathcal{I}_{\theta}(\theta(\phi)) J$; put in the "
+                   "Jacobian and the Fisher information at the old parameters written in the new ones.",
+                   r"chain rule; $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_phi, shown + (law if law.rows > 1 else law[0, 0],)))
+    if change.phi_of_theta is not None and law.rows == 1:
+        # the same value in the old coordinates, as the law is usually quoted (I_phi = p(1 - p))
+        old_form = tidy(law[0, 0].subs(dict(zip(change.new, change.phi_of_theta)), simultaneous=True), limit=1.0)
+        if not old_form.has(*change.new) and old_form.count_ops() < law[0, 0].count_ops():
+            d = d.add(Step("Written in the old coordinates:", "substitute the inverse map", I_phi, (old_form,)))
     direct_d = fisher_information(new_model, limit=limit)
     direct = direct_d.result
     d = d.add(Step(f"Route 2: derive the Fisher information of the model rewritten in {', '.join(map(str, change.new))} "
@@ -591,15 +601,18 @@ def _natural_steps(d, new_model, change, law, doms):
                for r in rests for e in eta)
     if not free:
         return d.fail("natural coordinates", "log f - eta.T(x) + A(eta) still depends on eta"), None, None
-    d = d.add(Step("In the natural coordinates the family is exponential: log f = eta . T(x) - A(eta) + log h(x), "
-                   "with the sufficient statistic and log-partition", "log f - eta . T(x) + A(eta) does not depend on eta",
+    d = d.add(Step(r"In the natural coordinates the family is exponential: $\log f = \eta \cdot T(x) - A(\eta) + \log h(x)$, "
+                   "with the sufficient statistic and log-partition",
+                   r"$\log f - \eta \cdot T(x) + A(\eta)$ does not depend on $\eta$",
                    None, (sp.Eq(sp.Function("T")(*new_model.data), T if T.rows > 1 else T[0], evaluate=False),
                           sp.Eq(sp.Function("A")(*eta), A, evaluate=False))))
     H = sp.hessian(A, eta).applyfunc(lambda e: tidy(e, limit=1.0))
     ok = is_zero(H - law, doms)
     if ok:
         d = d.add(Step("Route 3: the Fisher information in natural coordinates is the Hessian of the log-partition "
-                       "(the covariance of T(X)).", "I(eta) = -E[d^2 log f] = d^2 A / d eta^2, free of x",
+                       "(the covariance of $T(X)$).",
+                       r"$\mathcal{I}(\eta) = -E[\partial^{2} \log f / \partial \eta^{2}] = \partial^{2} A / \partial \eta^{2}$, "
+                       "free of $x$",
                        N.FISHER(*eta), (H if H.rows > 1 else H[0, 0],)))
     else:
         d = d.fail("natural coordinates", f"the Hessian of A, {H}, differs from the transformation law")

@@ -71,22 +71,24 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     lhs = N.KL(*params, *shifted)
     ell = expand_log_density(model.log_density, model.data)
     d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
-    d = d.add(Step("The divergence of the distribution at theta + delta from the one at theta is the expected "
-                   "log-ratio under theta.", "definition of the Kullback–Leibler divergence", lhs,
+    d = d.add(Step(r"The divergence of the distribution at $\theta + \delta$ from the one at $\theta$ is the expected "
+                   r"log-ratio under $\theta$.", "definition of the Kullback–Leibler divergence", lhs,
                    (N.E(N.logf(model) - N.LOGF(*model.data, *shifted)),)))
-    d = d.add(Step("Expand the log-density at theta + delta in a Taylor series in delta and take the expectation "
-                   "term by term: the k-th order term is minus the sum over multi-indices of size k of "
-                   "delta^alpha / alpha! times the expected k-th derivative.",
+    kk = sp.Symbol("k", integer=True, positive=True)
+    d = d.add(Step(r"Expand the log-density at $\theta + \delta$ in a Taylor series in $\delta$ and take the expectation "
+                   r"term by term: the term of order $k$ is minus $\delta^{k}/k!$ times the expected $k$-th derivative "
+                   r"(with several parameters, the sum over the multi-indices $\alpha$ of size $k$ of "
+                   r"$\delta^{\alpha}/\alpha!$ times $E[\partial^{\alpha} \ell]$).",
                    "Taylor's theorem; linearity of the expectation", lhs,
-                   (-sp.Sum(sp.Symbol("delta") ** sp.Symbol("alpha") / sp.factorial(sp.Symbol("alpha"))
-                            * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), sp.Symbol("alpha")))),
-                            (sp.Symbol("alpha"), 1, order)),)))
+                   (-sp.Sum(sp.Symbol("delta") ** kk / sp.factorial(kk)
+                            * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), kk))),
+                            (kk, 1, order)),)))
     kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) if a.has(*params)]
     smooth_order = order if not kinks else min(order, 2)
     if kinks:
         d = d.add(Step(f"The log-density is not smooth in the parameters (it contains {kinks[0]}): the expectation "
                        "of the second derivative still gives the Fisher information, but beyond order 2 the divergence "
-                       "is not a power series in delta, so the higher terms come from the closed form.",
+                       r"is not a power series in $\delta$, so the higher terms come from the closed form.",
                        "a kink of the log-density at the data point", None, ()))
     terms: dict = {}
     derivs: dict = {(): ell}
@@ -125,14 +127,17 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                           f"the expectation of the derivative of the log-density in ({wrt}) could not be taken: {reason}")
         if table:
             d = d.add(Step(f"The expected derivatives of order {k} are",
-                           "linear in the sufficient statistic: sum_i d^alpha eta_i E[T_i] - d^alpha A" if structural
+                           r"linear in the sufficient statistic: $E[\partial^{\alpha} \ell] = \sum_{i} "
+                           r"\partial^{\alpha} \eta_{i} \, E[T_{i}] - \partial^{\alpha} A$" if structural
                            else "the expectation engine, statistic by statistic", None, tuple(table)))
         terms[k] = term
         if k == 1:
-            d = d.add(Step("The first-order term vanishes: the score has mean zero.", "E[s(theta)] = 0 (regularity)",
+            d = d.add(Step("The first-order term vanishes: the score has mean zero.", r"$E[s(\theta)] = 0$ (regularity)",
                            sp.Symbol("T_1"), (term,)))
         else:
-            d = d.add(Step(f"The {name} term in delta:", f"minus delta^alpha/alpha! times E[d^{k} ell], summed",
+            d = d.add(Step(f"The {name} term in $\\delta$:",
+                           rf"minus $\delta^{{\alpha}}/\alpha!$ times $E[\partial^{{\alpha}} \ell]$, summed over "
+                           rf"$|\alpha| = {k}$",
                            sp.Symbol(f"T_{k}"), (term,)))
     quad = terms[2]
     I = fisher
@@ -145,8 +150,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
         target = sp.expand((dvec.T * I * dvec)[0, 0] / 2)
         ok = is_zero(quad - target, model_domains(model))
         if ok:
-            d = d.add(Step("The quadratic term is half the Fisher information as a quadratic form in delta.",
-                           "-E[H] = I(theta): the curvature route of the Fisher information", sp.Symbol("T_2"),
+            d = d.add(Step(r"The quadratic term is half the Fisher information as a quadratic form in $\delta$.",
+                           r"$-E[H] = \mathcal{I}(\theta)$: the curvature route of the Fisher information",
+                           sp.Symbol("T_2"),
                            (quad, sp.MatMul(sp.S.Half, dvec.T, N.fisher_of(model), dvec, evaluate=False),
                             sp.factor(target) if len(params) == 1 else target)))
         else:
@@ -160,12 +166,13 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                           "order 2 cannot be taken under the expectation, and no closed-form KL is registered")
         for k in range(smooth_order + 1, order + 1):
             terms[k] = higher.get(k, sp.S.Zero)
-            d = d.add(Step(f"The order-{k} term, from the series of the closed-form divergence along delta "
-                           "(one-sided in the kinked parameter: |t delta| = t |delta| for t > 0):",
-                           "series of KL(theta, theta + t delta) in t at t = 1", sp.Symbol(f"T_{k}"), (terms[k],)))
+            d = d.add(Step(f"The order-{k} term, from the series of the closed-form divergence along $\\delta$ "
+                           r"(one-sided in the kinked parameter: $|t \delta| = t |\delta|$ for $t > 0$):",
+                           r"the series of $\mathrm{KL}(\theta, \theta + t \delta)$ in $t$, at $t = 1$", sp.Symbol(f"T_{k}"), (terms[k],)))
     series = sp.Add(*terms.values())
-    d = d.add(Step(f"Altogether, to order {order}:", "collect the terms", lhs,
-                   (series,)))
+    d = d.add(Step(f"Altogether, to order {order}: the sum of the terms found above.",
+                   "the expansion, truncated after the term of order %d" % order, lhs,
+                   (sp.Add(*[sp.Symbol(f"T_{k}") for k in terms], evaluate=False), series)))
     if check_closed_form and not kinks:
         d = _compare_with_closed_form(d, model, terms, delta, order)
     d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
@@ -243,8 +250,8 @@ def _compare_with_closed_form(d: Derivation, model: Model, terms: dict, delta: t
     except (StepTimeout, Exception):  # a series SymPy cannot finish is simply not shown
         return d.note("the series of the closed-form KL was not computed within its time limit")
     if verdict:
-        return d.add(Step("Check: the Taylor series of the closed-form divergence KL(theta, theta + t delta) in t, "
-                          "at t = 1, gives the same terms.", "series expansion of the closed form", None, ()))
+        return d.add(Step(r"Check: the Taylor series of the closed-form divergence $\mathrm{KL}(\theta, \theta + t "
+                          r"\delta)$ in $t$, at $t = 1$, gives the same terms.", "series expansion of the closed form", None, ()))
     if verdict is False:
         return d.fail("kl_taylor check", "the series of the closed-form KL differs from the term-by-term expansion")
     return d

@@ -29,6 +29,8 @@ from .document import Section, as_sections
 from .latex import equation_rows, latex_of
 from .prose import float_parts, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
+from .notation import textbook_prose
 
 __all__ = [
     "mathml",
@@ -223,9 +225,9 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
     ]
     for c in checks:
         cls = "pass" if c.passed else "fail"
-        name = prose_html(c.name)
+        name = prose_html(textbook_prose(c.name))
         if c.detail:
-            name += ' <small>(%s)</small>' % prose_html(c.detail)
+            name += ' <small>(%s)</small>' % prose_html(textbook_prose(c.detail))
         value = _num(c.value, dig)
         if c.stderr is not None:
             value += " \u00b1 " + _num(c.stderr, 2)
@@ -243,6 +245,7 @@ def render_derivation(
 ) -> str:
     """HTML body for one derivation: ``<div class="derivation">`` with an ``h{level}`` title."""
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     id_attr = "" if anchor is None else " id=%s" % quoteattr(anchor)
     out = ['<div class="derivation"%s>' % id_attr, "<h%d>%s</h%d>" % (level, prose_html(d.title), level)]
     if d.steps:

@@ -36,8 +36,9 @@ from .prose import (
     paragraphs,
     split_prose,
 )
-from .notation import display_latex
+from .notation import display_latex, textbook_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
 
 __all__ = [
     "SymfisherLatexPrinter",
@@ -138,6 +139,13 @@ class SymfisherLatexPrinter(LatexPrinter):
             return r"%s^{-1}" % self._print(base)
         return super()._print_Pow(expr)
 
+    def _print_Mul(self, expr):
+        tex = super()._print_Mul(expr)
+        # an unevaluated -(a + b) is printed "- (a + b)": delimiters that grow with their content
+        if tex.startswith("- (") and tex.endswith(")") and _balanced(tex[3:-1]):
+            tex = r"- \left(" + tex[3:-1] + r"\right)"
+        return tex
+
     def _print_Add(self, expr, order=None):
         # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
         return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
@@ -164,6 +172,16 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _balanced(tex: str) -> bool:
+    """Whether the parentheses of ``tex`` pair up among themselves (none closes an outer one)."""
+    depth = 0
+    for c in tex:
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            return False
+    return depth == 0
 
 
 @lru_cache(maxsize=32)
@@ -232,7 +250,8 @@ class Row(NamedTuple):
 
 def is_value(form) -> bool:
     """Forms joined to the chain with ``=`` (everything but relations and booleans)."""
-    return not isinstance(form, Boolean)
+    # a Symbol is a Boolean too in SymPy (``p`` may stand for a truth value): an expression is a value
+    return isinstance(form, sp.Expr) or not isinstance(form, Boolean)
 
 
 def split_sum(obj, settings: RenderSettings) -> list[tuple[str, Any]]:
@@ -396,6 +415,7 @@ def render_derivation_fragment(d: Derivation, settings: RenderSettings | None = 
     True
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     lines = [_mathjax_prose(d.title, cmd=r"\textbf")]
     for i, step in enumerate(d.steps, 1):
         lines.append(r"\text{%d. } %s" % (i, _mathjax_prose(step.statement)))
@@ -417,7 +437,7 @@ def render_derivation_fragment(d: Derivation, settings: RenderSettings | None = 
         body = [
             "%s & %s & %s & %s & %s"
             % (
-                _mathjax_prose(c.name),
+                _mathjax_prose(textbook_prose(c.name)),
                 latex_float(c.value, settings.float_digits),
                 latex_float(c.target, settings.float_digits),
                 latex_float(c.error, 3),
@@ -458,9 +478,9 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
         r"\midrule",
     ]
     for c in checks:
-        name = _inline_prose(c.name)
+        name = _inline_prose(textbook_prose(c.name))
         if c.detail:
-            name += r" {\footnotesize(" + _inline_prose(c.detail) + ")}"
+            name += r" {\footnotesize(" + _inline_prose(textbook_prose(c.detail)) + ")}"
         value = _num_cell(c.value, dig)
         if c.stderr is not None:
             value = "$" + latex_float(c.value, dig) + r" \pm " + latex_float(c.stderr, 2) + "$"
@@ -496,6 +516,7 @@ def render_derivation(
     italics), the result, failures as boxes, checks as a booktabs table, notes.
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     out = ["\\%s{%s}" % (heading, _inline_prose(d.title))]
     if d.steps:
         out.append(r"\begin{enumerate}")

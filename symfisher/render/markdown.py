@@ -17,6 +17,8 @@ from .document import Section, as_sections
 from .latex import equation_rows, latex_of
 from .prose import format_float, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
+from .notation import textbook_prose
 
 __all__ = ["md_prose", "render_derivation", "render_section", "render_document"]
 
@@ -60,9 +62,9 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> str:
     dig = settings.float_digits
     out = ["| Check | Value | Target | Error | Tol. | Result |", "|---|---:|---:|---:|---:|---|"]
     for c in checks:
-        name = md_prose(c.name, in_table=True)
+        name = md_prose(textbook_prose(c.name), in_table=True)
         if c.detail:
-            name += " (" + md_prose(c.detail, in_table=True) + ")"
+            name += " (" + md_prose(textbook_prose(c.detail), in_table=True) + ")"
         value = format_float(c.value, dig)
         if c.stderr is not None:
             value += " ± " + format_float(c.stderr, 2)
@@ -100,6 +102,7 @@ def render_derivation(d: Derivation, settings: RenderSettings | None = None, lev
     *Reason: chain rule*
     """
     settings = settings or DEFAULT_SETTINGS
+    d = textbook_derivation(d)
     out = ["%s %s" % ("#" * level, md_prose(d.title))]
     for i, step in enumerate(d.steps, 1):
         out.append("**Step %d.** %s" % (i, md_prose(step.statement)))

@@ -48,6 +48,7 @@ _UNI = {
     "Omega": "Ω",
 }
 _SUB = dict(zip("0123456789+-=()aeoxnijkmpthlsr", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₙᵢⱼₖₘₚₜₕₗₛᵣ"))
+_SUP = dict(zip("0123456789()", "⁰¹²³⁴⁵⁶⁷⁸⁹⁽⁾"))
 _DECORATIONS = ("star", "hat", "bar", "tilde", "dot")
 _NAME = re.compile(r"([A-Za-z]+?)(\d*)((?:_[A-Za-z0-9]+)*)")
 
@@ -145,7 +146,8 @@ _FUNCS = {
 }
 # a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
 _TOKEN = re.compile(
-    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?!\*))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?|\^\{[^{}]*\}|\^T\b|\^\(?-?\w+\)?"
+    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
+    r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
 _OPS = set("=+-*/^[]~_") | {"**", "->"}
@@ -168,6 +170,18 @@ def _math_of_run(run: str) -> str:
     i = 0
     while i < len(toks):
         t = toks[i]
+        if t == "sqrt" and i + 1 < len(toks) and toks[i + 1] == "(":
+            # sqrt(2): the argument in braces (``\sqrt(2)`` would take "(" as its argument)
+            depth, j = 0, i + 1
+            while j < len(toks):
+                depth += {"(": 1, ")": -1}.get(toks[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            if j < len(toks):
+                out.append(r"\sqrt{%s}" % _math_of_run("".join(toks[i + 2 : j])))
+                i = j + 1
+                continue
         if t == "**":
             # ``**(-1)`` / ``**2``: an exponent
             nxt = toks[i + 1] if i + 1 < len(toks) else ""
@@ -181,6 +195,12 @@ def _math_of_run(run: str) -> str:
                 continue
             out.append("^{%s}" % nxt)
             i += 2
+            continue
+        m = re.fullmatch(r"(\d+(?:\.\d+)?)e([-+]?\d+)", t)
+        if m:  # 1e-5: a power of ten
+            mant, exp = m.group(1), str(int(m.group(2)))
+            out.append(("10^{%s}" % exp) if mant == "1" else r"%s \cdot 10^{%s}" % (mant, exp))
+            i += 1
             continue
         if t == "^T":
             out.append(r"^{\mathsf{T}}")
@@ -213,6 +233,8 @@ def _math_of_run(run: str) -> str:
                 out.append(_FUNCS[t] + " ")
             elif t == "I":
                 out.append(r"\mathcal{I}")
+            elif t.startswith("I_") and display_latex(t) is not None:  # I_phi: the Fisher information in phi
+                out.append(r"\mathcal{I}" + display_latex(t)[1:] + " ")
             else:
                 tex = display_latex(t)
                 out.append((tex if tex is not None and not tex.startswith(r"\mathrm") else t) + " ")
@@ -220,11 +242,15 @@ def _math_of_run(run: str) -> str:
             out.append(t)
         i += 1
     tex = re.sub(r" +", " ", "".join(out)).strip()
-    tex = re.sub(r"(?<=[^\\]) +(?=[\^_\[\]()/!,|'])", "", tex)  # no space before scripts and brackets
+    # no space before scripts and brackets (but after a relation or operator the space stays)
+    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,|'])", "", tex)
     return re.sub(r"(?<=[\[(/]) +", "", tex)
 
 
 _WORD_OR_SPACE = re.compile(r"(\s+)")
+# nouns after which a Greek word is the name of a family or function, not a symbol
+_NAME_NOUNS = frozenset("model models log-density distribution distributions law laws family function kernel "
+                        "prior".split())
 
 
 def textbook_prose(text: str) -> str:
@@ -236,9 +262,17 @@ def textbook_prose(text: str) -> str:
     English words end it. ``J = -H`` and ``E[s s^T]`` become math; ``a constant matrix``
     does not.
     """
-    if not text or "$" in text:
+    if not text:
         return text
-    from .prose import is_safe_math
+    from .prose import is_safe_math, split_prose
+
+    if "$" in text:  # prose with math already: only the text between the formulas is read
+        pieces = split_prose(text)
+        if any(kind == "math" for kind, _ in pieces):
+            return "".join("$" + part + "$" if kind == "math" else
+                           textbook_prose(part) if "$" not in part else part.replace("$", "\\$")
+                           for kind, part in pieces)
+        return text
 
     words = _WORD_OR_SPACE.split(text)
     out: list[str] = []
@@ -250,8 +284,13 @@ def textbook_prose(text: str) -> str:
             run.clear()
 
     call = 0  # inside the parentheses of a word written as a call (``Beta(1/2, 1/2)``): text
-    for w in words:
+    for k, w in enumerate(words):
         if not w:
+            continue
+        nxt = next((v for v in words[k + 1:] if v and not v.isspace()), "")
+        if w in GREEK and nxt.rstrip(".,;:") in _NAME_NOUNS:  # "the beta model", "the gamma function": a name
+            flush()
+            out.append(w)
             continue
         if w.isspace():
             (run if run else out).append(w)
@@ -311,8 +350,25 @@ def _convert_run(s: str, is_safe_math) -> str:
     return lead + _words(s) + tail
 
 
+_SPECIAL_CALL = re.compile(r"\b(polygamma|besseli)\((\d+), ")
+_PSI = {"0": "ψ", "1": "ψ′", "2": "ψ″"}
+
+
 def _words(text: str) -> str:
-    """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``)."""
+    """Code names among words as display unicode (``mvn_mean`` -> ``mvn mean``, ``mu_2`` ->
+    ``μ₂``), and the code spellings left in an expression written as text (a failure message
+    quoting one) as mathematics: ``x**2`` -> ``x^2``, ``polygamma(1, a)`` -> ``ψ′(a)``,
+    ``besseli(0, k)`` -> ``I₀(k)``, ``sqrt(`` -> ``√(``.
+
+    >>> _words("E[log(1 + (-mu_2 + x)**2/(nu*sigma**2))] and polygamma(1, a + b), mvn_mean")
+    'E[log(1 + (-μ₂ + x)^2/(ν·σ^2))] and ψ′(a + b), mvn mean'
+    """
+    def special(m):
+        name, n = m.groups()
+        if name == "polygamma":
+            return (_PSI.get(n) or "ψ" + "".join(_SUP.get(c, c) for c in f"({n})")) + "("
+        return "I" + "".join(_SUB.get(c, c) for c in n) + "("
+
     def one(m):
         w = m.group(0)
         g = ABBREVIATIONS.get(w, w)
@@ -321,6 +377,13 @@ def _words(text: str) -> str:
         if w == "oo":
             return "∞"
         if "_" in w:
+            parts = _split(w)
+            if parts is not None and (len(parts[0]) == 1 or parts[0] in GREEK or parts[0] in ABBREVIATIONS):
+                return display_unicode(w)
             return w.replace("_", " ")
         return w
+    text = _SPECIAL_CALL.sub(special, text)
+    text = re.sub(r"\bsqrt\(", "√(", text)
+    text = re.sub(r"(?<=[\w)\]])\*\*(?=[\w(])", "^", text)
+    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])", "·", text)
     return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)

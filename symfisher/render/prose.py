@@ -412,3 +412,162 @@ def float_parts(x, digits: int = 8) -> tuple[str, str | None]:
         mant, exp = s.split("e")
         return mant, str(int(exp))
     return s, None
+
+
+# ---------------------------------------------------------------- LaTeX -> unicode (terminal)
+
+# the inverse of the table above (one table for both directions), plus the commands that
+# only the LaTeX side spells
+_UNICODE_OF = {}
+for _k, _v in _MATH_UNICODE.items():  # the first character of a command wins (μ, not the micro sign µ)
+    if _v.startswith("\\") and _v[1:].isalpha():
+        _UNICODE_OF.setdefault(_v, _k)
+_UNICODE_OF.update({
+    r"\epsilon": "ε", r"\varepsilon": "ε", r"\phi": "φ", r"\varphi": "φ", r"\le": "≤", r"\leq": "≤",
+    r"\ge": "≥", r"\geq": "≥", r"\ne": "≠", r"\neq": "≠", r"\lt": "<", r"\gt": ">", r"\cdot": "·",
+    r"\cdots": "⋯", r"\ldots": "…", r"\dots": "…", r"\top": "ᵀ", r"\intercal": "ᵀ", r"\mid": "|",
+    r"\vert": "|", r"\lvert": "|", r"\rvert": "|", r"\Vert": "‖", r"\lVert": "‖", r"\rVert": "‖",
+    r"\prime": "′", r"\implies": "⇒", r"\iff": "⇔", r"\colon": ":", r"\lbrace": "{", r"\rbrace": "}",
+    r"\setminus": "∖", r"\emptyset": "∅", r"\varnothing": "∅", r"\langle": "⟨", r"\rangle": "⟩",
+    r"\ell": "ℓ", r"\to": "→", r"\rightarrow": "→", r"\mapsto": "↦", r"\infty": "∞", r"\sum": "Σ",
+    r"\prod": "∏", r"\int": "∫", r"\partial": "∂", r"\nabla": "∇", r"\pm": "±", r"\times": "×",
+    r"\sim": "∼", r"\approx": "≈", r"\propto": "∝", r"\in": "∈", r"\notin": "∉", r"\circ": "∘",
+    r"\quad": "  ", r"\qquad": "    ", r"\surd": "√",
+})
+_UNICODE_WORDS = frozenset(
+    "log ln exp sin cos tan sinh cosh tanh det tr min max sup inf lim arg dim ker Pr".split())
+_UNI_SUPER = dict(zip("0123456789+-=()niTkmjαβγδθ*", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁿⁱᵀᵏᵐʲᵅᵝᵞᵟᶿ*"))
+_UNI_SUB = dict(zip("0123456789+-=()aeoxnijkmpthlsr", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₒₓₙᵢⱼₖₘₚₜₕₗₛᵣ"))
+_CALLIGRAPHIC = {"I": "ℐ", "L": "ℒ", "N": "𝒩", "H": "ℋ", "F": "ℱ", "E": "ℰ", "B": "ℬ", "M": "ℳ", "R": "ℛ"}
+_BLACKBOARD = {"R": "ℝ", "N": "ℕ", "Z": "ℤ", "Q": "ℚ", "C": "ℂ"}
+
+
+class _TexReader:
+    """A small reader of the LaTeX the engine writes into its prose (and of safe user math)."""
+
+    def __init__(self, src: str):
+        self.s, self.i = src, 0
+
+    def group(self) -> str:
+        """The next argument: a braced group or a single token, as unicode."""
+        s = self.s
+        while self.i < len(s) and s[self.i] == " ":
+            self.i += 1
+        if self.i >= len(s):
+            return ""
+        if s[self.i] == "{":
+            depth, j = 0, self.i
+            while j < len(s):
+                depth += {"{": 1, "}": -1}.get(s[j], 0)
+                if depth == 0:
+                    break
+                j += 1
+            inner = s[self.i + 1 : j]
+            self.i = j + 1
+            return latex_to_unicode(inner)
+        if s[self.i] == "\\":
+            m = _CS_RE.match(s, self.i)
+            self.i = m.end() if m else self.i + 1
+            return self.command(m.group(1) if m else "")
+        self.i += 1
+        return s[self.i - 1]
+
+    def command(self, name: str) -> str:
+        if name in ("mathcal", "mathscr"):
+            arg = self.group()
+            return "".join(_CALLIGRAPHIC.get(c, c) for c in arg)
+        if name == "mathbb":
+            arg = self.group()
+            return "".join(_BLACKBOARD.get(c, c) for c in arg)
+        if name in ("mathrm", "mathbf", "mathit", "mathsf", "mathtt", "boldsymbol", "text", "textrm",
+                    "textit", "textbf", "mbox", "operatorname", "mathfrak"):
+            return self.group()
+        if name in ("frac", "dfrac", "tfrac", "cfrac"):
+            num, den = self.group(), self.group()
+            return "%s/%s" % (_wrapped(num), _wrapped(den))
+        if name in ("binom", "dbinom", "tbinom"):
+            n, k = self.group(), self.group()
+            return "C(%s, %s)" % (n, k)
+        if name == "sqrt":
+            arg = self.group()
+            return "√" + _wrapped(arg)
+        if name in ("hat", "widehat", "bar", "overline", "tilde", "widetilde", "dot", "ddot", "vec"):
+            arg = self.group()
+            mark = {"hat": "\u0302", "widehat": "\u0302", "bar": "\u0304", "overline": "\u0304",
+                    "tilde": "\u0303", "widetilde": "\u0303", "dot": "\u0307", "ddot": "\u0308",
+                    "vec": "\u20d7"}[name]
+            return arg + mark if len(arg) == 1 else arg
+        if name in ("left", "right", "middle", "big", "Big", "bigg", "Bigg", "bigl", "bigr", "Bigl", "Bigr",
+                    "biggl", "biggr", "displaystyle", "textstyle", "scriptstyle", "scriptscriptstyle",
+                    "limits", "nolimits"):
+            return ""
+        if name in (",", ";", ":", " "):
+            return " "
+        if name in ("!",):
+            return ""
+        if name in ("{", "}", "|", "&", "%", "$", "#", "_"):
+            return {"|": "‖"}.get(name, name)
+        if name in ("begin", "end"):
+            self.group()
+            return ""
+        if name in _UNICODE_WORDS:
+            return name
+        uni = _UNICODE_OF.get("\\" + name)
+        return uni if uni is not None else name
+
+
+def _wrapped(s: str) -> str:
+    """``a + b`` -> ``(a + b)`` when it would not read as one term next to ``/`` or ``√``."""
+    if re.fullmatch(r"[\w′ᵀ⁻¹²³⁴⁰⁵⁶⁷⁸⁹ℐ.]+|\(.*\)|\[.*\]", s) and not (s.startswith("(") and ")(" in s):
+        return s
+    return "(" + s + ")"
+
+
+def _script(arg: str, table: dict, mark: str) -> str:
+    if arg and all(c in table for c in arg):
+        return "".join(table[c] for c in arg)
+    if mark == "^" and arg == "-ᵀ":
+        return "⁻ᵀ"
+    return mark + (arg if len(arg) == 1 else "(" + arg + ")")
+
+
+def latex_to_unicode(src: str) -> str:
+    r"""Inline LaTeX math as terminal unicode: Greek letters, scripts, fractions, operators.
+
+    >>> latex_to_unicode(r"\mathcal{I}(\theta) = E[s s^{\mathsf{T}}]")
+    'ℐ(θ) = E[s sᵀ]'
+    >>> latex_to_unicode(r"\nabla_{\eta} A, \quad \frac{1}{p(1-p)}, \psi'(a), \Sigma^{-1}, x_{i}^{2}")
+    '∇_η A, 1/(p(1-p)), ψ′(a), Σ⁻¹, xᵢ²'
+    """
+    r = _TexReader(src)
+    out: list[str] = []
+    s = src
+    while r.i < len(s):
+        c = s[r.i]
+        if c == "\\":
+            out.append(r.group())
+        elif c in "^_":
+            r.i += 1
+            arg = r.group()
+            out.append(_script(arg, _UNI_SUPER if c == "^" else _UNI_SUB, c))
+        elif c == "{":
+            out.append(r.group())
+        elif c == "}":
+            r.i += 1
+        elif c == "'":
+            r.i += 1
+            out.append("′")
+        else:
+            r.i += 1
+            out.append(c)
+    text = re.sub(r"  +", " ", "".join(out)).strip()
+    return text.replace("′′′", "‴").replace("′′", "″").replace("∂ ", "∂")
+
+
+def unicode_prose(text: str) -> str:
+    r"""Prose for a terminal: its inline ``$...$`` math as unicode, the text as it is.
+
+    >>> unicode_prose(r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$, costs \$5")
+    'definition: ℐ = E[s sᵀ], costs $5'
+    """
+    return "".join(latex_to_unicode(s) if kind == "math" else s for kind, s in split_prose(text))

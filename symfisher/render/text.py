@@ -25,11 +25,12 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
 from .latex import is_value
-from .notation import display_unicode
-from .prose import format_float, paragraphs
+from .notation import display_unicode, textbook_prose
+from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
+from ..textbook import textbook_derivation
 
-__all__ = ["render_derivation", "render_section", "render_document"]
+__all__ = ["render_derivation", "render_section", "render_document", "terminal_prose"]
 
 
 def _sstr(obj: Any) -> str:
@@ -51,6 +52,24 @@ class TextbookPrettyPrinter(PrettyPrinter):
     def _call(self, head: str, args, left="(", right=")"):
         inner = self._print_seq(args, left, right, delimiter=", ")
         return prettyForm(*inner.left(head))
+
+    def _print_MatrixBase(self, e):
+        if e.shape == (1, 1):  # a 1 x 1 result reads as a scalar
+            return self._print(e[0, 0])
+        return super()._print_MatrixBase(e)
+
+    _print_ImmutableMatrix = _print_ImmutableDenseMatrix = _print_Matrix = _print_MatrixBase
+    _print_MutableDenseMatrix = _print_DenseMatrix = _print_MatrixBase
+
+    def _print_Pow(self, power):
+        from sympy.core.function import AppliedUndef
+
+        base, e = power.args
+        if e == -1 and (isinstance(base, AppliedUndef) and type(base).__name__ == "I"
+                        or isinstance(base, sp.Symbol) and base.name[:1].isupper()):
+            # the inverse of the Fisher information or of a matrix symbol: ℐ(θ)⁻¹, Σ⁻¹
+            return prettyForm(*self._print(base).right("⁻¹"))
+        return super()._print_Pow(power)
 
     def _print_polygamma(self, e):
         n, z = e.args
@@ -122,6 +141,22 @@ def _chain(step: Step, settings: RenderSettings) -> list[str]:
     return [line.rstrip() for line in out]
 
 
+def terminal_prose(text: str) -> str:
+    """Engine-written prose for a terminal: its ASCII formulas and inline LaTeX as unicode
+    mathematics (``I = E[s s^T]`` and ``$\\mathcal{I} = E[s s^{\\mathsf{T}}]$`` both read
+    ``ℐ = E[s sᵀ]``).
+
+    >>> terminal_prose("definition: I = E[s s^T]")
+    'definition: ℐ = E[s sᵀ]'
+    """
+    return _prose(textbook_prose(text))
+
+
+def _prose(text: str) -> str:
+    """Prose on one line, its inline math as unicode (``$\\mathcal{I}$`` -> ``ℐ``)."""
+    return unicode_prose(" ".join(text.split()))
+
+
 def _indent(lines: Sequence[str], n: int = 3) -> list[str]:
     return [(" " * n + line) if line else "" for line in lines]
 
@@ -135,7 +170,7 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> list[str
             value += " ± " + format_float(c.stderr, 2)
         rows.append(
             (
-                " ".join(c.name.split()),
+                _prose(textbook_prose(c.name)),
                 value,
                 format_float(c.target, dig),
                 format_float(c.error, 3),
@@ -156,45 +191,46 @@ def _checks_table(checks: Sequence[Check], settings: RenderSettings) -> list[str
 def render_derivation(d: Derivation, settings: RenderSettings | None = None) -> str:
     """Plain text for one derivation: title, numbered steps, result, failures, checks."""
     settings = settings or DEFAULT_SETTINGS
-    title = " ".join(d.title.split())
+    d = textbook_derivation(d)
+    title = _prose(d.title)
     out = [title, "=" * len(title)]
     for i, step in enumerate(d.steps, 1):
-        out.append("%d. %s" % (i, " ".join(step.statement.split())))
+        out.append("%d. %s" % (i, _prose(step.statement)))
         out.extend(_indent(_chain(step, settings)))
         if settings.include_reasons and step.reason:
-            out.append("   (%s)" % " ".join(step.reason.split()))
+            out.append("   (%s)" % _prose(step.reason))
     if settings.show_result and d.result is not None:
         out.append("")
         out.extend(_chain(Step("result", lhs="Result", forms=(d.result,)), settings))
     if settings.include_failures:
         for f in d.failures:
-            out.append("!! Step could not be completed: %s. %s" % (f.step, " ".join(f.reason.split())))
+            out.append("!! Step could not be completed: %s. %s" % (_prose(f.step), _prose(f.reason)))
     if settings.include_checks and d.checks:
         out += ["", "Numeric checks:"]
         out.extend(_indent(_checks_table(d.checks, settings), 2))
     if settings.include_notes:
         for note in d.notes:
             out.append("")
-            out.extend(paragraphs(note))
+            out.extend(_prose(textbook_prose(p)) for p in paragraphs(note))
     return "\n".join(out)
 
 
 def render_section(section: Section, settings: RenderSettings | None = None, number: int | None = None) -> str:
     settings = settings or DEFAULT_SETTINGS
-    title = " ".join(section.title.split())
+    title = _prose(section.title)
     if number is not None and settings.number_sections:
         title = "%d. %s" % (number, title)
     out = [title, "#" * len(title), ""]
     if section.question:
-        out += ["Question:"] + paragraphs(section.question) + [""]
+        out += ["Question:"] + [unicode_prose(p) for p in paragraphs(section.question)] + [""]
     for d in section.derivations:
         out += [render_derivation(d, settings), ""]
     if section.explanation:
-        out += ["Explanation:"] + paragraphs(section.explanation) + [""]
+        out += ["Explanation:"] + [unicode_prose(p) for p in paragraphs(section.explanation)] + [""]
     if settings.include_checks and section.checks:
         out += ["Numeric checks:"] + _indent(_checks_table(section.checks, settings), 2) + [""]
     if section.takeaway:
-        out += ["Takeaway: " + " ".join(section.takeaway.split()), ""]
+        out += ["Takeaway: " + _prose(section.takeaway), ""]
     return "\n".join(out).rstrip("\n")
 
 

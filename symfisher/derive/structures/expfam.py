@@ -68,10 +68,10 @@ class ExponentialFamily:
         T = sp.Function("T")(*m.data)
         vec = (lambda v: v[0]) if k == 1 else (lambda v: sp.Matrix(v))
         return Step(
-            f"log f is an exponential family with natural parameter eta = {_show(self.eta)}, sufficient statistic "
-            f"T = {_show(self.T)} and log-partition A = {self.A}: the log-density splits into terms that are a "
-            "function of the parameters times a function of the data.",
-            "log f = eta(theta) . T(x) + h(x) - A(theta); the split reproduces log f exactly",
+            r"The log-density is an exponential family: it splits into the natural parameter $\eta$ times the "
+            r"sufficient statistic $T$, a term $h$ of the data alone and the log-partition $A$ of the parameters "
+            "alone.",
+            r"$\ell = \eta(\theta) \cdot T(x) + h(x) - A(\theta)$, and the split reproduces the log-density exactly",
             N.logf(m),
             (sp.Add(sp.Mul(eta, T, evaluate=False), sp.Function("h")(*m.data), -sp.Function("A")(*m.params),
                     evaluate=False),
@@ -225,10 +225,6 @@ def _solve(M: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     return (M.adjugate() * b) / sp.factor(M.det())
 
 
-def _show(v: tuple) -> str:
-    return str(v[0]) if len(v) == 1 else "(" + ", ".join(map(str, v)) + ")"
-
-
 def _reduce_on_points(eta: list, T: list, A, pts) -> tuple:
     """On a finite support, drop statistics affine in the others there (``sum of indicators = 1``)."""
     while T:
@@ -339,45 +335,61 @@ class ExponentialFamilyStructure(Structure):
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(ef.identification())
         Tf = sp.Function("T")(*model.data)
-        d = d.add(Step("The score is linear in the statistic: differentiate eta(theta) . T - A(theta).",
-                       "s = J^T T(x) - grad A with the Jacobian J = d eta / d theta", N.SCORE(*params),
+        d = d.add(Step(r"The score is linear in the statistic: differentiate $\eta(\theta) \cdot T(x) - A(\theta)$.",
+                       r"$s = J^{\mathsf{T}} T(x) - \nabla_{\theta} A$ with the Jacobian "
+                       r"$J = \partial \eta / \partial \theta$", N.SCORE(*params),
                        (_matrix_or_scalar(J.T * sp.Matrix(ef.T) - sp.Matrix([derivative(ef.A, th) for th in params])),),
                        ))
-        d = d.add(Step("The Jacobian of the natural parameter:", "J_ij = d eta_i / d theta_j", sp.Symbol("J"),
+        d = d.add(Step("The Jacobian of the natural parameter:", r"$J_{ij} = \partial \eta_{i} / \partial \theta_{j}$",
+                       sp.Symbol("J"),
                        (_matrix_or_scalar(J),)))
         try:
             with time_limit(limit, "Fisher information of the exponential family"):
                 mean = ef.mean_natural()
-                how_mean = "E[T] = grad_eta A in natural coordinates"
+                how_mean = r"$E[T] = \nabla_{\eta} A$ in the natural coordinates $\eta$"
                 if mean is None:
                     mean = ef.mean()
-                    how_mean = "the score identity E[s] = J^T E[T] - grad A = 0, so E[T] = J^{-T} grad A"
+                    how_mean = (r"the score identity $E[s] = J^{\mathsf{T}} E[T] - \nabla_{\theta} A = 0$, so "
+                                r"$E[T] = J^{-\mathsf{T}} \nabla_{\theta} A$")
                 d = d.add(Step("The mean of the sufficient statistic, from the log-partition (no integral).",
                                how_mean, N.E(Tf), (_matrix_or_scalar(mean),)))
                 M, how = ef.covariance()
                 cov = sp.Function("Cov")(Tf)
                 if how == "natural":
                     d = d.add(Step("Its covariance, also from the log-partition.",
-                                   "Cov(T) = Hess_eta A in natural coordinates", cov, (_matrix_or_scalar(M),)))
+                                   r"$\operatorname{Cov}(T) = \nabla^{2}_{\eta} A$ in the natural coordinates", cov,
+                                   (_matrix_or_scalar(M),)))
                     outer = J.T * M * J
                 else:
-                    d = d.add(Step("Differentiate E[T](theta): the derivative is Cov(T, s) = Cov(T) J (the natural "
-                                   "parameters have no closed inverse here).",
-                                   "the second-order identity d E[T] / d theta = E[T s^T]",
+                    d = d.add(Step(r"Differentiate $E[T]$ with respect to $\theta$: the derivative is "
+                                   r"$\operatorname{Cov}(T, s) = \operatorname{Cov}(T) J$ (the natural parameters have "
+                                   "no closed inverse here).",
+                                   r"the second-order identity $\partial E[T] / \partial \theta = E[T s^{\mathsf{T}}]$",
                                    sp.MatMul(cov, sp.Symbol("J"), evaluate=False), (_matrix_or_scalar(M),)))
                     outer = J.T * M
                 outer = outer.applyfunc(lambda e: tidy(e, limit=2.0))
-                d = d.add(Step("Route 1: E[s s^T] = J^T Cov(T) J, since s - E[s] = J^T (T - E[T]).",
-                               "definition: I = E[s s^T]", I_lhs,
-                               (sp.MatMul(J.T, cov, J, evaluate=False) if k > 1 else
-                                J[0, 0] ** 2 * sp.Function("Var")(Tf), _matrix_or_scalar(outer))))
+                d = d.add(Step(r"Route 1: $E[s s^{\mathsf{T}}] = J^{\mathsf{T}} \operatorname{Cov}(T) J$, since "
+                               r"$s - E[s] = J^{\mathsf{T}}(T - E[T])$." if k > 1 else
+                               r"Route 1: $E[s^{2}] = J^{2} \operatorname{Var}(T)$, since $s - E[s] = J (T - E[T])$; "
+                               "put in the Jacobian and the variance found above.",
+                               r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_lhs,
+                               (sp.MatMul(J.T, cov, J, evaluate=False), _matrix_or_scalar(outer)) if k > 1 else
+                               (J[0, 0] ** 2 * sp.Function("Var")(Tf), sp.Mul(J[0, 0] ** 2, M[0, 0], evaluate=False),
+                                outer[0, 0])))
                 mean = ef.mean()
                 curv = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
                 curv = curv.applyfunc(lambda e: tidy(e, limit=2.0))
-                d = d.add(Step("Route 2: the Hessian is linear in T, H = sum_i T_i Hess eta_i - Hess A, so minus its "
-                               "expectation needs E[T] alone.",
-                               "-E[H] = Hess A - sum_i E[T_i] Hess eta_i", I_lhs,
-                               (N.E(-sp.Symbol("H")), _matrix_or_scalar(curv))))
+                H = sp.Symbol("H")
+                d = d.add(Step(r"Route 2: the Hessian is linear in $T$, $H = \sum_{i} T_{i} \nabla^{2}_{\theta} \eta_{i} - "
+                               r"\nabla^{2}_{\theta} A$, so its expectation needs $E[T]$ alone; the minus sign comes "
+                               "out of the expectation." if k > 1 else
+                               r"Route 2: the Hessian is linear in $T$, $H = T \eta''(\theta) - A''(\theta)$, so "
+                               r"$E[H] = E[T] \eta''(\theta) - A''(\theta)$ needs $E[T]$ alone; the minus sign comes "
+                               "out of the expectation.",
+                               r"$-E[H] = \nabla^{2}_{\theta} A - \sum_{i} E[T_{i}] \nabla^{2}_{\theta} \eta_{i}$"
+                               if k > 1 else r"$E[-H] = -E[H]$, with $E[T]$ from the log-partition",
+                               I_lhs, (N.E(-H), -N.E(H), _matrix_or_scalar(curv)) if k > 1 else
+                               (N.E(-H), -N.E(H), sp.Mul(-1, ef.expected_derivative((params[0], params[0])), evaluate=False), curv[0, 0])))
         except StepTimeout:
             return None  # too slow here: the generic route decides
         verdict = is_zero(outer - curv, model_domains(model))
@@ -390,7 +402,8 @@ class ExponentialFamilyStructure(Structure):
                            "their difference vanishes at seeded random points of the parameter domain",
                            None, (sp.Eq(I_lhs, _matrix_or_scalar(curv), evaluate=False),)))
         else:
-            d = d.fail("fisher routes", "J^T Cov(T) J and -E[H] differ: the split or the model is not regular")
+            d = d.fail("fisher routes", r"$J^{\mathsf{T}} \operatorname{Cov}(T) J$ and $-E[H]$ differ: the split or "
+                                        "the model is not regular")
         d.extras.update(outer=outer, curvature=curv, routes_agree=agree, structure="exponential_family")
         return d.with_result(curv)
 
@@ -407,7 +420,8 @@ class ExponentialFamilyStructure(Structure):
             ok = is_zero(v, doms)
             verdicts.append(ok)
             d = d.add(Step(f"The expected score for {th} vanishes." if ok else f"The expected score for {th} is not zero.",
-                           "E[s] = J^T E[T] - grad A with E[T] = grad_eta A (the chain rule)",
+                           r"$E[s] = J^{\mathsf{T}} E[T] - \nabla_{\theta} A$ with $E[T] = \nabla_{\eta} A$ "
+                           "(the chain rule)",
                            N.E(sp.Derivative(N.logf(model), th)), (sp.S.Zero if ok else v,)))
             if not ok:
                 d = d.fail(f"E[score] for {th}", f"E[score] = {v}, not 0: the model is not regular")
@@ -424,10 +438,11 @@ class ExponentialFamilyStructure(Structure):
         if not es.failures:
             return es
         d = Derivation("expected_score", "The score has mean zero")
-        d = d.add(Step("E[s] = 0 was not computed: the expectation engine did not finish within "
+        d = d.add(Step("$E[s] = 0$ was not computed: the expectation engine did not finish within "
                        f"{_ENGINE_LIMIT:g} s ({es.failures[0].reason}). It follows from the regularity identity "
                        "(the support does not depend on the parameters and the density integrates to one), "
-                       "which E[T] = J^{-T} grad A assumes.", "differentiate the normalization under the integral",
+                       r"which $E[T] = J^{-\mathsf{T}} \nabla_{\theta} A$ assumes.",
+                       "differentiate the normalization under the integral",
                        None, ()))
         return d.note("E[score] = 0 is assumed (regularity), not checked").with_result(None)
 
@@ -448,9 +463,14 @@ class ExponentialFamilyStructure(Structure):
         lhs = N.KL(*th1, *th2)
         d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
         d = d.add(ef.identification())
-        d = d.add(Step("The log-ratio is linear in the statistic, log f_1 - log f_2 = (eta_1 - eta_2) . T - A_1 + A_2 "
-                       "(h cancels), so its expectation under the first distribution needs E_1[T] alone.",
-                       "E_1[T] = J^{-T} grad A at theta_1 (the score identity)", lhs,
+        Tf = sp.Function("T")(*model.data)
+        d = d.add(Step(r"At the parameters of the first distribution, the mean of the statistic is",
+                       r"$E_{1}[T] = J^{-\mathsf{T}} \nabla_{\theta} A$ at $\theta_{1}$ (the score identity)",
+                       sp.Function("E_1")(Tf), (m1[0] if len(m1) == 1 else sp.Matrix(m1),)))
+        d = d.add(Step(r"The log-ratio is linear in the statistic, $\log f_{1} - \log f_{2} = (\eta_{1} - \eta_{2}) "
+                       r"\cdot T - A_{1} + A_{2}$ ($h$ cancels), so its expectation under the first distribution "
+                       "needs $E_{1}[T]$ alone.",
+                       r"$\mathrm{KL} = (\eta_{1} - \eta_{2}) \cdot E_{1}[T] - A_{1} + A_{2}$ with the values above", lhs,
                        (sp.Add(*[sp.Mul(a - b, m, evaluate=False) for a, b, m in zip(e1, e2, m1)], -A1, A2,
                                evaluate=False), value)))
         d.extras.update(structure="exponential_family")

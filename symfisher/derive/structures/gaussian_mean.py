@@ -154,11 +154,13 @@ class GaussianMeanStructure(Structure):
         g, s = f.g, f.score
         d = Derivation("score", f"Score of the {model.name} model")
         d = d.add(Step("Write the log-density in matrix form; only the quadratic form involves the mean.",
-                       "log f = -(x - mu)^T Sigma^{-1} (x - mu)/2 - log det(2 pi Sigma)/2", N.logf(model),
+                       r"$\log f = -(x - \mu)^{\mathsf{T}} \Sigma^{-1} (x - \mu)/2 - \log \det(2 \pi \Sigma)/2$",
+                       N.logf(model),
                        (_quadratic_form(g),)))
         S = f.explicit(s)
         d = d.add(Step(f"Differentiate with respect to the vector {g.mean} (Sigma is symmetric).",
-                       "d/dmu of (x - mu)^T A (x - mu) = -(A + A^T)(x - mu)", N.SCORE(*model.params), (s, S)))
+                       r"the derivative of $(x - \mu)^{\mathsf{T}} A (x - \mu)$ in $\mu$ is "
+                       r"$-(A + A^{\mathsf{T}})(x - \mu)$", N.SCORE(*model.params), (s, S)))
         d.extras.update(raw=S, matrix=s)
         return d.with_result(S)
 
@@ -176,15 +178,18 @@ class GaussianMeanStructure(Structure):
         r, P = _centred(g), sp.Inverse(g.cov)
         I_lhs = N.fisher_of(model)
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
-        d = d.add(Step("Route 1: the Fisher information is the expected outer product of the score, "
-                       "s = Sigma^{-1} r with r = x - mu.",
-                       "definition: I = E[s s^T]", I_lhs, (sp.MatMul(P, r, r.T, P, evaluate=False),)))
+        d = d.add(Step(r"Route 1: the Fisher information is the expected outer product of the score, "
+                       r"$s = \Sigma^{-1} r$ with $r = x - \mu$.",
+                       r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_lhs,
+                       (N.E(sp.MatMul(P, r, r.T, P, evaluate=False)),)))
         A = gaussian_expectation(s * s.T, g)
-        d = d.add(Step("Take the expectation: E[(x - mu)(x - mu)^T] = Sigma.", "the covariance of x is Sigma",
+        d = d.add(Step(r"Take the expectation: $E[(x - \mu)(x - \mu)^{\mathsf{T}}] = \Sigma$.",
+                       r"the covariance of $x$ is $\Sigma$",
                        I_lhs, (sp.MatMul(P, g.cov, P, evaluate=False), A)))
         B = -gaussian_expectation(H, g)
         d = d.add(Step("Route 2: minus the expected Hessian; the Hessian does not involve the data.",
-                       "a constant matrix is its own expectation", I_lhs, (N.E(-H), B)))
+                       r"$-H = \Sigma^{-1}$, and a constant matrix is its own expectation", I_lhs,
+                       (N.E(-sp.Symbol("H")), N.E(-H), B)))
         agree = A == B or (A - B).doit() == sp.ZeroMatrix(*A.shape)
         if agree:
             d = d.add(Step("The two routes agree.", "the two matrix expressions are identical", None,
@@ -214,7 +219,7 @@ class GaussianMeanStructure(Structure):
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
         C = f.explicit(inv)
         d = d.add(Step("For any unbiased estimator T of the mean, Cov(T) is at least the inverse Fisher information.",
-                       "Cramér–Rao inequality; (Sigma^{-1})^{-1} = Sigma", sp.Function("CRB")(*model.params),
+                       r"Cramér–Rao inequality; $(\Sigma^{-1})^{-1} = \Sigma$", sp.Function("CRB")(*model.params),
                        (sp.Pow(N.fisher_of(model), -1), inv, C if C.shape[0] > 1 else C[0, 0])))
         return d.with_result(C)
 
@@ -229,19 +234,20 @@ class GaussianMeanStructure(Structure):
         mean_gap = gaussian_expectation(gap, g)
         lhs = N.KL(*model.params, *[th + dl for th, dl in zip(model.params, delta)])
         d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
-        d = d.add(Step("The log-density is quadratic in mu, so its expansion in delta is exact: "
-                       "log f(x; mu) - log f(x; mu + delta) is", "(x - mu - delta)^T A (x - mu - delta) expanded",
+        d = d.add(Step(r"The log-density is quadratic in $\mu$, so its expansion in $\delta$ is exact: "
+                       r"$\log f(x; \mu) - \log f(x; \mu + \delta)$ is",
+                       r"$(x - \mu - \delta)^{\mathsf{T}} A (x - \mu - \delta)$ expanded",
                        None, (gap,)))
-        d = d.add(Step("Take the expectation under mu: the term linear in x - mu vanishes.", "E[x - mu] = 0",
+        d = d.add(Step(r"Take the expectation under $\mu$: the term linear in $x - \mu$ vanishes.", r"$E[x - \mu] = 0$",
                        lhs, (mean_gap,)))
         quad = _explicit(mean_gap, g, {D: sp.Matrix(delta)})[0, 0]
         zero = sp.S.Zero
         terms = {1: zero, 2: quad, **{k: zero for k in range(3, order + 1)}}
         dv = sp.Matrix(delta)
         ok = cancels(quad - (dv.T * sp.Matrix(g.precision) * dv)[0, 0] / 2)  # delta^T I delta / 2
-        d = d.add(Step("So the first-order term is 0, the quadratic term is half the Fisher information Sigma^{-1} as "
-                       "a quadratic form in delta, and every term beyond the second order is 0.",
-                       "I(mu) = Sigma^{-1}", sp.Symbol("T_2"), (quad,)))
+        d = d.add(Step(r"So the first-order term is 0, the quadratic term is half the Fisher information $\Sigma^{-1}$ "
+                       r"as a quadratic form in $\delta$, and every term beyond the second order is 0.",
+                       r"$\mathcal{I}(\mu) = \Sigma^{-1}$", sp.Symbol("T_2"), (quad,)))
         d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
                         quadratic_is_fisher=bool(ok))
         return d.with_result(quad)

@@ -99,8 +99,8 @@ class LinearIndexStructure(Structure):
                   _index_step(model, ix))
         d = d.extend(sd)
         s = (f.a * sd.result[0, 0].xreplace(f.back))
-        d = d.add(Step(f"Chain rule: each component is d{ix.symbol}/dtheta_i times the derivative in {ix.symbol}.",
-                       f"d log f / d theta_i = (d {ix.symbol} / d theta_i) g'({ix.symbol})",
+        d = d.add(Step(f"Chain rule: each component is d {ix.symbol}/d theta_i times the derivative in {ix.symbol}.",
+                       f"d ell/d theta_i = (d {ix.symbol}/d theta_i) g'({ix.symbol})",
                        N.SCORE(*model.params), (f.a * sd.result[0, 0], s)))
         d.extras["raw"] = f.a * sd.extras["raw"][0, 0].xreplace(f.back)
         d.extras["index"] = (red, sd.extras["raw"])
@@ -113,7 +113,7 @@ class LinearIndexStructure(Structure):
         d = Derivation("hessian", f"Hessian of the {model.name} log-density").extend(hd)
         H = aaT * hd.result[0, 0].xreplace(f.back)
         d = d.add(Step(f"Chain rule again; {ix.symbol} is linear in the parameters, so its second derivatives vanish.",
-                       f"H = (d{ix.symbol}/dtheta)(d{ix.symbol}/dtheta)^T g''({ix.symbol})", sp.Symbol("H"),
+                       f"H = (d {ix.symbol}/d theta)(d {ix.symbol}/d theta)^T g''({ix.symbol})", sp.Symbol("H"),
                        (aaT * hd.result[0, 0], H)))
         d.extras["raw"] = aaT * hd.extras["raw"][0, 0].xreplace(f.back)
         return d.with_result(H)
@@ -144,7 +144,7 @@ class LinearIndexStructure(Structure):
         I = lift(fd.result)
         I_eta = sp.Function("I")(ix.symbol)
         d = d.add(Step(f"Both routes carry over by the chain rule: E[s s^T] = a a^T E[g'^2] and -E[H] = a a^T (-E[g'']) "
-                       f"with a = d{ix.symbol}/dtheta.",
+                       f"with a = d {ix.symbol}/d theta.",
                        "reparameterization law for the linear map theta -> " + str(ix.symbol),
                        N.fisher_of(model), (aaT * I_eta, I) if model.dim > 1 else (I_eta * aaT[0, 0], I[0, 0])))
         if model.dim > 1:
@@ -176,7 +176,7 @@ class LinearIndexStructure(Structure):
             return None
         d = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
         return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I(eta) has rank 1 < {model.dim} (the parameters enter "
-                                  "only through one linear index), so sqrt(det I) is not a prior density")
+                                  "only through one linear index), so $\\sqrt{\\det \\mathcal{I}}$ is not a prior density")
 
     def kl_taylor(self, model, f: _Found, order: int = 3, limit=None, **_):
         """``KL(P_theta || P_theta+delta)`` through the index: a displacement ``delta`` of the
