@@ -33,7 +33,7 @@ from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model, ModelError
 from .usermodel import from_density, from_logpdf
 
-__version__ = "0.3.0"
+__version__ = "0.4.0"
 
 # The numeric, checking and writing stacks (NumPy, SciPy, latex2mathml, matplotlib, the grammar) load on
 # first use of one of their names, so `import symfisher` costs little more than `import sympy`.

@@ -20,6 +20,7 @@ from typing import Any
 import sympy as sp
 
 from ..derivation import Check, Derivation, Step
+from ..textbook import textbook_derivation  # the one display pass every renderer applies
 from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES
 from .schema import CheckRequest, Part, Spec, SpecError, _expr, model_sizes, parse_spec
@@ -312,42 +313,6 @@ def run_check(ctx: Context, req: CheckRequest, key: str) -> Check:
 
 
 # ---------------------------------------------------------------- sections
-
-
-def textbook_derivation(d: Derivation) -> Derivation:
-    """A derivation as a sheet shows it: the engine's ASCII formulas in its texts typeset as
-    math (:func:`~symfisher.render.notation.textbook_prose`), and every result whose sign
-    reads backwards (``-1/(p(p - 1))``) followed by its own line in conventional form, with
-    the sign change as the reason (:func:`~symfisher.textbook.conventional_sign`)."""
-    from ..derivation import Failure
-    from ..render.latex import latex_of
-    from ..render.notation import textbook_prose
-    from ..textbook import conventional_sign
-
-    def why(flipped):
-        return ", ".join("$-(%s) = %s$" % (latex_of(b), latex_of(sp.Add(*[-t for t in b.args]))) for b in flipped)
-
-    steps = []
-    for st in d.steps:
-        reason = textbook_prose(st.reason)
-        forms = st.forms
-        # a sign absorbed between two forms of the chain: say so in the reason
-        for a, b in zip(forms, forms[1:]):
-            if isinstance(a, (sp.Expr, sp.MatrixBase)):
-                new, flipped = conventional_sign(a)
-                if flipped and new == b:
-                    reason = (reason + "; " if reason else "") + why(flipped)
-        st = replace(st, statement=textbook_prose(st.statement), reason=reason)
-        steps.append(st)
-        last = st.expr
-        if isinstance(last, (sp.Expr, sp.MatrixBase)):
-            new, flipped = conventional_sign(last)
-            if flipped:
-                steps.append(Step("Absorb the minus sign into a factor:", why(flipped), None, (last, new)))
-    result = conventional_sign(d.result)[0] if d.result is not None else None
-    failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
-    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
-                   notes=tuple(d.notes))
 
 
 def _run_part(spec: Spec, part: Part, index: int):
