@@ -253,6 +253,25 @@ _NAME_NOUNS = frozenset("model models log-density distribution distributions law
                         "prior".split())
 
 
+#: words of family names written as proper names (``the bernoulli model`` -> ``the Bernoulli model``)
+FAMILY_WORDS = {"bernoulli": "Bernoulli", "poisson": "Poisson", "weibull": "Weibull", "rayleigh": "Rayleigh",
+                "pareto": "Pareto", "laplace": "Laplace", "cauchy": "Cauchy", "student": "Student",
+                "gumbel": "Gumbel", "maxwell": "Maxwell", "nakagami": "Nakagami", "levy": "Lévy",
+                "frechet": "Fréchet", "dirichlet": "Dirichlet", "mises": "Mises", "gaussian": "Gaussian",
+                "mvn": "multivariate normal", "corr": "correlation", "t3": "t", "stacy": "Stacy"}
+_NAME_WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)*")
+
+
+def family_display(name: str) -> str:
+    """A family's code name as a reader's name: ``zero_truncated_poisson`` -> ``zero truncated
+    Poisson``, ``von_mises`` -> ``von Mises``, ``gamma_mean`` -> ``gamma mean``.
+
+    >>> family_display("student_t3"), family_display("mvn_covariance")
+    ('Student t', 'multivariate normal covariance')
+    """
+    return " ".join(FAMILY_WORDS.get(w.lower(), w) for w in name.split("_"))
+
+
 def textbook_prose(text: str) -> str:
     """Engine-written prose with its ASCII formulas as ``$...$`` math (prose that already has
     math, or lines without formulas, are returned as they are, apart from display names).
@@ -288,9 +307,11 @@ def textbook_prose(text: str) -> str:
         if not w:
             continue
         nxt = next((v for v in words[k + 1:] if v and not v.isspace()), "")
-        if w in GREEK and nxt.rstrip(".,;:") in _NAME_NOUNS:  # "the beta model", "the gamma function": a name
+        if nxt.rstrip(".,;:") in _NAME_NOUNS and _NAME_WORD.fullmatch(w) and \
+                (w in GREEK or "_" in w or w.lower() in FAMILY_WORDS):
+            # "the beta model", "the gamma function", "the gamma_mean model": a name, not a symbol
             flush()
-            out.append(w)
+            out.append(family_display(w))
             continue
         if w.isspace():
             (run if run else out).append(w)
