@@ -459,10 +459,17 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         return StatisticValue(t, sp.S.One, "normalization")
     # one rational statistic in two forms (1/(z^4 + 2 z^2 + 1) and (z^2 + 1)^-2, from the two routes) is one key
     canon = sp.factor(t) if t.is_rational_function(*model.data) and t.has(sp.Pow) else t
-    key = ("cheap", model.key(), canon)
-    if key not in _CACHE:
-        _CACHE[key] = _cheap_statistic_value(t, model, limit)
-    found = _CACHE[key]
+    # the model's own hooks are part of the key: two base laws with one canonical form (the t base of
+    # a catalog family with a moment table and of a typed density without) must not share answers
+    key = ("cheap", model.key(), _hooks_key(model), canon)
+    seconds = _sub_limit(limit)
+    hit = _CACHE.get(key, _MISSING)
+    if hit is _MISSING or (isinstance(hit, _TimedOut) and seconds > hit.seconds):
+        # no cheap route is a verdict only for the limit it was reached under (a KL's short limit, say)
+        found = _cheap_statistic_value(t, model, limit)
+        _CACHE[key] = found if found is not None else _TimedOut(seconds)
+        hit = _CACHE[key]
+    found = None if isinstance(hit, _TimedOut) else hit
     if found is not None:
         return found if found.statistic == t else replace(found, statistic=t)
     if not brute:
@@ -551,6 +558,28 @@ def law_key(model: Model) -> tuple:
     return (sp.srepr(model.log_density.xreplace({x: canon})), str(model.support[0]))
 
 
+_MISSING = object()
+
+
+def _hooks_key(model: Model) -> tuple:
+    """The identity of a model's statistic hooks (moment table, Mellin transform, MGF) for cache keys."""
+    out = []
+    for h in (model.moments, model.power_moments, model.mgf):
+        try:
+            hash(h)
+            out.append(h)
+        except TypeError:
+            out.append(id(h))
+    return tuple(out)
+
+
+@dataclass(frozen=True)
+class _TimedOut:
+    """A cached attempt that failed within a limit of ``seconds`` (it may have run out of it): not a
+    verdict for a caller with a longer limit, who tries again."""
+    seconds: float
+
+
 def _transform(model: Model, limit: float | None):
     """``(hook, conditions)``: the law's joint Mellin transform (a :class:`PowerMoments` in
     ``X`` and, on ``(0, 1)``, ``1 - X``) or, on the whole line, its moment-generating
@@ -560,8 +589,13 @@ def _transform(model: Model, limit: float | None):
     from .model import MGF, PowerMoments
 
     key = ("transform", law_key(model))
-    if key in _CACHE:
-        return _CACHE[key]
+    seconds = _sub_limit(limit)
+    hit = _CACHE.get(key, _MISSING)
+    if isinstance(hit, _TimedOut):
+        if seconds <= hit.seconds:
+            return None
+    elif hit is not _MISSING:
+        return hit
     _CACHE[key] = None
     x, sup = model.data[0], model.support[0]
     if type(sup).__name__ != "IntervalSupport":
@@ -581,7 +615,7 @@ def _transform(model: Model, limit: float | None):
     else:
         return None
     try:
-        with time_limit(_sub_limit(limit), "the law's transform"):
+        with time_limit(seconds, "the law's transform"):
             found = _euler_of(ell + extra, x, lo, hi)
             if found is None:
                 return None
@@ -589,7 +623,9 @@ def _transform(model: Model, limit: float | None):
             # exp(-loggamma(a)) = 1/Gamma(a): Gamma ratios then cancel by expand_func
             value = sp.powsimp(value.replace(sp.loggamma, lambda a: sp.log(sp.gamma(a))))
     except StepTimeout as exc:
-        if exc.step == "the law's transform":  # its own limit: a verdict, remembered (None)
+        if exc.step == "the law's transform":
+            # its own limit: a verdict for that limit only; a caller with more time tries again
+            _CACHE[key] = _TimedOut(seconds)
             return None
         # an enclosing step's limit interrupted it: not a verdict on the law, so not
         # remembered, and the timeout goes on to that step's handler

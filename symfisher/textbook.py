@@ -66,6 +66,25 @@ def _flip_scalar(expr):
     return new, tuple(flipped)
 
 
+def positive_factors(expr, params, doms):
+    """``expr`` with every sum factor proven negative on the domains written as minus its positive
+    opposite, an exact rewrite: ``1/(p - 1)`` is ``-1/(1 - p)`` on ``0 < p < 1``. Factors whose sign
+    is not proven stay as they are (``b/(a - 1)`` is left alone when ``a`` may exceed 1)."""
+    if not isinstance(expr, sp.Expr) or doms is None:
+        return expr
+    from .derive.jeffreys import _sign
+
+    sign, out = sp.S.One, []
+    for f in sp.Mul.make_args(expr):
+        b, e = f.as_base_exp()
+        if isinstance(b, sp.Add) and e.is_integer and b.has(*params) and _sign(b, params, doms) < 0:
+            sign *= sp.S.NegativeOne ** e
+            out.append(sp.Pow(-b, e))
+        else:
+            out.append(f)
+    return sign * sp.Mul(*out)
+
+
 def conventional_sign(expr):
     """``(form, flipped)``: ``expr`` with a leading minus absorbed into a reversed factor
     (entry by entry for a matrix, term by term for a sum), and the factors that were negated (empty: unchanged)."""

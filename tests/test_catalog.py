@@ -249,3 +249,19 @@ def test_split_of_a_product_equals_split_of_its_expansion(name):
             for pt in random_points(sorted(total.free_symbols - set(xs), key=str), model_domains(m), n=3, seed=11):
                 for xv in (sp.Rational(1, 3), sp.Rational(7, 5)):  # every data variable at the same value
                     assert abs(complex(total.subs(pt).subs({x: xv / len(xs) for x in xs}).evalf(30))) < 1e-20
+
+
+def test_a_family_after_another_with_the_same_base_law_derives_the_same():
+    """The Student t base law of ``student_t`` (nu known, with the catalog's moment table) and of
+    ``student_t3`` (nu a parameter) have one canonical form: the statistics cached for the first must
+    not stand for the second (it used to fall back to integration and run out of its budget)."""
+    from symfisher import derive_all
+
+    derive_all(get_model("student_t"))
+    m = get_model("student_t3")
+    I = derive_all(m, only=["fisher"]).get("fisher")
+    assert I is not None
+    mu, sigma, nu = (m.symbol(n) for n in ("mu", "sigma", "nu"))
+    # Lange, Little & Taylor (1989): I_mumu = (nu + 1)/((nu + 3) sigma^2), I_sigmasigma = 2 nu/((nu + 3) sigma^2)
+    assert sp.simplify(I[0, 0] - (nu + 1) / ((nu + 3) * sigma**2)) == 0
+    assert sp.simplify(I[1, 1] - 2 * nu / ((nu + 3) * sigma**2)) == 0

@@ -317,3 +317,17 @@ def test_conventional_sign_of_a_sum_term_by_term():
     assert flipped == (p - 1,) and sp.simplify(new - (-d**3 * (1 - 2 * p) / (3 * p**2 * (p - 1) ** 2)
                                                       - d**2 / (p * (2 * p - 2)))) == 0
     assert d**2 / (2 * p * (1 - p)) in new.args
+
+
+def test_positive_factors_reads_a_negative_factor_as_minus_its_opposite_only_when_proven():
+    from symfisher import get_model
+    from symfisher.derive.regularity import model_domains
+    from symfisher.textbook import positive_factors
+
+    m = get_model("bernoulli")
+    p = m.symbol("p")
+    doms = model_domains(m)
+    got = positive_factors(1 / (p - 1), m.params, doms)
+    assert str(got) == "-1/(1 - p)" and sp.simplify(got - 1 / (p - 1)) == 0
+    a, b = sp.symbols("a b", positive=True)  # a - 1 has no proven sign: left alone
+    assert positive_factors(b / (a - 1), (a, b), model_domains(get_model("gamma"))) == b / (a - 1)

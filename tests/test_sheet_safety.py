@@ -191,6 +191,14 @@ def test_out_is_a_file_or_under_a_file(tmp_path, capsys):
     assert f.read_text() == "keep"
 
 
+def test_empty_out_is_refused_and_nothing_lands_in_the_working_directory(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for out in ("", "  "):
+        code, _, err = _run(capsys, "sheet", BERNOULLI, "--out", out, "--no-figures", "--jobs", "1")
+        assert code == 2 and len(err.strip().splitlines()) == 1 and "--out" in err, err
+    assert not any(tmp_path.iterdir())
+
+
 def test_name_blocked_by_a_directory_is_found_before_anything_is_written(tmp_path, capsys):
     out = tmp_path / "out"
     (out / "index.json").mkdir(parents=True)

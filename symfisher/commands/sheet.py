@@ -33,6 +33,8 @@ def run(args) -> int:
                   file=sys.stderr)
     if not formats:
         raise ValueError("--format: no format given (choose among tex, html, md, json, txt, ipynb)")
+    if not args.out.strip():
+        raise ValueError("--out: an empty directory name (give a directory, e.g. --out output)")
     if args.jobs < 1:
         raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
     from ..sheets import find_specs

@@ -109,10 +109,15 @@ def fisher_expectation_sum(model, score_vector) -> Derivation:
         return d.fail("fisher_expectation_sum", "needs a one-parameter model of one variable with a finite support")
     th, x = model.params[0], model.data[0]
     s = _scalar(score_vector)
+    from ..textbook import conventional_sign, positive_factors
+    from .regularity import model_domains
+
+    doms = model_domains(model)
     f = sp.simplify(model.density)
     terms, probs, scores = [], [], []
     for v in sup.points():
         fv, sv = sp.simplify(f.subs(x, v)), sp.simplify(s.subs(x, v))
+        sv = positive_factors(sv, model.params, doms)  # 1/(p - 1) read as -1/(1 - p) on 0 < p < 1
         probs.append(sp.Eq(sp.Function("f")(v, th), fv, evaluate=False))
         scores.append(sp.Eq(sp.Function("s")(v, th), sv, evaluate=False))
         terms.append(sp.Mul(fv, sp.Pow(sv, 2, evaluate=False), evaluate=False))
@@ -120,9 +125,8 @@ def fisher_expectation_sum(model, score_vector) -> Derivation:
     d = d.add(Step("The score at each outcome.", "substitute the outcome into the score", None, tuple(scores)))
     I = sp.Function("I")(th)
     total = sp.Add(*terms, evaluate=False)
-    from ..textbook import conventional_sign
 
-    expanded = sp.Add(*[sp.simplify(t) for t in terms], evaluate=False)
+    expanded = sp.Add(*[positive_factors(sp.simplify(t), model.params, doms) for t in terms], evaluate=False)
     final = sp.factor(sp.simplify(sp.Add(*terms)))
     common = sp.together(sp.Add(*expanded.args))  # over the common denominator: the form a student writes
     if common.free_symbols == final.free_symbols and sp.count_ops(common) <= sp.count_ops(final):
@@ -130,7 +134,8 @@ def fisher_expectation_sum(model, score_vector) -> Derivation:
     final = conventional_sign(final)[0]
     d = d.add(Step("Average the squared score over the outcomes, weighted by their probabilities; each term "
                    "simplifies, and the fractions add over their common denominator.",
-                   "I(θ) = E[s(X; θ)²] = Σₓ f(x; θ) s(x; θ)²", I, (total, expanded, final)))
+                   r"$\mathcal{I}(\theta) = E[s(X; \theta)^{2}] = \sum_{x} f(x; \theta)\, s(x; \theta)^{2}$", I,
+                   (total, expanded, final)))
     d.extras["terms"] = total
     return d.with_result(final)
 
