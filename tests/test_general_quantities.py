@@ -172,3 +172,16 @@ def test_a_wrong_check_on_a_general_quantity_fails():
     spec = sheets.parse_spec(_GEOM.replace('target = "2/3"', 'target = "1/2"'), "geom.toml")
     passed = [c.passed for c in sheets.build_section(spec, figures=False).all_checks]
     assert passed == [False, True, True, True]
+
+
+def test_additivity_keeps_the_sample_size_apart_from_a_model_constant_named_n():
+    """The binomial's n trials are not the sample size: n iid Binomial(n, p) draws carry N n/(p(1 - p))
+    (additivity: I_N = N I), so at N = 5 it is 5n/(p(1 - p)), not n^2/(p(1 - p))."""
+    import symfisher as sf
+    from symfisher.derive.information import additivity_at
+
+    m = sf.get_model("binomial")
+    p, n = m.symbol("p"), m.symbol("n")
+    d = additivity_at(m, sf.fisher_information(m).result, n=5)
+    assert sp.simplify(d.result - 5 * n / (p * (1 - p))) == 0
+    assert d.extras["n"] == 5 and d.extras["general"].has(n) and d.extras["sample_size"] != n

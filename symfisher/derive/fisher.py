@@ -285,7 +285,9 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
 
 def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
     """``I_n(theta) = n I(theta)`` from the joint log-likelihood of ``n`` iid observations."""
-    n = n if n is not None else sp.Symbol("n", integer=True, positive=True)
+    if n is None:  # the sample size; N when the model already has an n (the binomial's trials)
+        taken = {str(c) for c in (*model.params, *model.constants)}
+        n = sp.Symbol("n" if "n" not in taken else "N", integer=True, positive=True)
     I = fisher if fisher is not None else fisher_information(model).result
     i = sp.Idx("i")
     d = Derivation("additivity", f"Fisher information of n iid {model.name} observations")
@@ -305,6 +307,7 @@ def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
                    "vanish and the variances add.",
                    "the variance of a sum of independent terms is the sum of their variances; $E[s] = 0$",
                    sp.Function("I_n")(*model.params), (sp.Sum(N.fisher_of(model), (i, 1, n)), n * I)))
+    d.extras["sample_size"] = n
     return d.with_result(n * I)
 
 

@@ -227,7 +227,7 @@ def additivity_at(model, fisher, n=None, at=None) -> Derivation:
     if d.result is None:
         return d
     In = _scalar(d.result)
-    nsym = next((s for s in In.free_symbols if s.name == "n"), sp.Symbol("n", integer=True, positive=True))
+    nsym = d.extras["sample_size"]
     d.extras.update(general=In, n=sp.Integer(n) if n is not None else nsym)
     d = d.with_result(In)
     if n is not None or at:
