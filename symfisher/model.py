@@ -30,6 +30,10 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import sympy as sp
+# The first sum a SymPy process builds imports sympy.tensor.tensor and sympy.combinatorics
+# (``Add.flatten`` does, lazily: about 18 ms). Every model builds sums, so it is paid here, with
+# the import, as a plain SymPy session pays it with its first expression.
+import sympy.tensor.tensor  # noqa: F401,E402
 
 from .domains import Domain
 

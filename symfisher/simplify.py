@@ -18,7 +18,8 @@ import sympy as sp
 from .limits import StepTimeout, time_limit
 
 __all__ = ["tidy", "tidy_matrix", "is_zero", "cancels", "random_points", "numeric_value", "signature",
-           "printed_length", "ensure_printable", "split_logs"]
+           "printed_length", "ensure_printable", "split_logs", "exp_logs_as_powers", "exps_as_powers",
+           "shift_polygammas"]
 
 
 def _size(e) -> tuple:
@@ -134,22 +135,48 @@ def tidy(expr, limit: float = 4.0):
         return _TIDY[expr]
     # pull out a monomial factor (x_i x_j in x_i x_j w(eta)): the rest is shared across a
     # matrix's entries and tidied once
-    ft = sp.factor_terms(expr)
-    if isinstance(ft, sp.Mul):
-        mono = [f for f in ft.args if f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Integer)]
-        if mono:
-            m = sp.Mul(*mono)
-            rest = ft / m
-            if not rest.is_Number and rest.free_symbols:
-                result = _flip_signs(m * tidy(rest, limit))
-                _TIDY[expr] = result
-                return result
+    m, rest = _monomial_part(expr)
+    if m != 1 and not rest.is_Number:  # (a sum of numbers such as pi and EulerGamma too: tidied alone)
+        result = _flip_signs(m * tidy(rest, limit))
+        _TIDY[expr] = result
+        return result
     result = abstracting_exponents(expr, lambda e: _tidy(e, limit))
     _TIDY[expr] = result
     return result
 
 
 _TIDY: dict = {}
+
+
+def _monomial_part(e) -> tuple:
+    """``(m, e / m)`` with ``m`` the product of the powers of symbols common to every term of ``e``
+    (``x_1 x_2`` in ``x_1 x_2 a + x_1 x_2 b``; an integer power, the smallest in size, of one sign in
+    every term), read off the terms' top-level factors. ``factor_terms`` finds the same monomial but
+    rewrites every subexpression on the way (30 ms for one nested rational entry of the categorical
+    law's covariance)."""
+    terms = sp.Add.make_args(e)
+    common = None
+    for t in terms:
+        powers = {b: k for b, k in t.as_powers_dict().items() if b.is_Symbol and k.is_Integer}
+        if common is None:
+            common = powers
+        else:
+            common = {b: (min(k, powers[b]) if k > 0 else max(k, powers[b])) for b, k in common.items()
+                      if b in powers and (k > 0) == (powers[b] > 0)}
+        if not common:
+            return sp.S.One, e
+    m = sp.Mul(*[b ** k for b, k in common.items()])
+    if m == 1:
+        return m, e
+    return m, sp.Add(*[t / m for t in terms])
+
+
+def _tree_size(e) -> int:
+    """The number of nodes of ``e`` (cheap: no ordering, no operation counts)."""
+    return sum(1 for _ in sp.preorder_traversal(e))
+
+
+_LARGE = 60  # nodes: an input this large is not itself a textbook form
 
 
 def _monomial(e) -> bool:
@@ -201,8 +228,10 @@ def _tidy(expr, limit: float):
     # fractions multiplies out every denominator first (15 ms against 5 for factor + cancel)
     factored = attempt(sp.factor, expr)
     cancelled = attempt(sp.cancel, expr if factored is None else factored)
-    common = attempt(sp.factor_terms, expr)  # (1 - 2 gamma + gamma^2 + pi^2/6)/k^2: factor keeps pi inside
-    candidates = [expr] + [c for c in (cancelled, factored, common) if c is not None]
+    # (1 - 2 gamma + gamma^2 + pi^2/6)/k^2: factor keeps pi inside. A large input's common terms are
+    # taken from its cancelled form: factor_terms rewrites every subexpression of a nested one
+    large = _tree_size(expr) > _LARGE
+    common = attempt(sp.factor_terms, cancelled if large and cancelled is not None else expr)
     # a rational function of the symbols (numbers such as pi may be coefficients): factor, cancel and
     # factor_terms are the forms simplify would choose from, without its cost (its first call in a
     # process imports sympy.physics.units)
@@ -210,24 +239,30 @@ def _tidy(expr, limit: float):
         return not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
 
     rational = _rational(expr)
+    rewritten = [c for c in (cancelled, factored, common) if c is not None]
+    # a large nested rational input (the covariance of a statistic read off a log-partition) is not
+    # itself a textbook form: only its rewrites are ranked (counting and sign-flipping it costs as
+    # much as rewriting it)
+    candidates = rewritten if large and rational and rewritten else [expr] + rewritten
     if expr.has(sp.exp, sp.log):
         # exp(c log b) is b^c by definition: lam^k exp(-k log lam) is 1 before any simplify is needed
-        powered = expr.replace(lambda e: isinstance(e, sp.exp) and _c_log(e.args[0]) is not None,
-                               lambda e: sp.Pow(*_c_log(e.args[0])))
+        powered = exp_logs_as_powers(expr)
         if powered != expr:
             c = attempt(lambda e: sp.factor_terms(sp.expand(e)), powered)
             if c is not None:
                 candidates.append(c)
                 rational = rational or _rational(c)
 
-    rewrites = [
-        lambda e: sp.expand_func(sp.gammasimp(e)) if e.has(sp.gamma, sp.polygamma, sp.beta) else e,
-        lambda e: sp.factor(sp.expand_func(e)) if e.has(sp.polygamma) else e,
-        lambda e: sp.powsimp(e, deep=True, combine="exp") if e.has(sp.exp) else e,
-        sp.simplify,
+    rewrites = [  # (rewrite, whether it can change expr)
+        (lambda e: sp.expand_func(sp.gammasimp(e)), expr.has(sp.gamma, sp.polygamma, sp.beta)),
+        (lambda e: sp.factor(sp.expand_func(e)), expr.has(sp.polygamma)),
+        # digamma((nu + 3)/2) - digamma((nu + 1)/2) is 2/(nu + 1): expand_func shifts integer steps only
+        (lambda e: sp.factor(sp.cancel(shift_polygammas(e))), expr.has(sp.polygamma) and shift_polygammas(expr) is not None),
+        (lambda e: sp.powsimp(e, deep=True, combine="exp"), expr.has(sp.exp)),
+        (sp.simplify, True),
     ]
-    for rw in rewrites:
-        if rw is sp.simplify and (rational or min(count(c) for c in candidates) <= _SMALL):
+    for rw, applies in rewrites:
+        if not applies or rw is sp.simplify and (rational or min(count(c) for c in candidates) <= _SMALL):
             continue
         c = attempt(rw, expr)
         if c is not None:
@@ -238,6 +273,15 @@ def _tidy(expr, limit: float):
         candidates = [c for c in candidates if not c.has(*hyperbolic)] or candidates
     # rewrites often agree: rank each distinct form once (the first of equals wins, as in min)
     return _shortest(list(dict.fromkeys(candidates)), ops)
+
+
+def exp_logs_as_powers(expr):
+    """``expr`` with each ``exp(c log b)`` written ``b^c`` (SymPy's definition of the power, so exact):
+    ``lam^k exp(-k log lam)`` is 1 as soon as it is built, and a zero test by ``cancel`` sees it."""
+    if not expr.has(sp.exp):
+        return expr
+    return expr.replace(lambda e: isinstance(e, sp.exp) and _c_log(e.args[0]) is not None,
+                        lambda e: sp.Pow(*_c_log(e.args[0])))
 
 
 def _c_log(a):
@@ -355,6 +399,17 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
         pass
     if _nonzero_rational(expr, domains):
         return False
+    # exp(eta), exp(2 eta), exp(-eta) as powers of y = exp(eta) (cancels has tried that for zero): a
+    # rational function of y (and the symbols) that is not zero is not zero at y = exp(eta) either (exp is transcendental over the
+    # rational functions), so the proof needs no points (nor NumPy to draw them)
+    powers = exps_as_powers(expr, domains)
+    if powers is not None:
+        try:
+            with time_limit(limit, "zero test"):
+                if _nonzero_rational(powers, domains):
+                    return False
+        except (StepTimeout, Exception):
+            pass
     # zero at every seeded point of the domain (True), a counterexample (False), or no verdict;
     # bounded too: evalf of special functions can raise its precision without end
     try:
@@ -390,6 +445,44 @@ def split_logs(expr):
         return expr
     return sp.expand(expr.replace(lambda q: isinstance(q, sp.log) and not q.args[0].is_Atom
                                   and q.args[0].has(sp.Add), split))
+
+
+def exps_as_powers(expr, domains=None):
+    """``expr`` with every ``exp(c u)`` (``c`` rational, one ``u`` for all) written ``y^(c L)`` for a
+    positive dummy ``y = exp(u / L)`` (``L`` the common denominator of the ``c``), else ``None``:
+    when there is no exp, when the exps have arguments that are not rational multiples of one
+    non-constant ``u``, or when ``u`` involves a symbol that is an integer or has a one-point domain
+    (then ``y`` would not range over an open set). Exact: ``exp(c u) = exp(u / L)^(c L)``.
+
+    >>> import sympy as sp
+    >>> eta = sp.Symbol("eta", real=True)
+    >>> e = sp.exp(eta) / (sp.exp(eta) + 1) - sp.exp(2 * eta) / (sp.exp(eta) + 1) ** 2
+    >>> sp.cancel(exps_as_powers(e)).has(sp.exp)
+    False
+    """
+    exps = expr.atoms(sp.exp)
+    if not exps:
+        return None
+    u, coeffs = None, {}
+    for e in exps:
+        c, rest = e.args[0].as_coeff_Mul()
+        if not c.is_Rational or rest.has(sp.exp):
+            return None
+        if u is None:
+            u = rest
+        elif rest != u:
+            return None
+        coeffs[e] = c
+    if not u.free_symbols:
+        return None
+    for s in u.free_symbols:
+        d = domains.get(s) if hasattr(domains, "get") else None
+        if s.is_integer or (d is not None and (d.integer or d.lo == d.hi)):
+            return None
+    L = sp.ilcm(*[c.q for c in coeffs.values()]) if len(coeffs) > 1 else coeffs[next(iter(coeffs))].q
+    y = sp.Dummy("y", positive=True)
+    out = expr.xreplace({e: y ** (c * L) for e, c in coeffs.items()})
+    return None if out.has(sp.exp) else out
 
 
 def _nonzero_rational(expr, domains) -> bool:
@@ -430,13 +523,66 @@ def cancels(expr) -> bool:
     if expr == 0:
         return True
     try:
-        if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
+        if _cancels(expr):
             return True
-        return sp.cancel(sp.expand(expr)) == 0
+        # exact rewrites that make more of the function values rational in a few generators:
+        # exp(2 eta) = y^2 with y = exp(eta); polygamma(m, a + k) through polygamma(m, a)
+        for rewrite in (exps_as_powers, shift_polygammas, _erfc_as_erf):
+            alt = rewrite(expr)
+            if alt is not None and alt != expr and _cancels(alt):
+                return True
+        return False
     except (ArithmeticError, NoConvergence):
         # SymPy orders terms by evaluating numeric ones, and mpmath can fail on a special
         # function at a singular point (meijerg(..., 1)): not proven zero
         return False
+
+
+def _cancels(expr) -> bool:
+    if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
+        return True
+    return sp.cancel(sp.expand(expr)) == 0
+
+
+def _erfc_as_erf(expr):
+    """``erfc(z)`` as ``1 - erf(z)`` (its definition), else ``None``: the probit law's Fisher
+    information has both."""
+    if not expr.has(sp.erfc) or not expr.has(sp.erf):
+        return None
+    return expr.replace(lambda e: isinstance(e, sp.erfc), lambda e: 1 - sp.erf(e.args[0]))
+
+
+def shift_polygammas(expr):
+    """``expr`` with each ``polygamma(m, a + k)`` (``k`` a positive integer, ``polygamma(m, a)`` also
+    present) written through ``polygamma(m, a)`` by the recurrence
+    ``psi^(m)(z + 1) = psi^(m)(z) + (-1)^m m! / z^(m+1)`` (exact), else ``None`` when nothing shifts:
+    ``polygamma(0, (nu + 3)/2) - polygamma(0, (nu + 1)/2)`` is ``2/(nu + 1)``, which ``cancel`` alone
+    cannot see.
+
+    >>> import sympy as sp
+    >>> nu = sp.Symbol("nu", positive=True)
+    >>> sp.cancel(shift_polygammas(sp.polygamma(0, (nu + 3)/2) - sp.polygamma(0, (nu + 1)/2)))
+    2/(nu + 1)
+    """
+    atoms = [a for a in expr.atoms(sp.polygamma) if a.args[0].is_Integer]
+    if len(atoms) < 2:
+        return None
+    sub = {}
+    by_order: dict = {}
+    for a in atoms:
+        by_order.setdefault(a.args[0], []).append(a.args[1])
+    for m, args in by_order.items():
+        for z in args:
+            # the arguments an integer below z; the furthest is the one its class is written through
+            gaps = {w: sp.expand(z - w) for w in args}
+            lows = [w for w, g in gaps.items() if g.is_Integer and g > 0]
+            if not lows:
+                continue
+            base = max(lows, key=lambda w: gaps[w])
+            k = int(gaps[base])
+            sub[sp.polygamma(m, z)] = sp.polygamma(m, base) + sp.Add(*[
+                (-1) ** m * sp.factorial(m) / (base + j) ** (m + 1) for j in range(k)])
+    return expr.xreplace(sub) if sub else None
 
 
 def _numeric_zero(expr, domains, n, tol):

@@ -19,6 +19,8 @@ Matrix([[1/(p*(1 - p))]])
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ..calculus import derivative
@@ -127,17 +129,22 @@ def _transform_line(model, sources):
     if pm is None:
         return None
     lhs = N.E(sp.Mul(*[b ** e for b, e in zip(pm.bases, pm.exponents)]))
+    return sp.Eq(lhs, _shown_value(pm.value), evaluate=False)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shown_value(v):
+    """A statistic's value as its table shows it (``exp(c log b)`` as ``b^c``), once per value: the
+    entries of both routes ask for the same statistics."""
     from ..textbook import exp_log_as_power
 
-    return sp.Eq(lhs, exp_log_as_power(pm.value), evaluate=False)
+    return exp_log_as_power(v)
 
 
 def _statistic_steps(label, entry_expr, ex, model) -> list:
     steps = []
     if ex.route == "statistics" and ex.statistics:
-        from ..textbook import exp_log_as_power
-
-        table = [sp.Eq(N.E(sv.statistic), exp_log_as_power(sv.value), evaluate=False)
+        table = [sp.Eq(N.E(sv.statistic), _shown_value(sv.value), evaluate=False)
                  for sv in ex.statistics if sv.statistic != 1]
         sources = sorted({sv.source for sv in ex.statistics if sv.statistic != 1})
         mellin = _transform_line(model, sources)
