@@ -129,7 +129,7 @@ def tidy(expr, limit: float = 4.0):
     if isinstance(expr, sp.MatrixBase):
         return tidy_matrix(expr, limit)
     expr = as_expr(expr)
-    if _monomial(expr):  # a number times powers of symbols (4/sigma^2): nothing to rewrite
+    if _monomial(expr) or _plain_sum(expr):  # 4/sigma^2, polygamma(0, a) - log(b): nothing to rewrite
         return expr
     if expr in _TIDY:
         return _TIDY[expr]
@@ -177,6 +177,38 @@ def _tree_size(e) -> int:
 
 
 _LARGE = 60  # nodes: an input this large is not itself a textbook form
+
+
+def _plain_sum(e) -> bool:
+    """Whether ``e`` is a sum of terms that no rewrite shortens: a number, or a number times
+    symbols to positive integer powers times one function of symbols (and integers, such as a
+    polygamma's order), each function in one term only: ``polygamma(0, a) - log(b)``,
+    ``a polygamma(1, a) - 1``, ``polygamma(1, a) - polygamma(1, a + b)``. Such terms share no denominator or factor to combine, and a
+    function of bare symbols has no shift or product to expand (``log(2) + log(3)``, functions
+    of numbers only, and ``a log(b) + log(b)`` are not plain: they may combine)."""
+    seen = set()
+    for t in sp.Add.make_args(e):
+        if t.is_Number:
+            continue
+        funcs = []
+        for f in sp.Mul.make_args(t):
+            if f.is_Number or f.is_Symbol or (f.is_Pow and f.base.is_Symbol and f.exp.is_Integer and f.exp > 0):
+                continue
+            if isinstance(f, sp.Function) and f.args and all(a.is_Symbol or a.is_Integer or _symbol_sum(a)
+                                                              for a in f.args) \
+                    and any(a.free_symbols for a in f.args):
+                funcs.append(f)
+                continue
+            return False
+        if len(funcs) != 1 or funcs[0] in seen:
+            return False
+        seen.add(funcs[0])
+    return True
+
+
+def _symbol_sum(a) -> bool:
+    """``a + b``: a sum of symbols, no number in it (so no integer shift for ``expand_func``)."""
+    return a.is_Add and all(t.is_Symbol for t in a.args)
 
 
 def _monomial(e) -> bool:
@@ -527,7 +559,7 @@ def cancels(expr) -> bool:
             return True
         # exact rewrites that make more of the function values rational in a few generators:
         # exp(2 eta) = y^2 with y = exp(eta); polygamma(m, a + k) through polygamma(m, a)
-        for rewrite in (exps_as_powers, shift_polygammas, _erfc_as_erf):
+        for rewrite in (exps_as_powers, shift_polygammas, _erfc_as_erf, _log_gammas):
             alt = rewrite(expr)
             if alt is not None and alt != expr and _cancels(alt):
                 return True
@@ -542,6 +574,28 @@ def _cancels(expr) -> bool:
     if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
         return True
     return sp.cancel(sp.expand(expr)) == 0
+
+
+def _log_gammas(expr):
+    """``log(B(a, b))`` as ``loggamma(a) + loggamma(b) - loggamma(a + b)`` and ``log(Gamma(a))`` as
+    ``loggamma(a)`` where the arguments are positive (then both sides are the real logarithms of
+    positive numbers, so the rewrite is exact), else ``None``: a beta law's KL has both forms."""
+    def pos(*args):
+        return all(a.is_positive for a in args)
+
+    def rewrite(lg):
+        a = lg.args[0]
+        if isinstance(a, sp.beta) and len(a.args) == 2 and pos(*a.args):
+            u, v = a.args
+            return sp.loggamma(u) + sp.loggamma(v) - sp.loggamma(u + v)
+        if isinstance(a, sp.gamma) and pos(a.args[0]):
+            return sp.loggamma(a.args[0])
+        return lg
+
+    if not expr.has(sp.beta, sp.gamma) or not expr.has(sp.log):
+        return None
+    out = expr.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], (sp.beta, sp.gamma)), rewrite)
+    return out if out != expr else None
 
 
 def _erfc_as_erf(expr):
