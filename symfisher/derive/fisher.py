@@ -122,7 +122,7 @@ def _transform_line(model, sources):
         return None
     pm = model.power_moments
     if pm is None:
-        from ..expectation import _transform
+        from ..expectation_routes import _transform
 
         found = _transform(model, None)
         pm = found[0] if found is not None and hasattr(found[0], "exponents") else None
