@@ -201,6 +201,12 @@ def _route(model, integrands, label, sign, limit, known=None, raw_values=None) -
     return (None if failures else M), steps, failures
 
 
+# the words of an agreement shown only numerically (evidence, never "equal": docs/architecture.md)
+_NUMERIC_AGREEMENT = ("The two routes agree numerically at seeded points of the parameter domain; "
+                      "SymPy did not prove their difference zero.")
+_NUMERIC_REASON = "numeric evidence only, not a proof"
+
+
 def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None,
                        score_shown=None) -> Derivation:
     """Fisher information by ``E[s s^T]`` and by ``-E[H]``, with an agreement check.
@@ -260,9 +266,10 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
         verdict = is_zero(A - B, doms)
         agree = bool(verdict)
         if agree:
-            how = "their difference simplifies to zero" if all(cancels(e) for e in A - B) else \
-                "their difference vanishes at seeded random points of the parameter domain"
-            d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
+            proven = all(cancels(e) for e in A - B)
+            d = d.add(Step("The two routes agree." if proven else _NUMERIC_AGREEMENT,
+                           "their difference simplifies to zero" if proven else _NUMERIC_REASON,
+                           None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
         elif verdict is False:
             d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
         else:  # undecided (the zero test ran out of time): neither agreement nor a difference is claimed
