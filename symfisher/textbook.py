@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["conventional_sign", "one_radical", "exp_log_as_power", "textbook_derivation"]
+__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "textbook_derivation"]
 
 
 def _reversed(b: sp.Add) -> bool:
@@ -64,6 +64,56 @@ def _flip_scalar(expr):
     if not cancels(new - expr):
         return expr, ()
     return new, tuple(flipped)
+
+
+def even_powers(expr):
+    """``expr`` with every even power of a sum that reads backwards written with the sum
+    negated, an identity that changes no sign: ``(p - 1)**2`` is ``(1 - p)**2``.
+
+    >>> import sympy as sp
+    >>> p = sp.Symbol("p")
+    >>> even_powers((2*p - 1)/(p**2*(p - 1)**2))
+    (2*p - 1)/(p**2*(1 - p)**2)
+    """
+    if not isinstance(expr, (sp.Expr, sp.MatrixBase)) or not expr.has(sp.Pow):
+        return expr
+
+    def backwards(t):
+        return (isinstance(t, sp.Pow) and isinstance(t.args[0], sp.Add) and t.args[1].is_integer
+                and t.args[1].is_even and _reversed(t.args[0]))
+
+    return expr.replace(backwards, lambda t: sp.Pow(sp.Add(*[-a for a in t.args[0].args]), t.args[1]))
+
+
+def simplest_radical(x):
+    """A number with square roots in its shortest exact form among the denominator rationalized
+    (``radsimp``) and the square root of its rationalized square, each proven equal to ``x``:
+    ``sqrt(2)/(2 sqrt(2 - sqrt(2)))`` is ``sqrt(2 + sqrt(2))/2``. Anything else is returned as it is.
+
+    >>> import sympy as sp
+    >>> simplest_radical(sp.sqrt(2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    sqrt(sqrt(2) + 2)/2
+    >>> simplest_radical((sp.sqrt(2) - 2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    -sqrt(2 - sqrt(2))/2
+    """
+    if isinstance(x, sp.Eq):
+        return sp.Eq(x.lhs, simplest_radical(x.rhs), evaluate=False)
+    if isinstance(x, sp.MatrixBase):
+        return x.applyfunc(simplest_radical)
+    if not (isinstance(x, sp.Expr) and x.is_number and not x.is_Rational and x.is_real
+            and any(isinstance(q, sp.Pow) and q.exp.is_Rational and not q.exp.is_integer
+                    for q in sp.preorder_traversal(x))):
+        return x
+    best, size = x, sp.count_ops(x)
+    cands = [sp.radsimp(x)]
+    sign = sp.sign(x)
+    if sign in (1, -1):
+        cands.append(sign * sp.sqrt(sp.radsimp(sp.expand(x ** 2))))
+    for c in cands:
+        n = sp.count_ops(c)
+        if n < size and (c - x).equals(0):
+            best, size = c, n
+    return best
 
 
 def positive_factors(expr, params, doms):
@@ -183,9 +233,10 @@ def textbook_derivation(d):
     from .render.notation import textbook_prose
 
     steps = []
-    for st in d.steps:
+    for k, st in enumerate(d.steps):
         reason = textbook_prose(st.reason)
-        forms = st.forms
+        forms = _distinct(tuple(simplest_radical(even_powers(f)) for f in st.forms))
+        st = replace(st, forms=forms)
         # a sign absorbed between two forms of the chain: say so in the reason
         for a, b in zip(forms, forms[1:]):
             if isinstance(a, (sp.Expr, sp.MatrixBase)):
@@ -196,21 +247,40 @@ def textbook_derivation(d):
         last = st.expr
         if isinstance(last, (sp.Expr, sp.MatrixBase)):
             new, flipped = conventional_sign(last)
-            if flipped:
+            following = d.steps[k + 1] if k + 1 < len(d.steps) else None
+            if flipped and not (following is not None and following.lhs is None
+                                and tuple(following.forms[:2]) in ((last, new), (st.expr, new))):
+                # (once: a derivation that went through this pass already has the line)
                 steps.append(Step("Absorb the minus sign into a factor:", _why(flipped), None, (last, new)))
     result = d.result
     if isinstance(result, (sp.Expr, sp.MatrixBase)):
-        result = conventional_sign(result)[0]
+        result = even_powers(conventional_sign(result)[0])
         # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
         # the result itself once its radical is evaluated
+        # (the form a step arrives at: sqrt(1/lam^2) on the way to 1/lam is not the result's form)
         for st in steps:
-            for b in st.forms:
-                if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
-                    result = b
+            b = st.expr
+            if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
+                result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
+
+
+def _distinct(forms: tuple) -> tuple:
+    """The forms of a chain without a form that prints as the one before it (``1 * (1/lam^2)``
+    and ``1/lam^2`` once the unit factor is not written): a chain ``a = a`` says nothing."""
+    from .render.latex import latex_of
+
+    out, last = [], None
+    for f in forms:
+        tex = latex_of(f) if isinstance(f, (sp.Expr, sp.MatrixBase)) else None
+        if tex is not None and tex == last:
+            continue
+        out.append(f)
+        last = tex
+    return tuple(out)
 
 
 def _root():

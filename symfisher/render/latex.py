@@ -36,7 +36,7 @@ from .prose import (
     paragraphs,
     split_prose,
 )
-from .notation import display_latex, textbook_prose
+from .notation import display_latex, textbook_prose, textbook_terms
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
 
@@ -140,6 +140,14 @@ class SymfisherLatexPrinter(LatexPrinter):
         return super()._print_Pow(expr)
 
     def _print_Mul(self, expr):
+        from sympy.core.function import _coeff_isneg
+
+        args = expr.args
+        if len(args) == 2 and args[0] == -1 and _coeff_isneg(args[1]):
+            # an unevaluated minus in front of a negative quantity: -(-1/sigma^2), never "- \frac{-1}{...}"
+            return r"-\left(%s\right)" % self._print(args[1])
+        if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 (J^2 = 1): not written
+            return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
         tex = super()._print_Mul(expr)
         # an unevaluated -(a + b) is printed "- (a + b)": delimiters that grow with their content
         if tex.startswith("- (") and tex.endswith(")") and _balanced(tex[3:-1]):
@@ -149,6 +157,18 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_Add(self, expr, order=None):
         # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
         return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+
+    def _as_ordered_terms(self, expr, order=None):
+        # a sum does not open with a minus sign: x - mu, not -mu + x (notation.textbook_terms)
+        return textbook_terms(super()._as_ordered_terms(expr, order=order))
+
+    def _print_MatMul(self, expr):
+        # a numeric coefficient without brackets: \frac{1}{2} \delta^{T} I \delta, not (\frac{1}{2}) ...
+        head, *rest = expr.args
+        if head.is_Number and rest:
+            tail = rest[0] if len(rest) == 1 else sp.MatMul(*rest, evaluate=False)
+            return r"%s %s" % (self._print(head) if head != -1 else "-", self._print(tail))
+        return super()._print_MatMul(expr)
 
     def _print_MatrixBase(self, expr):
         if expr.shape == (1, 1):

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["display_latex", "display_unicode", "textbook_prose", "GREEK", "ABBREVIATIONS"]
+__all__ = ["display_latex", "display_unicode", "textbook_prose", "textbook_terms", "GREEK", "ABBREVIATIONS"]
 
 GREEK = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -137,6 +137,29 @@ def display_unicode(name: str) -> str:
     return out
 
 
+def textbook_terms(terms):
+    """A sum's terms in the order a textbook writes them: SymPy's order, except that a sum does
+    not open with a minus sign when it has a positive term. The leading negative terms move to
+    the end, in their order: ``-mu + x`` reads ``x - mu`` (the data variable first in a
+    difference), ``-A + T eta + h`` reads ``T eta + h - A``. Every printer (LaTeX, hence MathML
+    and Markdown, and the terminal's) orders sums with this, so they read alike.
+
+    >>> import sympy as sp
+    >>> mu, x = sp.symbols("mu x")
+    >>> textbook_terms((-mu, x)), textbook_terms((x, -mu)), textbook_terms((-mu, -x))
+    ([x, -mu], [x, -mu], [-mu, -x])
+    """
+    from sympy.core.function import _coeff_isneg
+
+    terms = list(terms)
+    k = 0
+    while k < len(terms) and _coeff_isneg(terms[k]):
+        k += 1
+    if 0 < k < len(terms):
+        return terms[k:] + terms[:k]
+    return terms
+
+
 # ---------------------------------------------------------------- ASCII formulas in step texts
 
 _FUNCS = {
@@ -150,7 +173,7 @@ _TOKEN = re.compile(
     r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
-_OPS = set("=+-*/^[]~_") | {"**", "->"}
+_OPS = set("=+-*/^[]~_<>") | {"**", "->"}
 
 
 def _is_formula_word(tok: str) -> bool:
@@ -361,7 +384,9 @@ def _convert_run(s: str, is_safe_math) -> str:
                 depth -= 1
         if cut:
             return lead + _convert_run(s[:cut], is_safe_math) + _words(s[cut:]) + tail
-    has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s))
+    # a lone letter is a symbol ("with respect to p", "n iid observations"), except the article a
+    has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s)) \
+        or (len(s) == 1 and s.isalpha() and s not in "aA")
     balanced = s.count("(") == s.count(")") and s.count("[") == s.count("]")
     dangling = re.match(r"^[=+*/^]|.*[=+\-/^]$|.*(?<![A-Za-z0-9])\*$", s)
     if s and has_op and balanced and not dangling and re.search(r"[A-Za-z0-9]", s):
@@ -406,5 +431,6 @@ def _words(text: str) -> str:
     text = _SPECIAL_CALL.sub(special, text)
     text = re.sub(r"\bsqrt\(", "√(", text)
     text = re.sub(r"(?<=[\w)\]])\*\*(?=[\w(])", "^", text)
-    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])", "·", text)
+    # a product sign, but not the star of w*ᵢ (a decoration before its subscript)
+    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])(?![ᵢⱼₖₘₙ₀-₉])", "·", text)
     return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)
