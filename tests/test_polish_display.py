@@ -1,0 +1,219 @@
+"""The editing pass a lecturer asks of a sheet: each rewriting of the display pass and the printers,
+checked on the expression or derivation it is for, and the labelled agreement of the Fisher routes."""
+import re
+
+import pytest
+import sympy as sp
+
+from symfisher.derivation import Derivation, Step
+from symfisher.render.latex import latex_of
+from symfisher.textbook import textbook_derivation
+
+p = sp.Symbol("p", positive=True)
+x, mu = sp.Symbol("x", real=True), sp.Symbol("mu", real=True)
+sigma = sp.Symbol("sigma", positive=True)
+
+
+# ---------------------------------------------------------------- the Fisher routes' agreement, labelled
+
+def test_fisher_agreement_is_labelled_proven_for_a_cancelling_difference():
+    from symfisher.derive.report import derive_all
+    from symfisher.families import get_model
+
+    out = derive_all(get_model("bernoulli"), only=("fisher",)).to_json()
+    assert out["fisher_routes_agree"] is True and out["fisher_routes_agreement"] == "proven"
+    assert out["fisher"] == [["1/(p*(1 - p))"]] or sp.simplify(sp.sympify(out["fisher"][0][0]) - 1 / (p * (1 - p))) == 0
+
+
+def test_fisher_agreement_shown_only_numerically_is_labelled_numeric_with_its_words():
+    from symfisher.derive.report import derive_all
+    from symfisher.families import get_model
+
+    rep = derive_all(get_model("student_t3"), only=("fisher",))
+    out = rep.to_json()
+    if any("could not be decided" in n for n in rep.derivations["fisher"].notes):
+        pytest.skip("the numeric zero test ran out of its time limit on this (loaded) machine")
+    # the contract's bool keeps its meaning (the routes agree); the additive field says how it was shown
+    assert out["fisher_routes_agree"] is True and out["fisher_routes_agreement"] == "numeric", out["failures"]
+    statements = [st.statement for st in rep.derivations["fisher"].steps]
+    assert any("agree numerically" in s for s in statements), statements
+    assert "The two routes agree." not in statements
+    reasons = [st.reason for st in rep.derivations["fisher"].steps]
+    assert not any("simplifies to zero" in r for r in reasons)
+    # Student's t in (mu, sigma, nu): I_mu,mu = (nu + 1)/((nu + 3) sigma^2), I_sigma,sigma = 2 nu/((nu + 3) sigma^2)
+    # (Lange, Little & Taylor 1989), at one point
+    mu_, s_, nu = rep.model.params
+    F = rep.get("fisher")
+    at = {mu_: 0.3, s_: 1.7, nu: 4.5}
+    assert abs(float(F[0, 0].subs(at)) - 5.5 / (7.5 * 1.7**2)) < 1e-12
+    assert abs(float(F[1, 1].subs(at)) - 9.0 / (7.5 * 1.7**2)) < 1e-12
+
+
+def test_agreement_label_decides_proof_by_cancellation():
+    from symfisher.derive.report import fisher_agreement
+
+    def fisher(outer, curv, agree=True):
+        return Derivation("fisher", "t", result=curv, extras={"outer": outer, "curvature": curv, "routes_agree": agree})
+
+    one = sp.Matrix([[1]])
+    # sin^2 + cos^2 = 1 is true, but no cancellation shows it: numeric evidence, not a proof
+    assert fisher_agreement(fisher(sp.Matrix([[sp.sin(p) ** 2 + sp.cos(p) ** 2]]), one)) == "numeric"
+    assert fisher_agreement(fisher(sp.Matrix([[1 / p + 1 / (1 - p)]]), sp.Matrix([[1 / (p * (1 - p))]]))) == "proven"
+    assert fisher_agreement(fisher(one, one, agree=False)) is None
+    assert fisher_agreement(fisher(one, one, agree=None)) is None
+
+
+def test_agreement_label_is_null_when_fisher_is_not_asked_for():
+    from symfisher.derive.report import derive_all
+    from symfisher.families import get_model
+
+    out = derive_all(get_model("exponential"), only=("score",)).to_json()
+    assert out["fisher_routes_agreement"] is None and out["fisher_routes_agree"] is False
+
+
+# ---------------------------------------------------------------- term order in every printer
+
+def test_a_difference_reads_data_first_in_every_printer():
+    from symfisher.render.html import mathml
+    from symfisher.render.settings import DEFAULT_SETTINGS, RenderSettings
+    from symfisher.render.text import _pretty_form, _sstr
+
+    e = (x - p) / (p * (1 - p))
+    assert latex_of(e) == r"\frac{x - p}{p \left(1 - p\right)}"
+    assert latex_of(x - mu) == r"x - \mu" and latex_of(1 / p - x) == r"\frac{1}{p} - x"
+    assert _sstr(x - mu) == "x - mu"
+    assert str(_pretty_form(x - mu, DEFAULT_SETTINGS)) == "x - μ"
+    ml = mathml(latex_of(x - mu))
+    assert ml.index("x") < ml.index("&#x003BC;" if "&#x003BC;" in ml else "μ"), ml
+    # a polynomial keeps SymPy's order (its first term is positive); an all-negative sum too
+    assert latex_of(x**3 + 2 * x**2 - x + 7) == "x^{3} + 2 x^{2} - x + 7"
+    assert latex_of(-mu - x) == r"- \mu - x"
+    assert RenderSettings  # the terminal's one-line form is the same printer family
+
+
+def test_exponential_family_split_reads_eta_T_plus_h_minus_A():
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    d = textbook_derivation(fisher_information(get_model("bernoulli")))
+    split = latex_of(d.steps[0].forms[0])
+    assert split.endswith(r"h\left(x\right) - A\left(p\right)"), split
+    assert not split.startswith("-"), split
+
+
+def test_minus_of_a_negative_quantity_is_bracketed_and_a_unit_factor_is_not_written():
+    from symfisher.render.settings import DEFAULT_SETTINGS
+    from symfisher.render.text import _pretty_form, _sstr
+
+    neg = sp.Mul(-1, -1 / sigma**2, evaluate=False)
+    assert latex_of(neg) == r"-\left(- \frac{1}{\sigma^{2}}\right)"
+    assert _sstr(neg) == "-(-1/sigma**2)"
+    assert str(_pretty_form(neg, DEFAULT_SETTINGS)).splitlines()[1].startswith("-⎜")
+    assert latex_of(sp.Mul(1, 1 / sigma**2, evaluate=False)) == r"\frac{1}{\sigma^{2}}"
+    # in the sheet's Route 2 of the exponential rate: -(-1/lam^2), then 1/lam^2 once
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    d = textbook_derivation(fisher_information(get_model("exponential")))
+    texts = [latex_of(f) for st in d.steps for f in st.forms]
+    assert r"-\left(- \frac{1}{\lambda^{2}}\right)" in texts
+    assert not any(t.startswith("1 ") for t in texts), texts
+    for st in d.steps:  # no chain says a = a
+        shown = [latex_of(f) for f in st.forms]
+        assert all(a != b for a, b in zip(shown, shown[1:])), shown
+
+
+def test_half_the_quadratic_form_is_written_without_brackets():
+    dv = sp.Matrix([sp.Symbol("delta_p")])
+    e = sp.MatMul(sp.S.Half, dv.T, sp.Function("I")(p), dv, evaluate=False)
+    assert latex_of(e) == r"\frac{1}{2} \delta_{p} \mathcal{I}\left(p\right) \delta_{p}"
+
+
+# ---------------------------------------------------------------- signs, powers and radicals
+
+def test_even_power_of_a_backwards_sum_reads_one_minus_p():
+    d = Derivation("x", "t", steps=(Step("Differentiate", "quotient rule", sp.Symbol("y"),
+                                         ((2 * p - 1) / (p**2 * (p - 1) ** 2),)),))
+    shown = latex_of(textbook_derivation(d).steps[0].forms[0])
+    assert shown == r"\frac{2 p - 1}{p^{2} \left(1 - p\right)^{2}}", shown
+
+
+def test_the_sign_line_is_added_once_even_when_the_pass_runs_twice():
+    d = Derivation("x", "t", steps=(Step("Quadratic term", "r", sp.Symbol("T"), (-sp.Symbol("d") ** 2 / (2 * p * (p - 1)),)),))
+    once = textbook_derivation(d)
+    twice = textbook_derivation(once)
+    assert len(once.steps) == 2 and len(twice.steps) == 2
+    assert sum(st.statement.startswith("Absorb the minus sign") for st in twice.steps) == 1
+
+
+def test_numeric_radicals_take_their_shortest_proven_form():
+    from symfisher.textbook import simplest_radical
+
+    r2 = sp.sqrt(2)
+    v1 = sp.Matrix([(r2 - 2) / (2 * sp.sqrt(2 - r2)), r2 / (2 * sp.sqrt(2 - r2))])
+    got = simplest_radical(v1)
+    assert got == sp.Matrix([-sp.sqrt(2 - r2) / 2, sp.sqrt(2 + r2) / 2])
+    assert all(abs(float(a - b)) < 1e-15 for a, b in zip(got, v1))
+    assert simplest_radical(sp.Rational(4, 7)) == sp.Rational(4, 7) and simplest_radical(p) == p
+
+
+def test_the_sheet_eigenvectors_read_without_nested_fractions():
+    from symfisher.derive.information import fisher_eigen
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    m = get_model("mvn_mean")
+    s11, s12, s22 = m.constants
+    F = fisher_information(m).result
+    d = textbook_derivation(fisher_eigen(m, F, at={s11: 2, s12: sp.Rational(1, 2), s22: 1}))
+    vec = next(st for st in d.steps if st.statement.startswith("Unit eigenvectors"))
+    tex = " ".join(latex_of(f) for f in vec.forms)
+    assert r"\frac{\sqrt{2} - 2}" not in tex and r"\frac{-2 + \sqrt{2}}" not in tex, tex
+    assert r"\sqrt{2 - \sqrt{2}}" in tex and r"\sqrt{\sqrt{2} + 2}" in tex, tex
+
+
+def test_exponential_jeffreys_result_is_one_over_lambda_not_a_radical():
+    from symfisher.derive.jeffreys import jeffreys_prior
+    from symfisher.families import get_model
+
+    d = textbook_derivation(jeffreys_prior(get_model("exponential")))
+    assert latex_of(d.result) == r"\frac{1}{\lambda}"
+    first = [latex_of(f) for f in d.steps[0].forms]
+    assert first[-1] == r"\frac{1}{\lambda}" and r"\sqrt{\frac{1}{\lambda^{2}}}" in first, first
+
+
+# ---------------------------------------------------------------- prose
+
+@pytest.mark.parametrize("text, want", [
+    ("Differentiate with respect to p.", "Differentiate with respect to $p$."),
+    ("Fisher information of n iid normal mean observations", "Fisher information of $n$ iid normal mean observations"),
+    ("The kernel integrates to a finite value over 0 < p < 1: the prior is proper.",
+     "The kernel integrates to a finite value over $0 < p < 1$: the prior is proper."),
+    ("A structure is a thing", "A structure is a thing"),
+])
+def test_lone_letters_and_relations_in_step_prose_are_math(text, want):
+    from symfisher.render.notation import textbook_prose
+
+    assert textbook_prose(text) == want
+
+
+def test_a_starred_name_keeps_its_star_before_a_subscript():
+    from symfisher.render.notation import _words
+
+    assert _words("½ Σᵢ Fᵢ (wᵢ − w*ᵢ)²") == "½ Σᵢ Fᵢ (wᵢ − w*ᵢ)²"
+    assert _words("2*x") == "2·x"
+
+
+def test_route_two_of_a_multiparameter_family_shows_the_entries():
+    from symfisher.derive.fisher import fisher_information
+    from symfisher.families import get_model
+
+    d = fisher_information(get_model("normal"))
+    route2 = next(st for st in d.steps if st.statement.startswith("Route 2"))
+    entries = [f for f in route2.forms if isinstance(f, sp.MatrixBase)]
+    assert len(entries) == 2 and entries[0] != entries[1], route2.forms  # the entries, then simplified
+    assert sp.simplify(entries[0] - entries[1]) == sp.zeros(2, 2)
+    assert "entry by entry" in route2.reason
+    mu_, s_ = get_model("normal").params
+    assert sp.simplify(entries[1] - sp.diag(1 / s_**2, 2 / s_**2)) == sp.zeros(2, 2)
+    assert re.search(r"E\[T_\{i\}\]", route2.reason)
