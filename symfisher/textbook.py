@@ -28,9 +28,15 @@ __all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power"
 
 
 def _reversed(b: sp.Add) -> bool:
-    """A sum that reads better negated: its constant term is negative (``p - 1``)."""
+    """A sum that reads better negated: its constant term is negative (``p - 1``), or the i-th
+    observation of a sample (an indexed ``x_i``) is its only negative term (``mu - x_i``: the data
+    variable comes first in a difference)."""
     const, _ = b.as_coeff_add()
-    return bool(const.is_number and const < 0)
+    if const.is_number and const < 0:
+        return True
+    neg = [t for t in b.args if t.could_extract_minus_sign()]
+    return bool(len(neg) == 1 and neg[0].has(sp.Indexed)
+                and not any(t.has(sp.Indexed) for t in b.args if t is not neg[0]))
 
 
 def _flip_scalar(expr):
@@ -85,26 +91,33 @@ def even_powers(expr):
     return expr.replace(backwards, lambda t: sp.Pow(sp.Add(*[-a for a in t.args[0].args]), t.args[1]))
 
 
-def simplest_radical(x):
-    """A number with square roots in its shortest exact form among the denominator rationalized
-    (``radsimp``) and the square root of its rationalized square, each proven equal to ``x``:
-    ``sqrt(2)/(2 sqrt(2 - sqrt(2)))`` is ``sqrt(2 + sqrt(2))/2``. Anything else is returned as it is.
+def simplest_number(x):
+    """An exact number in its shortest form: with square roots, among the denominator rationalized
+    (``radsimp``) and the square root of its rationalized square, each proven equal to ``x``
+    (``sqrt(2)/(2 sqrt(2 - sqrt(2)))`` is ``sqrt(2 + sqrt(2))/2``); with constants such as Euler's
+    gamma and pi, expanded when that is shorter (``(1 - gamma)**2 + pi**2/6 - 1`` is
+    ``gamma**2 - 2 gamma + pi**2/6``, the moment a Mellin transform gives). Anything else is returned as it is.
 
     >>> import sympy as sp
-    >>> simplest_radical(sp.sqrt(2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    >>> simplest_number(sp.sqrt(2)/(2*sp.sqrt(2 - sp.sqrt(2))))
     sqrt(sqrt(2) + 2)/2
-    >>> simplest_radical((sp.sqrt(2) - 2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    >>> simplest_number((sp.sqrt(2) - 2)/(2*sp.sqrt(2 - sp.sqrt(2))))
     -sqrt(2 - sqrt(2))/2
+    >>> simplest_number((1 - sp.EulerGamma)**2 + sp.pi**2/6 - 1)
+    -2*EulerGamma + EulerGamma**2 + pi**2/6
     """
     if isinstance(x, sp.Eq):
-        return sp.Eq(x.lhs, simplest_radical(x.rhs), evaluate=False)
+        return sp.Eq(x.lhs, simplest_number(x.rhs), evaluate=False)
     if isinstance(x, sp.MatrixBase):
-        return x.applyfunc(simplest_radical)
-    if not (isinstance(x, sp.Expr) and x.is_number and not x.is_Rational and x.is_real
-            and any(isinstance(q, sp.Pow) and q.exp.is_Rational and not q.exp.is_integer
-                    for q in sp.preorder_traversal(x))):
+        return x.applyfunc(simplest_number)
+    if not (isinstance(x, sp.Expr) and x.is_number and not x.is_Rational and x.is_real):
         return x
     best, size = x, sp.count_ops(x)
+    if isinstance(x, sp.Add) and not x.has(sp.Pow) or x.has(sp.EulerGamma, sp.Catalan):
+        new = sp.expand(x)  # exact
+        return new if sp.count_ops(new) <= size else x
+    if not any(isinstance(q, sp.Pow) and q.exp.is_Rational and not q.exp.is_integer for q in sp.preorder_traversal(x)):
+        return x
     cands = [sp.radsimp(x)]
     sign = sp.sign(x)
     if sign in (1, -1):
@@ -232,11 +245,23 @@ def textbook_derivation(d):
     from .derivation import Failure, Step
     from .render.notation import textbook_prose
 
-    steps = []
+    steps, said = [], set()
     for k, st in enumerate(d.steps):
+        if not st.forms and st.lhs is None:
+            # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
+            if (st.statement, st.reason) in said:
+                continue
+            said.add((st.statement, st.reason))
         reason = textbook_prose(st.reason)
-        forms = _distinct(tuple(simplest_radical(even_powers(f)) for f in st.forms))
+        forms, inner = [], []
+        for f in st.forms:
+            f, flipped = _summands(f)
+            inner += [b for b in flipped if b not in inner]
+            forms.append(simplest_number(even_powers(f)))
+        forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
+        if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
+            reason = (reason + "; " if reason else "") + _why(inner)
         # a sign absorbed between two forms of the chain: say so in the reason
         for a, b in zip(forms, forms[1:]):
             if isinstance(a, (sp.Expr, sp.MatrixBase)):
@@ -266,6 +291,23 @@ def textbook_derivation(d):
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
+
+
+def _summands(form):
+    """``form`` with the summand of each ``Sum`` in conventional sign (``sum -(mu - x_i)/sigma^2``
+    reads ``sum (x_i - mu)/sigma^2``, common factors cancelled), and the factors negated."""
+    if not isinstance(form, sp.Expr) or not form.has(sp.Sum):
+        return form, ()
+    flipped = []
+
+    def one(s):
+        # exact: a common factor of one term's numerator cancelled ((2 x_i - 2 mu)/(2 sigma^2)); a sum of terms stays
+        g = sp.factor_terms(s.function) if isinstance(s.function, sp.Mul) else s.function
+        new, f = conventional_sign(g)
+        flipped.extend(b for b in f if b not in flipped)
+        return sp.Sum(new, *s.limits) if new != s.function else s
+
+    return form.replace(lambda e: isinstance(e, sp.Sum), one), tuple(flipped)
 
 
 def _distinct(forms: tuple) -> tuple:

@@ -147,14 +147,14 @@ def test_the_sign_line_is_added_once_even_when_the_pass_runs_twice():
 
 
 def test_numeric_radicals_take_their_shortest_proven_form():
-    from symfisher.textbook import simplest_radical
+    from symfisher.textbook import simplest_number
 
     r2 = sp.sqrt(2)
     v1 = sp.Matrix([(r2 - 2) / (2 * sp.sqrt(2 - r2)), r2 / (2 * sp.sqrt(2 - r2))])
-    got = simplest_radical(v1)
+    got = simplest_number(v1)
     assert got == sp.Matrix([-sp.sqrt(2 - r2) / 2, sp.sqrt(2 + r2) / 2])
     assert all(abs(float(a - b)) < 1e-15 for a, b in zip(got, v1))
-    assert simplest_radical(sp.Rational(4, 7)) == sp.Rational(4, 7) and simplest_radical(p) == p
+    assert simplest_number(sp.Rational(4, 7)) == sp.Rational(4, 7) and simplest_number(p) == p
 
 
 def test_the_sheet_eigenvectors_read_without_nested_fractions():

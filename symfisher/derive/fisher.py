@@ -164,7 +164,7 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
         if inner is not None and inner.statistics:
             table = [sp.Eq(N.E(sv.statistic), sv.value, evaluate=False) for sv in inner.statistics if sv.statistic != 1]
             if table:
-                steps.append(Step("The standardized statistics needed are", "from the " + ", ".join(
+                steps.append(Step(f"The standardized statistics needed for {label} are", "from the " + ", ".join(
                     sorted({sv.source for sv in inner.statistics if sv.statistic != 1})), None, tuple(table)))
     return steps
 

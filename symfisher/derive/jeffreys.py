@@ -310,7 +310,9 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if named:
         d = d.add(Step(f"This is the {named} law." if proper else
                        f"Its kernel is an {named}." if named.startswith("improper") else f"Its kernel is that of {named}.",
-                       "compare with the catalog of named densities", lhs, (shown,)))
+                       "compare with the catalog of named densities", lhs,
+                       # the law's density is the normalized prior; an improper kernel is shown as the kernel
+                       (shown / normalizer,) if proper and normalizer is not None else (shown,)))
     d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent,
                     density=kernel / normalizer if proper and normalizer is not None else None)
     return d.with_result(kernel)

@@ -127,6 +127,8 @@ class SymfisherLatexPrinter(LatexPrinter):
             tex = r"%s\left[%s\right]" % (head, args)
         else:
             head = self._FUNCTION_NAMES.get(name) or display_latex(name) or r"\operatorname{%s}" % name
+            if name.startswith("I_") and head.startswith("I_"):  # I_n: the Fisher information of n observations
+                head = r"\mathcal{I}" + head[1:]
             tex = r"%s\left(%s\right)" % (head, args)
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 

@@ -84,6 +84,8 @@ def _base_latex(base: str) -> str:
     g = ABBREVIATIONS.get(base, base)
     if g in GREEK:
         return "\\" + g
+    if base == "ell":  # the log-likelihood, as in ell_n
+        return r"\ell"
     return base if len(base) == 1 else r"\mathrm{%s}" % base
 
 
@@ -123,7 +125,7 @@ def display_unicode(name: str) -> str:
         return name
     base, decos, subs = parts
     g = ABBREVIATIONS.get(base, base)
-    out = _UNI.get(g, base)
+    out = _UNI.get(g, base) if base != "ell" else "ℓ"
     for deco in decos:
         out += {"star": "*", "hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307"}[deco]
     for s in subs:
@@ -148,10 +150,18 @@ def textbook_terms(terms):
     >>> mu, x = sp.symbols("mu x")
     >>> textbook_terms((-mu, x)), textbook_terms((x, -mu)), textbook_terms((-mu, -x))
     ([x, -mu], [x, -mu], [-mu, -x])
+    >>> textbook_terms(sp.symbols("delta_p p"))
+    [p, delta_p]
     """
+    import sympy as sp
     from sympy.core.function import _coeff_isneg
 
     terms = list(terms)
+    # an increment is written after what it increments: p + delta_p (KL(p, p + delta_p)), not delta_p + p
+    steps = [t for t in terms if isinstance(t, sp.Symbol) and _split(t.name) is not None
+             and ABBREVIATIONS.get(_split(t.name)[0], _split(t.name)[0]) in ("delta", "Delta")]
+    if steps and len(steps) < len(terms) and not any(_coeff_isneg(t) for t in terms):
+        terms = [t for t in terms if t not in steps] + steps
     k = 0
     while k < len(terms) and _coeff_isneg(terms[k]):
         k += 1
@@ -171,7 +181,7 @@ _FUNCS = {
 _TOKEN = re.compile(
     r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
     r"|\^\([^()]*\)|\^-?\w+"
-    r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
+    r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,;'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
 _OPS = set("=+-*/^[]~_<>") | {"**", "->"}
 
@@ -265,8 +275,9 @@ def _math_of_run(run: str) -> str:
             out.append(t)
         i += 1
     tex = re.sub(r" +", " ", "".join(out)).strip()
+    tex = re.sub(r"(?<=\d) +\((?=[^()]*=)", r"\\ (", tex)  # "p = 0.25 (eta = ...)": a remark in brackets keeps its space
     # no space before scripts and brackets (but after a relation or operator the space stays)
-    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,|'])", "", tex)
+    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,;|'])", "", tex)
     return re.sub(r"(?<=[\[(/]) +", "", tex)
 
 
@@ -306,7 +317,10 @@ def textbook_prose(text: str) -> str:
     """
     if not text:
         return text
-    from .prose import is_safe_math, split_prose
+    from .prose import _GREEK_UNICODE, is_safe_math, split_prose
+
+    # a Greek letter as a subscript (I_η): its code name, so that the name reads as one symbol
+    text = re.sub(r"(?<=[A-Za-z0-9])_([%s])" % "".join(_GREEK_UNICODE), lambda m: "_" + _GREEK_UNICODE[m.group(1)], text)
 
     if "$" in text:  # prose with math already: only the text between the formulas is read
         pieces = split_prose(text)
@@ -422,6 +436,8 @@ def _words(text: str) -> str:
             return _UNI[g]
         if w == "oo":
             return "∞"
+        if w.islower() and FAMILY_WORDS.get(w, "")[:1].isupper():  # "standard laplace": a proper name
+            return FAMILY_WORDS[w]
         if "_" in w:
             parts = _split(w)
             if parts is not None and (len(parts[0]) == 1 or parts[0] in GREEK or parts[0] in ABBREVIATIONS):

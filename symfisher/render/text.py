@@ -67,6 +67,12 @@ class TextbookPrettyPrinter(PrettyPrinter):
     def _print_Symbol(self, e, bold_name=False):
         return prettyForm("ℐ" if e.name == "I" else display_unicode(e.name))
 
+    def _print_Indexed(self, e):
+        # x[i] as xᵢ: the i-th observation, as in the LaTeX form
+        if all(isinstance(i, sp.Symbol) for i in e.indices) and isinstance(e.base.label, sp.Symbol):
+            return prettyForm(display_unicode(e.base.label.name + "_" + "".join(i.name for i in e.indices)))
+        return super()._print_Indexed(e)
+
     def _as_ordered_terms(self, expr, order=None):
         # as in the LaTeX printer: x - mu, not -mu + x
         return textbook_terms(super()._as_ordered_terms(expr, order=order))
@@ -126,6 +132,8 @@ class TextbookPrettyPrinter(PrettyPrinter):
                 head = "E" if name == "E" else display_unicode(name)
                 return prettyForm(*self._print_seq(e.args, "[", "]", delimiter=", ").left(head))
             head = {"I": "ℐ", "ell": "ℓ", "pi": "π"}.get(name) or display_unicode(name)
+            if name.startswith("I_"):  # I_n: the Fisher information of n observations
+                head = "ℐ" + head[1:]
             return self._call(head, e.args)
         return super()._print_Function(e, sort=sort, func_name=func_name, left=left, right=right)
 
