@@ -217,3 +217,65 @@ def test_route_two_of_a_multiparameter_family_shows_the_entries():
     mu_, s_ = get_model("normal").params
     assert sp.simplify(entries[1] - sp.diag(1 / s_**2, 2 / s_**2)) == sp.zeros(2, 2)
     assert re.search(r"E\[T_\{i\}\]", route2.reason)
+
+
+# ---------------------------------------------------------------- second round
+
+def test_joint_loglikelihood_names_and_joint_score_read_as_in_a_textbook():
+    from symfisher.derive.fisher import iid_additivity
+    from symfisher.families import get_model
+
+    d = textbook_derivation(iid_additivity(get_model("normal_mean")))
+    lhs = [latex_of(st.lhs) for st in d.steps if st.lhs is not None]
+    assert lhs[0].startswith(r"\ell_{n}") and any(t.startswith(r"\mathcal{I}_{n}") for t in lhs), lhs
+    score = latex_of(d.steps[1].forms[0])
+    assert score == r"\sum_{i=1}^{n} \frac{{x}_{i} - \mu}{\sigma^{2}}", score
+    assert r"-(\mu - {x}_{i}) = {x}_{i} - \mu" in d.steps[1].reason  # the sign change is said
+    from symfisher.render.text import render_derivation
+
+    assert "xᵢ - μ" in render_derivation(d) and "x[i]" not in render_derivation(d)
+
+
+def test_a_line_without_mathematics_is_said_once():
+    st = Step("Standardize: X = mu + b Z with Z standard laplace.", "the expectation then no longer involves the parameters")
+    d = Derivation("f", "t", steps=(st, Step("table", "r", sp.Symbol("y"), (p,)), st))
+    out = textbook_derivation(d)
+    assert len(out.steps) == 2
+    assert out.steps[0].statement == r"Standardize: $X = \mu + b Z$ with $Z$ standard Laplace."
+
+
+def test_constants_of_a_moment_table_are_expanded_exactly():
+    from symfisher.textbook import simplest_number
+
+    g = sp.EulerGamma
+    e = 2 * (sp.Rational(3, 2) - g) ** 2 + sp.pi**2 / 3 - sp.Rational(5, 2)
+    assert simplest_number(e) == 2 * g**2 - 6 * g + 2 + sp.pi**2 / 3
+    assert simplest_number(1 - g) == 1 - g
+
+
+@pytest.mark.parametrize("text, want", [
+    ("I_η at p = 0.25 (η = log(1/3)), derived", r"$\mathcal{I}_{\eta}$ at $p = 0.25\ (\eta = \log(1/3))$, derived"),
+    ("E[log f(X; θ) − log f(X; θ')] at θ'", r"$E[\log f(X; \theta) - \log f(X; \theta')]$ at θ'"),
+])
+def test_greek_subscripts_and_semicolons_survive_the_prose_pass(text, want):
+    from symfisher.render.notation import textbook_prose
+
+    assert textbook_prose(text) == want
+
+
+def test_an_increment_is_written_after_the_point():
+    d = sp.Symbol("delta_p")
+    assert latex_of(sp.Function("KL")(p, p + d)) == r"\mathrm{KL}\left(p, p + \delta_{p}\right)"
+
+
+def test_the_named_law_is_shown_as_its_normalized_density_and_the_coordinates_read_as_words():
+    from symfisher.derive.jeffreys import jeffreys_prior
+    from symfisher.derive.reparam import transformation_law
+    from symfisher.families import get_model
+
+    d = jeffreys_prior(get_model("bernoulli"))
+    named = next(st for st in d.steps if st.statement.startswith("This is the Beta"))
+    val = named.forms[0].doit()
+    assert abs(float(val.subs(p, 0.3)) - 1 / (sp.pi.evalf() * (0.3 * 0.7) ** 0.5)) < 1e-12
+    t = transformation_law(get_model("bernoulli"), "logit")
+    assert t.title.endswith("in logit coordinates"), t.title

@@ -69,9 +69,10 @@ class TextbookPrettyPrinter(PrettyPrinter):
 
     def _print_Indexed(self, e):
         # x[i] as xᵢ: the i-th observation, as in the LaTeX form
-        if all(isinstance(i, sp.Symbol) for i in e.indices) and isinstance(e.base.label, sp.Symbol):
-            return prettyForm(display_unicode(e.base.label.name + "_" + "".join(i.name for i in e.indices)))
-        return super()._print_Indexed(e)
+        idx = [getattr(i, "label", i) for i in e.indices]  # an Idx carries its symbol as its label
+        if all(isinstance(i, sp.Symbol) for i in idx) and isinstance(e.base.label, sp.Symbol):
+            return prettyForm(display_unicode(e.base.label.name + "_" + "".join(i.name for i in idx)))
+        return prettyForm(_sstr(e))
 
     def _as_ordered_terms(self, expr, order=None):
         # as in the LaTeX printer: x - mu, not -mu + x
