@@ -150,8 +150,8 @@ def textbook_terms(terms):
     >>> mu, x = sp.symbols("mu x")
     >>> textbook_terms((-mu, x)), textbook_terms((x, -mu)), textbook_terms((-mu, -x))
     ([x, -mu], [x, -mu], [-mu, -x])
-    >>> textbook_terms(sp.symbols("delta_p p"))
-    [p, delta_p]
+    >>> textbook_terms(sp.symbols("delta_p p")), textbook_terms((2*sp.sqrt(2)/7, sp.Rational(6, 7)))
+    ([p, delta_p], [6/7, 2*sqrt(2)/7])
     """
     import sympy as sp
     from sympy.core.function import _coeff_isneg
@@ -162,6 +162,8 @@ def textbook_terms(terms):
              and ABBREVIATIONS.get(_split(t.name)[0], _split(t.name)[0]) in ("delta", "Delta")]
     if steps and len(steps) < len(terms) and not any(_coeff_isneg(t) for t in terms):
         terms = [t for t in terms if t not in steps] + steps
+    if all(t.is_number for t in terms):  # a number: its rational part first, 6/7 + 2 sqrt(2)/7
+        terms = [t for t in terms if t.is_Rational] + [t for t in terms if not t.is_Rational]
     k = 0
     while k < len(terms) and _coeff_isneg(terms[k]):
         k += 1
@@ -252,6 +254,8 @@ def _math_of_run(run: str) -> str:
             out.append(unicode_to_latex_math(t))
         elif t == "->":
             out.append(r"\to ")
+        elif t == "|" and 0 < i < len(toks) - 1 and toks[i - 1].isspace() and toks[i + 1].isspace():
+            out.append(r"\mid ")  # E[g | x]: a condition, spaced as one
         elif t == "~":
             out.append(r"\sim ")
         elif t == "*":
