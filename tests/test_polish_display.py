@@ -169,7 +169,7 @@ def test_the_sheet_eigenvectors_read_without_nested_fractions():
     vec = next(st for st in d.steps if st.statement.startswith("Unit eigenvectors"))
     tex = " ".join(latex_of(f) for f in vec.forms)
     assert r"\frac{\sqrt{2} - 2}" not in tex and r"\frac{-2 + \sqrt{2}}" not in tex, tex
-    assert r"\sqrt{2 - \sqrt{2}}" in tex and r"\sqrt{\sqrt{2} + 2}" in tex, tex
+    assert r"\sqrt{2 - \sqrt{2}}" in tex and r"\sqrt{2 + \sqrt{2}}" in tex, tex
 
 
 def test_exponential_jeffreys_result_is_one_over_lambda_not_a_radical():
@@ -279,3 +279,17 @@ def test_the_named_law_is_shown_as_its_normalized_density_and_the_coordinates_re
     assert abs(float(val.subs(p, 0.3)) - 1 / (sp.pi.evalf() * (0.3 * 0.7) ** 0.5)) < 1e-12
     t = transformation_law(get_model("bernoulli"), "logit")
     assert t.title.endswith("in logit coordinates"), t.title
+
+
+def test_a_short_left_side_stays_on_its_line_and_conditions_are_typeset():
+    from symfisher.render.latex import equation_rows
+    from symfisher.render.notation import textbook_prose
+
+    th = sp.Symbol("mu")
+    big = sp.Matrix([[1 / sigma**2, 0], [0, 2 / sigma**2 + th**2 / sigma**4 - th**2 / sigma**4 * 3 + 1 / (sigma + 1) ** 3]])
+    rows = equation_rows(Step("agree", "r", None, (sp.Eq(sp.Function("I")(th, sigma), big, evaluate=False),)))
+    assert rows[0].lhs == r"\mathcal{I}\left(\mu, \sigma\right)" and rows[0].rel == "=", rows
+    score = Step("mean zero", "r", sp.Function("E")(sp.Derivative(sp.Function("ell")(x, th), th)), (sp.S.Zero,))
+    assert [r.rel for r in equation_rows(score)] == ["="]  # E[d ell/d mu] = 0 on one line
+    assert textbook_prose("E[(y - p)^2 | x] = p (1 - p)") == r"$E[(y - p)^{2} \mid x] = p(1 - p)$"
+    assert latex_of(2 * sp.sqrt(2) / 7 + sp.Rational(6, 7)) == r"\frac{6}{7} + \frac{2 \sqrt{2}}{7}"

@@ -323,6 +323,19 @@ def split_sum(obj, settings: RenderSettings) -> list[tuple[str, Any]]:
     ]
 
 
+def _width(tex: str) -> int:
+    r"""About how wide ``tex`` prints, in characters: a command counts as one, ``\left``/``\right``,
+    braces and spaces as none (``E\left[\frac{\partial}{\partial \mu} \ell\left(x, \mu\right)\right]``
+    is a short left-hand side, not a 60-character one).
+
+    >>> _width(r"E\left[\frac{\partial}{\partial \mu} \ell\left(x, \mu\right)\right]")
+    13
+    """
+    tex = re.sub(r"\\(?:left|right)(?![A-Za-z])", "", tex)
+    tex = re.sub(r"\\[A-Za-z]+", "c", tex)
+    return len(re.sub(r"[{}\s]", "", tex))
+
+
 def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Row]:
     """The display lines of a step: ``lhs = forms[0] = forms[1] ...``, long sums split.
 
@@ -339,12 +352,12 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         lhs is None
         and len(forms) > 1
         and is_value(forms[0])
-        and len(latex_of(forms[0], settings)) <= settings.line_width // 2
+        and _width(latex_of(forms[0], settings)) <= settings.line_width // 2
     ):
         lhs = forms.pop(0)
     lhs_tex = latex_of(lhs, settings) if lhs is not None else ""
     rows: list[Row] = []
-    if lhs is not None and forms and len(lhs_tex) > settings.line_width // 2:
+    if lhs is not None and forms and _width(lhs_tex) > settings.line_width // 2:
         # a long left-hand side gets a line of its own: the chain continues below it with "="
         rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(lhs, settings))
         lhs, lhs_tex = None, ""
@@ -359,7 +372,15 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         value = is_value(form)
         if (not value and isinstance(form, sp.Equality)
                 and len(latex_of(form, settings)) > settings.line_width):
-            # a long equation: each side on its own lines, the second after "="
+            # a long equation: each side on its own lines, the second after "=" (a short left side,
+            # such as v_1 or I(mu, sigma), stays on the first line with the right side's first piece)
+            left = latex_of(form.lhs, settings)
+            if _width(left) <= settings.line_width // 2:
+                for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
+                    rows.append(Row(r"\quad " + left if k == 0 and not first else (left if k == 0 else ""),
+                                    "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj,
+                                    form.lhs if k == 0 else None))
+                continue
             rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(form.lhs, settings))
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
