@@ -81,14 +81,27 @@ def even_powers(expr):
     >>> even_powers((2*p - 1)/(p**2*(p - 1)**2))
     (2*p - 1)/(p**2*(1 - p)**2)
     """
-    if not isinstance(expr, (sp.Expr, sp.MatrixBase)) or not expr.has(sp.Pow):
+    if not isinstance(expr, (sp.Expr, sp.MatrixBase, sp.Eq)) or not expr.has(sp.Pow):
         return expr
 
     def backwards(t):
         return (isinstance(t, sp.Pow) and isinstance(t.args[0], sp.Add) and t.args[1].is_integer
                 and t.args[1].is_even and _reversed(t.args[0]))
 
-    return expr.replace(backwards, lambda t: sp.Pow(sp.Add(*[-a for a in t.args[0].args]), t.args[1]))
+    def walk(e):
+        if backwards(e):
+            return sp.Pow(sp.Add(*[-a for a in e.args[0].args]), e.args[1])
+        if not e.args or isinstance(e, sp.MatrixBase) or e.is_Atom:
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        # rebuilt as written: evaluating 2 (1 - 2p) again would distribute the 2
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Add, sp.Mul, sp.Pow)) else e.func(*args)
+
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(walk)
+    return walk(expr)
 
 
 def simplest_number(x):

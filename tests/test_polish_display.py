@@ -293,3 +293,22 @@ def test_a_short_left_side_stays_on_its_line_and_conditions_are_typeset():
     assert [r.rel for r in equation_rows(score)] == ["="]  # E[d ell/d mu] = 0 on one line
     assert textbook_prose("E[(y - p)^2 | x] = p (1 - p)") == r"$E[(y - p)^{2} \mid x] = p(1 - p)$"
     assert latex_of(2 * sp.sqrt(2) / 7 + sp.Rational(6, 7)) == r"\frac{6}{7} + \frac{2 \sqrt{2}}{7}"
+
+
+def test_an_unevaluated_product_keeps_its_written_order():
+    from symfisher.render.settings import DEFAULT_SETTINGS
+    from symfisher.render.text import _pretty_form
+
+    t = sp.Add(sp.Mul(p, sp.Pow(1 / p, 2, evaluate=False), evaluate=False),
+               sp.Mul(1 - p, sp.Pow(-1 / (1 - p), 2, evaluate=False), evaluate=False), evaluate=False)
+    assert latex_of(t) == r"p \left(\frac{1}{p}\right)^{2} + \left(1 - p\right) \left(- \frac{1}{1 - p}\right)^{2}"
+    assert "p⋅⎜─⎟  + (1 - p)⋅" in str(_pretty_form(t, DEFAULT_SETTINGS))
+    assert latex_of(2 * x * p * (x - p)) == r"2 p x \left(x - p\right)"  # a canonical product: SymPy's order
+
+
+def test_even_powers_inside_an_equation_keep_the_written_factors():
+    from symfisher.textbook import even_powers
+
+    e = sp.Eq(sp.Symbol("y"), sp.Mul(2, sp.Add(1, -2 * p), sp.Pow(p, -2), sp.Pow(p - 1, -2), evaluate=False),
+              evaluate=False)
+    assert latex_of(even_powers(e)) == r"y = \frac{2 \left(1 - 2 p\right)}{p^{2} \left(1 - p\right)^{2}}"

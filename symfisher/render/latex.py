@@ -18,6 +18,7 @@ graphicx, and its source is pure ASCII.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
@@ -150,7 +151,9 @@ class SymfisherLatexPrinter(LatexPrinter):
             return r"-\left(%s\right)" % self._print(args[1])
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 (J^2 = 1): not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
-        tex = super()._print_Mul(expr)
+        # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
+        with self._order("none" if _unevaluated(expr) else None):
+            tex = super()._print_Mul(expr)
         # an unevaluated -(a + b) is printed "- (a + b)": delimiters that grow with their content
         if tex.startswith("- (") and tex.endswith(")") and _balanced(tex[3:-1]):
             tex = r"- \left(" + tex[3:-1] + r"\right)"
@@ -158,7 +161,17 @@ class SymfisherLatexPrinter(LatexPrinter):
 
     def _print_Add(self, expr, order=None):
         # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
-        return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+        with self._order(None):  # a sum inside an unevaluated product: still in textbook order
+            return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+
+    @contextmanager
+    def _order(self, order):
+        old = self._settings.get("order")
+        self._settings["order"] = order
+        try:
+            yield
+        finally:
+            self._settings["order"] = old
 
     def _as_ordered_terms(self, expr, order=None):
         # a sum does not open with a minus sign: x - mu, not -mu + x (notation.textbook_terms)
@@ -194,6 +207,14 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _unevaluated(expr) -> bool:
+    """Whether a product was built unevaluated (its factors are not SymPy's canonical ones)."""
+    try:
+        return sp.Mul(*expr.args).args != expr.args
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def _balanced(tex: str) -> bool:

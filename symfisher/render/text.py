@@ -25,7 +25,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
-from .latex import is_value
+from .latex import _unevaluated, is_value
 from .notation import display_unicode, textbook_prose, textbook_terms
 from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
@@ -87,7 +87,20 @@ class TextbookPrettyPrinter(PrettyPrinter):
             return prettyForm(*inner.left("-"))
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 is not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
-        return super()._print_Mul(product)
+        old = self._settings.get("order")
+        self._settings["order"] = "none" if _unevaluated(product) else old  # the order it was written in
+        try:
+            return super()._print_Mul(product)
+        finally:
+            self._settings["order"] = old
+
+    def _print_Add(self, expr, order=None):
+        old = self._settings.get("order")
+        self._settings["order"] = None  # a sum inside an unevaluated product: still in textbook order
+        try:
+            return super()._print_Add(expr, order=order)
+        finally:
+            self._settings["order"] = old
 
     def _call(self, head: str, args, left="(", right=")"):
         inner = self._print_seq(args, left, right, delimiter=", ")
