@@ -24,13 +24,19 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["conventional_sign", "one_radical", "exp_log_as_power", "textbook_derivation"]
+__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "textbook_derivation"]
 
 
 def _reversed(b: sp.Add) -> bool:
-    """A sum that reads better negated: its constant term is negative (``p - 1``)."""
+    """A sum that reads better negated: its constant term is negative (``p - 1``), or the i-th
+    observation of a sample (an indexed ``x_i``) is its only negative term (``mu - x_i``: the data
+    variable comes first in a difference)."""
     const, _ = b.as_coeff_add()
-    return bool(const.is_number and const < 0)
+    if const.is_number and const < 0:
+        return True
+    neg = [t for t in b.args if t.could_extract_minus_sign()]
+    return bool(len(neg) == 1 and neg[0].has(sp.Indexed)
+                and not any(t.has(sp.Indexed) for t in b.args if t is not neg[0]))
 
 
 def _flip_scalar(expr):
@@ -64,6 +70,76 @@ def _flip_scalar(expr):
     if not cancels(new - expr):
         return expr, ()
     return new, tuple(flipped)
+
+
+def even_powers(expr):
+    """``expr`` with every even power of a sum that reads backwards written with the sum
+    negated, an identity that changes no sign: ``(p - 1)**2`` is ``(1 - p)**2``.
+
+    >>> import sympy as sp
+    >>> p = sp.Symbol("p")
+    >>> even_powers((2*p - 1)/(p**2*(p - 1)**2))
+    (2*p - 1)/(p**2*(1 - p)**2)
+    """
+    if not isinstance(expr, (sp.Expr, sp.MatrixBase, sp.Eq)) or not expr.has(sp.Pow):
+        return expr
+
+    def backwards(t):
+        return (isinstance(t, sp.Pow) and isinstance(t.args[0], sp.Add) and t.args[1].is_integer
+                and t.args[1].is_even and _reversed(t.args[0]))
+
+    def walk(e):
+        if backwards(e):
+            return sp.Pow(sp.Add(*[-a for a in e.args[0].args]), e.args[1])
+        if not e.args or isinstance(e, sp.MatrixBase) or e.is_Atom:
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        # rebuilt as written: evaluating 2 (1 - 2p) again would distribute the 2
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Add, sp.Mul, sp.Pow)) else e.func(*args)
+
+    if isinstance(expr, sp.MatrixBase):
+        return expr.applyfunc(walk)
+    return walk(expr)
+
+
+def simplest_number(x):
+    """An exact number in its shortest form: with square roots, among the denominator rationalized
+    (``radsimp``) and the square root of its rationalized square, each proven equal to ``x``
+    (``sqrt(2)/(2 sqrt(2 - sqrt(2)))`` is ``sqrt(2 + sqrt(2))/2``); with constants such as Euler's
+    gamma and pi, expanded when that is shorter (``(1 - gamma)**2 + pi**2/6 - 1`` is
+    ``gamma**2 - 2 gamma + pi**2/6``, the moment a Mellin transform gives). Anything else is returned as it is.
+
+    >>> import sympy as sp
+    >>> simplest_number(sp.sqrt(2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    sqrt(sqrt(2) + 2)/2
+    >>> simplest_number((sp.sqrt(2) - 2)/(2*sp.sqrt(2 - sp.sqrt(2))))
+    -sqrt(2 - sqrt(2))/2
+    >>> simplest_number((1 - sp.EulerGamma)**2 + sp.pi**2/6 - 1)
+    -2*EulerGamma + EulerGamma**2 + pi**2/6
+    """
+    if isinstance(x, sp.Eq):
+        return sp.Eq(x.lhs, simplest_number(x.rhs), evaluate=False)
+    if isinstance(x, sp.MatrixBase):
+        return x.applyfunc(simplest_number)
+    if not (isinstance(x, sp.Expr) and x.is_number and not x.is_Rational and x.is_real):
+        return x
+    best, size = x, sp.count_ops(x)
+    if isinstance(x, sp.Add) and not x.has(sp.Pow) or x.has(sp.EulerGamma, sp.Catalan):
+        new = sp.expand(x)  # exact
+        return new if sp.count_ops(new) <= size else x
+    if not any(isinstance(q, sp.Pow) and q.exp.is_Rational and not q.exp.is_integer for q in sp.preorder_traversal(x)):
+        return x
+    cands = [sp.radsimp(x)]
+    sign = sp.sign(x)
+    if sign in (1, -1):
+        cands.append(sign * sp.sqrt(sp.radsimp(sp.expand(x ** 2))))
+    for c in cands:
+        n = sp.count_ops(c)
+        if n < size and (c - x).equals(0):
+            best, size = c, n
+    return best
 
 
 def positive_factors(expr, params, doms):
@@ -182,10 +258,23 @@ def textbook_derivation(d):
     from .derivation import Failure, Step
     from .render.notation import textbook_prose
 
-    steps = []
-    for st in d.steps:
+    steps, said = [], set()
+    for k, st in enumerate(d.steps):
+        if not st.forms and st.lhs is None:
+            # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
+            if (st.statement, st.reason) in said:
+                continue
+            said.add((st.statement, st.reason))
         reason = textbook_prose(st.reason)
-        forms = st.forms
+        forms, inner = [], []
+        for f in st.forms:
+            f, flipped = _summands(f)
+            inner += [b for b in flipped if b not in inner]
+            forms.append(simplest_number(even_powers(f)))
+        forms = _distinct(tuple(forms))
+        st = replace(st, forms=forms)
+        if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
+            reason = (reason + "; " if reason else "") + _why(inner)
         # a sign absorbed between two forms of the chain: say so in the reason
         for a, b in zip(forms, forms[1:]):
             if isinstance(a, (sp.Expr, sp.MatrixBase)):
@@ -196,21 +285,57 @@ def textbook_derivation(d):
         last = st.expr
         if isinstance(last, (sp.Expr, sp.MatrixBase)):
             new, flipped = conventional_sign(last)
-            if flipped:
+            following = d.steps[k + 1] if k + 1 < len(d.steps) else None
+            if flipped and not (following is not None and following.lhs is None
+                                and tuple(following.forms[:2]) in ((last, new), (st.expr, new))):
+                # (once: a derivation that went through this pass already has the line)
                 steps.append(Step("Absorb the minus sign into a factor:", _why(flipped), None, (last, new)))
     result = d.result
     if isinstance(result, (sp.Expr, sp.MatrixBase)):
-        result = conventional_sign(result)[0]
+        result = even_powers(conventional_sign(result)[0])
         # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
         # the result itself once its radical is evaluated
+        # (the form a step arrives at: sqrt(1/lam^2) on the way to 1/lam is not the result's form)
         for st in steps:
-            for b in st.forms:
-                if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
-                    result = b
+            b = st.expr
+            if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
+                result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
+
+
+def _summands(form):
+    """``form`` with the summand of each ``Sum`` in conventional sign (``sum -(mu - x_i)/sigma^2``
+    reads ``sum (x_i - mu)/sigma^2``, common factors cancelled), and the factors negated."""
+    if not isinstance(form, sp.Expr) or not form.has(sp.Sum):
+        return form, ()
+    flipped = []
+
+    def one(s):
+        # exact: a common factor of one term's numerator cancelled ((2 x_i - 2 mu)/(2 sigma^2)); a sum of terms stays
+        g = sp.factor_terms(s.function) if isinstance(s.function, sp.Mul) else s.function
+        new, f = conventional_sign(g)
+        flipped.extend(b for b in f if b not in flipped)
+        return sp.Sum(new, *s.limits) if new != s.function else s
+
+    return form.replace(lambda e: isinstance(e, sp.Sum), one), tuple(flipped)
+
+
+def _distinct(forms: tuple) -> tuple:
+    """The forms of a chain without a form that prints as the one before it (``1 * (1/lam^2)``
+    and ``1/lam^2`` once the unit factor is not written): a chain ``a = a`` says nothing."""
+    from .render.latex import latex_of
+
+    out, last = [], None
+    for f in forms:
+        tex = latex_of(f) if isinstance(f, (sp.Expr, sp.MatrixBase)) else None
+        if tex is not None and tex == last:
+            continue
+        out.append(f)
+        last = tex
+    return tuple(out)
 
 
 def _root():

@@ -281,8 +281,12 @@ def test_jeffreys_shows_one_radical_on_its_own_proven_line():
     p = sp.Symbol("p", positive=True)
     d = jeffreys_prior(get_model("bernoulli"))
     assert d.result == 1 / (sp.sqrt(p) * sp.sqrt(1 - p))  # the derivation keeps SymPy's form
-    line = next(st for st in d.steps if st.statement.startswith("Write the square roots"))
+    line = d.steps[0]  # sqrt(det I) = sqrt(1/(p(1 - p))) = 1/sqrt(p(1 - p)): never SymPy's split radicals
+    assert line.forms[1] == Root(1 / (p * (1 - p)))
+    assert all(abs(float((line.forms[1].doit() - d.result).subs(p, v))) < 1e-12 for v in (0.1, 0.3, 0.9))
     assert line.forms[-1] == 1 / Root(p * (1 - p)) and line.forms[-1].doit() == d.result
+    shown = [latex_of(f) for st in textbook_derivation(d).steps for f in st.forms]
+    assert not any(r"\sqrt{\frac{1}{1 - p}}" in t for t in shown), shown
     assert latex_of(textbook_derivation(d).result) == r"\frac{1}{\sqrt{p \left(1 - p\right)}}"
     # an identity that does not hold is never shown: sqrt(a) sqrt(b) = sqrt(ab) needs a, b >= 0
     x = sp.Symbol("x", real=True)

@@ -171,7 +171,7 @@ def _statistic_steps(label, entry_expr, ex, model) -> list:
         if inner is not None and inner.statistics:
             table = [sp.Eq(N.E(sv.statistic), sv.value, evaluate=False) for sv in inner.statistics if sv.statistic != 1]
             if table:
-                steps.append(Step("The standardized statistics needed are", "from the " + ", ".join(
+                steps.append(Step(f"The standardized statistics needed for {label} are", "from the " + ", ".join(
                     sorted({sv.source for sv in inner.statistics if sv.statistic != 1})), None, tuple(table)))
     return steps
 
@@ -206,6 +206,12 @@ def _route(model, integrands, label, sign, limit, known=None, raw_values=None) -
             M[i, j] = M[j, i] = v
             steps += _statistic_steps(f"the ({model.params[i]}, {model.params[j]}) entry" if k > 1 else label, g, ex, model)
     return (None if failures else M), steps, failures
+
+
+# the words of an agreement shown only numerically (evidence, never "equal": docs/architecture.md)
+_NUMERIC_AGREEMENT = ("The two routes agree numerically at seeded points of the parameter domain; "
+                      "SymPy did not prove their difference zero.")
+_NUMERIC_REASON = "numeric evidence only, not a proof"
 
 
 def fisher_information(model: Model, *, limit: float | None = None, score_vector=None, hessian_matrix=None,
@@ -267,9 +273,10 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
         verdict = is_zero(A - B, doms)
         agree = bool(verdict)
         if agree:
-            how = "their difference simplifies to zero" if all(cancels(e) for e in A - B) else \
-                "their difference vanishes at seeded random points of the parameter domain"
-            d = d.add(Step("The two routes agree.", how, None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
+            proven = all(cancels(e) for e in A - B)
+            d = d.add(Step("The two routes agree." if proven else _NUMERIC_AGREEMENT,
+                           "their difference simplifies to zero" if proven else _NUMERIC_REASON,
+                           None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
         elif verdict is False:
             d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
         else:  # undecided (the zero test ran out of time): neither agreement nor a difference is claimed

@@ -114,6 +114,19 @@ def _one_radical(expr, doms):
     return new
 
 
+def _domain_text(s, dom) -> str:
+    """A parameter's domain as a reader writes it: ``0 < p < 1``, ``lam > 0`` (else ``s in (a, b]``)."""
+    if getattr(dom, "integer", False) or not (dom.left_open and dom.right_open):
+        return f"{s} in {dom}"
+    if dom.lo == -oo and dom.hi == oo:
+        return f"all real {s}"
+    if dom.hi == oo:
+        return f"{s} > {dom.lo}"
+    if dom.lo == -oo:
+        return f"{s} < {dom.hi}"
+    return f"{dom.lo} < {s} < {dom.hi}"
+
+
 def _integrate(f, s, lo, hi, step):
     with time_limit(6.0, step):
         v = sp.integrate(f, (s, lo, hi))
@@ -215,14 +228,22 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so $\\sqrt{\\det \\mathcal{I}}$ is not a prior "
                                   "density (the parameters are not identifiable from one observation)")
     doms = model_domains(model)
-    d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
-                   "information.", "Jeffreys (1946): invariant under reparameterization", lhs,
-                   (sp.sqrt(sp.Function("det")(N.fisher_of(model))), sp.sqrt(det))))
     root = tidy(sp.sqrt(det), limit=2.0)
     one = _one_radical(sp.sqrt(det), doms)
-    if one is not None:
-        d = d.add(Step("Write the square roots as one:", r"$\sqrt{a} \sqrt{b} = \sqrt{a b}$ for $a, b > 0$", lhs,
-                       (sp.sqrt(det), one)))
+    # display: the radical of det I as it reads (SymPy's sqrt splits sqrt(1/(p(1 - p))) into
+    # sqrt(1/(1 - p))/sqrt(p)), then one radical over the fraction's parts, proven by _one_radical
+    rad = sp.sqrt(det)
+    chain = [sp.sqrt(sp.Function("det")(N.fisher_of(model)))]
+    if isinstance(det, sp.Expr) and not (isinstance(rad, sp.Pow) and rad.base == det):
+        from ..textbook import conventional_sign
+        from .notation import Root
+
+        chain.append(Root(conventional_sign(det)[0]))
+    chain.append(one if one is not None else rad)
+    d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
+                   "information.", "Jeffreys (1946): invariant under reparameterization" +
+                   (r"; $\sqrt{a/b} = \sqrt{a}/\sqrt{b}$ for $a, b > 0$" if one is not None else ""), lhs,
+                   tuple(chain)))
     kernel = _kernel(det, params, doms)
     shown = _one_radical(kernel, doms) or kernel
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
@@ -270,7 +291,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         d = d.add(Step("The kernel is a Dirichlet kernel; its integral over the simplex is the Dirichlet integral.",
                        r"$\int \prod_{k} p_{k}^{a_{k} - 1} \, dp = \prod_{k} \Gamma(a_{k}) / \Gamma(\sum_{k} a_{k})$",
                        None, (normalizer,)))
-    dom_text = ", ".join(f"{s} in {doms[s]}" for s in params)
+    dom_text = ", ".join(_domain_text(s, doms[s]) for s in params)
     if proper is None:
         d = d.fail("jeffreys propriety", f"SymPy could not decide whether the integral of the kernel (above) over "
                                          f"{dom_text} is finite ({reason})")
@@ -289,7 +310,9 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     if named:
         d = d.add(Step(f"This is the {named} law." if proper else
                        f"Its kernel is an {named}." if named.startswith("improper") else f"Its kernel is that of {named}.",
-                       "compare with the catalog of named densities", lhs, (shown,)))
+                       "compare with the catalog of named densities", lhs,
+                       # the law's density is the normalized prior; an improper kernel is shown as the kernel
+                       (shown / normalizer,) if proper and normalizer is not None else (shown,)))
     d.extras.update(proper=proper, normalizer=normalizer, named=named, sqrt_det=root, divergent=divergent,
                     density=kernel / normalizer if proper and normalizer is not None else None)
     return d.with_result(kernel)

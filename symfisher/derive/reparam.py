@@ -533,8 +533,9 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
 
     change = _resolve(model, coords)
     new_model = reparameterize(model, change)
-    d = Derivation("transformation_law", f"Fisher information of the {model.name} model in the coordinates "
-                                         f"{change.name}")
+    d = Derivation("transformation_law", f"Fisher information of the {model.name} model in "
+                                         + (f"{change.name} coordinates" if change.name.isidentifier()
+                                            else f"the coordinates {change.name}"))
     d = d.add(Step(f"Change coordinates: {change.description or change.name}.", "the old parameters as functions "
                    "of the new ones", None, change.equations() + tuple(
                        sp.Contains(p, dom.as_set(), evaluate=False) for p, dom in change.domains if p not in change.old)))

@@ -15,12 +15,12 @@ import sympy as sp
 from ..derivation import Derivation
 from ..limits import StepFailed, StepTimeout, contained, default_limit, time_limit
 from ..model import Model
-from ..simplify import ensure_printable
+from ..simplify import cancels, ensure_printable
 from .fisher import cramer_rao, fisher_information, hessian, score
 from .regularity import check_support, expected_score
 from .structures import dispatch
 
-__all__ = ["derive_all", "Report", "QUANTITIES", "register_quantity", "ALL_QUANTITIES"]
+__all__ = ["derive_all", "Report", "QUANTITIES", "register_quantity", "ALL_QUANTITIES", "fisher_agreement"]
 
 
 @dataclass
@@ -66,6 +66,8 @@ class Report:
             "hessian": strs(self.get("hessian")) if "hessian" in want else None,
             "fisher": strs(self.get("fisher")) if "fisher" in want else None,
             "fisher_routes_agree": bool(fisher is not None and fisher.extras.get("routes_agree")),
+            # additive to the contract: how the agreement above was shown (docs/architecture.md)
+            "fisher_routes_agreement": fisher_agreement(fisher) if "fisher" in want else None,
             "cramer_rao": strs(self.get("cramer_rao")) if "cramer_rao" in want else None,
             "kl": None,
             "kl_taylor": None,
@@ -93,6 +95,32 @@ class Report:
         if extra:
             out["quantities"] = extra
         return out
+
+
+def fisher_agreement(d) -> str | None:
+    """How the two routes of a Fisher derivation ``d`` were found to agree: ``"proven"`` (their
+    difference cancels: :func:`~symfisher.simplify.cancels`, entry by entry), ``"numeric"`` (it
+    vanished at seeded points of the domain only: evidence, not proof), ``None`` (no agreement).
+
+    ``fisher_routes_agree`` stays ``True`` in both cases; this label says which. A producer may
+    record the label itself (``extras["routes_agreement"]``); otherwise it is decided here once,
+    under the step time limit (not proven within it: ``"numeric"``), and kept in ``extras``.
+    """
+    if d is None or d.result is None or not d.extras.get("routes_agree"):
+        return None
+    label = d.extras.get("routes_agreement")
+    if label is None:
+        outer, curv = d.extras.get("outer"), d.extras.get("curvature")
+        label = "numeric"
+        if outer is not None and curv is not None:
+            try:
+                with time_limit(default_limit(), "fisher routes (proof of the agreement)"):
+                    if all(cancels(e) for e in sp.Matrix(outer) - sp.Matrix(curv)):
+                        label = "proven"
+            except StepTimeout:
+                pass
+        d.extras["routes_agreement"] = label
+    return label
 
 
 @dataclass(frozen=True)

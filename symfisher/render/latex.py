@@ -18,6 +18,7 @@ graphicx, and its source is pure ASCII.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any, NamedTuple, Sequence
 
@@ -36,7 +37,7 @@ from .prose import (
     paragraphs,
     split_prose,
 )
-from .notation import display_latex, textbook_prose
+from .notation import display_latex, textbook_prose, textbook_terms
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
 
@@ -127,6 +128,8 @@ class SymfisherLatexPrinter(LatexPrinter):
             tex = r"%s\left[%s\right]" % (head, args)
         else:
             head = self._FUNCTION_NAMES.get(name) or display_latex(name) or r"\operatorname{%s}" % name
+            if name.startswith("I_") and head.startswith("I_"):  # I_n: the Fisher information of n observations
+                head = r"\mathcal{I}" + head[1:]
             tex = r"%s\left(%s\right)" % (head, args)
         return tex if exp is None else r"%s^{%s}" % (tex, exp)
 
@@ -140,7 +143,17 @@ class SymfisherLatexPrinter(LatexPrinter):
         return super()._print_Pow(expr)
 
     def _print_Mul(self, expr):
-        tex = super()._print_Mul(expr)
+        from sympy.core.function import _coeff_isneg
+
+        args = expr.args
+        if len(args) == 2 and args[0] == -1 and _coeff_isneg(args[1]):
+            # an unevaluated minus in front of a negative quantity: -(-1/sigma^2), never "- \frac{-1}{...}"
+            return r"-\left(%s\right)" % self._print(args[1])
+        if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 (J^2 = 1): not written
+            return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
+        with self._order("none" if _unevaluated(expr) else None):
+            tex = super()._print_Mul(expr)
         # an unevaluated -(a + b) is printed "- (a + b)": delimiters that grow with their content
         if tex.startswith("- (") and tex.endswith(")") and _balanced(tex[3:-1]):
             tex = r"- \left(" + tex[3:-1] + r"\right)"
@@ -148,7 +161,29 @@ class SymfisherLatexPrinter(LatexPrinter):
 
     def _print_Add(self, expr, order=None):
         # an unevaluated term whose own first factor is negative prints as "+ - ...": write "- ..."
-        return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+        with self._order(None):  # a sum inside an unevaluated product: still in textbook order
+            return re.sub(r"\+ - ", "- ", super()._print_Add(expr, order=order))
+
+    @contextmanager
+    def _order(self, order):
+        old = self._settings.get("order")
+        self._settings["order"] = order
+        try:
+            yield
+        finally:
+            self._settings["order"] = old
+
+    def _as_ordered_terms(self, expr, order=None):
+        # a sum does not open with a minus sign: x - mu, not -mu + x (notation.textbook_terms)
+        return textbook_terms(super()._as_ordered_terms(expr, order=order))
+
+    def _print_MatMul(self, expr):
+        # a numeric coefficient without brackets: \frac{1}{2} \delta^{T} I \delta, not (\frac{1}{2}) ...
+        head, *rest = expr.args
+        if head.is_Number and rest:
+            tail = rest[0] if len(rest) == 1 else sp.MatMul(*rest, evaluate=False)
+            return r"%s %s" % (self._print(head) if head != -1 else "-", self._print(tail))
+        return super()._print_MatMul(expr)
 
     def _print_MatrixBase(self, expr):
         if expr.shape == (1, 1):
@@ -172,6 +207,14 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _unevaluated(expr) -> bool:
+    """Whether a product was built unevaluated (its factors are not SymPy's canonical ones)."""
+    try:
+        return sp.Mul(*expr.args).args != expr.args
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def _balanced(tex: str) -> bool:
@@ -301,6 +344,19 @@ def split_sum(obj, settings: RenderSettings) -> list[tuple[str, Any]]:
     ]
 
 
+def _width(tex: str) -> int:
+    r"""About how wide ``tex`` prints, in characters: a command counts as one, ``\left``/``\right``,
+    braces and spaces as none (``E\left[\frac{\partial}{\partial \mu} \ell\left(x, \mu\right)\right]``
+    is a short left-hand side, not a 60-character one).
+
+    >>> _width(r"E\left[\frac{\partial}{\partial \mu} \ell\left(x, \mu\right)\right]")
+    13
+    """
+    tex = re.sub(r"\\(?:left|right)(?![A-Za-z])", "", tex)
+    tex = re.sub(r"\\[A-Za-z]+", "c", tex)
+    return len(re.sub(r"[{}\s]", "", tex))
+
+
 def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Row]:
     """The display lines of a step: ``lhs = forms[0] = forms[1] ...``, long sums split.
 
@@ -317,12 +373,12 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         lhs is None
         and len(forms) > 1
         and is_value(forms[0])
-        and len(latex_of(forms[0], settings)) <= settings.line_width // 2
+        and _width(latex_of(forms[0], settings)) <= settings.line_width // 2
     ):
         lhs = forms.pop(0)
     lhs_tex = latex_of(lhs, settings) if lhs is not None else ""
     rows: list[Row] = []
-    if lhs is not None and forms and len(lhs_tex) > settings.line_width // 2:
+    if lhs is not None and forms and _width(lhs_tex) > settings.line_width // 2:
         # a long left-hand side gets a line of its own: the chain continues below it with "="
         rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(lhs, settings))
         lhs, lhs_tex = None, ""
@@ -337,7 +393,15 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         value = is_value(form)
         if (not value and isinstance(form, sp.Equality)
                 and len(latex_of(form, settings)) > settings.line_width):
-            # a long equation: each side on its own lines, the second after "="
+            # a long equation: each side on its own lines, the second after "=" (a short left side,
+            # such as v_1 or I(mu, sigma), stays on the first line with the right side's first piece)
+            left = latex_of(form.lhs, settings)
+            if _width(left) <= settings.line_width // 2:
+                for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
+                    rows.append(Row(r"\quad " + left if k == 0 and not first else (left if k == 0 else ""),
+                                    "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj,
+                                    form.lhs if k == 0 else None))
+                continue
             rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(form.lhs, settings))
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-__all__ = ["display_latex", "display_unicode", "textbook_prose", "GREEK", "ABBREVIATIONS"]
+__all__ = ["display_latex", "display_unicode", "textbook_prose", "textbook_terms", "GREEK", "ABBREVIATIONS"]
 
 GREEK = (
     "alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi "
@@ -84,6 +84,8 @@ def _base_latex(base: str) -> str:
     g = ABBREVIATIONS.get(base, base)
     if g in GREEK:
         return "\\" + g
+    if base == "ell":  # the log-likelihood, as in ell_n
+        return r"\ell"
     return base if len(base) == 1 else r"\mathrm{%s}" % base
 
 
@@ -123,7 +125,7 @@ def display_unicode(name: str) -> str:
         return name
     base, decos, subs = parts
     g = ABBREVIATIONS.get(base, base)
-    out = _UNI.get(g, base)
+    out = _UNI.get(g, base) if base != "ell" else "ℓ"
     for deco in decos:
         out += {"star": "*", "hat": "\u0302", "bar": "\u0304", "tilde": "\u0303", "dot": "\u0307"}[deco]
     for s in subs:
@@ -137,6 +139,39 @@ def display_unicode(name: str) -> str:
     return out
 
 
+def textbook_terms(terms):
+    """A sum's terms in the order a textbook writes them: SymPy's order, except that a sum does
+    not open with a minus sign when it has a positive term. The leading negative terms move to
+    the end, in their order: ``-mu + x`` reads ``x - mu`` (the data variable first in a
+    difference), ``-A + T eta + h`` reads ``T eta + h - A``. Every printer (LaTeX, hence MathML
+    and Markdown, and the terminal's) orders sums with this, so they read alike.
+
+    >>> import sympy as sp
+    >>> mu, x = sp.symbols("mu x")
+    >>> textbook_terms((-mu, x)), textbook_terms((x, -mu)), textbook_terms((-mu, -x))
+    ([x, -mu], [x, -mu], [-mu, -x])
+    >>> textbook_terms(sp.symbols("delta_p p")), textbook_terms((2*sp.sqrt(2)/7, sp.Rational(6, 7)))
+    ([p, delta_p], [6/7, 2*sqrt(2)/7])
+    """
+    import sympy as sp
+    from sympy.core.function import _coeff_isneg
+
+    terms = list(terms)
+    # an increment is written after what it increments: p + delta_p (KL(p, p + delta_p)), not delta_p + p
+    steps = [t for t in terms if isinstance(t, sp.Symbol) and _split(t.name) is not None
+             and ABBREVIATIONS.get(_split(t.name)[0], _split(t.name)[0]) in ("delta", "Delta")]
+    if steps and len(steps) < len(terms) and not any(_coeff_isneg(t) for t in terms):
+        terms = [t for t in terms if t not in steps] + steps
+    if all(t.is_number for t in terms):  # a number: its rational part first, 6/7 + 2 sqrt(2)/7
+        terms = [t for t in terms if t.is_Rational] + [t for t in terms if not t.is_Rational]
+    k = 0
+    while k < len(terms) and _coeff_isneg(terms[k]):
+        k += 1
+    if 0 < k < len(terms):
+        return terms[k:] + terms[:k]
+    return terms
+
+
 # ---------------------------------------------------------------- ASCII formulas in step texts
 
 _FUNCS = {
@@ -148,9 +183,9 @@ _FUNCS = {
 _TOKEN = re.compile(
     r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
     r"|\^\([^()]*\)|\^-?\w+"
-    r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
+    r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,;'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
-_OPS = set("=+-*/^[]~_") | {"**", "->"}
+_OPS = set("=+-*/^[]~_<>") | {"**", "->"}
 
 
 def _is_formula_word(tok: str) -> bool:
@@ -219,6 +254,8 @@ def _math_of_run(run: str) -> str:
             out.append(unicode_to_latex_math(t))
         elif t == "->":
             out.append(r"\to ")
+        elif t == "|" and 0 < i < len(toks) - 1 and toks[i - 1].isspace() and toks[i + 1].isspace():
+            out.append(r"\mid ")  # E[g | x]: a condition, spaced as one
         elif t == "~":
             out.append(r"\sim ")
         elif t == "*":
@@ -242,8 +279,9 @@ def _math_of_run(run: str) -> str:
             out.append(t)
         i += 1
     tex = re.sub(r" +", " ", "".join(out)).strip()
+    tex = re.sub(r"(?<=\d) +\((?=[^()]*=)", r"\\ (", tex)  # "p = 0.25 (eta = ...)": a remark in brackets keeps its space
     # no space before scripts and brackets (but after a relation or operator the space stays)
-    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,|'])", "", tex)
+    tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,;|'])", "", tex)
     return re.sub(r"(?<=[\[(/]) +", "", tex)
 
 
@@ -283,7 +321,10 @@ def textbook_prose(text: str) -> str:
     """
     if not text:
         return text
-    from .prose import is_safe_math, split_prose
+    from .prose import _GREEK_UNICODE, is_safe_math, split_prose
+
+    # a Greek letter as a subscript (I_η): its code name, so that the name reads as one symbol
+    text = re.sub(r"(?<=[A-Za-z0-9])_([%s])" % "".join(_GREEK_UNICODE), lambda m: "_" + _GREEK_UNICODE[m.group(1)], text)
 
     if "$" in text:  # prose with math already: only the text between the formulas is read
         pieces = split_prose(text)
@@ -361,7 +402,9 @@ def _convert_run(s: str, is_safe_math) -> str:
                 depth -= 1
         if cut:
             return lead + _convert_run(s[:cut], is_safe_math) + _words(s[cut:]) + tail
-    has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s))
+    # a lone letter is a symbol ("with respect to p", "n iid observations"), except the article a
+    has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s)) \
+        or (len(s) == 1 and s.isalpha() and s not in "aA")
     balanced = s.count("(") == s.count(")") and s.count("[") == s.count("]")
     dangling = re.match(r"^[=+*/^]|.*[=+\-/^]$|.*(?<![A-Za-z0-9])\*$", s)
     if s and has_op and balanced and not dangling and re.search(r"[A-Za-z0-9]", s):
@@ -397,6 +440,8 @@ def _words(text: str) -> str:
             return _UNI[g]
         if w == "oo":
             return "∞"
+        if w.islower() and FAMILY_WORDS.get(w, "")[:1].isupper():  # "standard laplace": a proper name
+            return FAMILY_WORDS[w]
         if "_" in w:
             parts = _split(w)
             if parts is not None and (len(parts[0]) == 1 or parts[0] in GREEK or parts[0] in ABBREVIATIONS):
@@ -406,5 +451,6 @@ def _words(text: str) -> str:
     text = _SPECIAL_CALL.sub(special, text)
     text = re.sub(r"\bsqrt\(", "√(", text)
     text = re.sub(r"(?<=[\w)\]])\*\*(?=[\w(])", "^", text)
-    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])", "·", text)
+    # a product sign, but not the star of w*ᵢ (a decoration before its subscript)
+    text = re.sub(r"(?<=[\w)\]])\*(?=[\w(])(?![ᵢⱼₖₘₙ₀-₉])", "·", text)
     return re.sub(r"[A-Za-z][A-Za-z0-9_]*", one, text)

@@ -11,7 +11,7 @@ depend on the terminal) or, with ``text_pretty=False``, one-line ``sstr`` forms.
 Score
 =====
 1. Differentiate
-   s = -1/(1 - p) + 1/p
+   s = 1/p - 1/(1 - p)
    (d/dp)
 """
 from __future__ import annotations
@@ -20,12 +20,13 @@ from typing import Any, Sequence
 
 import sympy as sp
 from sympy.printing.pretty.pretty import PrettyPrinter
+from sympy.printing.str import StrPrinter
 from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
-from .latex import is_value
-from .notation import display_unicode, textbook_prose
+from .latex import _unevaluated, is_value
+from .notation import display_unicode, textbook_prose, textbook_terms
 from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
@@ -33,8 +34,25 @@ from ..textbook import textbook_derivation
 __all__ = ["render_derivation", "render_section", "render_document", "terminal_prose"]
 
 
+class _TextbookStrPrinter(StrPrinter):
+    """SymPy's one-line printer with the textbook order of a sum's terms (``x - mu``)."""
+
+    def _as_ordered_terms(self, expr, order=None):
+        return textbook_terms(super()._as_ordered_terms(expr, order=order))
+
+    def _print_Mul(self, expr):
+        from sympy.core.function import _coeff_isneg
+
+        args = expr.args
+        if len(args) == 2 and args[0] == -1 and _coeff_isneg(args[1]):  # -(-1/sigma**2)
+            return "-(%s)" % self._print(args[1])
+        if len(args) >= 2 and args[0] == 1:
+            return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        return super()._print_Mul(expr)
+
+
 def _sstr(obj: Any) -> str:
-    return obj if isinstance(obj, str) else sp.sstr(obj)
+    return obj if isinstance(obj, str) else _TextbookStrPrinter().doprint(obj)
 
 
 _SUPER = dict(zip("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻"))
@@ -48,6 +66,41 @@ class TextbookPrettyPrinter(PrettyPrinter):
 
     def _print_Symbol(self, e, bold_name=False):
         return prettyForm("ℐ" if e.name == "I" else display_unicode(e.name))
+
+    def _print_Indexed(self, e):
+        # x[i] as xᵢ: the i-th observation, as in the LaTeX form
+        idx = [getattr(i, "label", i) for i in e.indices]  # an Idx carries its symbol as its label
+        if all(isinstance(i, sp.Symbol) for i in idx) and isinstance(e.base.label, sp.Symbol):
+            return prettyForm(display_unicode(e.base.label.name + "_" + "".join(i.name for i in idx)))
+        return prettyForm(_sstr(e))
+
+    def _as_ordered_terms(self, expr, order=None):
+        # as in the LaTeX printer: x - mu, not -mu + x
+        return textbook_terms(super()._as_ordered_terms(expr, order=order))
+
+    def _print_Mul(self, product):
+        from sympy.core.function import _coeff_isneg
+
+        args = product.args
+        if len(args) == 2 and args[0] == -1 and _coeff_isneg(args[1]):  # -(-1/σ²), as in the LaTeX printer
+            inner = prettyForm(*self._print(args[1]).parens())
+            return prettyForm(*inner.left("-"))
+        if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 is not written
+            return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        old = self._settings.get("order")
+        self._settings["order"] = "none" if _unevaluated(product) else old  # the order it was written in
+        try:
+            return super()._print_Mul(product)
+        finally:
+            self._settings["order"] = old
+
+    def _print_Add(self, expr, order=None):
+        old = self._settings.get("order")
+        self._settings["order"] = None  # a sum inside an unevaluated product: still in textbook order
+        try:
+            return super()._print_Add(expr, order=order)
+        finally:
+            self._settings["order"] = old
 
     def _call(self, head: str, args, left="(", right=")"):
         inner = self._print_seq(args, left, right, delimiter=", ")
@@ -93,6 +146,8 @@ class TextbookPrettyPrinter(PrettyPrinter):
                 head = "E" if name == "E" else display_unicode(name)
                 return prettyForm(*self._print_seq(e.args, "[", "]", delimiter=", ").left(head))
             head = {"I": "ℐ", "ell": "ℓ", "pi": "π"}.get(name) or display_unicode(name)
+            if name.startswith("I_"):  # I_n: the Fisher information of n observations
+                head = "ℐ" + head[1:]
             return self._call(head, e.args)
         return super()._print_Function(e, sort=sort, func_name=func_name, left=left, right=right)
 

@@ -207,7 +207,7 @@ class GaussianMeanStructure(Structure):
         m = gaussian_expectation(s, f.g)
         zero = m == sp.ZeroMatrix(*s.shape) or _explicit(m, f.g).is_zero_matrix
         d = Derivation("expected_score", "The score has mean zero")
-        d = d.add(Step(f"The expected score vanishes: E[{s}] = Sigma^{{-1}}(E[x] - mu)." if zero else
+        d = d.add(Step(r"The expected score vanishes: the score is linear in $x$, and $E[x] = \mu$." if zero else
                        "The expected score is not zero.", "E[x] = mu", N.E(sp.Symbol("s")), (sp.zeros(model.dim, 1),)))
         if not zero:
             d = d.fail("E[score]", f"E[score] = {m}, not 0")
