@@ -419,3 +419,42 @@ def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_f
     assert rep.derivations["jeffreys"].extras["proper"] is False
     assert rep.get("kl_taylor") is None
     assert [f["step"] for f in rep.failures] == ["kl_taylor"] and "opaque" in rep.failures[0]["reason"]
+
+
+# -- the Cramér–Rao bound in the distinct entries: the covariance of a Wishart matrix ----------------------
+
+@pytest.mark.parametrize("make, d", [(mvn_covariance, 2), (mvn_covariance, 3), (mvn_covariance, 5),
+                                     (mvn_precision, 3), (mvn_precision, 4)])
+def test_cramer_rao_in_the_entries_is_the_wishart_covariance(make, d):
+    """I^{-1} for vech(M): C_(ij),(kl) = m_ik m_jl + m_il m_jk (Muirhead, *Aspects of Multivariate
+    Statistical Theory* (1982), §3.2, with n = 1; Magnus & Neudecker Thm 3.13), derived beyond
+    d = 3 without the opaque inverse; the witness is NumPy's inverse of the duplication-matrix
+    formula ½ D^T (P ⊗ P) D at a random positive definite matrix."""
+    from symfisher.derive.fisher import cramer_rao
+
+    m = make(d)
+    der = cramer_rao(m, dispatch("fisher", m).result)
+    assert not der.failures and der.extras.get("structure") == "gaussian_covariance"
+    C = der.result
+    assert not C.has(sp.Inverse)  # polynomial in the entries of M
+    form = m.meta_value("gaussian_covariance")
+    M = _random_spd(d, np.random.default_rng(20 + d))
+    pairs = _pairs(d)
+    got = np.array(C.xreplace({form.matrix[i, j]: sp.Float(M[i, j]) for i, j in pairs}).evalf(), dtype=float)
+    # the information in the entries of M has P = M^{-1} in the covariance and P = M^{-1} = Sigma in the precision
+    want = np.linalg.inv(_duplication_target(np.linalg.inv(M), pairs))
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-12)
+    a, b = pairs.index((0, 0)), pairs.index((0, 1))
+    s = form.matrix
+    assert sp.expand(C[a, a] - 2 * s[0, 0] ** 2) == 0 and sp.expand(C[a, b] - 2 * s[0, 0] * s[0, 1]) == 0
+
+
+def test_the_correlation_bound_is_the_generic_inverse():
+    """rho is not an entry of Sigma: the structure declines and the generic route inverts the 1 x 1 I."""
+    from symfisher.derive.fisher import cramer_rao
+
+    m = bivariate_normal_corr()
+    rho = m.symbol("rho")
+    der = cramer_rao(m, dispatch("fisher", m).result)
+    assert der.extras.get("structure") is None
+    assert sp.cancel(der.result[0, 0] - (1 - rho**2) ** 2 / (1 + rho**2)) == 0

@@ -288,6 +288,32 @@ class GaussianCovarianceStructure(Structure):
         d.extras.update(structure="gaussian_covariance")
         return d.with_result(value)
 
+    def cramer_rao(self, model, form, fisher=None, **_):
+        """``I^{-1}`` in the distinct entries of M: ``C_(ij),(kl) = m_ik m_jl + m_il m_jk``, polynomial in M."""
+        pairs = _vech_pairs(model, form)
+        if pairs is None:
+            return None  # another parameterization of the matrix: the generic inverse
+        M = form.matrix
+        k = len(pairs)
+        C = sp.Matrix(k, k, lambda a, b: M[pairs[a][0], pairs[b][0]] * M[pairs[a][1], pairs[b][1]]
+                      + M[pairs[a][0], pairs[b][1]] * M[pairs[a][1], pairs[b][0]])
+        what = "Sigma" if form.kind == "covariance" else "Lambda"
+        d_ = len(form.x_entries)
+        d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
+        how = (f"(D^T (A kron A) D)^(-1) = D^+ (A^(-1) kron A^(-1)) D^+T for the duplication matrix D "
+               f"(Magnus & Neudecker Thm 3.13), A = {what}^(-1)")
+        if fisher is not None and d_ <= 2:
+            if not all(cancels(e) for e in (fisher * C - sp.eye(k))):
+                return d.fail("cramer_rao", f"I C - 1 does not cancel for C_(ij),(kl) = m_ik m_jl + m_il m_jk")
+            how += "; here I C = 1 checked entry by entry"
+        d = d.add(Step(f"For any unbiased estimator T of the distinct entries of {what}, Cov(T) is at least the inverse "
+                       f"Fisher information; in the entries, I = D^T ({what}^{{-1}} kron {what}^{{-1}}) D / 2 has the "
+                       f"inverse 2 D^+ ({what} kron {what}) D^+T, whose entry for (m_ij, m_kl) is m_ik m_jl + m_il m_jk "
+                       "(the covariance of a Wishart matrix).", how, sp.Function("CRB")(*model.params),
+                       (sp.Pow(N.fisher_of(model), -1), C if k > 1 else C[0, 0])))
+        d.extras.update(structure="gaussian_covariance")
+        return d.with_result(C)
+
     def kl_taylor(self, model, form, **_):
         if not _opaque(form):
             return None
@@ -300,7 +326,7 @@ class GaussianCovarianceStructure(Structure):
         d_ = len(form.x_entries)
         M = form.matrix
         entries = [M[i, j] for i in range(d_) for j in range(i, d_)]
-        if sorted(entries, key=str) != sorted(model.params, key=str):
+        if _vech_pairs(model, form) is None:
             return None  # another parameterization of the matrix: the generic route
         m = len(entries)
         det_M = M.det() if d_ <= 3 else sp.Determinant(form.symbol)
@@ -327,6 +353,18 @@ class GaussianCovarianceStructure(Structure):
         named = f"det({what})^(-{d_ + 1}/2) (improper)"
         dd.extras.update(proper=False, normalizer=None, named=named, sqrt_det=sp.sqrt(target), divergent=[])
         return dd.with_result(kernel)
+
+
+def _vech_pairs(model, form: GaussianCovariance):
+    """``[(i, j), ...]`` (i <= j) in the model's parameter order when the parameters are the distinct
+    entries of the declared matrix themselves, else ``None``."""
+    M = form.matrix
+    where = {M[i, j]: (i, j) for i in range(M.rows) for j in range(i, M.rows)}
+    if len(where) != M.rows * (M.rows + 1) // 2 or len(model.params) != len(where):
+        return None
+    if any(p not in where for p in model.params):
+        return None
+    return [where[p] for p in model.params]
 
 
 def _opaque(form: GaussianCovariance) -> bool:
