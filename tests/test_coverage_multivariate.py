@@ -409,7 +409,7 @@ def test_multinomial_moment_table_by_enumeration():
     assert v == exact
 
 
-def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_fails_clearly():
+def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_is_in_matrix_form():
     from symfisher.derive.report import derive_all
 
     m = mvn_covariance(4)
@@ -417,8 +417,9 @@ def test_beyond_d_3_jeffreys_is_the_determinant_power_and_the_taylor_expansion_f
     S = m.meta_value("gaussian_covariance").symbol
     assert rep.get("jeffreys") == sp.Determinant(S) ** sp.Rational(-5, 2)  # det(Sigma)^(-(d+1)/2)
     assert rep.derivations["jeffreys"].extras["proper"] is False
-    assert rep.get("kl_taylor") is None
-    assert [f["step"] for f in rep.failures] == ["kl_taylor"] and "opaque" in rep.failures[0]["reason"]
+    assert rep.failures == []
+    td = rep.derivations["kl_taylor"]
+    assert td.extras["quadratic_is_fisher"] is True and td.extras["cubic"].has(sp.Inverse)  # the opaque entries
 
 
 # -- the Cramér–Rao bound in the distinct entries: the covariance of a Wishart matrix ----------------------
@@ -458,3 +459,59 @@ def test_the_correlation_bound_is_the_generic_inverse():
     der = cramer_rao(m, dispatch("fisher", m).result)
     assert der.extras.get("structure") is None
     assert sp.cancel(der.result[0, 0] - (1 - rho**2) ** 2 / (1 + rho**2)) == 0
+
+
+# -- the KL Taylor expansion from the closed form in matrix form, against mpmath's Taylor coefficients -------
+
+def _mp_kl_coefficients(M, Dl, kind, order=3):
+    """Taylor coefficients in t of KL(N(0, Sigma) || N(0, Sigma_t)) at t = 0, M_t = M + t Dl, by mpmath's
+    numerical differentiation at 40 digits of the closed form in mpmath matrices: no series, no SymPy."""
+    import mpmath as mp
+
+    with mp.workdps(40):
+        M0 = mp.matrix(M.tolist())
+        D0 = mp.matrix(Dl.tolist())
+        d = M0.rows
+
+        def kl(t):
+            Mt = M0 + t * D0
+            S1, S2 = (M0, Mt) if kind == "covariance" else (mp.inverse(M0), mp.inverse(Mt))
+            tr = sum((mp.inverse(S2) * S1)[i, i] for i in range(d))
+            return (tr - d + mp.log(mp.det(S2) / mp.det(S1))) / 2
+
+        return [float(c) for c in mp.taylor(kl, 0, order)]
+
+
+@pytest.mark.parametrize("make, d", [(mvn_covariance, 2), (mvn_covariance, 3), (mvn_covariance, 4),
+                                     (mvn_precision, 3), (mvn_precision, 5), (bivariate_normal_corr, 2)])
+def test_kl_taylor_in_matrix_form_matches_the_series_of_the_closed_form(make, d):
+    """KL(P_theta || P_theta+delta) = sum_k c_k tr((M^{-1} Delta)^k), c_2 = 1/4 and c_3 = -1/3 in Sigma,
+    -1/6 in Lambda (the univariate case: KL(N(0, v) || N(0, v + e)) = e^2/(4 v^2) - e^3/(3 v^3) + ...),
+    derived by the structure at every d (beyond d = 3 with the opaque inverse), the quadratic term half
+    the Fisher information; the witness is the Taylor series of the closed form computed by mpmath."""
+    from symfisher.derive.taylor import kl_taylor
+
+    m = make(d) if make is not bivariate_normal_corr else make()
+    der = kl_taylor(m, fisher=dispatch("fisher", m).result)
+    assert not der.failures and der.extras["structure"] == "gaussian_covariance"
+    assert der.extras["quadratic_is_fisher"] is True and der.extras["terms"][1] == 0
+    form = m.meta_value("gaussian_covariance")
+    rng = np.random.default_rng(30 + d)
+    if make is bivariate_normal_corr:
+        vals = {m.symbol("rho"): 0.35, m.symbol("sigma_1"): 1.3, m.symbol("sigma_2"): 0.6}
+        dvals = {der.extras["delta"][0]: 0.8}
+    else:
+        S = _random_spd(d, rng)
+        vals = {form.matrix[i, j]: S[i, j] for i, j in _pairs(d)}
+        dvals = dict(zip(der.extras["delta"], rng.uniform(-1, 1, size=len(m.params))))
+    Mn = np.array(form.matrix.xreplace({k: sp.Float(v) for k, v in vals.items()}).evalf(), dtype=float)
+    Dn = np.array(sum((form.matrix.diff(th) * dvals[dl] for th, dl in zip(m.params, der.extras["delta"])),
+                      sp.zeros(d, d)).xreplace({k: sp.Float(v) for k, v in vals.items()}).evalf(), dtype=float)
+    sub = {k: sp.Float(v) for k, v in {**vals, **dvals}.items()}
+    if d > 3:
+        P = np.linalg.inv(Mn)
+        sub |= {MatrixElement(sp.Inverse(form.symbol), i, j): sp.Float(P[i, j]) for i in range(d) for j in range(d)}
+    want = _mp_kl_coefficients(Mn, Dn, form.kind)
+    for k in (2, 3):
+        got = float(der.extras["terms"][k].xreplace(sub).evalf())
+        assert abs(got - want[k]) < 1e-8 * max(1.0, abs(want[k])), (k, got, want[k])
