@@ -79,6 +79,8 @@ def _derivative_entries(M, theta) -> dict:
     out = {}
     for a in range(M.rows):
         for b in range(M.cols):
+            if theta not in M[a, b].free_symbols:
+                continue
             v = sp.diff(M[a, b], theta)
             if v != 0:
                 out[(a, b)] = v
@@ -459,9 +461,10 @@ def _calculus(model, form):
     w = [sp.Add(*[P[a, b] * r[b] for b in range(d)]) for a in range(d)]
     Ds = [_derivative_entries(form.matrix, th) for th in model.params]
     D2 = {}
-    for i, a in enumerate(model.params):
+    for i in range(len(model.params)):
         for j in range(i, len(model.params)):
-            e = _derivative_entries(form.matrix.applyfunc(lambda v: sp.diff(v, a)), model.params[j])
+            # only the nonzero entries of D_i can have a nonzero derivative (m^2 d^2 diffs otherwise)
+            e = {key: v2 for key, v in Ds[i].items() if (v2 := sp.diff(v, model.params[j])) != 0}
             if e:
                 D2[(i, j)] = e
     return P, w, Ds, D2
