@@ -515,3 +515,105 @@ def test_kl_taylor_in_matrix_form_matches_the_series_of_the_closed_form(make, d)
     for k in (2, 3):
         got = float(der.extras["terms"][k].xreplace(sub).evalf())
         assert abs(got - want[k]) < 1e-8 * max(1.0, abs(want[k])), (k, got, want[k])
+
+
+# -- the multinomial in its free probabilities: bound, divergence, expansion and prior from the counts' means --
+
+def _enumerated_fisher(m, n, probs):
+    """E[s s^T] summed exactly over every count vector of n trials (floats; the score by sympy.diff)."""
+    K = len(m.data) + 1
+    sub = {m.symbol("n"): n, **{p: v for p, v in zip(m.params, probs)}}
+    score = sp.lambdify(m.data, [sp.diff(m.log_density, th).xreplace(sub) for th in m.params], "math")
+    f = sp.lambdify(m.data, sp.exp(m.log_density.xreplace(sub)), ["scipy", "math"])
+    total = np.zeros((K - 1, K - 1))
+    for xs in itertools.product(range(n + 1), repeat=K - 1):
+        if sum(xs) <= n:
+            s = np.array(score(*xs), dtype=float)
+            total += float(f(*xs)) * np.outer(s, s)
+    return total
+
+
+@pytest.mark.parametrize("K", [3, 4])
+def test_multinomial_cramer_rao_is_the_frequency_covariance(K):
+    """I^{-1} = (diag p - p p^T)/n (Agresti 2002, §14.1: the covariance of the cell frequencies), against
+    NumPy's inverse of the information summed over every count vector."""
+    from symfisher.derive.fisher import cramer_rao
+
+    m = multinomial(K)
+    der = cramer_rao(m, dispatch("fisher", m).result)
+    assert not der.failures and der.extras.get("structure") == "multinomial_counts"
+    ps, n = m.params, m.symbol("n")
+    target = (sp.diag(*ps) - sp.Matrix(ps) * sp.Matrix(ps).T) / n
+    assert (der.result - target).applyfunc(sp.expand).is_zero_matrix
+    probs = [0.15 + 0.1 * k for k in range(K - 1)]
+    want = np.linalg.inv(_enumerated_fisher(m, 4, probs))
+    got = np.array(der.result.xreplace({n: 4, **dict(zip(ps, probs))}).evalf(), dtype=float)
+    np.testing.assert_allclose(got, want, rtol=1e-9)
+
+
+def test_multinomial_kl_and_expected_score_at_k_6_by_enumeration():
+    """KL = n sum p_k log(p_k/q_k) (Kullback 1959) at K = 6, and E[s] = 0 from sum p_k = 1; the witness is the
+    exact mean of the log-ratio over every count vector of n = 3 trials."""
+    from math import factorial
+
+    from symfisher.derive.kl import kl_divergence, kl_symbols
+    from symfisher.derive.fisher import score
+
+    m = multinomial(6)
+    es = dispatch("expected_score", m, score_vector=score(m, textbook=False).extras["raw"])
+    assert es.result is True and not es.failures
+    kl = kl_divergence(m)
+    assert not kl.failures
+    first, second = kl_symbols(m)
+    p = [first[s] for s in m.params]
+    q = [second[s] for s in m.params]
+    p, q = p + [1 - sp.Add(*p)], q + [1 - sp.Add(*q)]
+    assert sp.expand(kl.result - m.symbol("n") * sp.Add(*[a * sp.log(a / b) for a, b in zip(p, q)])) == 0
+    pv, qv = [0.1, 0.2, 0.05, 0.3, 0.15, 0.2], [0.25, 0.1, 0.2, 0.1, 0.15, 0.2]
+    n = 3
+    exact = 0.0
+    for xs in itertools.product(range(n + 1), repeat=6):
+        if sum(xs) == n:
+            prob = factorial(n) / np.prod([factorial(x) for x in xs]) * np.prod([a**x for a, x in zip(pv, xs)])
+            exact += prob * sum(x * np.log(a / b) for x, a, b in zip(xs, pv, qv))
+    sub = {m.symbol("n"): n, **{first[s]: v for s, v in zip(m.params, pv)}, **{second[s]: v for s, v in zip(m.params, qv)}}
+    assert abs(float(kl.result.xreplace(sub)) - exact) < 1e-12
+
+
+def test_multinomial_kl_taylor_and_jeffreys_at_k_10():
+    """At K = 10: the cubic term -n sum_k delta_k^3/(3 p_k^2) (delta_K = -sum delta; the series of
+    n sum p_k log(p_k/(p_k + delta_k))), from E[d^alpha log f] = n sum_k p_k d^alpha log p_k; the Jeffreys prior
+    Dirichlet(1/2, ..., 1/2) with det I = n^9/(p_1 ... p_10) (matrix determinant lemma), its normalizer
+    Gamma(1/2)^10/Gamma(5) = pi^5/24; witnesses: mpmath's Taylor coefficients of the closed form and NumPy's
+    determinant of the literature matrix."""
+    import mpmath as mp
+
+    from symfisher.derive.report import derive_all
+
+    m = multinomial(10)
+    rep = derive_all(m, only=["kl_taylor", "jeffreys"])
+    assert rep.failures == []
+    td, jd = rep.derivations["kl_taylor"], rep.derivations["jeffreys"]
+    assert td.extras["quadratic_is_fisher"] is True
+    ps, n, delta = m.params, m.symbol("n"), td.extras["delta"]
+    dK = -sp.Add(*delta)
+    cubic = -n * (sp.Add(*[dl**3 / p**2 for dl, p in zip(delta, ps)]) + dK**3 / (1 - sp.Add(*ps)) ** 2) / 3
+    # equal as rational functions: exact values at random rational points (a cancellation in 19 symbols is slow)
+    rng = np.random.default_rng(10)
+    for _ in range(3):
+        pr = [sp.Rational(int(v), 1000) for v in rng.integers(10, 100, size=9)]
+        at = {n: 5, **dict(zip(ps, pr)), **{dl: sp.Rational(int(v), 97) for dl, v in zip(delta, rng.integers(-9, 9, size=9))}}
+        assert td.extras["cubic"].xreplace(at) == cubic.xreplace(at)
+    pv = [0.05 + 0.01 * k for k in range(9)]
+    dv = [0.01 * (-1) ** k for k in range(9)]
+    with mp.workdps(30):
+        full_p, full_d = pv + [1 - sum(pv)], dv + [-sum(dv)]
+        coeffs = mp.taylor(lambda t: 7 * sum(a * mp.log(a / (a + t * b)) for a, b in zip(full_p, full_d)), 0, 3)
+    sub = {n: 7, **dict(zip(ps, pv)), **dict(zip(delta, dv))}
+    assert abs(float(td.extras["cubic"].xreplace(sub)) - float(coeffs[3])) < 1e-10
+    assert jd.extras["proper"] is True and jd.extras["named"] == "Dirichlet(" + ", ".join(["1/2"] * 10) + ")"
+    assert sp.simplify(jd.extras["normalizer"] - sp.pi**5 / 24) == 0
+    assert sp.simplify(jd.result * sp.sqrt(sp.Mul(*ps) * (1 - sp.Add(*ps)))) == 1
+    I = _multinomial_target(m).xreplace({n: 7, **dict(zip(ps, pv))})
+    det = np.linalg.det(np.array(I.evalf(), dtype=float))
+    assert abs(float(jd.extras["sqrt_det"].xreplace({n: 7, **dict(zip(ps, pv))})) - np.sqrt(det)) < 1e-9 * np.sqrt(det)
