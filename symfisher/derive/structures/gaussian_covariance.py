@@ -26,7 +26,13 @@ the Hessian are written here by the same matrix calculus, through ``w = M^{-1} r
 ``(tr(M_2^{-1} M_1) - d + log det M_2 - log det M_1)/2`` (in Sigma; with M = Lambda the roles of the
 two log-determinants and of the trace are those of Lambda^{-1}).
 
-Where the parameters are the distinct entries of the matrix themselves (``vech``), the Jeffreys
+When M is linear in the parameters, ``M(theta + delta) = M + Delta`` exactly and the KL Taylor expansion is
+the series of the closed form in the traces of ``A = M^{-1} Delta``: the order-k term is ``c_k tr(A^k)``,
+``c_k = (-1)^k (k - 1)/(2k)`` in Sigma and ``(-1)^k/(2k)`` in Lambda (so ``tr(A^2)/4 = delta^T I delta/2``).
+
+Where the parameters are the distinct entries of the matrix themselves (``vech``), the Cramér–Rao
+bound is ``C_(ij),(kl) = m_ik m_jl + m_il m_jk`` (the inverse 2 D^+ (M kron M) D^+T of
+``D^T (M^{-1} kron M^{-1}) D / 2``, Magnus & Neudecker Thm 3.13), polynomial in M at every d, and the Jeffreys
 prior follows from ``det(D^T (A kron A) D) = 2^{d(d-1)/2} det(A)^{d+1}`` (D the duplication
 matrix; Magnus & Neudecker 1999, Theorem 3.14): ``det I = 2^{-d} det(M)^{-(d+1)}``, so
 ``pi ∝ det(M)^{-(d+1)/2}`` (Box & Tiao 1973, §8.2), improper: it is homogeneous of degree

@@ -9,7 +9,11 @@ With counts ``x = (x_1, ..., x_K)`` in n known trials and cell probabilities ``p
 * route 2, ``-E[H] = -sum_k E[x_k] d^2 log p_k = -n sum_k p_k d^2 log p_k``.
 
 Both are k x k matrices of sums over K cells — O(k^2 K) terms, polynomial — compared entry by
-entry (``cancel`` of the difference). Reference: Lehmann & Casella (1998), §2.6 (the multinomial
+entry (``cancel`` of the difference). The same two moments give the other quantities without an
+integral: ``KL = n sum_k p_k log(p_k/q_k)``, ``E[d^alpha log f] = n sum_k p_k d^alpha log p_k`` (the KL
+Taylor expansion), and, in the free probabilities p_1..p_{K-1}, the bound ``I^{-1} = (diag p - p p^T)/n``
+and the Jeffreys prior from ``det I = n^(K-1)/(p_1 ... p_K)`` (the matrix determinant lemma): the
+Dirichlet(1/2, ..., 1/2) law. Reference: Lehmann & Casella (1998), §2.6 (the multinomial
 moments); Agresti, *Categorical Data Analysis* (2002), §14.1.
 """
 from __future__ import annotations
