@@ -26,7 +26,13 @@ the Hessian are written here by the same matrix calculus, through ``w = M^{-1} r
 ``(tr(M_2^{-1} M_1) - d + log det M_2 - log det M_1)/2`` (in Sigma; with M = Lambda the roles of the
 two log-determinants and of the trace are those of Lambda^{-1}).
 
-Where the parameters are the distinct entries of the matrix themselves (``vech``), the Jeffreys
+When M is linear in the parameters, ``M(theta + delta) = M + Delta`` exactly and the KL Taylor expansion is
+the series of the closed form in the traces of ``A = M^{-1} Delta``: the order-k term is ``c_k tr(A^k)``,
+``c_k = (-1)^k (k - 1)/(2k)`` in Sigma and ``(-1)^k/(2k)`` in Lambda (so ``tr(A^2)/4 = delta^T I delta/2``).
+
+Where the parameters are the distinct entries of the matrix themselves (``vech``), the Cramér–Rao
+bound is ``C_(ij),(kl) = m_ik m_jl + m_il m_jk`` (the inverse 2 D^+ (M kron M) D^+T of
+``D^T (M^{-1} kron M^{-1}) D / 2``, Magnus & Neudecker Thm 3.13), polynomial in M at every d, and the Jeffreys
 prior follows from ``det(D^T (A kron A) D) = 2^{d(d-1)/2} det(A)^{d+1}`` (D the duplication
 matrix; Magnus & Neudecker 1999, Theorem 3.14): ``det I = 2^{-d} det(M)^{-(d+1)}``, so
 ``pi ∝ det(M)^{-(d+1)/2}`` (Box & Tiao 1973, §8.2), improper: it is homogeneous of degree
@@ -79,6 +85,8 @@ def _derivative_entries(M, theta) -> dict:
     out = {}
     for a in range(M.rows):
         for b in range(M.cols):
+            if theta not in M[a, b].free_symbols:
+                continue
             v = sp.diff(M[a, b], theta)
             if v != 0:
                 out[(a, b)] = v
@@ -288,19 +296,119 @@ class GaussianCovarianceStructure(Structure):
         d.extras.update(structure="gaussian_covariance")
         return d.with_result(value)
 
-    def kl_taylor(self, model, form, **_):
-        if not _opaque(form):
-            return None
-        d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
-        return d.fail("kl_taylor", f"beyond d = 3 the entries of {form.symbol}^{{-1}} are opaque, and the expected third "
-                                   "derivatives are not written in matrix form here: not derived")
+    def cramer_rao(self, model, form, fisher=None, **_):
+        """``I^{-1}`` in the distinct entries of M: ``C_(ij),(kl) = m_ik m_jl + m_il m_jk``, polynomial in M."""
+        pairs = _vech_pairs(model, form)
+        if pairs is None:
+            return None  # another parameterization of the matrix: the generic inverse
+        M = form.matrix
+        k = len(pairs)
+        C = sp.Matrix(k, k, lambda a, b: M[pairs[a][0], pairs[b][0]] * M[pairs[a][1], pairs[b][1]]
+                      + M[pairs[a][0], pairs[b][1]] * M[pairs[a][1], pairs[b][0]])
+        what = "Sigma" if form.kind == "covariance" else "Lambda"
+        d_ = len(form.x_entries)
+        d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
+        how = (f"(D^T (A kron A) D)^(-1) = D^+ (A^(-1) kron A^(-1)) D^+T for the duplication matrix D "
+               f"(Magnus & Neudecker Thm 3.13), A = {what}^(-1)")
+        if fisher is not None and d_ <= 2:
+            if not all(cancels(e) for e in (fisher * C - sp.eye(k))):
+                return d.fail("cramer_rao", f"I C - 1 does not cancel for C_(ij),(kl) = m_ik m_jl + m_il m_jk")
+            how += "; here I C = 1 checked entry by entry"
+        d = d.add(Step(f"For any unbiased estimator T of the distinct entries of {what}, Cov(T) is at least the inverse "
+                       f"Fisher information; in the entries, I = D^T ({what}^{{-1}} kron {what}^{{-1}}) D / 2 has the "
+                       f"inverse 2 D^+ ({what} kron {what}) D^+T, whose entry for (m_ij, m_kl) is m_ik m_jl + m_il m_jk "
+                       "(the covariance of a Wishart matrix).", how, sp.Function("CRB")(*model.params),
+                       (sp.Pow(N.fisher_of(model), -1), C if k > 1 else C[0, 0])))
+        d.extras.update(structure="gaussian_covariance")
+        return d.with_result(C)
+
+    def kl_taylor(self, model, form, order: int = 3, fisher=None, **_):
+        """``KL(P_theta || P_theta+delta)`` to ``order`` from the closed form, when the declared matrix is
+        linear in the parameters (``Delta = M(theta + delta) - M(theta) = sum delta_i D_i`` exactly): with
+        ``A = M^{-1} Delta``, ``tr((I + A)^{-1})`` and ``log det(I + A)`` are power series in the traces
+        ``tr(A^k)``, and the term of order k is ``c_k tr(A^k)``, ``c_k = (-1)^k (k - 1)/(2k)`` in Sigma and
+        ``(-1)^k/(2k)`` in Lambda (``c_1 = 0``: the score has mean zero)."""
+        from ..taylor import delta_symbols
+
+        M = form.matrix
+        if any(sp.diff(M, a, b) != sp.zeros(*M.shape) for a in model.params for b in model.params):
+            if not _opaque(form):
+                return None  # a nonlinear parameterization with explicit entries: the generic route
+            d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+            return d.fail("kl_taylor", f"beyond d = 3 the entries of {form.symbol}^{{-1}} are opaque and {form.symbol} is "
+                                       "not linear in the parameters: the expected higher derivatives are not written "
+                                       "in matrix form here, not derived")
+        d_ = len(form.x_entries)
+        cov = form.kind == "covariance"
+        what = "Sigma" if cov else "Lambda"
+        delta = delta_symbols(model)
+        Delta = sp.Matrix(d_, d_, lambda a, b: sp.Add(*[dl * sp.diff(M[a, b], th) for th, dl in zip(model.params, delta)]))
+        explicit = not _opaque(form)
+        if explicit:  # M^{-1} = adj(M)/det(M): the traces are polynomials over det(M)^k, in Poly arithmetic
+            det = sp.factor(M.det())
+            gens = tuple(delta) + tuple(sorted(M.free_symbols, key=lambda v: v.name))
+            adj, Dp = M.adjugate(), Delta
+            Q = [[sum((sp.Poly(adj[a, c], *gens) * sp.Poly(Dp[c, b], *gens) for c in range(d_)), sp.Poly(0, *gens))
+                  for b in range(d_)] for a in range(d_)]
+        else:
+            det = sp.S.One
+            Q = form.inverse * Delta
+        lhs = N.KL(*model.params, *[th + dl for th, dl in zip(model.params, delta)])
+        dd = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
+        A = sp.MatrixSymbol("A", d_, d_)
+        kk = sp.Symbol("k", integer=True, positive=True)
+        ck = ((-1) ** kk * (kk - 1) / (2 * kk)) if cov else ((-1) ** kk / (2 * kk))
+        dd = dd.add(Step(f"{what} is linear in the parameters, so {what}(theta + delta) = {what} + Delta with "
+                         f"Delta = sum_i delta_i d{what}/dtheta_i exactly; with A = {what}^{{-1}} Delta the closed form is "
+                         + ("(tr((I + A)^{-1}) - d + log det(I + A))/2" if cov else "(tr(A) - log det(I + A))/2")
+                         + ", and tr((I + A)^{-1}) = sum_k (-A)^k traced, log det(I + A) = sum_k (-1)^(k+1) tr(A^k)/k.",
+                         "the closed-form KL divergence (Kullback 1959, ch. 9); Neumann and log series of I + A", lhs,
+                         (sp.Sum(ck * sp.Trace(A ** kk), (kk, 2, order)),)))
+        terms = {1: sp.S.Zero}
+        Qk = Q
+        nd = len(delta)
+        for k in range(2, order + 1):
+            c = sp.Rational((-1) ** k * (k - 1), 2 * k) if cov else sp.Rational((-1) ** k, 2 * k)
+            if explicit:  # grouped by monomial in delta, each coefficient a polynomial over det^k
+                Qk = [[sum((Qk[a][e] * Q[e][b] for e in range(d_)), sp.Poly(0, *gens)) for b in range(d_)]
+                      for a in range(d_)]
+                tr = sum((Qk[a][a] for a in range(d_)), sp.Poly(0, *gens))
+                groups: dict = {}
+                for mon, co in tr.terms():
+                    groups.setdefault(mon[:nd], []).append(co * sp.Mul(*[g**e for g, e in zip(gens[nd:], mon[nd:])]))
+                shape = sp.factor if len(groups) <= 10 else (lambda e: e)  # a few coefficients: factored for reading
+                terms[k] = sp.Add(*[c * shape(sp.Add(*cs)) / det**k * sp.Mul(*[dl**e for dl, e in zip(delta, mon)])
+                                    for mon, cs in groups.items()])
+            else:  # the opaque entries: the trace kept as nested sums (O(d^3) operations), not expanded
+                Qk = Qk * Q
+                terms[k] = c * sp.Add(*[Qk[a, a] for a in range(d_)])
+            dd = dd.add(Step(f"The order-{k} term, {c} tr(A^{k}), written over the nonzero entries of Delta:",
+                             f"tr(A^{k}) with A = {what}^{{-1}} Delta", sp.Symbol(f"T_{k}"), (terms[k],)))
+        I = fisher if fisher is not None else covariance_fisher(model, form).result
+        dv = sp.Matrix(delta)
+        target = (dv.T * I * dv)[0, 0] / 2
+        if explicit:
+            ok = cancels(terms[2] - target)
+            how = "the difference cancels"
+        else:  # tr(A^2)/4 = sum delta_i delta_j tr(P D_i P D_j)/4 by bilinearity: the entries of I
+            ok, how = True, "bilinearity of the trace: tr(A^2)/4 = sum_ij delta_i delta_j tr(P D_i P D_j)/4"
+        if ok:
+            dd = dd.add(Step("The first-order term is 0 and the quadratic term is half the Fisher information as a "
+                             "quadratic form in delta.", how, sp.Symbol("T_2"),
+                             (sp.MatMul(sp.S.Half, dv.T, N.fisher_of(model), dv, evaluate=False),)))
+        else:
+            dd = dd.fail("kl_taylor quadratic term", "the quadratic term differs from delta^T I delta / 2")
+        series = sp.Add(*terms.values())
+        dd.extras.update(terms=terms, quadratic=terms[2], cubic=terms.get(3), delta=delta, order=order,
+                         quadratic_is_fisher=bool(ok), structure="gaussian_covariance")
+        return dd.with_result(series)
 
     def jeffreys(self, model, form, fisher=None, **_):
         """``pi ∝ det(M)^{-(d+1)/2}`` when the parameters are the distinct entries of M."""
         d_ = len(form.x_entries)
         M = form.matrix
         entries = [M[i, j] for i in range(d_) for j in range(i, d_)]
-        if sorted(entries, key=str) != sorted(model.params, key=str):
+        if _vech_pairs(model, form) is None:
             return None  # another parameterization of the matrix: the generic route
         m = len(entries)
         det_M = M.det() if d_ <= 3 else sp.Determinant(form.symbol)
@@ -329,6 +437,18 @@ class GaussianCovarianceStructure(Structure):
         return dd.with_result(kernel)
 
 
+def _vech_pairs(model, form: GaussianCovariance):
+    """``[(i, j), ...]`` (i <= j) in the model's parameter order when the parameters are the distinct
+    entries of the declared matrix themselves, else ``None``."""
+    M = form.matrix
+    where = {M[i, j]: (i, j) for i in range(M.rows) for j in range(i, M.rows)}
+    if len(where) != M.rows * (M.rows + 1) // 2 or len(model.params) != len(where):
+        return None
+    if any(p not in where for p in model.params):
+        return None
+    return [where[p] for p in model.params]
+
+
 def _opaque(form: GaussianCovariance) -> bool:
     """Whether the inverse is kept as opaque entries (beyond d = 3)."""
     return form.inverse.has(sp.Inverse)
@@ -347,9 +467,10 @@ def _calculus(model, form):
     w = [sp.Add(*[P[a, b] * r[b] for b in range(d)]) for a in range(d)]
     Ds = [_derivative_entries(form.matrix, th) for th in model.params]
     D2 = {}
-    for i, a in enumerate(model.params):
+    for i in range(len(model.params)):
         for j in range(i, len(model.params)):
-            e = _derivative_entries(form.matrix.applyfunc(lambda v: sp.diff(v, a)), model.params[j])
+            # only the nonzero entries of D_i can have a nonzero derivative (m^2 d^2 diffs otherwise)
+            e = {key: v2 for key, v in Ds[i].items() if (v2 := sp.diff(v, model.params[j])) != 0}
             if e:
                 D2[(i, j)] = e
     return P, w, Ds, D2
