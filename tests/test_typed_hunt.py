@@ -160,6 +160,17 @@ HUNT = [
      ["l > 0"], ["mu > 0"], ("line", 0, INF), ({"l": 1.4, "mu": 1.3}, {"l": 0.6, "mu": 1.3}), {F, K, J}, False),
     ("nakagami_shape_known_spread", "2*m**m/(gamma(m)*w**m)*x**(2*m-1)*exp(-m*x**2/w)", "x in (0, oo)", ["m > 0"],
      ["w > 0"], ("line", 0, INF), ({"m": 1.4, "w": 1.3}, {"m": 2.6, "w": 1.3}), {F, K, J}, False),
+    ("log_gamma_location_shape", "exp(k*(x-m) - exp(x-m))/gamma(k)", "x in R", ["k > 0", "m real"], [],
+     ("line", -INF, INF), ({"k": 1.4, "m": 0.3}, {"k": 2.6, "m": -0.4}), {F, K, J}, False),
+    ("power_shifted_unit", "(a+1)*x**a", "x in (0, 1)", ["a in (-1, oo)"], [], ("line", 0, 1),
+     ({"a": 0.5}, {"a": -0.4}), {F, K, J}, False),
+    ("half_laplace_known_centre", "exp(-Abs(x-c)/b)/b", "x in (c, oo)", ["b > 0"], ["c > 0"], ("line", 1.5, INF),
+     ({"b": 1.4, "c": 1.5}, {"b": 0.6, "c": 1.5}), {F, K, J}, False),
+    # -- no closed form reachable: each must be a named failure (slow: the routes run to their limits)
+    ("fejer_scale_folded", "2*(1-cos(a*x))/(pi*a*x**2)", "x in (0, oo)", ["a > 0"], [], ("line", 0, INF),
+     ({"a": 1.4}, {"a": 0.6}), set(), True),
+    ("half_hyperbolic_secant", "1/(s*cosh(pi*x/(2*s)))", "x in (0, oo)", ["s > 0"], [], ("line", 0, INF),
+     ({"s": 1.4}, {"s": 0.6}), set(), True),
     # -- Bessel and erf kernels: expected to fail clearly -----------------------------------------
     ("rice_sigma", "x/s**2*exp(-(x**2+v**2)/(2*s**2))*besseli(0, x*v/s**2)", "x in (0, oo)", ["s > 0"], ["v > 0"],
      ("line", 0, INF), ({"s": 1.4, "v": 1.0}, {"s": 0.6, "v": 1.0}), set(), True),
@@ -311,6 +322,15 @@ LITERATURE.update({
                                     "(m_1 - m_2)*polygamma(0, m_1) - loggamma(m_1) + loggamma(m_2) + m_2*log(m_1/m_2)"
                                     " + m_1*(m_2/m_1 - 1)",
                                     "Wikipedia, 'Nakagami distribution': X^2 ~ Gamma(m, rate m/w); the gamma's KL"),
+    "log_gamma_location_shape": ([["polygamma(1, k)", "1"], ["1", "k"]],
+                                 "(k_1 - k_2)*polygamma(0, k_1) - k_2*(m_1 - m_2) + k_1*(exp(m_1 - m_2) - 1)"
+                                 " - loggamma(k_1) + loggamma(k_2)",
+                                 "Prentice (1974), Biometrika 61:539 (log-gamma): exp(X - m) ~ Gamma(k, 1), "
+                                 "E[X - m] = digamma(k); VGAM::lgamma3"),
+    "power_shifted_unit": ([["1/(a + 1)**2"]], "log((a_1 + 1)/(a_2 + 1)) + (a_2 + 1)/(a_1 + 1) - 1",
+                           "Johnson, Kotz & Balakrishnan vol. 2, ch. 25 (Beta(a + 1, 1)): -log X ~ Exp(a + 1)"),
+    "half_laplace_known_centre": ([["1/b**2"]], "log(b_2/b_1) + b_1/b_2 - 1",
+                                  "X - c ~ Exp(1/b) (Wikipedia, 'Exponential distribution'); the Laplace scale folded"),
 })
 
 
@@ -371,3 +391,15 @@ if os.environ.get("SYMFISHER_SLOW"):
     def test_hunt_typed_density_slow(case, capsys):
         out = check_case(case, capsys)
         _literature_matches(case, out)
+
+
+def test_an_integer_valued_parameter_is_refused(capsys):
+    """The score differentiates in the parameters: an integer-valued one is bad input (one line, exit 2),
+    not the Fisher information of its continuous extension."""
+    from symfisher.cli import main
+
+    rc = main(["derive", "--density", "lam**x*exp(-lam)/factorial(x)", "--var", "x in 0..oo",
+               "--param", "lam in 1..oo", "--json"])
+    cap = capsys.readouterr()
+    assert rc == 2 and cap.out == ""
+    assert len(cap.err.strip().splitlines()) == 1 and "integer-valued" in cap.err
