@@ -142,8 +142,11 @@ def standardize(model: Model) -> Model:
     ell = model.log_density
     loc, scale, power = None, None, None
     whole_line = sup.lo == -sp.oo and sup.hi == sp.oo
+    # a known constant can be the location or the scale too (the log-Cauchy with a known s): the
+    # parameters are tried first, then the constants, so that the base law is free of both
+    candidates = tuple(model.params) + tuple(model.constants)
     if whole_line or _periodic(model):
-        for mu in model.params:
+        for mu in candidates:
             if not mu.is_real or mu.is_positive:
                 continue
             cand = ell.subs(x, mu + z)
@@ -153,7 +156,7 @@ def standardize(model: Model) -> Model:
     half_line = sup.lo == 0 and sup.hi == sp.oo
     if whole_line or half_line:
         var = z if loc is not None else x
-        for s in model.params:
+        for s in candidates:
             if not s.is_positive or s == loc:
                 continue
             for a in (sp.S.One, -sp.S.One, sp.S.Half, -sp.S.Half):

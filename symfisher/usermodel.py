@@ -51,6 +51,12 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     cdecl = _declare(consts, "constant")
     if not pdecl:
         raise ModelError("a model needs at least one parameter (--param \"NAME in DOMAIN\")")
+    # (typedgaps) the score and the Fisher information differentiate in the parameters: one that takes
+    # integer values only has neither (its derivatives would be those of an extension it is not)
+    whole = [s for s, d in pdecl if d.integer]
+    if whole:
+        raise ModelError(f"the parameter {whole[0]} is declared integer-valued: the score and the Fisher information "
+                         "need a parameter that varies continuously (declare it on an interval, or as a --const)")
     clash = {s.name for s, _ in pdecl} & {s.name for s, _ in cdecl}
     if clash:
         raise ModelError(f"{sorted(clash)[0]!r} is declared both as a parameter and as a constant")

@@ -39,7 +39,8 @@ from symfisher.cli import main
 
 # id, density, --var, --param list, --const list, witness support, two parameter points
 # (dicts by name; constants in both), quantities that must be derived, slow
-# support: ("line", lo, hi) for an interval (numbers or +-inf), ("count", lo, hi) for integers
+# support: ("line", lo, hi) for an interval (numbers or +-inf), ("logline", 0, inf) for (0, oo) integrated
+# in log x (heavy tails), ("count", lo, hi) for integers
 # (hi None: unbounded), ("set", [points])
 INF = math.inf
 HELDOUT = [
@@ -247,6 +248,19 @@ def _read(text: str, names: dict):
     return parse_expr(text, local_dict=dict(names))
 
 
+def _numeric_derivatives(e):
+    """``e`` with each derivative at a number (SymPy's ``Subs(Derivative(zeta(s), s), s, 2.5)``, which it
+    cannot evaluate) replaced by mpmath's numeric derivative there."""
+    def value(q):
+        d = q.expr
+        (v, n), = d.variable_count
+        point = q.point[0]
+        fn = sp.lambdify(v, d.expr, modules="mpmath")
+        return sp.Float(mpmath.diff(fn, mpmath.mpf(str(sp.N(point, 40))), int(n)), 25)
+
+    return e.replace(lambda q: isinstance(q, sp.Subs) and isinstance(q.expr, sp.Derivative), value)
+
+
 class Witness:
     """Quadrature or sums of functions of the typed density, at a point of its parameters."""
 
@@ -264,7 +278,7 @@ class Witness:
         self.score = [sp.diff(self.logf, p) for p in self.params]
 
     def _fn(self, expr, vals):
-        e = expr.subs({self.names[k]: v for k, v in vals.items()})
+        e = _numeric_derivatives(expr.subs({self.names[k]: v for k, v in vals.items()}))
         exact = sp.lambdify(self.x, e, modules="mpmath")
         if self.support[0] != "line":
             return exact
@@ -287,6 +301,16 @@ class Witness:
             ft = dens(t)
             return 0.0 if ft == 0 else ft * stat(t)
 
+        if kind == "logline":
+            # a heavy tail on (0, oo) (the log-Cauchy's 1/(x log(x)^2)): integrate in y = log x, where the
+            # log-density's log(x) are y and the tail is the base law's
+            from scipy.integrate import quad
+
+            y = sp.Symbol("y_", real=True)
+            e = (self.f * expr).subs({self.names[k]: v for k, v in vals.items()}).subs(self.x, sp.exp(y)) * sp.exp(y)
+            fn = sp.lambdify(y, e, modules=["scipy", "numpy"])
+            parts = [(-INF, -10), (-10, 0), (0, 10), (10, INF)]
+            return sum(quad(lambda t: float(fn(t)), a, b, limit=400, epsabs=1e-13, epsrel=1e-11)[0] for a, b in parts)
         if kind == "line":
             from scipy.integrate import quad
 
@@ -295,6 +319,8 @@ class Witness:
                 parts = [(-INF, -10), (-10, 0), (0, 10), (10, INF)]
             elif hi == INF:
                 parts = [(lo, lo + 1), (lo + 1, lo + 10), (lo + 10, INF)]
+            elif lo == -INF:
+                parts = [(-INF, hi - 10), (hi - 10, hi - 1), (hi - 1, hi)]
             else:
                 parts = [(lo, (lo + hi) / 2), ((lo + hi) / 2, hi)]
             return sum(quad(lambda t: float(g(t)), a, b, limit=400, epsabs=1e-13, epsrel=1e-11)[0] for a, b in parts)
@@ -313,9 +339,10 @@ class Witness:
             total += term
             small = small + 1 if abs(term) < mpmath.mpf(10) ** -30 else 0
             if small >= 5:
-                break
+                return float(total)
             k += 1
-        return float(total)
+        # a tail like k^(-s) (the zeta law's) is not small by k = 20000: the rest by Euler-Maclaurin (mpmath)
+        return float(total + mpmath.nsum(lambda t: g(t), [k, mpmath.inf], method="e"))
 
     def fisher(self, vals):
         d = len(self.params)
@@ -333,7 +360,7 @@ def _value(text: str, names: dict, vals: dict) -> float:
     e = _read(text, names)
     sub = {names[k]: sp.Float(v, 30) if not float(v).is_integer() else sp.Integer(int(v)) for k, v in vals.items()
            if k in names}
-    v = sp.N(e.subs(sub), 20)
+    v = sp.N(_numeric_derivatives(e.subs(sub)), 20)
     assert v.is_real is not False and not v.has(sp.nan, sp.zoo), (text, v)
     return float(v)
 
@@ -375,14 +402,14 @@ def check_case(case, capsys):
     assert out["params"] == [p.name for p in w.params]
 
     # the score at a data point, against plain sympy.diff of the typed log-density
-    x0 = {"line": 0.7 if support[1] != -INF else -0.4, "count": 2, "set": 1}[support[0]]
+    x0 = {"line": 0.7 if support[1] != -INF else -0.4, "logline": 0.7, "count": 2, "set": 1}[support[0]]
     if support[0] == "line" and support[1] > 0:
         x0 = support[1] + 0.7
     if support[0] == "line" and support[2] == 1:
         x0 = 0.35
     for s_text, s_true in zip(out["score"], w.score):
         sub = {**a, "x": x0}
-        want = float(sp.N(s_true.subs({names[k]: v for k, v in sub.items()}), 20))
+        want = float(sp.N(_numeric_derivatives(s_true.subs({names[k]: v for k, v in sub.items()})), 20))
         assert _close(_value(s_text, names, sub), want), (cid, "score", s_text)
 
     d = len(w.params)

@@ -79,7 +79,8 @@ def _sign(b, params, doms) -> int:
         from .kl import _positive_coordinates
 
         pos = _positive_coordinates(params, doms)
-        if pos:
+        # (typedgaps) an unevaluated derivative (zeta'(s)) cannot be rewritten in other coordinates
+        if pos and not b.has(sp.Derivative):
             c = sp.factor(sp.together(b.xreplace(pos)))
             if c.is_positive:
                 return 1
