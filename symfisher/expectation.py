@@ -442,6 +442,13 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
             v = resolve_piecewise(v, model, step)
     except StepTimeout as exc:
         raise ExpectationError(step, f"integrating the statistic {t} against the density: {exc.reason}") from None
+    if v.has(sp.Sum) and type(sup).__name__ == "IntegerSupport" and sup.hi == sp.oo:
+        # no closed form: the exact series, when its convergence is proven (symfisher/series.py)
+        from .series import exact_series
+
+        series = exact_series(t * clean_density(model.log_density), x, sup.lo, model, limit)
+        if series is not None:
+            return series
     if v.has(sp.Integral, sp.Sum):
         raise ExpectationError(step, f"SymPy left the integral of {t} against the density unevaluated")
     if v.has(sp.I) and all(s.is_real for s in integrand.free_symbols):
@@ -476,7 +483,12 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
-    return StatisticValue(t, _integrate(t, model, limit), how)
+    v = _integrate(t, model, limit)
+    if v.has(sp.Sum):  # an exact series: its label and convergence proof are the source
+        from .series import proof_of
+
+        how = proof_of(v) or how
+    return StatisticValue(t, v, how)
 
 
 def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> StatisticValue | None:
