@@ -304,7 +304,12 @@ def _log_space(term: sp.Expr, k: sp.Symbol) -> sp.Expr:
             logs.append(e * sp.log(b))
         else:
             rest.append(f)
-    return sp.Mul(*rest) * sp.exp(sp.Add(*logs)) if logs else term
+    if not logs:
+        return term
+    from .numeric import numeric_form
+
+    # log(binomial), log(gamma), log(k!) as loggamma first: exp(log(y)) would collapse back to y
+    return sp.Mul(*rest) * sp.exp(numeric_form(sp.Add(*logs)))
 
 
 def _vector_sum(fn, lo: int, *arrays):
