@@ -1,7 +1,7 @@
 """Exact series: an expectation over the integers ``lo, lo + 1, ...`` that SymPy cannot sum in closed form.
 
 When ``E[t(X)] = sum_{x >= lo} t(x) f(x)`` has no closed form that SymPy finds but its summand is
-explicit, the expectation is the exact infinite sum itself, kept unevaluated as a :class:`Series` (a
+explicit, the expectation is the exact infinite sum itself, kept unevaluated as a :class:`ProvenSum` (a
 SymPy ``Sum``: ``str()`` prints ``Sum(...)``, LaTeX ``\\sum``), provided its convergence is *proven*:
 
 * the ratio test: ``L = lim_{x -> oo} a(x + 1)/a(x)`` is found by SymPy's ``limit`` (the ratio
@@ -17,7 +17,7 @@ The negative binomial with both parameters unknown needs it: its information in 
 "no closed form found; exact series, converges by the ratio test ...", and the JSON lists which
 entries are series (:func:`series_fields`).
 
-A :class:`Series` evaluates itself numerically term by term (``evalf``, at any precision), summing
+A :class:`ProvenSum` evaluates itself numerically term by term (``evalf``, at any precision), summing
 until the remaining terms are below the precision asked for (their ratio then bounds the tail
 geometrically); :func:`numeric_sums` turns every series of an expression into a vectorized NumPy
 function for the numeric witnesses. Neither is a proof: numbers from them are evidence.
@@ -27,7 +27,7 @@ function for the numeric witnesses. Neither is a proof: numbers from them are ev
 >>> q = sp.Symbol("q", positive=True)
 >>> convergence_proof(q**k / (k + 1)**2, k, 0, {}) is None   # q unrestricted: not proven
 True
->>> s = Series(1 / sp.factorial(k), (k, 0, sp.oo))
+>>> s = ProvenSum(1 / sp.factorial(k), (k, 0, sp.oo))
 >>> str(s), round(float(s.evalf(20)), 12)
 ('Sum(1/factorial(k), (k, 0, oo))', 2.718281828459)
 """
@@ -37,17 +37,17 @@ import functools
 
 import sympy as sp
 
-__all__ = ["Series", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
+__all__ = ["ProvenSum", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
            "numeric_sums", "undefined", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
 
-SERIES_LABEL = "no closed form found; exact series"
+SERIES_LABEL = "exact series (no closed form found)"
 SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
 MAX_TERMS = 1 << 20  # terms summed numerically before an evaluation gives up (no number, never a guess)
 
 _PROOFS: dict = {}  # Series -> the sentence that proves its convergence
 
 
-class Series(sp.Sum):
+class ProvenSum(sp.Sum):
     """An infinite ``Sum`` whose convergence is proven (see the module docstring); prints as ``Sum``.
 
     Its only difference from ``Sum`` is the numeric evaluation: term by term in mpmath, where
@@ -64,7 +64,7 @@ class Series(sp.Sum):
         c, rest = self.function.as_independent(k, as_Add=False)
         if c == 1:
             return self
-        out = Series(rest, *self.limits)
+        out = ProvenSum(rest, *self.limits)
         if self in _PROOFS:
             _PROOFS[out] = _PROOFS[self]
         return c * out
@@ -231,12 +231,12 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
             f"(SymPy's limit), of absolute value below 1 on the whole parameter domain")
 
 
-def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> "Series | None":
-    """``Sum(term, (x, lo, oo))`` as a :class:`Series` when its convergence is proven, else ``None``."""
+def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> "ProvenSum | None":
+    """``Sum(term, (x, lo, oo))`` as a :class:`ProvenSum` when its convergence is proven, else ``None``."""
     proof = convergence_proof(term, x, lo, model, limit)
     if proof is None:
         return None
-    s = Series(term, (x, lo, sp.oo))
+    s = ProvenSum(term, (x, lo, sp.oo))
     _PROOFS[s] = proof
     return s
 
@@ -247,7 +247,7 @@ def proof_of(expr) -> str | None:
     proofs = sorted({p for p in found if p})
     if not proofs:
         return None
-    return SERIES_LABEL + ", " + "; ".join(proofs)
+    return SERIES_LABEL[:-1] + "; it " + "; ".join(proofs) + ")"
 
 
 def undefined(expr) -> bool:
