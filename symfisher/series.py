@@ -34,6 +34,7 @@ True
 from __future__ import annotations
 
 import functools
+import math
 
 import sympy as sp
 
@@ -54,7 +55,10 @@ class ProvenSum(sp.Sum):
     SymPy's Euler–Maclaurin route takes seconds for a summand with a polygamma in it."""
 
     def _eval_evalf(self, prec):
-        value = _mp_sum(self, prec)
+        try:
+            value = _mp_sum(self, prec)
+        except (ArithmeticError, ValueError, TypeError):  # a term undefined at this point (r = 0, say)
+            value = None
         return value if value is not None else super()._eval_evalf(prec)
 
     def _eval_simplify(self, **kwargs):
@@ -77,7 +81,7 @@ def _mp_sum(s: sp.Sum, prec: int):
     """``s`` (numbers only but the index) summed in mpmath to ``prec`` bits, or ``None``.
 
     Term by term until the terms settle below the precision, each term from the last by its factors'
-    exact shift rules (:func:`_stepper`), else evaluated afresh."""
+    exact shift rules (:func:`_plan`), else evaluated afresh."""
     import mpmath as mp
     from mpmath.libmp import prec_to_dps
 
@@ -95,34 +99,42 @@ def _mp_sum(s: sp.Sum, prec: int):
     # generous precision at once, kept for the steps that follow
     work = max(prec + 64, 640)  # evalf's escalation where terms cancel reaches ~570 bits at 30 digits asked
     dps = prec_to_dps(work)
+    # the numbers of the point become arguments: one plan (decomposition, ratios, lambdified pieces) per
+    # series, whatever the point
+    numbers = sorted({a for a in s.function.atoms(sp.Rational, sp.Float) if not a.is_Integer}, key=float)
+    args = tuple(sp.Dummy(f"c{i}") for i in range(len(numbers)))
+    plan = _plan(s.function.xreplace(dict(zip(numbers, args))), k, args, int(lo))
     with mp.workdps(dps + 20):
-        step = _stepper(s.function, k, int(lo))
+        step = plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers])
         eps = mp.mpf(10) ** (-(dps + 5))
-        total, prev, settled = mp.mpf(0), None, 0
-        for n in range(int(lo), int(lo) + MAX_TERMS):
-            t = step(n)
-            total += t
-            if prev is not None and prev != 0:
-                q = abs(t / prev)
-                # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
-                if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
-                    settled += 1
-                    if settled >= 8:
-                        _VALUES[key] = (work, total)
-                        return sp.Float(total, prec_to_dps(prec))
-                else:
-                    settled = 0
-            prev = t
+        total, settled = mp.mpf(0), 0
+        n = int(lo)
+        while n < int(lo) + MAX_TERMS:
+            block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
+            n += 16
+            total += mp.fsum(block)
+            prev, t = block[-2], block[-1]
+            q = abs(t / prev) if prev != 0 else mp.mpf(2)
+            # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
+            if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
+                settled += 1
+                if settled >= 2:
+                    _VALUES[key] = (work, total)
+                    return sp.Float(total, prec_to_dps(prec))
+            else:
+                settled = 0
     return None
 
 
-def _stepper(term: sp.Expr, k: sp.Symbol, lo: int):
-    """``n -> term(n)`` in mpmath for ``n = lo, lo + 1, ...`` called in that order.
+@functools.lru_cache(maxsize=256)
+def _plan(term: sp.Expr, k: sp.Symbol, args: tuple, lo: int):
+    """``values -> step``, where ``step(n)`` is ``term(n)`` in mpmath at the numbers ``args = values``, for
+    ``n = lo, lo + 1, ...`` called in that order.
 
     The factors free of ``k`` are one constant; ``polygamma(m, c + k)`` follows
     ``psi^(m)(z + 1) = psi^(m)(z) + (-1)^m m!/z^(m+1)`` (DLMF 5.15.5); the Gamma-like rest ``h`` (powers
-    ``b^k``, Gamma functions, factorials, binomials) follows ``h(n + 1) = h(n) R(n)`` with ``R`` its ratio, a
-    rational function of ``n``; polynomial factors and anything else are evaluated at each ``n``. Exact
+    ``b^k``, Gamma functions, factorials, binomials) follows ``h(n + 1) = h(n) R(n)`` with ``R`` its ratio
+    (:func:`_shift_ratio`); polynomial factors and anything else are evaluated at each ``n``. Exact
     rules, so each term costs a few operations instead of a special function (a trigamma costs a
     millisecond at 50 digits)."""
     import mpmath as mp
@@ -142,30 +154,66 @@ def _stepper(term: sp.Expr, k: sp.Symbol, lo: int):
     H = sp.Mul(*hyper)
     n = sp.Dummy("n")
     R = _shift_ratio(H, k, n) if hyper else sp.S.One
+    lam = sp.lambdify((k,) + args, term, "mpmath")
+
+    def fresh(i, vals):
+        """The term at ``i`` evaluated afresh; where the formula is 0/0 there (``x Gamma(x)`` at 0, after an
+        ``expand_func`` somewhere) its limit, which is the term's value."""
+        try:
+            v = mp.mpmathify(lam(i, *vals))
+            if mp.isfinite(v):
+                return v
+        except (ValueError, ZeroDivisionError):
+            pass
+        exact = term.xreplace({a: sp.Rational(v.man * 2**v.exp) if v.exp >= 0 else sp.Rational(v.man, 2**-v.exp)
+                               for a, v in zip(args, vals)})
+        v = sp.limit(exact, k, i)
+        if not (v.is_number and v.is_finite):
+            raise ValueError(f"the term at {k} = {i} is {v}")
+        return mp.mpf(sp.Float(v, mp.mp.dps)._mpf_)
+
     if R is None:  # no rule for the rest: every term afresh
-        whole = sp.lambdify(k, term, "mpmath")
-        return lambda i: mp.mpmathify(whole(i))
-    c = mp.mpmathify(sp.lambdify((), sp.Mul(*const), "mpmath")())
-    ratio = sp.lambdify(n, R, "mpmath")
-    rest = sp.lambdify(k, sp.Mul(*direct), "mpmath")
-    state = {"h": mp.mpmathify(sp.lambdify(k, H, "mpmath")(lo)), "at": lo,
-             "psi": [mp.psi(m, mp.mpmathify(sp.lambdify((), a, "mpmath")()) + lo) for m, a, _ in poly],
-             "z": [mp.mpmathify(sp.lambdify((), a, "mpmath")()) + lo for _, a, _ in poly]}
-    fresh = sp.lambdify(k, term, "mpmath")
+        return lambda vals: (lambda i: fresh(i, vals))
+    c_of = sp.lambdify(args, sp.Mul(*const), "mpmath")
+    ratio = sp.lambdify((n,) + args, R, "mpmath")
+    rest = sp.lambdify((k,) + args, sp.Mul(*direct), "mpmath")
+    h_of = sp.lambdify((k,) + args, H, "mpmath")
+    shifts = sp.lambdify(args, [a for _, a, _ in poly], "mpmath")
 
-    def step(i):
-        if i != state["at"] or state["h"] == 0:
-            return mp.mpmathify(fresh(i))
-        t = c * state["h"] * mp.mpmathify(rest(i))
-        for (m, _, e), v in zip(poly, state["psi"]):
-            t *= v ** e
-        state["h"] *= mp.mpmathify(ratio(i))
-        state["psi"] = [v + (-1) ** m * mp.factorial(m) / z ** (m + 1) for (m, _, _), v, z in zip(poly, state["psi"], state["z"])]
-        state["z"] = [z + 1 for z in state["z"]]
-        state["at"] = i + 1
-        return t
+    weights = [(-1) ** m * math.factorial(m) for m, _, _ in poly]  # psi^(m)(z + 1) - psi^(m)(z) = w/z^(m+1)
 
-    return step
+    def make(vals):
+        c = mp.mpmathify(c_of(*vals))
+        z0 = [mp.mpmathify(a) + lo for a in shifts(*vals)]
+        state = {"h": mp.mpf(0), "at": None, "z": z0, "psi": []}
+
+        def start(i):
+            # the recurrences start where h is a finite non-zero number (1/Gamma(x) is 0 at x = 0)
+            try:
+                h = mp.mpmathify(h_of(i, *vals))
+            except (ValueError, ZeroDivisionError):
+                return False
+            if not mp.isfinite(h) or h == 0:
+                return False
+            z = [a + (i - lo) for a in z0]
+            state.update(h=h, at=i, z=z, psi=[mp.psi(m, zz) for (m, _, _), zz in zip(poly, z)])
+            return True
+
+        def step(i):
+            if i != state["at"] and not start(i):
+                return fresh(i, vals)
+            t = c * state["h"] * (mp.mpmathify(rest(i, *vals)) if direct else 1)
+            for (m, _, e), v in zip(poly, state["psi"]):
+                t *= v ** e
+            state["h"] *= mp.mpmathify(ratio(i, *vals))
+            state["psi"] = [v + w / z ** (m + 1) for (m, _, _), w, v, z in zip(poly, weights, state["psi"], state["z"])]
+            state["z"] = [z + 1 for z in state["z"]]
+            state["at"] = i + 1
+            return t
+
+        return step
+
+    return make
 
 
 def _shift_ratio(h: sp.Expr, k: sp.Symbol, n: sp.Symbol):
@@ -214,7 +262,9 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
     from .limits import StepTimeout, time_limit
 
     n = sp.Dummy("n", positive=True)
-    a = term.xreplace({x: n})
+    # a typed density's exp(loggamma(x + r) - ...) as Gamma functions (their arguments are positive in the
+    # tail, where the limit is taken), so that the ratio of consecutive terms cancels them
+    a = sp.expand_power_exp(term.xreplace({x: n}).replace(sp.loggamma, lambda z: sp.log(sp.gamma(z))))
     try:
         with time_limit(min(10.0, limit) if limit else 10.0, "the ratio test"):
             ratio = sp.gammasimp(sp.combsimp(a.xreplace({n: n + 1}) / a))
@@ -233,12 +283,28 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
 
 def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> "ProvenSum | None":
     """``Sum(term, (x, lo, oo))`` as a :class:`ProvenSum` when its convergence is proven, else ``None``."""
+    term = _plain_summand(term, x)
     proof = convergence_proof(term, x, lo, model, limit)
     if proof is None:
         return None
     s = ProvenSum(term, (x, lo, sp.oo))
     _PROOFS[s] = proof
     return s
+
+
+def _plain_summand(term: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """The summand as a reader writes it, and defined at every point of the support: ``exp(loggamma(z))``
+    of a positive ``z`` as ``Gamma(z)`` (a typed density's form), ``Gamma(x + k)`` for an integer ``k >= 1``
+    as ``(x + k - 1)!`` (SymPy's ``expand_func`` would make ``Gamma(x + 1)`` the 0/0 ``x Gamma(x)`` at 0)."""
+    if term.has(sp.loggamma):
+        term = term.replace(lambda e: isinstance(e, sp.loggamma) and e.args[0].is_positive,
+                            lambda e: sp.log(sp.gamma(e.args[0])))
+        term = sp.expand_power_exp(term)
+    def as_factorial(e):
+        k = sp.expand(e.args[0] - x)
+        return sp.factorial(x + k - 1) if k.is_Integer and k >= 1 else e
+
+    return term.replace(lambda e: isinstance(e, sp.gamma) and e.has(x), as_factorial)
 
 
 def proof_of(expr) -> str | None:

@@ -128,3 +128,24 @@ def test_check_against_a_series_entry(nb2):
     # edges (p -> 0) the series cannot be summed within a point's limit, so the domain is not covered
     assert v.proved is not True
     assert v.equal is False and "not shown equal" in v.message and "could not be evaluated" in v.message
+
+
+def test_typed_twin_derives_the_same_series():
+    """Typed first: the user's log-gamma form goes through the same engine and gives the same information
+    (the series summed at a point against the catalog's)."""
+    from symfisher import from_logpdf
+
+    m = from_logpdf("loggamma(x+r) - loggamma(r) - loggamma(x+1) + r*log(p) + x*log(1-p)", "x in 0..oo",
+                    ["r > 0", "p in (0,1)"])
+    rep = derive_all(m, only=["fisher"])
+    d = rep.derivations["fisher"]
+    assert d.extras["routes_agree"] is True and not d.failures
+    I = rep.get("fisher")
+    r, p = m.params
+    assert sp.simplify(I[0, 1] + 1 / p) == 0 and sp.simplify(I[1, 1] - r / (p**2 * (1 - p))) == 0
+    assert has_series(I[0, 0]) and rep.to_json()["series"] == ["fisher[0, 0]"]
+    mp.mp.dps = 30
+    f = _pmf(mp.mpf("1.7"), mp.mpf("0.12"))
+    target = mp.nsum(lambda k: f(k) * (mp.psi(1, mp.mpf("1.7")) - mp.psi(1, k + mp.mpf("1.7"))), [0, mp.inf])
+    got = I[0, 0].xreplace({r: sp.Rational(17, 10), p: sp.Rational(12, 100)}).evalf(25)
+    assert abs(float(got) - float(target)) < 1e-12 * float(target)
