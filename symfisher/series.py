@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 
 import sympy as sp
 
@@ -335,21 +336,37 @@ def has_series(expr) -> bool:
     return isinstance(expr, sp.Basic) and any(s.limits and s.limits[0][2] == sp.oo for s in expr.atoms(sp.Sum))
 
 
-def series_fields(values: dict) -> list:
-    """The JSON paths of the entries that are exact series: ``{"fisher": M, "kl": e}`` ->
-    ``["fisher[0, 0]", "kl"]`` (matrices entry by entry, row-major; vectors ``name[i]``)."""
-    out = []
-    for name, v in values.items():
-        if v is None:
-            continue
-        if isinstance(v, sp.MatrixBase):
-            for i in range(v.rows):
-                for j in range(v.cols):
-                    if has_series(v[i, j]):
-                        out.append(f"{name}[{i}]" if v.cols == 1 and name == "score" else f"{name}[{i}, {j}]")
-        elif has_series(v):
-            out.append(name)
-    return out
+def series_fields(out: dict) -> list:
+    """The paths of the entries of a ``derive --json`` object that are exact series, not closed forms:
+    ``fisher[0, 0]``, ``cramer_rao[1, 0]``, ``kl_taylor.quadratic``, ``jeffreys.prior`` ... (matrices
+    row-major, counting from 0 as ``check`` does). Read off SymPy's own ``str()`` of each entry: an
+    infinite sum prints as ``Sum(..., (x, lo, oo))``. ``score``, ``hessian`` and ``log_density`` are
+    functions of the data, never expectations, and are not looked at."""
+    found = []
+
+    def walk(v, path):
+        if isinstance(v, str):
+            if _INFINITE_SUM.search(v):
+                found.append(path)
+        elif isinstance(v, dict):
+            for key in sorted(v):
+                walk(v[key], f"{path}.{key}" if path else key)
+        elif isinstance(v, list):
+            rows = all(isinstance(r, list) for r in v) and v
+            for i, r in enumerate(v):
+                if rows:
+                    for j, e in enumerate(r):
+                        walk(e, f"{path}[{i}, {j}]")
+                else:
+                    walk(r, f"{path}[{i}]")
+
+    for key, v in out.items():
+        if key not in ("score", "hessian", "log_density", "failures", "model", "data", "params", "constants"):
+            walk(v, key)
+    return found
+
+
+_INFINITE_SUM = re.compile(r"Sum\(.*, oo\)\)")
 
 
 # -- numeric evaluation for the witnesses ----------------------------------------------------------

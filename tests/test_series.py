@@ -149,3 +149,22 @@ def test_typed_twin_derives_the_same_series():
     target = mp.nsum(lambda k: f(k) * (mp.psi(1, mp.mpf("1.7")) - mp.psi(1, k + mp.mpf("1.7"))), [0, mp.inf])
     got = I[0, 0].xreplace({r: sp.Rational(17, 10), p: sp.Rational(12, 100)}).evalf(25)
     assert abs(float(got) - float(target)) < 1e-12 * float(target)
+
+
+def test_series_fields_names_every_series_entry():
+    from symfisher.series import series_fields
+
+    out = {"model": "m", "params": ["r", "p"], "score": ["Sum(x, (x, 0, oo))"],  # never an expectation
+           "fisher": [["polygamma(1, r) - Sum(p**x, (x, 0, oo))", "-1/p"], ["-1/p", "r"]],
+           "cramer_rao": None, "kl": "log(p_1/p_2)",
+           "kl_taylor": {"order": 3, "quadratic": "delta_r**2*Sum(p**x, (x, 0, oo))/2", "cubic": "0"},
+           "jeffreys": {"prior": "sqrt(Sum(p**x, (x, 0, oo)))", "proper": None}}
+    assert series_fields(out) == ["fisher[0, 0]", "kl_taylor.quadratic", "jeffreys.prior"]
+
+
+def test_list_shows_the_family(capsys):
+    from symfisher.cli import main
+
+    assert main(["list"]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("negative_binomial2 ")]
+    assert line and "(r, p)" in line[0] and "x in 0..oo" in line[0]

@@ -95,7 +95,7 @@ class Report:
         # additive: the entries that are exact series, not closed forms (symfisher/series.py), when any is
         from ..series import series_fields
 
-        series = series_fields({k: self.get(k) for k in ("fisher", "cramer_rao") if k in want})
+        series = series_fields(out)
         if series:
             out["series"] = series
         return out
