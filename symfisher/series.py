@@ -12,10 +12,11 @@ SymPy ``Sum``: ``str()`` prints ``Sum(...)``, LaTeX ``\\sum``), provided its con
 * an unproven series is no result: the caller's step fails as before.
 
 The negative binomial with both parameters unknown needs it: its information in the size is
-``psi'(r) - E[psi'(X + r)]``, an infinite sum with no closed form (Lawless, *Canad. J. Statist.* 15,
-1987, p. 209). The proof travels with the value (:func:`proof_of`), so a derivation can say
-"no closed form found; exact series, converges by the ratio test ...", and the JSON lists which
-entries are series (:func:`series_fields`).
+``psi'(r) - E[psi'(X + r)]``, an infinite sum with no closed form (Lawless, *Canad. J. Statist.* 15
+(1987), 209-225). The proof travels with the value (:func:`proof_of`), so a derivation says "exact
+series (no closed form found; it converges by the ratio test ...)", and the JSON lists which entries
+are series (:func:`series_fields`). Only the ratio test is tried: a series it cannot decide
+(``sum 1/(x + 1)^2``, ratio -> 1) is not proven, and stays a failure.
 
 A :class:`ProvenSum` evaluates itself numerically term by term (``evalf``, at any precision), summing
 until the remaining terms are below the precision asked for (their ratio then bounds the tail
@@ -46,7 +47,7 @@ SERIES_LABEL = "exact series (no closed form found)"
 SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
 MAX_TERMS = 1 << 20  # terms summed numerically before an evaluation gives up (no number, never a guess)
 
-_PROOFS: dict = {}  # Series -> the sentence that proves its convergence
+_PROOFS: dict = {}  # ProvenSum -> the sentence that proves its convergence
 
 
 class ProvenSum(sp.Sum):
@@ -75,7 +76,7 @@ class ProvenSum(sp.Sum):
         return c * out
 
 
-_VALUES: dict = {}  # Series at a point -> (bits, value): evalf raises its precision step by step
+_VALUES: dict = {}  # ProvenSum at a point (exact numbers) -> (bits, value): evalf raises its precision step by step
 
 
 def _mp_sum(s: sp.Sum, prec: int):

@@ -121,6 +121,9 @@ LITERATURE = {
 
 # the KL divergence of two members has no elementary closed form (it must fail clearly)
 NO_CLOSED_KL = {"student_t3"}
+# (nbseries) negative_binomial2: E[log Gamma(X + r_2)] under r_1 has no closed form, and SymPy's summation of
+# it runs out of the KL's time limit before an exact series could be tried: a clear failure
+NO_CLOSED_KL |= {"negative_binomial2"}
 
 NEW = sorted(LITERATURE)
 

@@ -5,7 +5,6 @@
   Distributions*, 3rd ed. (2005), §4.10.1; VGAM ``pospoisson``.
 * ``logarithmic`` — parameter p: -p^x / (x log(1 - p)), x = 1, 2, ..., 0 < p < 1 (the log-series law
   of Fisher, Corbet & Williams, 1943). Johnson, Kemp & Kotz (2005), §7.1; VGAM ``logff``.
-
 * ``negative_binomial2`` — the negative binomial with both parameters unknown: size r > 0 (a
   positive real, not only a count) and success probability p in (0, 1):
   C(x + r - 1, x) p^r (1 - p)^x = Gamma(x + r)/(Gamma(r) x!) p^r (1 - p)^x, x = 0, 1, ... (the
@@ -13,7 +12,7 @@
   I_rr = psi'(r) - E[psi'(X + r)], is an infinite series with no closed form: the engine gives it as
   the exact series with its convergence proven (symfisher/series.py); I_rp = -1/p and
   I_pp = r/(p^2 (1 - p)) are closed. Lawless, *Canad. J. Statist.* 15 (1987), 209-225 (in the mean
-  parameterization); Johnson, Kemp & Kotz (2005), §5.8; VGAM ``negbinomial``.
+  parameterization); Johnson, Kemp & Kotz (2005), ch. 5; VGAM ``negbinomial`` (mean and size).
 
 Not in the catalog: the zeta (Zipf) law: its information zeta''(s)/zeta(s) - (zeta'(s)/zeta(s))^2 is derived, but the
 numeric witnesses cannot evaluate a derivative of zeta yet; nor the Borel law (I = 1/(mu (1 - mu)) is
