@@ -103,7 +103,12 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
         return None
     sup = model.support[0] if len(model.support) == 1 else None
     how = "sum" if sup is not None and type(sup).__name__ != "IntervalSupport" else "integration"
-    return StatisticValue(t, _integrate(t, model, limit), how)
+    v = _integrate(t, model, limit)
+    if v.has(sp.Sum):  # an exact series: its label and convergence proof are the source
+        from .series import proof_of
+
+        how = proof_of(v) or how
+    return StatisticValue(t, v, how)
 
 
 def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> StatisticValue | None:

@@ -183,11 +183,14 @@ def clean_density(ell: sp.Expr) -> sp.Expr:
 def _finish(v: sp.Expr) -> sp.Expr:
     """Gamma ratios at integer shifts cancel by ``expand_func`` alone (Gamma(a+2)/Gamma(a) is
     a(a+1)); the much slower ``gammasimp`` only for what is left (two Gamma functions)."""
+    # an exact series is kept whole: expand_func would write its 1/Gamma(x + 1) as 1/(x Gamma(x)), 0/0 at x = 0
+    sums = {s: sp.Dummy("S") for s in v.atoms(sp.Sum)} if v.has(sp.Sum) else {}
+    v = v.xreplace(sums)
     if v.has(sp.gamma, sp.polygamma, sp.beta, sp.loggamma):
         v = sp.expand_func(v)
         if len(v.atoms(sp.gamma)) > 1:
             v = sp.expand_func(sp.gammasimp(v))
-    return v
+    return v.xreplace({d: s for s, d in sums.items()}) if sums else v
 
 
 def _integrate(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr:
@@ -230,6 +233,11 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
             v = resolve_piecewise(v, model, step)
     except StepTimeout as exc:
         raise ExpectationError(step, f"integrating the statistic {t} against the density: {exc.reason}") from None
+    if v.has(sp.Sum):
+        # no closed form: the exact series, when its convergence is proven (symfisher/series.py)
+        series = _exact_series(t, model, limit)
+        if series is not None:
+            return series
     if v.has(sp.Integral, sp.Sum):
         raise ExpectationError(step, f"SymPy left the integral of {t} against the density unevaluated")
     if v.has(sp.I) and all(s.is_real for s in integrand.free_symbols):
@@ -238,6 +246,17 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
     if v.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         raise ExpectationError(step, f"E[{t}] diverges (SymPy returned {v})")
     return v
+
+
+def _exact_series(t: sp.Expr, model: Model, limit: float | None):
+    """``E[t]`` as the exact series over an infinite integer support when its convergence is proven
+    (:func:`symfisher.series.exact_series`), else ``None``."""
+    sup = model.support[0]
+    if type(sup).__name__ != "IntegerSupport" or sup.hi != sp.oo:
+        return None
+    from .series import exact_series
+
+    return exact_series(t * clean_density(model.log_density), model.data[0], sup.lo, model, limit)
 
 
 # -- the law's transform, found once: E[X^s], E[X^s (1-X)^t] or E[exp(sZ)] ------------------

@@ -122,6 +122,10 @@ def numeric_form(expr):
         expr = expr.replace(sp.KroneckerDelta, lambda a, b: sp.Piecewise((1, sp.Eq(a, b)), (0, True)))
     if expr.atoms(sp.MatrixSymbol):
         expr = _explicit_matrices(expr)
+    if expr.has(sp.Sum):  # an exact series (symfisher/series.py): summed numerically, vectorized
+        from .series import numeric_sums
+
+        expr = numeric_sums(expr)
     return expr
 
 

@@ -106,6 +106,13 @@ def huge_constant(expr):
 _SKIP = "skip"  # cannot be evaluated safely here: no evidence
 
 
+def _undefined(e) -> bool:
+    """nan, zoo or an infinity in ``e`` (an exact series' upper limit oo does not count: symfisher/series.py)."""
+    from ..series import undefined
+
+    return undefined(e)
+
+
 def _number(expr, pt, digits: int = DIGITS):
     """``expr`` at ``pt``: an exact Rational, a Float of ``digits`` digits (complex allowed), None (undefined),
     or _SKIP."""
@@ -118,7 +125,7 @@ def _number(expr, pt, digits: int = DIGITS):
             e = as_expr(expr).xreplace(pt)
             if e.is_Rational:
                 return e
-            if e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            if _undefined(e):
                 return None
             if not e.is_number:
                 return None
@@ -437,7 +444,7 @@ def _difference_at(d, pt):
             e = d.xreplace(pt)
             if e.is_Rational:
                 return e
-            if not e.is_number or e.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
+            if not e.is_number or _undefined(e):
                 return None
             try:
                 v = e.evalf(15, strict=True, maxn=MAX_WORKING_DIGITS)

@@ -49,7 +49,9 @@ def natural_gradient(model: Model, loss_gradient=None, *, cramer_rao=None, fishe
         inv = cr.result
     else:
         inv = sp.Matrix(inv) if not isinstance(inv, sp.MatrixBase) else inv
-        if any(e.has(sp.zoo, sp.nan, sp.oo) for e in inv):
+        from ..series import undefined  # an exact series' upper limit oo is no infinite entry
+
+        if any(undefined(e) for e in inv):
             return d.fail("natural_gradient", "the inverse Fisher information given is undefined (it holds zoo, "
                                               "oo or nan): the Fisher information is singular")
         if fisher is not None:

@@ -609,7 +609,9 @@ def require_nonsingular(I, step: str, domains=None) -> None:
         raise StepFailed(step, f"the Fisher information is {I.rows} x {I.cols}, not square")
     if I.rows > 8:
         return
-    if any(e.has(sp.zoo, sp.nan, sp.oo) for e in I):
+    from ..series import undefined  # an exact series' upper limit oo is no infinite entry
+
+    if any(undefined(e) for e in I):
         raise StepFailed(step, "the Fisher information is undefined (it holds an infinite or undefined entry)")
     det = None
     try:

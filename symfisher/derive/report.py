@@ -94,6 +94,12 @@ class Report:
                            **{f: str(d.extras[f]) for f in q.fields if d.extras.get(f) is not None}}
         if extra:
             out["quantities"] = extra
+        # additive: the entries that are exact series, not closed forms (symfisher/series.py), when any is
+        from ..series import series_fields
+
+        series = series_fields(out)
+        if series:
+            out["series"] = series
         return out
 
 

@@ -1,0 +1,441 @@
+"""Exact series: an expectation over the integers ``lo, lo + 1, ...`` that SymPy cannot sum in closed form.
+
+When ``E[t(X)] = sum_{x >= lo} t(x) f(x)`` has no closed form that SymPy finds but its summand is
+explicit, the expectation is the exact infinite sum itself, kept unevaluated as a :class:`ProvenSum` (a
+SymPy ``Sum``: ``str()`` prints ``Sum(...)``, LaTeX ``\\sum``), provided its convergence is *proven*:
+
+* the ratio test: ``L = lim_{x -> oo} a(x + 1)/a(x)`` is found by SymPy's ``limit`` (the ratio
+  simplified first, Gamma ratios at unit shifts cancelled), is free of ``x``, and ``|L| < 1`` is proven
+  on the parameter domains (``1 - L > 0`` and ``1 + L > 0`` by SymPy's assumptions, after each parameter
+  is written through a symbol whose assumptions say where it lives, as the normalization check does:
+  ``p = u/(1 + u)`` on ``(0, 1)``);
+* an unproven series is no result: the caller's step fails as before.
+
+The negative binomial with both parameters unknown needs it: its information in the size is
+``psi'(r) - E[psi'(X + r)]``, an infinite sum with no closed form (Lawless, *Canad. J. Statist.* 15
+(1987), 209-225). The proof travels with the value (:func:`proof_of`), so a derivation says "exact
+series (no closed form found; it converges by the ratio test ...)", and the JSON lists which entries
+are series (:func:`series_fields`). Only the ratio test is tried: a series it cannot decide
+(``sum 1/(x + 1)^2``, ratio -> 1) is not proven, and stays a failure.
+
+A :class:`ProvenSum` evaluates itself numerically term by term (``evalf``, at any precision), summing
+until the remaining terms are below the precision asked for (their ratio then bounds the tail
+geometrically); :func:`numeric_sums` turns every series of an expression into a vectorized NumPy
+function for the numeric witnesses. Neither is a proof: numbers from them are evidence.
+
+>>> import sympy as sp
+>>> k = sp.Symbol("k", integer=True, nonnegative=True)
+>>> q = sp.Symbol("q", positive=True)
+>>> convergence_proof(q**k / (k + 1)**2, k, 0, {}) is None   # q unrestricted: not proven
+True
+>>> s = ProvenSum(1 / sp.factorial(k), (k, 0, sp.oo))
+>>> str(s), round(float(s.evalf(20)), 12)
+('Sum(1/factorial(k), (k, 0, oo))', 2.718281828459)
+"""
+from __future__ import annotations
+
+import functools
+import math
+import re
+
+import sympy as sp
+
+__all__ = ["ProvenSum", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
+           "numeric_sums", "undefined", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
+
+SERIES_LABEL = "exact series (no closed form found)"
+SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
+MAX_TERMS = 1 << 20  # terms summed numerically before an evaluation gives up (no number, never a guess)
+
+_PROOFS: dict = {}  # ProvenSum -> the sentence that proves its convergence
+
+
+class ProvenSum(sp.Sum):
+    """An infinite ``Sum`` whose convergence is proven (see the module docstring); prints as ``Sum``.
+
+    Its only difference from ``Sum`` is the numeric evaluation: term by term in mpmath, where
+    SymPy's Euler–Maclaurin route takes seconds for a summand with a polygamma in it."""
+
+    def _eval_evalf(self, prec):
+        try:
+            value = _mp_sum(self, prec)
+        except (ArithmeticError, ValueError, TypeError):  # a term undefined at this point (r = 0, say)
+            value = None
+        return value if value is not None else super()._eval_evalf(prec)
+
+    def _eval_simplify(self, **kwargs):
+        # only the factors free of the index come out (SymPy's own rebuilds a plain Sum): the ratio of
+        # consecutive terms, and so the proof of convergence, is unchanged by a constant factor
+        k = self.limits[0][0]
+        c, rest = self.function.as_independent(k, as_Add=False)
+        if c == 1:
+            return self
+        out = ProvenSum(rest, *self.limits)
+        if self in _PROOFS:
+            _PROOFS[out] = _PROOFS[self]
+        return c * out
+
+
+_VALUES: dict = {}  # ProvenSum at a point (exact numbers) -> (bits, value): evalf raises its precision step by step
+
+
+def _mp_sum(s: sp.Sum, prec: int):
+    """``s`` (numbers only but the index) summed in mpmath to ``prec`` bits, or ``None``.
+
+    Term by term until the terms settle below the precision, each term from the last by its factors'
+    exact shift rules (:func:`_plan`), else evaluated afresh."""
+    import mpmath as mp
+    from mpmath.libmp import prec_to_dps
+
+    if len(s.limits) != 1 or s.free_symbols:
+        return None
+    k, lo, hi = s.limits[0]
+    if hi != sp.oo or not lo.is_Integer:
+        return None
+    # keyed by exact values: evalf hands the same point in at each precision as a new Float
+    key = s.xreplace({f: sp.Rational(f) for f in s.atoms(sp.Float)})
+    hit = _VALUES.get(key)
+    if hit is not None and hit[0] >= prec:
+        return sp.Float(hit[1], prec_to_dps(prec))
+    # evalf raises the precision step by step where terms cancel (a difference that is zero): work at a
+    # generous precision at once, kept for the steps that follow
+    work = max(prec + 64, 640)  # evalf's escalation where terms cancel reaches ~570 bits at 30 digits asked
+    dps = prec_to_dps(work)
+    # the numbers of the point become arguments: one plan (decomposition, ratios, lambdified pieces) per
+    # series, whatever the point
+    numbers = sorted({a for a in s.function.atoms(sp.Rational, sp.Float) if not a.is_Integer}, key=float)
+    args = tuple(sp.Dummy(f"c{i}") for i in range(len(numbers)))
+    plan = _plan(s.function.xreplace(dict(zip(numbers, args))), k, args, int(lo))
+    with mp.workdps(dps + 20):
+        step = plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers])
+        eps = mp.mpf(10) ** (-(dps + 5))
+        total, settled = mp.mpf(0), 0
+        n = int(lo)
+        while n < int(lo) + MAX_TERMS:
+            block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
+            n += 16
+            total += mp.fsum(block)
+            prev, t = block[-2], block[-1]
+            q = abs(t / prev) if prev != 0 else mp.mpf(2)
+            # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
+            if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
+                settled += 1
+                if settled >= 2:
+                    _VALUES[key] = (work, total)
+                    return sp.Float(total, prec_to_dps(prec))
+            else:
+                settled = 0
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _plan(term: sp.Expr, k: sp.Symbol, args: tuple, lo: int):
+    """``values -> step``, where ``step(n)`` is ``term(n)`` in mpmath at the numbers ``args = values``, for
+    ``n = lo, lo + 1, ...`` called in that order.
+
+    The factors free of ``k`` are one constant; ``polygamma(m, c + k)`` follows
+    ``psi^(m)(z + 1) = psi^(m)(z) + (-1)^m m!/z^(m+1)`` (DLMF 5.15.5); the Gamma-like rest ``h`` (powers
+    ``b^k``, Gamma functions, factorials, binomials) follows ``h(n + 1) = h(n) R(n)`` with ``R`` its ratio
+    (:func:`_shift_ratio`); polynomial factors and anything else are evaluated at each ``n``. Exact
+    rules, so each term costs a few operations instead of a special function (a trigamma costs a
+    millisecond at 50 digits)."""
+    import mpmath as mp
+
+    const, hyper, poly, direct = [], [], [], []
+    for f in sp.Mul.make_args(term):
+        b, e = f.as_base_exp()
+        if not f.has(k):
+            const.append(f)
+        elif (isinstance(b, sp.polygamma) and b.args[0].is_Integer and b.args[0] >= 0 and e.is_Integer and e > 0
+              and not (b.args[1] - k).has(k)):
+            poly.append((int(b.args[0]), b.args[1] - k, int(e)))
+        elif f.is_polynomial(k):
+            direct.append(f)
+        else:
+            hyper.append(f)
+    H = sp.Mul(*hyper)
+    n = sp.Dummy("n")
+    R = _shift_ratio(H, k, n) if hyper else sp.S.One
+    lam = sp.lambdify((k,) + args, term, "mpmath")
+
+    def fresh(i, vals):
+        """The term at ``i`` evaluated afresh; where the formula is 0/0 there (``x Gamma(x)`` at 0, after an
+        ``expand_func`` somewhere) its limit, which is the term's value."""
+        try:
+            v = mp.mpmathify(lam(i, *vals))
+            if mp.isfinite(v):
+                return v
+        except (ValueError, ZeroDivisionError):
+            pass
+        exact = term.xreplace({a: sp.Rational(v.man * 2**v.exp) if v.exp >= 0 else sp.Rational(v.man, 2**-v.exp)
+                               for a, v in zip(args, vals)})
+        v = sp.limit(exact, k, i)
+        if not (v.is_number and v.is_finite):
+            raise ValueError(f"the term at {k} = {i} is {v}")
+        return mp.mpf(sp.Float(v, mp.mp.dps)._mpf_)
+
+    if R is None:  # no rule for the rest: every term afresh
+        return lambda vals: (lambda i: fresh(i, vals))
+    c_of = sp.lambdify(args, sp.Mul(*const), "mpmath")
+    ratio = sp.lambdify((n,) + args, R, "mpmath")
+    rest = sp.lambdify((k,) + args, sp.Mul(*direct), "mpmath")
+    h_of = sp.lambdify((k,) + args, H, "mpmath")
+    shifts = sp.lambdify(args, [a for _, a, _ in poly], "mpmath")
+
+    weights = [(-1) ** m * math.factorial(m) for m, _, _ in poly]  # psi^(m)(z + 1) - psi^(m)(z) = w/z^(m+1)
+
+    def make(vals):
+        c = mp.mpmathify(c_of(*vals))
+        z0 = [mp.mpmathify(a) + lo for a in shifts(*vals)]
+        state = {"h": mp.mpf(0), "at": None, "z": z0, "psi": []}
+
+        def start(i):
+            # the recurrences start where h is a finite non-zero number (1/Gamma(x) is 0 at x = 0)
+            try:
+                h = mp.mpmathify(h_of(i, *vals))
+            except (ValueError, ZeroDivisionError):
+                return False
+            if not mp.isfinite(h) or h == 0:
+                return False
+            z = [a + (i - lo) for a in z0]
+            state.update(h=h, at=i, z=z, psi=[mp.psi(m, zz) for (m, _, _), zz in zip(poly, z)])
+            return True
+
+        def step(i):
+            if i != state["at"] and not start(i):
+                return fresh(i, vals)
+            t = c * state["h"] * (mp.mpmathify(rest(i, *vals)) if direct else 1)
+            for (m, _, e), v in zip(poly, state["psi"]):
+                t *= v ** e
+            state["h"] *= mp.mpmathify(ratio(i, *vals))
+            state["psi"] = [v + w / z ** (m + 1) for (m, _, _), w, v, z in zip(poly, weights, state["psi"], state["z"])]
+            state["z"] = [z + 1 for z in state["z"]]
+            state["at"] = i + 1
+            return t
+
+        return step
+
+    return make
+
+
+def _shift_ratio(h: sp.Expr, k: sp.Symbol, n: sp.Symbol):
+    """``h(n + 1)/h(n)`` as a rational function of ``n`` for a product of powers ``b^(u(k))``, ``exp(u(k))``
+    and Gamma functions (factorials and binomials through them, DLMF 5.2.1 and 26.3.1) of ``u = m k + c``
+    with a positive integer ``m`` (``Gamma(u + m)/Gamma(u)`` is a rising factorial), else ``None``.
+    Written out, not by ``gammasimp``: the parameters are numbers by now, and it does not cancel
+    Gamma ratios at Float arguments."""
+    out = sp.S.One
+    for f in sp.Mul.make_args(h.rewrite(sp.gamma)):
+        b, e = f.as_base_exp()
+        if not f.has(k):
+            continue
+        if isinstance(f, sp.exp):
+            out *= sp.exp(sp.expand(f.args[0].xreplace({k: k + 1}) - f.args[0]))
+        elif not b.has(k) and e.is_polynomial(k) and sp.degree(e, k) == 1:
+            out *= b ** sp.expand(e.xreplace({k: k + 1}) - e)
+        elif isinstance(b, sp.gamma) and not e.has(k):
+            u = sp.expand(b.args[0])
+            m = u.coeff(k)
+            if not (m.is_Integer and m > 0) or (u - m * k).has(k):
+                return None
+            out *= sp.RisingFactorial(u, m).expand(func=True) ** e
+        else:
+            return None
+    return out.xreplace({k: n})
+
+
+def _onto(domains_of) -> dict:
+    """Each parameter through a symbol whose assumptions say where it lives (``_onto_domains``)."""
+    from .derive.regularity import _onto_domains
+
+    return _onto_domains(domains_of) if hasattr(domains_of, "domains") else {}
+
+
+def _positive(e, sub: dict) -> bool:
+    e = e.xreplace(sub)
+    return bool(e.is_positive or sp.factor(sp.together(e)).is_positive)
+
+
+def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> str | None:
+    """The sentence proving that ``sum_{x >= lo} term`` converges (absolutely), or ``None``.
+
+    ``model`` supplies the parameter domains (a :class:`~symfisher.model.Model`; anything else
+    means no domain is known and only what the symbols' own assumptions say is used)."""
+    from .limits import StepTimeout, time_limit
+
+    n = sp.Dummy("n", positive=True)
+    # a typed density's exp(loggamma(x + r) - ...) as Gamma functions (their arguments are positive in the
+    # tail, where the limit is taken), so that the ratio of consecutive terms cancels them
+    a = sp.expand_power_exp(term.xreplace({x: n}).replace(sp.loggamma, lambda z: sp.log(sp.gamma(z))))
+    try:
+        with time_limit(min(10.0, limit) if limit else 10.0, "the ratio test"):
+            ratio = sp.gammasimp(sp.combsimp(a.xreplace({n: n + 1}) / a))
+            ratio = sp.factor(sp.cancel(ratio)) if not ratio.has(sp.polygamma) else ratio
+            L = sp.limit(ratio, n, sp.oo)
+    except (StepTimeout, Exception):
+        return None
+    if L.has(n, sp.Limit, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds) or not L.is_finite:
+        return None
+    sub = _onto(model)
+    if not (_positive(1 - L, sub) and _positive(1 + L, sub)):
+        return None
+    return (f"converges by the ratio test: the ratio of consecutive terms tends to {sp.sstr(L)} as {x} -> oo "
+            f"(SymPy's limit), of absolute value below 1 on the whole parameter domain")
+
+
+def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> "ProvenSum | None":
+    """``Sum(term, (x, lo, oo))`` as a :class:`ProvenSum` when its convergence is proven, else ``None``."""
+    term = _plain_summand(term, x)
+    proof = convergence_proof(term, x, lo, model, limit)
+    if proof is None:
+        return None
+    s = ProvenSum(term, (x, lo, sp.oo))
+    _PROOFS[s] = proof
+    return s
+
+
+def _plain_summand(term: sp.Expr, x: sp.Symbol) -> sp.Expr:
+    """The summand as a reader writes it, and defined at every point of the support: ``exp(loggamma(z))``
+    of a positive ``z`` as ``Gamma(z)`` (a typed density's form), ``Gamma(x + k)`` for an integer ``k >= 1``
+    as ``(x + k - 1)!`` (SymPy's ``expand_func`` would make ``Gamma(x + 1)`` the 0/0 ``x Gamma(x)`` at 0)."""
+    if term.has(sp.loggamma):
+        term = term.replace(lambda e: isinstance(e, sp.loggamma) and e.args[0].is_positive,
+                            lambda e: sp.log(sp.gamma(e.args[0])))
+        term = sp.expand_power_exp(term)
+    def as_factorial(e):
+        k = sp.expand(e.args[0] - x)
+        return sp.factorial(x + k - 1) if k.is_Integer and k >= 1 else e
+
+    return term.replace(lambda e: isinstance(e, sp.gamma) and e.has(x), as_factorial)
+
+
+def proof_of(expr) -> str | None:
+    """The label and convergence proofs of the series in ``expr`` (one sentence), or ``None``."""
+    found = [_PROOFS.get(s) for s in sp.sympify(expr).atoms(sp.Sum)] if isinstance(expr, sp.Basic) else []
+    proofs = sorted({p for p in found if p})
+    if not proofs:
+        return None
+    return SERIES_LABEL[:-1] + "; it " + "; ".join(proofs) + ")"
+
+
+def undefined(expr) -> bool:
+    """Whether ``expr`` holds ``nan``, ``zoo`` or an infinity, not counting the upper limit ``oo`` of
+    an infinite sum (a series is a finite number once its convergence is proven)."""
+    expr = sp.sympify(expr)
+    sums = expr.atoms(sp.Sum)
+    if not sums:
+        return expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+    if any(s.function.has(sp.nan, sp.zoo, sp.oo, -sp.oo) for s in sums):
+        return True
+    return expr.xreplace({s: sp.Dummy() for s in sums}).has(sp.nan, sp.zoo, sp.oo, -sp.oo)
+
+
+def has_series(expr) -> bool:
+    """Whether ``expr`` (an expression or matrix) holds an unevaluated infinite sum."""
+    if isinstance(expr, sp.MatrixBase):
+        return any(has_series(e) for e in expr)
+    return isinstance(expr, sp.Basic) and any(s.limits and s.limits[0][2] == sp.oo for s in expr.atoms(sp.Sum))
+
+
+def series_fields(out: dict) -> list:
+    """The paths of the entries of a ``derive --json`` object that are exact series, not closed forms:
+    ``fisher[0, 0]``, ``cramer_rao[1, 0]``, ``kl_taylor.quadratic``, ``jeffreys.prior`` ... (matrices
+    row-major, counting from 0 as ``check`` does). Read off SymPy's own ``str()`` of each entry: an
+    infinite sum prints as ``Sum(..., (x, lo, oo))``. ``score``, ``hessian`` and ``log_density`` are
+    functions of the data, never expectations, and are not looked at."""
+    found = []
+
+    def walk(v, path):
+        if isinstance(v, str):
+            if _INFINITE_SUM.search(v):
+                found.append(path)
+        elif isinstance(v, dict):
+            for key in sorted(v):
+                walk(v[key], f"{path}.{key}" if path else key)
+        elif isinstance(v, list):
+            rows = all(isinstance(r, list) for r in v) and v
+            for i, r in enumerate(v):
+                if rows:
+                    for j, e in enumerate(r):
+                        walk(e, f"{path}[{i}, {j}]")
+                else:
+                    walk(r, f"{path}[{i}]")
+
+    for key, v in out.items():
+        if key not in ("score", "hessian", "log_density", "failures", "model", "data", "params", "constants"):
+            walk(v, key)
+    return found
+
+
+_INFINITE_SUM = re.compile(r"Sum\(.*, oo\)\)")
+
+
+# -- numeric evaluation for the witnesses ----------------------------------------------------------
+def _log_space(term: sp.Expr, k: sp.Symbol) -> sp.Expr:
+    """``term`` with its positive fast-growing factors in ``k`` (Gamma, factorials, binomials,
+    ``b^k``, ``exp``) gathered into one ``exp`` of their logs: ``gamma(k + r)/k!`` overflows a float
+    long before the product does."""
+    logs, rest = [], []
+    for f in sp.Mul.make_args(term):
+        b, e = f.as_base_exp()
+        if not f.has(k):
+            rest.append(f)
+        elif isinstance(f, sp.exp):
+            logs.append(f.args[0])
+        elif isinstance(b, (sp.gamma, sp.factorial, sp.binomial)) and not e.has(k) and b.is_positive is not False:
+            logs.append(e * sp.log(b))
+        elif e.has(k) and not b.has(k) and b.is_positive:
+            logs.append(e * sp.log(b))
+        else:
+            rest.append(f)
+    if not logs:
+        return term
+    from .numeric import numeric_form
+
+    # log(binomial), log(gamma), log(k!) as loggamma first: exp(log(y)) would collapse back to y
+    return sp.Mul(*rest) * sp.exp(numeric_form(sp.Add(*logs)))
+
+
+def _vector_sum(fn, lo: int, *arrays):
+    import numpy as np
+
+    arrays = [np.asarray(a, dtype=float) for a in arrays]
+    shape = np.broadcast_shapes(*(a.shape for a in arrays)) if arrays else ()
+    cols = [np.broadcast_to(a, shape)[..., None] for a in arrays]
+    n = 256
+    while True:
+        ks = np.arange(lo, lo + n, dtype=float)
+        with np.errstate(all="ignore"):
+            t = np.asarray(fn(ks, *cols), dtype=float)
+        t = np.broadcast_to(t, shape + (n,))
+        total = t.sum(axis=-1)
+        tail = np.abs(t[..., -16:]).max(axis=-1)
+        if np.all(tail <= 1e-18 * np.maximum(np.abs(total), 1e-300)) or n >= MAX_TERMS:
+            ok = tail <= 1e-12 * np.maximum(np.abs(total), 1e-300)
+            return np.where(ok & np.isfinite(total), total, np.nan)
+        n *= 4
+
+
+def numeric_sums(expr):
+    """``expr`` with each infinite ``Sum`` replaced by a vectorized NumPy function of its parameters
+    (a SymPy implemented function, which ``lambdify`` calls): the sum to double precision, ``nan``
+    where it has not settled within :data:`MAX_TERMS` terms."""
+    from sympy.utilities.lambdify import implemented_function
+
+    def numeric(s):
+        k, lo, hi = s.limits[0]
+        if len(s.limits) != 1 or hi != sp.oo or not lo.is_Integer:
+            return s
+        params = tuple(sorted(s.free_symbols, key=lambda v: v.name))
+        fn = _term_function(params, k, _log_space(s.function, k))
+        impl = functools.partial(_vector_sum, fn, int(lo))
+        return implemented_function(sp.Function(f"symfisher_series_{abs(hash(s)) % 10**12}"), impl)(*params)
+
+    return expr.replace(lambda e: isinstance(e, sp.Sum), numeric)
+
+
+@functools.lru_cache(maxsize=256)
+def _term_function(params: tuple, k: sp.Symbol, term: sp.Expr):
+    from .numeric import MODULES, numeric_form
+
+    return sp.lambdify((k,) + params, numeric_form(term), modules=MODULES)
