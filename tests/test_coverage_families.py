@@ -121,9 +121,10 @@ LITERATURE = {
 
 # the KL divergence of two members has no elementary closed form (it must fail clearly)
 NO_CLOSED_KL = {"student_t3"}
-# (nbseries) negative_binomial2: E[log Gamma(X + r_2)] under r_1 has no closed form, and SymPy's summation of
-# it runs out of the KL's time limit before an exact series could be tried: a clear failure
-NO_CLOSED_KL |= {"negative_binomial2"}
+# negative_binomial2: E[log Gamma(X + r_2)] under r_1 has no closed form. Whether SymPy's summation of it
+# finishes within the KL's time limit (then the KL is the exact series, symfisher/series.py) depends on the
+# machine's load, so either outcome is accepted: a clear failure, or a series equal to the numeric oracle
+KL_SERIES_OR_FAILURE = {"negative_binomial2"}
 
 NEW = sorted(LITERATURE)
 
