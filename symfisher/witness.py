@@ -44,7 +44,7 @@ from .simplify import as_expr
 from .numeric import (NumericFunction, NumericUnavailable, expect_vec, kl_arguments, model_functions,
                       param_points, sample_data, taylor_part)
 
-__all__ = ["verify", "run_witnesses", "Verification", "DEFAULT_SEED", "format_table"]
+__all__ = ["verify", "run_witnesses", "Verification", "DEFAULT_SEED", "format_table", "log_scale_model"]
 
 DEFAULT_SEED = 20261125
 
@@ -113,8 +113,9 @@ def run_witnesses(model, report=None, *, fisher=None, kl=None, kl_taylor=None, j
     k = model.dim
     base_args = tuple(s.name for s in model.params + model.constants)
     F = NumericFunction.build(fisher, base_args)
-    mf = model_functions(model)
     points = param_points(model, n_points, seed)
+    model = _quadrature_model(model, points[0], quad_rel, out)
+    mf = model_functions(model)
     rng = np.random.default_rng(seed)
     quad_fishers = []
     with warnings.catch_warnings():
@@ -172,6 +173,59 @@ def run_witnesses(model, report=None, *, fisher=None, kl=None, kl_taylor=None, j
         else:
             out.skipped.append(("jeffreys", "no Jeffreys prior in the report"))
     return out
+
+
+def log_scale_model(model):
+    """The model of ``Y = log(X - lo)`` (``log(hi - X)``) for a density on ``(lo, oo)`` (``(-oo, hi)``), or None:
+    ``log f_Y(y) = log f_X(lo + e^y) + y``. Scores, Hessians, the Fisher information and every KL are the
+    same in ``y`` (the Jacobian term is free of the parameters), and a heavy tail in ``x`` that floating
+    point cannot hold (the log-Cauchy's mass beyond ``x = 1e308``) is an ordinary algebraic tail in ``y``."""
+    from .domains import IntervalSupport
+
+    if len(model.data) != 1 or not isinstance(model.support[0], IntervalSupport):
+        return None
+    x, sup = model.data[0], model.support[0]
+    y = sp.Dummy(f"log_{x.name}", real=True)
+    if sup.hi == sp.oo and sup.lo != -sp.oo:
+        end, sign = sup.lo, 1
+    elif sup.lo == -sp.oo and sup.hi != sp.oo:
+        end, sign = sup.hi, -1
+    else:
+        return None
+    ell = model.log_density.subs(x, end + sign * sp.exp(y)) + y
+    sampler = None
+    if model.sampler is not None:
+        def sampler(rng, v, n, _draw=model.sampler):
+            e = float(end.subs({c: v[c.name] for c in end.free_symbols})) if end.free_symbols else float(end)
+            return np.log(sign * (np.asarray(_draw(rng, v, n), dtype=float) - e))
+    return model.with_(name=f"{model.name} in log({x.name} - {end})" if sign > 0 else f"{model.name} in log({end} - {x.name})",
+                       data=(y,), log_density=ell, support=(IntervalSupport(-sp.oo, sp.oo),), sampler=sampler,
+                       moments=None, power_moments=None, mgf=None, representation=None)
+
+
+def _quadrature_model(model, v, tol, out):
+    """``model``, or its :func:`log_scale_model` when the density's mass by quadrature in ``x`` misses 1 (a tail
+    beyond the floating-point range) and in ``y = log(x - lo)`` does not: the witnesses then all run in ``y``."""
+    ones = lambda xs: np.ones((np.shape(xs[0])[0], 1))  # noqa: E731
+    try:
+        mass = float(expect_vec(model, v, ones)[0])
+    except NumericUnavailable:
+        return model
+    if abs(mass - 1.0) <= tol:
+        return model
+    alt = log_scale_model(model)
+    if alt is None:
+        return model
+    try:
+        alt_mass = float(expect_vec(alt, v, ones)[0])
+    except NumericUnavailable:
+        return model
+    if abs(alt_mass - 1.0) <= tol:
+        out.skipped.append(("quadrature in " + model.data[0].name,
+                            f"its mass came out {mass:.10g}: a tail beyond the floating-point range; every "
+                            f"witness integrates in {alt.data[0].name} instead (mass {alt_mass:.12g})"))
+        return alt
+    return model
 
 
 def _monte_carlo(out, model, mf, v, T, rng, n, sigmas, at):
