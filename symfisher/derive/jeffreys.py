@@ -22,7 +22,7 @@ from sympy import oo
 from ..derivation import Derivation, Step
 from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model
-from ..simplify import is_zero, tidy
+from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
@@ -110,7 +110,22 @@ def _one_radical(expr, doms):
     from ..textbook import one_radical
 
     new = one_radical(expr)
-    if new is None or is_zero(new.doit() - expr, doms, n=3, limit=1.0) is not True:
+    if new is None:
+        return None
+    # equal squares (a rational identity once sqrt(a)^2 = a) and the same sign at one inner point: two
+    # continuous functions without zeros inside a connected domain (a Jeffreys kernel is positive there)
+    # whose squares agree are equal; else the numeric zero test decides
+    try:
+        with time_limit(share(0.05), "one radical"):
+            if cancels(new.doit() ** 2 - expr**2):
+                from ..simplify import random_points
+
+                pt = random_points(sorted(expr.free_symbols, key=lambda s: s.name), doms, n=1)[0]
+                if (new.doit().evalf(15, subs=pt) * expr.evalf(15, subs=pt)).is_positive:
+                    return new
+    except (StepTimeout, ValueError, TypeError):
+        pass
+    if is_zero(new.doit() - expr, doms, n=3, limit=1.0) is not True:
         return None
     return new
 
@@ -157,6 +172,10 @@ def _normalizer(factors, params, doms):
     values = []
     for s in params:
         f = factors.get(s, sp.S.One)
+        beta = _beta_integral(f, s, doms[s])
+        if beta is not None:
+            values.append(beta)
+            continue
         try:
             with time_limit(share(0.3), f"normalizer: integral of {f}"):
                 v = sp.integrate(f, (s, doms[s].lo, doms[s].hi))
@@ -166,6 +185,22 @@ def _normalizer(factors, params, doms):
             return None, "SymPy left the integral unevaluated"
         values.append(v)
     return tidy(coeff * sp.Mul(*values), limit=2.0), ""
+
+
+def _beta_integral(f, s, dom):
+    """Euler's Beta integral, ``int_lo^hi (s - lo)^a (hi - s)^b ds = (hi - lo)^(a + b + 1) B(a + 1, b + 1)``
+    (``a, b > -1``), when ``f`` is a constant times that kernel on a finite interval; else None."""
+    lo, hi = dom.lo, dom.hi
+    if not (lo.is_finite and hi.is_finite):
+        return None
+    a, b, c = sp.Wild("a", exclude=[s]), sp.Wild("b", exclude=[s]), sp.Wild("c", exclude=[s])
+    m = sp.powsimp(f).match(c * (s - lo) ** a * (hi - s) ** b)
+    if m is None or not all(m.get(w) is not None for w in (a, b, c)):
+        return None
+    A, B = m[a] + 1, m[b] + 1
+    if not (A.is_positive and B.is_positive) or m[c].has(s):
+        return None
+    return sp.simplify(m[c] * (hi - lo) ** (A + B - 1) * sp.gamma(A) * sp.gamma(B) / sp.gamma(A + B))
 
 
 def _by_integration(kernel, params, doms):

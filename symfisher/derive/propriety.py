@@ -10,7 +10,8 @@ SymPy limits, each a proof:
 * ``lim t h`` positive or infinite: ``h >= c/t`` near 0, so the integral diverges;
 * otherwise the order ``p = lim log h / log(1/t)``: ``p < 1`` gives ``t^r h -> 0`` for ``r = (1 + p)/2``,
   integrable; ``p = 1`` looks at the logarithm, ``q = lim log(t h) / log(log(1/t))``: ``q < -1`` is
-  integrable (``h <= 1/(t log(1/t)^m)``, ``1 < m < -q``), ``q > -1`` diverges (``t log(1/t) h -> oo``).
+  integrable (``h <= 1/(t log(1/t)^m)``, ``1 < m < -q``), ``q >= -1`` diverges when ``t log(1/t) h`` has a
+  positive limit (``h >= c/(t log(1/t))``, whose integral is ``log log(1/t)``).
 
 Before the limits, ``polygamma(m, u)``, ``gamma(u)`` and ``loggamma(u)`` with ``u -> 0`` are written by
 their recurrences (``psi'(u) = psi'(u + 1) + 1/u^2``), exact identities that move the pole into a power
@@ -166,12 +167,12 @@ def _end_order(f, s, end, upper: bool, others=None) -> EndOrder:
     if p != 1:
         return EndOrder(s, end, None, f"no order found at {where}")
     q = _limit(sp.log(T * h) / sp.log(sp.log(1 / T)), f"of the logarithmic order as {where}")
-    if q is None or not q.is_number or not q.is_real or q == -1:
-        return EndOrder(s, end, None, f"the integrand is of order 1/t and its logarithmic factor is not decided")
-    if q > -1:
+    if q is None or not q.is_number or not q.is_real:
+        return EndOrder(s, end, None, "the integrand is of order 1/t and its logarithmic factor is not decided")
+    if q >= -1:
         g = T * sp.log(1 / T) * h
         L = _limit(g, f"of t log(1/t) times the kernel as {where}")
-        if L is not None and _positive(L, None) is not None:
+        if L is not None and L != 0 and _positive(L, None) is not None:
             return EndOrder(s, end, False, f"the integrand is at least a constant times 1/(t log(1/t)), whose integral "
                                            f"diverges", _proof(g, s, end, upper, L))
         return EndOrder(s, end, None, f"no order found at {where}")
