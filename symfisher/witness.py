@@ -519,7 +519,7 @@ def _jeffreys_slice_witness(out, model, J, report, quad_fishers):
         return
     s, end = d.extras["divergent"][0]
     v = quad_fishers[0][0] if quad_fishers else param_points(model, 1)[0]
-    integrals = _truncated_integrals(model, J, v, s, prior=as_expr(report.get("jeffreys")))
+    integrals = _truncated_integrals(model, J, v, s, prior=as_expr(report.get("jeffreys")), end=end)
     if integrals is None:
         return
     if not all(math.isfinite(x) for x in integrals):
@@ -561,7 +561,7 @@ def _robust_along(J, prior, name, v):
     return robust
 
 
-def _truncated_integrals(model, J, v, param=None, prior=None):
+def _truncated_integrals(model, J, v, param=None, prior=None, end=None):
     """The prior's integral over the domain of ``param`` (the first parameter; the others fixed at ``v``) cut
     at distance eps from each finite end (and at 1/eps for an infinite one), eps = 1e-3, 1e-6, 1e-9, 1e-12:
     the cut domains are nested, so each integral is the previous one plus the two new shells (log-spaced
@@ -575,8 +575,11 @@ def _truncated_integrals(model, J, v, param=None, prior=None):
     f = _robust_along(J, prior, param.name, v)
 
     def cut(eps):
-        lo = -1 / eps if dom.lo == -sp.oo else float(dom.lo) + eps
-        hi = 1 / eps if dom.hi == sp.oo else float(dom.hi) - eps
+        # with ``end`` given, only that end moves (a slice's divergent end); the other stays at the first cut
+        e_lo = eps if end is None or end == dom.lo else 1e-3
+        e_hi = eps if end is None or end == dom.hi else 1e-3
+        lo = -1 / e_lo if dom.lo == -sp.oo else float(dom.lo) + e_lo
+        hi = 1 / e_hi if dom.hi == sp.oo else float(dom.hi) - e_hi
         return lo, hi
 
     def integral(a, b):
@@ -587,7 +590,8 @@ def _truncated_integrals(model, J, v, param=None, prior=None):
             if e > c:
                 # log-spaced panels: the integrand may vary over many decades near an end
                 edges = _panels(c, e)
-                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-10, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
+                # growth, not digits, decides propriety (the normalizer is checked by its own quadrature)
+                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-7, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
         return total
 
     lo, hi = cut(1e-3)

@@ -105,7 +105,7 @@ def _regular(h):
 def _limit(expr, what: str):
     """``lim_{T -> 0+} expr``, or None when SymPy cannot find it (unevaluated, not a number, out of time)."""
     try:
-        with time_limit(share(0.05), f"limit {what}"):
+        with time_limit(share(0.15), f"limit {what}"):
             v = sp.limit(expr, T, 0, "+")
     except StepTimeout:
         return None
