@@ -62,7 +62,9 @@ __all__ = [
 
 def _stacked(v):
     n = int(round(len(v) ** 0.5))
-    A = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=float) for x in v]), axis=-1)
+    # complex entries stay complex (the complex-step derivatives of an opaque determinant or inverse)
+    kind = complex if any(np.iscomplexobj(x) for x in v) else float
+    A = np.stack(np.broadcast_arrays(*[np.asarray(x, dtype=kind) for x in v]), axis=-1)
     return A.reshape(A.shape[:-1] + (n, n))
 
 
@@ -350,6 +352,14 @@ def model_functions(model) -> ModelFunctions:
 
     ell = expand_log_density(model.log_density, model.data)
     args = _args_for(model, model.data, model.params, model.constants)
+    if ell.atoms(sp.MatrixSymbol):
+        # the parameters enter through an opaque matrix (det(Sigma), (Sigma^{-1})_ij beyond d = 3), which
+        # sympy.diff cannot see through: differentiate the lambdified log-density numerically instead
+        logpdf = NumericFunction.build(ell, args)
+        mf = ModelFunctions(model, logpdf, _StepScore(logpdf, len(model.data), model.dim),
+                            _StepHessian(logpdf, len(model.data), model.dim), ())
+        _MF_CACHE[key] = mf
+        return mf
     s = sp.Matrix([sp.diff(ell, th) for th in model.params])
     k = model.dim
     H = sp.zeros(k, k)
@@ -370,6 +380,52 @@ def model_functions(model) -> ModelFunctions:
                         NumericFunction.build(H, args), tuple(deltas))
     _MF_CACHE[key] = mf
     return mf
+
+
+class _StepScore:
+    """The score of a log-density given only as numbers (opaque matrices inside it), by the complex step:
+    ``d ell / d theta_i = Im ell(theta + i h e_i) / h``, exact to rounding for a function analytic in theta
+    (a log-determinant and the entries of an inverse are), with no subtraction. Called like the
+    lambdified score: ``(data..., params..., constants...)`` -> ``(nodes, k)``."""
+
+    h = 1e-30
+
+    def __init__(self, logpdf, n_data: int, k: int):
+        self.logpdf, self.nd, self.k, self.args = logpdf, n_data, k, logpdf.args
+
+    def _complex(self, arrays, shifts):
+        vals = [np.asarray(a, dtype=complex) for a in arrays]
+        for i, d in shifts:
+            vals[self.nd + i] = vals[self.nd + i] + d
+        f = self.logpdf.entries[0]
+        with np.errstate(all="ignore"):
+            return np.asarray(f(*vals), dtype=complex)
+
+    def __call__(self, *arrays):
+        base = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+        cols = [np.broadcast_to(self._complex(arrays, [(i, 1j * self.h)]).imag / self.h, base) for i in range(self.k)]
+        return np.stack(cols, axis=-1)
+
+
+class _StepHessian(_StepScore):
+    """The Hessian by central differences (step ``delta`` relative to the parameter, Richardson-extrapolated
+    over delta and delta/2, so the error is O(delta^4)) of the complex-step score."""
+
+    delta = 1e-3
+
+    def __call__(self, *arrays):
+        base = np.broadcast_shapes(*(np.shape(a) for a in arrays))
+        out = np.zeros(base + (self.k, self.k))
+        for j in range(self.k):
+            t = float(np.asarray(arrays[self.nd + j]).ravel()[0])
+            dj = self.delta * max(abs(t), 1.0)
+            est = []
+            for d in (dj, dj / 2):
+                up = [self._complex(arrays, [(i, 1j * self.h), (j, d)]).imag / self.h for i in range(self.k)]
+                dn = [self._complex(arrays, [(i, 1j * self.h), (j, -d)]).imag / self.h for i in range(self.k)]
+                est.append(np.stack([np.broadcast_to((u - w) / (2 * d), base) for u, w in zip(up, dn)], axis=-1))
+            out[..., :, j] = (4 * est[1] - est[0]) / 3
+        return (out + np.swapaxes(out, -1, -2)) / 2
 
 
 def _delta_mass(model, coef, D) -> NumericFunction:
@@ -400,6 +456,24 @@ def param_points(model, n: int = 3, seed: int = 20261125) -> list:
     # known constants stay fixed across the points (a Jeffreys prior is defined up to a factor in them)
     first = {c: pts[0][c] for c in model.constants}
     pts = [{**p, **first} for p in pts]
+    form = model.meta_value("gaussian_covariance")
+    if form is not None:
+        # a declared covariance or precision matrix must be positive definite at every point; the domains'
+        # constraints may name only its leading minors up to 3 x 3, so larger ones are checked here, and the
+        # points that fail are drawn again (the first n that pass, in the seeded order)
+        def pd(p):
+            M = np.array(form.matrix.subs(p).evalf(), dtype=float)
+            return bool(np.all(np.linalg.eigvalsh(M) > 0))
+
+        if not all(pd(p) for p in pts):
+            for tries in (4, 16, 64):
+                more = random_points(syms, doms, n=tries * n, seed=seed)
+                good = [{**p, **{c: more[0][c] for c in model.constants}} for p in more if pd(p)]
+                if len(good) >= n:
+                    pts = good[:n]
+                    break
+            else:
+                raise NumericUnavailable(f"{model.name}: no seeded parameter point makes the matrix positive definite")
     return [{s.name: (int(v) if s in doms and doms[s].integer else float(v)) for s, v in p.items()} for p in pts]
 
 
@@ -412,8 +486,10 @@ def _num(expr, values) -> float:
     return float(e.subs({s: values[s.name] for s in e.free_symbols}))
 
 
-def _gauss_hermite_rule(model, values, order: int = 12):
-    """Nodes and weights of N(mu, Sigma): exact for polynomials of degree < 2*order. Sigma and mu
+def _gauss_hermite_rule(model, values, order: int | None = None):
+    """Nodes and weights of N(mu, Sigma): exact for polynomials of degree < 2*order (12 points per axis
+    up to d = 3, 5 beyond, where the tensor grid grows like order^d: every witness integrand of a Gaussian
+    form, s s^T, the Hessian and the log-ratio, is a polynomial of degree at most 4 in x). Sigma and mu
     from the declared Gaussian (mvn_mean: the covariance, the mean the parameters; a declared
     :class:`~symfisher.matrix_forms.GaussianCovariance`: its matrix, inverted for a precision)."""
     d = len(model.data)
@@ -428,6 +504,7 @@ def _gauss_hermite_rule(model, values, order: int = 12):
         mu = np.array([_num(m, values) for m in form.mean_entries])
     else:
         return _count_rule(model, values)
+    order = order or (12 if d <= 3 else 5)
     z, w = np.polynomial.hermite_e.hermegauss(order)  # weight exp(-z^2/2)
     w = w / math.sqrt(2 * math.pi)
     grids = np.meshgrid(*([z] * d), indexing="ij")

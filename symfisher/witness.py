@@ -44,7 +44,7 @@ from .simplify import as_expr
 from .numeric import (NumericFunction, NumericUnavailable, expect_vec, kl_arguments, model_functions,
                       param_points, sample_data, taylor_part)
 
-__all__ = ["verify", "run_witnesses", "Verification", "DEFAULT_SEED", "format_table"]
+__all__ = ["verify", "run_witnesses", "Verification", "DEFAULT_SEED", "format_table", "log_scale_model"]
 
 DEFAULT_SEED = 20261125
 
@@ -113,8 +113,9 @@ def run_witnesses(model, report=None, *, fisher=None, kl=None, kl_taylor=None, j
     k = model.dim
     base_args = tuple(s.name for s in model.params + model.constants)
     F = NumericFunction.build(fisher, base_args)
-    mf = model_functions(model)
     points = param_points(model, n_points, seed)
+    model = _quadrature_model(model, points[0], quad_rel, out)
+    mf = model_functions(model)
     rng = np.random.default_rng(seed)
     quad_fishers = []
     with warnings.catch_warnings():
@@ -172,6 +173,59 @@ def run_witnesses(model, report=None, *, fisher=None, kl=None, kl_taylor=None, j
         else:
             out.skipped.append(("jeffreys", "no Jeffreys prior in the report"))
     return out
+
+
+def log_scale_model(model):
+    """The model of ``Y = log(X - lo)`` (``log(hi - X)``) for a density on ``(lo, oo)`` (``(-oo, hi)``), or None:
+    ``log f_Y(y) = log f_X(lo + e^y) + y``. Scores, Hessians, the Fisher information and every KL are the
+    same in ``y`` (the Jacobian term is free of the parameters), and a heavy tail in ``x`` that floating
+    point cannot hold (the log-Cauchy's mass beyond ``x = 1e308``) is an ordinary algebraic tail in ``y``."""
+    from .domains import IntervalSupport
+
+    if len(model.data) != 1 or not isinstance(model.support[0], IntervalSupport):
+        return None
+    x, sup = model.data[0], model.support[0]
+    y = sp.Dummy(f"log_{x.name}", real=True)
+    if sup.hi == sp.oo and sup.lo != -sp.oo:
+        end, sign = sup.lo, 1
+    elif sup.lo == -sp.oo and sup.hi != sp.oo:
+        end, sign = sup.hi, -1
+    else:
+        return None
+    ell = model.log_density.subs(x, end + sign * sp.exp(y)) + y
+    sampler = None
+    if model.sampler is not None:
+        def sampler(rng, v, n, _draw=model.sampler):
+            e = float(end.subs({c: v[c.name] for c in end.free_symbols})) if end.free_symbols else float(end)
+            return np.log(sign * (np.asarray(_draw(rng, v, n), dtype=float) - e))
+    return model.with_(name=f"{model.name} in log({x.name} - {end})" if sign > 0 else f"{model.name} in log({end} - {x.name})",
+                       data=(y,), log_density=ell, support=(IntervalSupport(-sp.oo, sp.oo),), sampler=sampler,
+                       moments=None, power_moments=None, mgf=None, representation=None)
+
+
+def _quadrature_model(model, v, tol, out):
+    """``model``, or its :func:`log_scale_model` when the density's mass by quadrature in ``x`` misses 1 (a tail
+    beyond the floating-point range) and in ``y = log(x - lo)`` does not: the witnesses then all run in ``y``."""
+    ones = lambda xs: np.ones((np.shape(xs[0])[0], 1))  # noqa: E731
+    try:
+        mass = float(expect_vec(model, v, ones)[0])
+    except NumericUnavailable:
+        return model
+    if abs(mass - 1.0) <= tol:
+        return model
+    alt = log_scale_model(model)
+    if alt is None:
+        return model
+    try:
+        alt_mass = float(expect_vec(alt, v, ones)[0])
+    except NumericUnavailable:
+        return model
+    if abs(alt_mass - 1.0) <= tol:
+        out.skipped.append(("quadrature in " + model.data[0].name,
+                            f"its mass came out {mass:.10g}: a tail beyond the floating-point range; every "
+                            f"witness integrates in {alt.data[0].name} instead (mass {alt_mass:.12g})"))
+        return alt
+    return model
 
 
 def _monte_carlo(out, model, mf, v, T, rng, n, sigmas, at):
@@ -422,14 +476,20 @@ def _jeffreys_witnesses(out, model, prior, quad_fishers, report):
             continue
         out.checks.append(_check("jeffreys / sqrt(det I_quadrature) is constant" + f" @ {_fmt_point(v)}",
                                  r / first[key], 1.0, 1e-5))
-    if model.dim != 1 or report is None:
+    if report is None:
+        return
+    if model.dim != 1:
+        _jeffreys_slice_witness(out, model, J, report, quad_fishers)
         return
     d = report.derivations.get("jeffreys")
     proper = d.extras.get("proper") if d is not None else None
     normalizer = d.extras.get("normalizer") if d is not None else None
     v = quad_fishers[0][0] if quad_fishers else param_points(model, 1)[0]
-    integrals = _truncated_integrals(model, J, v)
+    integrals = _truncated_integrals(model, J, v, prior=prior)
     if integrals is None:
+        return
+    if not all(math.isfinite(x) for x in integrals):
+        out.skipped.append(("jeffreys propriety", "the prior's truncated integrals are not finite numbers"))
         return
     inc = [abs(b - a) for a, b in zip(integrals[:-1], integrals[1:])]
     converges = inc[-1] <= 1e-2 * abs(integrals[-1]) and inc[-1] <= 0.5 * inc[-2] + 1e-12
@@ -450,20 +510,76 @@ def _jeffreys_witnesses(out, model, prior, quad_fishers, report):
         out.checks.append(_check("jeffreys normalizer (quadrature)", total, Z, 1e-6))
 
 
-def _truncated_integrals(model, J, v):
-    """The prior's integral over the domain cut at distance eps from each finite end (and at 1/eps for an
-    infinite one), eps = 1e-3, 1e-6, 1e-9, 1e-12: the cut domains are nested, so each integral is the
-    previous one plus the two new shells (log-spaced panels, adaptive quadrature on each)."""
+def _jeffreys_slice_witness(out, model, J, report, quad_fishers):
+    """An improper prior of several parameters, decided by a divergent end of one coordinate: the
+    one-dimensional integral along that coordinate, the others fixed at a seeded point, by truncated
+    quadrature (the slice the order test looks at, integrated numerically instead of by limits)."""
+    d = report.derivations.get("jeffreys")
+    if d is None or d.extras.get("proper") is not False or not d.extras.get("divergent"):
+        return
+    s, end = d.extras["divergent"][0]
+    v = quad_fishers[0][0] if quad_fishers else param_points(model, 1)[0]
+    integrals = _truncated_integrals(model, J, v, s, prior=as_expr(report.get("jeffreys")), end=end)
+    if integrals is None:
+        return
+    if not all(math.isfinite(x) for x in integrals):
+        out.skipped.append(("jeffreys slice", "the prior's truncated integrals are not finite numbers"))
+        return
+    inc = [abs(b - a) for a, b in zip(integrals[:-1], integrals[1:])]
+    converges = inc[-1] <= 1e-2 * abs(integrals[-1]) and inc[-1] <= 0.5 * inc[-2] + 1e-12
+    out.checks.append(Check(f"jeffreys improper: the slice in {s} diverges @ {_fmt_point(v)} (truncated integrals "
+                            + ", ".join(f"{x:.4g}" for x in integrals) + ")", float(converges), 0.0, 0.0))
+
+
+def _robust_along(J, prior, name, v):
+    """``t -> prior`` along ``name`` (the others at ``v``) in floating point, and where that is not a finite
+    number (cancellation in ``e^t - 1 - t`` near 0, ``e^t`` overflowing far out) with mpmath at 30 digits."""
+    f = J.along(name, v)
+    if prior is None:
+        return f
+    import mpmath
+
+    args = [sp.Symbol(n) for n in J.args]
+    expr = as_expr(prior).xreplace({s: sp.Symbol(s.name) for s in as_expr(prior).free_symbols})
+    g = sp.lambdify(args, expr, modules="mpmath")
+    i = J.args.index(name)
+    fixed = [mpmath.mpf(float(v[n])) if n != name else None for n in J.args]
+
+    def robust(t):
+        x = f(t)
+        if math.isfinite(x):
+            return x
+        with mpmath.workdps(30):
+            vals = list(fixed)
+            vals[i] = mpmath.mpf(t)
+            try:
+                y = complex(g(*vals))
+            except (ZeroDivisionError, ValueError, TypeError, OverflowError):
+                return x
+        return y.real if abs(y.imag) <= 1e-12 * max(1.0, abs(y.real)) else float("nan")
+
+    return robust
+
+
+def _truncated_integrals(model, J, v, param=None, prior=None, end=None):
+    """The prior's integral over the domain of ``param`` (the first parameter; the others fixed at ``v``) cut
+    at distance eps from each finite end (and at 1/eps for an infinite one), eps = 1e-3, 1e-6, 1e-9, 1e-12:
+    the cut domains are nested, so each integral is the previous one plus the two new shells (log-spaced
+    panels, adaptive quadrature on each)."""
     from scipy.integrate import quad
 
-    dom = model.domain(model.params[0])
+    param = model.params[0] if param is None else param
+    dom = model.domain(param)
     if dom.integer:
         return None
-    f = J.along(model.params[0].name, v)
+    f = _robust_along(J, prior, param.name, v)
 
     def cut(eps):
-        lo = -1 / eps if dom.lo == -sp.oo else float(dom.lo) + eps
-        hi = 1 / eps if dom.hi == sp.oo else float(dom.hi) - eps
+        # with ``end`` given, only that end moves (a slice's divergent end); the other stays at the first cut
+        e_lo = eps if end is None or end == dom.lo else 1e-3
+        e_hi = eps if end is None or end == dom.hi else 1e-3
+        lo = -1 / e_lo if dom.lo == -sp.oo else float(dom.lo) + e_lo
+        hi = 1 / e_hi if dom.hi == sp.oo else float(dom.hi) - e_hi
         return lo, hi
 
     def integral(a, b):
@@ -474,7 +590,8 @@ def _truncated_integrals(model, J, v):
             if e > c:
                 # log-spaced panels: the integrand may vary over many decades near an end
                 edges = _panels(c, e)
-                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-10, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
+                # growth, not digits, decides propriety (the normalizer is checked by its own quadrature)
+                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-7, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
         return total
 
     lo, hi = cut(1e-3)

@@ -2,7 +2,7 @@
 
 ``verify --all`` runs them for every catalog model in worker processes (``--jobs N``, by default one per
 available core), one line per model in catalog order: PASS/FAIL, the number of checks, and the seconds of
-derivation and of witnesses.
+derivation and of witnesses (wall, and the worker's CPU).
 
 Only the quantities a witness checks are derived (:data:`VERIFIED`): the score and Hessian are then not
 simplified for display and the Cramér–Rao bound is not inverted, since no witness reads them — the closed
@@ -49,12 +49,12 @@ def _witness(model, args):
     from ..derive.report import derive_all
     from ..witness import DEFAULT_SEED, run_witnesses
 
-    t0 = time.monotonic()
+    t0, c0 = time.monotonic(), time.process_time()
     report = derive_all(model, only=VERIFIED)
-    t1 = time.monotonic()
+    t1, c1 = time.monotonic(), time.process_time()
     result = run_witnesses(model, report, n_points=args.points,
                            seed=DEFAULT_SEED if args.seed is None else args.seed, mc_samples=args.samples)
-    return report, result, t1 - t0, time.monotonic() - t1
+    return report, result, (t1 - t0, c1 - c0), (time.monotonic() - t1, time.process_time() - c1)
 
 
 def _one_line(name, args) -> tuple:
@@ -65,8 +65,9 @@ def _one_line(name, args) -> tuple:
         set_default_limit(args.time_limit)
     report, result, td, tw = _witness(get_model(name), args)
     bad = [c.name for c in result.checks if not c.passed]
+    # wall seconds, and the CPU seconds of this worker (on a shared machine the wall time is not the work)
     line = (f"{name:<22} {'PASS' if result.passed else 'FAIL'}  {len(result.checks)} checks  "
-            f"derive {td:.2f} s  witnesses {tw:.2f} s")
+            f"derive {td[0]:.2f} s ({td[1]:.2f} CPU)  witnesses {tw[0]:.2f} s ({tw[1]:.2f} CPU)")
     if report.failures:
         line += "  not derived: " + ", ".join(f["step"] for f in report.failures)
     if bad:
@@ -89,6 +90,7 @@ def _preload() -> None:
     """What every worker imports: the derivations' modules, the witnesses and the SciPy parts they use."""
     import scipy.integrate  # noqa: F401
     import scipy.special  # noqa: F401
+    import sympy.physics.units  # noqa: F401  (what SymPy's first simplify imports, 0.5 s a worker)
 
     from .. import witness  # noqa: F401
     from ..derive.report import _load_extensions

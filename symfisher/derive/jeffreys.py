@@ -20,12 +20,13 @@ import sympy as sp
 from sympy import oo
 
 from ..derivation import Derivation, Step
-from ..limits import StepFailed, StepTimeout, time_limit
+from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model
-from ..simplify import is_zero, tidy
+from ..simplify import cancels, is_zero, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
+from .propriety import decide_propriety
 from .structures import dispatch
 
 __all__ = ["jeffreys_prior", "jeffreys_invariance"]
@@ -110,7 +111,22 @@ def _one_radical(expr, doms):
     from ..textbook import one_radical
 
     new = one_radical(expr)
-    if new is None or is_zero(new.doit() - expr, doms, limit=1.0) is not True:
+    if new is None:
+        return None
+    # equal squares (a rational identity once sqrt(a)^2 = a) and the same sign at one inner point: two
+    # continuous functions without zeros inside a connected domain (a Jeffreys kernel is positive there)
+    # whose squares agree are equal; else the numeric zero test decides
+    try:
+        with time_limit(share(0.05), "one radical"):
+            if cancels(new.doit() ** 2 - expr**2):
+                from ..simplify import random_points
+
+                pt = random_points(sorted(expr.free_symbols, key=lambda s: s.name), doms, n=1)[0]
+                if (new.doit().evalf(15, subs=pt) * expr.evalf(15, subs=pt)).is_positive:
+                    return new
+    except (StepTimeout, ValueError, TypeError):
+        pass
+    if is_zero(new.doit() - expr, doms, n=3, limit=1.0) is not True:
         return None
     return new
 
@@ -129,7 +145,7 @@ def _domain_text(s, dom) -> str:
 
 
 def _integrate(f, s, lo, hi, step):
-    with time_limit(6.0, step):
+    with time_limit(share(0.3), step):
         v = sp.integrate(f, (s, lo, hi))
     if v.has(sp.Integral):
         raise StepTimeout(step, "SymPy left the integral unevaluated")
@@ -149,6 +165,82 @@ def _one_factor(f, s, dom):
     if ends:
         return oo, ends
     return sp.simplify(left + right), []
+
+
+def _order_steps(order):
+    """The order tests that decided, one step each, with the limit that proves it."""
+    steps = []
+    for e in order.ends:
+        if e.converges is None or e.proof is None:
+            continue
+        steps.append(Step(f"Near {e.param} = {e.end}, with {sp.sstr(e.local)} and t -> 0+: {e.why}, so the kernel is "
+                          f"{'integrable' if e.converges else 'not integrable'} there.",
+                          "comparison with t^(-p) log(1/t)^q near t = 0, decided by a limit", None, (e.proof,)))
+    return steps
+
+
+def _normalizer(factors, params, doms):
+    """``(integral of the kernel, why not)``: each factor integrated over its whole domain (the prior is
+    known to be proper), each under its share of the time limit."""
+    coeff = factors.get("coeff", sp.S.One)
+    values = []
+    for s in params:
+        f = factors.get(s, sp.S.One)
+        beta = _beta_integral(f, s, doms[s])
+        if beta is not None:
+            values.append(beta)
+            continue
+        try:
+            with time_limit(share(0.3), f"normalizer: integral of {f}"):
+                v = sp.integrate(f, (s, doms[s].lo, doms[s].hi))
+        except StepTimeout as exc:
+            return None, exc.reason
+        if v.has(sp.Integral) or not v.is_finite:
+            return None, "SymPy left the integral unevaluated"
+        values.append(v)
+    return tidy(coeff * sp.Mul(*values), limit=2.0), ""
+
+
+def _beta_integral(f, s, dom):
+    """Euler's Beta integral, ``int_lo^hi (s - lo)^a (hi - s)^b ds = (hi - lo)^(a + b + 1) B(a + 1, b + 1)``
+    (``a, b > -1``), when ``f`` is a constant times that kernel on a finite interval; else None."""
+    lo, hi = dom.lo, dom.hi
+    if not (lo.is_finite and hi.is_finite):
+        return None
+    a, b, c = sp.Wild("a", exclude=[s]), sp.Wild("b", exclude=[s]), sp.Wild("c", exclude=[s])
+    m = sp.powsimp(f).match(c * (s - lo) ** a * (hi - s) ** b)
+    if m is None or not all(m.get(w) is not None for w in (a, b, c)):
+        return None
+    A, B = m[a] + 1, m[b] + 1
+    if not (A.is_positive and B.is_positive) or m[c].has(s):
+        return None
+    return sp.simplify(m[c] * (hi - lo) ** (A + B - 1) * sp.gamma(A) * sp.gamma(B) / sp.gamma(A + B))
+
+
+def _by_integration(kernel, params, doms):
+    """``(proper, normalizer, divergent ends)`` by integrating each factor near each end (the order tests
+    left it open); ``StepTimeout`` when SymPy cannot decide."""
+    divergent = []
+    parts = sp.separatevars(kernel, symbols=list(params), dict=True) if len(params) > 1 else {params[0]: kernel}
+    if not isinstance(parts, dict):
+        raise StepTimeout("propriety", "the kernel does not factorize over the parameters and "
+                                       "SymPy cannot integrate it over the joint domain")
+    coeff = parts.pop("coeff", sp.S.One)
+    values, undecided = [], None
+    for s in params:  # a divergent factor decides: positive kernels, nonzero integrals
+        try:
+            v, ends = _one_factor(parts.get(s, sp.S.One), s, doms[s])
+        except StepTimeout as exc:
+            undecided = exc
+            continue
+        if ends:
+            divergent += [(s, e) for e in ends]
+        values.append(v)
+    if divergent:
+        return False, None, divergent
+    if undecided is not None:
+        raise undecided
+    return True, tidy(coeff * sp.Mul(*values), limit=2.0), []
 
 
 def _dirichlet_half(kernel, params, doms, constraints) -> bool:
@@ -251,33 +343,28 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                    (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown)))
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
+    order = None
     try:
         if any(c.has(*params) for c in constraints):
             proper, normalizer = _simplex_integral(kernel, params, doms)
         else:
-            parts = sp.separatevars(kernel, symbols=list(params), dict=True) if len(params) > 1 else {params[0]: kernel}
-            if not isinstance(parts, dict):
-                raise StepTimeout("propriety", "the kernel does not factorize over the parameters and "
-                                               "SymPy cannot integrate it over the joint domain")
-            coeff = parts.pop("coeff", sp.S.One)
-            values, undecided = [], None
-            for s in params:  # a divergent factor decides: positive kernels, nonzero integrals
-                try:
-                    v, ends = _one_factor(parts.get(s, sp.S.One), s, doms[s])
-                except StepTimeout as exc:
-                    undecided = exc
-                    continue
-                if ends:
-                    divergent += [(s, e) for e in ends]
-                values.append(v)
-            if divergent:
-                proper = False
-            elif undecided is not None:
-                raise undecided
+            # the order of the kernel at each end decides first (limits, no integral); an integral is tried
+            # only for the normalizer of a proper prior, or when the order tests leave propriety open
+            order = decide_propriety(kernel, params, doms)
+            if order.proper is False:
+                proper, divergent = False, order.divergent
+            elif order.proper is True:
+                proper = True
+                normalizer, why = _normalizer(order.factors, params, doms)
+                if normalizer is None:
+                    d = d.fail("jeffreys normalizer", f"the prior is proper, but SymPy could not integrate the kernel "
+                                                      f"in closed form ({why})")
             else:
-                proper, normalizer = True, tidy(coeff * sp.Mul(*values), limit=2.0)
+                proper, normalizer, divergent = _by_integration(kernel, params, doms)
     except StepTimeout as exc:
         reason = exc.reason
+        if order is not None and order.reason:
+            reason = f"order at the ends: {order.reason}; integration: {reason}"
     if proper is None and model.meta_value("base_model") is not None:
         proper, normalizer, how = _from_original_coordinates(model, kernel, limit)
         if proper is not None:
@@ -297,11 +384,24 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         d = d.fail("jeffreys propriety", f"SymPy could not decide whether the integral of the kernel (above) over "
                                          f"{dom_text} is finite ({reason})")
     elif proper:
+        if order is not None and order.proper:
+            d = d.add(*_order_steps(order))
         integral = sp.Integral(shown, *[(s, doms[s].lo, doms[s].hi) for s in params]) \
             if not any(c.has(*params) for c in constraints) else None
-        d = d.add(Step(f"The kernel integrates to a finite value over {dom_text}: the prior is proper.",
-                       "integrate over the parameter domain", integral, (normalizer,)))
-        d = d.add(Step("The normalized Jeffreys prior:", "divide by the normalizer", lhs, (shown / normalizer,)))
+        if normalizer is not None:
+            d = d.add(Step(f"The kernel integrates to a finite value over {dom_text}: the prior is proper.",
+                           "integrate over the parameter domain", integral, (normalizer,)))
+            d = d.add(Step("The normalized Jeffreys prior:", "divide by the normalizer", lhs, (shown / normalizer,)))
+        else:
+            d = d.add(Step(f"The kernel is integrable at every end of {dom_text}: the prior is proper "
+                           "(its normalizer is not found in closed form).", "comparison test at each end", None, ()))
+    elif order is not None and order.proper is False:
+        d = d.add(*_order_steps(order))
+        where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
+        d = d.add(Step(f"So the integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
+                       "a nonnegative integrand at least c/t near an end has an infinite integral (Tonelli over the "
+                       "other coordinates)", None,
+                       (sp.Eq(sp.Integral(kernel, *[(p, doms[p].lo, doms[p].hi) for p in params]), oo, evaluate=False),)))
     else:
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
         d = d.add(Step(f"The integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
