@@ -30,12 +30,31 @@ def _declare(texts, kind: str) -> list:
     return out
 
 
+def _forced_log(expr):
+    """``expand_log(log(expr), force=True)``, taken factor by factor: the log of a product is the sum
+    of its factors' logs, of a power ``b**k`` it is ``k`` times the log of ``b``, of ``exp(u)`` with ``u``
+    real it is ``u`` (the rules the forced expansion applies); anything else goes to ``expand_log`` on
+    its own (numbers too: log 4 is 2 log 2). The same result, without ``expand_log``'s pass over every
+    product of the whole density (``as_numer_denom`` of each, most of its time in a fresh process)."""
+    out = []
+    for f in sp.Mul.make_args(expr):
+        if f.is_Pow and f.exp.is_extended_real and not f.exp.has(sp.log):  # (logs inside are expanded too)
+            out.append(f.exp * _forced_log(f.base))
+        elif isinstance(f, sp.exp) and f.args[0].is_extended_real and not f.args[0].has(sp.log):
+            out.append(f.args[0])
+        elif f.is_Symbol or f is sp.pi:
+            out.append(sp.log(f))
+        else:
+            out.append(sp.expand_log(sp.log(f), force=True))
+    return sp.Add(*out)
+
+
 def _log_of_density(expr, x):
     """``log f`` expanded (``expand_log(force=True)``), except that a factor of the parameters
     alone is kept in one log when the forced expansion would split it into logs of negative
     factors, which shows as ``I*pi``: ``-2 atanh(2l - 1)/(1 - 2l)`` is positive on (0, 1), but
     ``log(atanh(2l - 1)) - log(1 - 2l) + I pi`` is off by ``2 pi I`` for ``l < 1/2``."""
-    logf = sp.expand_log(sp.log(expr), force=True)
+    logf = _forced_log(expr)
     if not logf.has(sp.I) or expr.has(sp.I):
         return logf
     factors = sp.Mul.make_args(expr)
