@@ -411,3 +411,37 @@ def test_weibull_with_known_shape_is_an_exponential_family():
     assert ef is not None and ef.T == (x**k,)
     I = derive_all(m, only=["fisher"]).get("fisher")
     assert is_zero(I - sp.Matrix([[k**2 / l**2]]), model_domains(m)) is True  # Johnson, Kotz & Balakrishnan, ch. 21
+
+
+# -- statistics of |x - mu| under a law symmetric about its location ----------------------------
+def test_symmetric_abs_sign_statistics_of_typed_laplace_and_no_mean_claimed_for_cauchy():
+    from scipy import integrate
+
+    from symfisher import expectation
+    from symfisher.derive import fisher_information
+
+    # typed Laplace: E[sign^2] = 1, E[|z| sign z] = 0, E[DiracDelta(b z)] = f(0)/b, Fisher diag(1/b^2)
+    # (Forbes et al. 2011, ch. 24); each cheap value against quadrature of the base law's density
+    m = from_density("exp(-Abs(x - mu)/b)/(2*b)", var="x in R", params=["mu real", "b > 0"])
+    base = m.representation.base
+    z = base.data[0]
+    b = [s for s in m.params if s.name == "b"][0]
+    f0 = lambda t: math.exp(-abs(t)) / 2  # noqa: E731  the standard Laplace density, written independently
+    checks = {sp.sign(z) ** 2: 1.0, sp.Abs(z) * sp.sign(z): 0.0, sp.sign(z): 0.0,
+              sp.Abs(z) ** 2 * sp.sign(z) ** 3: 0.0, sp.Abs(z) * z: 0.0, z * sp.sign(z): 1.0}
+    for t, want in checks.items():
+        v = expectation(t, base).value
+        tf = sp.lambdify(z, t, "math")
+        quad = sum(integrate.quad(lambda u: tf(u) * f0(u), lo, hi)[0] for lo, hi in ((-60, 0), (0, 60)))
+        assert abs(float(v) - want) < 1e-12 and abs(quad - want) < 1e-8, (t, v, quad)
+    assert sp.simplify(expectation(sp.DiracDelta(b * z), base).value - 1 / (2 * b)) == 0
+    I = fisher_information(m)
+    assert I.extras["routes_agree"] is True
+    assert sp.simplify(I.result - sp.diag(1 / b**2, 1 / b**2)) == sp.zeros(2, 2)
+    # typed Cauchy: z |z| sign(z)... is odd, but E|z|^2 is infinite, so symmetry must not answer E[z |z|]
+    c = from_density("1/(pi*sigma*(1 + ((x - mu)/sigma)**2))", var="x in R", params=["mu real", "sigma > 0"])
+    cb = c.representation.base
+    w = cb.data[0]
+    mod = sys.modules["symfisher.expectation"]
+    assert mod._symmetric_abs_sign(w * sp.Abs(w), cb, 5.0) is None
+    assert mod._symmetric_abs_sign(sp.sign(w), cb, 5.0)[0] == 0  # bounded and odd: mean 0
