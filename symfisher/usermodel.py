@@ -109,21 +109,26 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
 
 
 def _normalizes_by_transform(model: Model) -> bool:
-    """Whether the law's transform at exponent 0 (Euler's integrals, :func:`total_mass`) is
-    provably 1: then the normalization needs no ``integrate`` of its own."""
+    """Whether the law's integral by Euler's integrals (:func:`total_mass`) is provably 1: then the
+    normalization needs no ``integrate`` of its own. The density's own Euler integral first (no
+    symbolic exponent: 1-9 ms where the transform takes 8-26 ms, and a law whose Fisher information
+    comes from its structure never asks for the transform); then the transform at exponent 0."""
     from .expectation import total_mass
     from .simplify import cancels
 
-    try:
-        total = total_mass(model)
-        if total is None:
-            return False
-        # the supports and domains make every base positive: powers combine
-        total = sp.powsimp(sp.powdenest(sp.expand_power_base(total, force=True), force=True), force=True)
-        total = sp.gammasimp(sp.expand_func(total))
-        return total == 1 or cancels(total - 1)
-    except Exception:  # a kernel Euler's integrals mis-read: the ordinary check decides
-        return False
+    for by_transform in (False, True):
+        try:
+            total = total_mass(model, by_transform=by_transform)
+            if total is None:
+                continue
+            # the supports and domains make every base positive: powers combine
+            total = sp.powsimp(sp.powdenest(sp.expand_power_base(total, force=True), force=True), force=True)
+            total = sp.gammasimp(sp.expand_func(total))
+            if total == 1 or cancels(total - 1):
+                return True
+        except Exception:  # a kernel Euler's integrals mis-read: the next route, else the ordinary check
+            continue
+    return False
 
 
 def from_density(density: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:
