@@ -840,14 +840,13 @@ def _log_quadratic_by_residues(t: sp.Expr, model: Model, limit: float | None):
     return sp.expand_log(total, force=False) if total.is_real is not False else None
 
 
-def total_mass(model: Model):
+def total_mass(model: Model, by_transform: bool = True):
     """The density's integral over the support by Euler's integrals, or ``None``: one step of the
     law's transform (its value at exponent 0), so a typed density's normalization costs no
-    separate ``integrate``."""
-    found = _transform(model, None)
+    separate ``integrate``. ``by_transform=False``: the density's own Euler integral only (no
+    symbolic exponent; cheaper when nothing else will ask for the transform)."""
+    found = _transform(model, None) if by_transform else None
     if found is None:  # no transform (a t kernel has no MGF): the density's own integral
-        from .euler import euler_integral
-
         x, sup = model.data[0], model.support[0]
         if type(sup).__name__ != "IntervalSupport":
             return None
