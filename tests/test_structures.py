@@ -249,7 +249,9 @@ def test_expfam_split_fisher_and_kl(spec, typed):
     first, second = kl_symbols(m)
     a = {th.name: first[th] for th in m.params}
     b = {th.name: second[th] for th in m.params}
-    assert is_zero(kd.result - kl_of(m, a, b), kl_domains(m)) is True, (name, kd.result)
+    # a generous wall-clock limit: the numeric zero test of log B vs log Gamma takes about 1 s of CPU, 3.5 s wall
+    # at load 8, past is_zero's default 4 s on a shared machine (the verdict is the same, only not cut short)
+    assert is_zero(kd.result - kl_of(m, a, b), kl_domains(m), limit=30.0) is True, (name, kd.result)
     assert rep.derivations["kl_taylor"].extras["quadratic_is_fisher"] is True
     # independent witnesses: quadrature of the squared score and of the log-ratio
     score = [sp.diff(m.log_density, th) for th in m.params]
