@@ -447,3 +447,36 @@ def test_symmetric_abs_sign_statistics_of_typed_laplace_and_no_mean_claimed_for_
     mod = sys.modules["symfisher.expectation"]
     assert mod._symmetric_abs_sign(w * sp.Abs(w), cb, 5.0) is None
     assert mod._symmetric_abs_sign(sp.sign(w), cb, 5.0)[0] == 0  # bounded and odd: mean 0
+
+
+# -- Euler's integrals: the generalized inverse Gaussian kernel at a half-integer order ---------------
+def test_inverse_gaussian_kernel_normalizes_and_gives_its_moments_against_quadrature():
+    from scipy import integrate
+
+    from symfisher.euler import euler_integral
+
+    x = sp.Symbol("x", positive=True)
+    lam, mu = sp.symbols("lam mu", positive=True)
+    f = sp.sqrt(lam / (2 * sp.pi)) * x ** sp.Rational(-3, 2) * sp.exp(-lam * (x - mu) ** 2 / (2 * mu**2 * x))
+    f = sp.expand(sp.powsimp(f, combine="exp"))  # the kernel x^(-3/2) exp(-a x - b/x) times constants
+    # E[1] = 1, E[X] = mu, E[1/X] = 1/mu + 1/lam (Chhikara & Folks, The Inverse Gaussian Distribution, 1989, 2.3)
+    want = {sp.S.One: sp.S.One, x: mu, 1 / x: 1 / mu + 1 / lam}
+    pt = {lam: sp.Rational(7, 4), mu: sp.Rational(5, 3)}
+    for t, lit in want.items():
+        value, conds = euler_integral(sp.expand(t * f), x, 0, sp.oo)
+        assert all(c is sp.true or c is True for c in (sp.S(c).xreplace(pt) for c in conds))
+        assert sp.simplify(value - lit) == 0, (t, value)
+        g = sp.lambdify(x, (t * f).xreplace(pt), "math")
+        quad = integrate.quad(g, 0, sp.oo)[0]
+        assert abs(quad - float(lit.xreplace(pt))) < 1e-8, (t, quad)
+    # a symbolic order (the transform's exponent) is declined rather than left as besselk
+    s = sp.Symbol("s", real=True)
+    assert euler_integral(sp.expand(x**s * f), x, 0, sp.oo) is None
+    # the typed inverse Gaussian is proven normalized by it, and derives the literature Fisher diag(lam/mu^3, 1/(2 lam^2))
+    m = from_density("sqrt(lam/(2*pi*x**3))*exp(-lam*(x-mu)**2/(2*mu**2*x))", var="x in (0, oo)",
+                     params=["mu > 0", "lam > 0"])
+    from symfisher.derive import fisher_information
+
+    I = fisher_information(m).result
+    mu_, lam_ = m.params
+    assert sp.simplify(I - sp.diag(lam_ / mu_**3, 1 / (2 * lam_**2))) == sp.zeros(2, 2)
