@@ -17,7 +17,7 @@ coordinates by the chain rule I = Jᵀ I(g(θ)) J) symbolically or numerically a
 answer never counts as fast. Prints the table and the targets with PASS/FAIL.
 
     python benchmarks/bench_typed.py [--jobs 1] [--cap 20] [--models gamma,beta] [--coords catalog|alt|both]
-                                     [--quick] [--clock cpu|wall] [--json out.json]
+                                     [--quick] [--clock cpu|wall] [--json out.json] [--plain-from old.json]
 
 Times are each process's CPU time unless --clock wall (on a shared machine the wall clock mostly measures the
 wait for a core); the cap is always wall time.
@@ -275,7 +275,7 @@ def _plain_child(key: str, route: str) -> int:
 
 # --------------------------------------------------------------------------- the run
 
-def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu") -> dict:
+def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu", plain_rows=None) -> dict:
     from fresh_symfisher import argv as sf_argv
     from fresh_symfisher import import_floors
     from plain_sympy import run_attempts
@@ -286,8 +286,11 @@ def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu") -> dict:
     families = list(dict.fromkeys(MODELS[k].family for k in keys))
     rows = run_attempts([(f, "catalog") for f in families], cap, jobs, log=log, argv=sf_argv("catalog"))
     rows += run_attempts([(k, "typed") for k in keys], cap, jobs, log=log, argv=sf_argv("typed"))
-    rows += run_attempts([(k, r) for k in keys for r in PLAIN_ROUTES], cap, jobs, log=log,
-                         argv=lambda k, r: [sys.executable, me, "--child-plain", k, r])
+    if plain_rows is None:
+        rows += run_attempts([(k, r) for k in keys for r in PLAIN_ROUTES], cap, jobs, log=log,
+                             argv=lambda k, r: [sys.executable, me, "--child-plain", k, r])
+    else:  # plain SymPy does not depend on symfisher's code: its rows from an earlier run (--plain-from)
+        rows += [r for r in plain_rows if r["route"] in PLAIN_ROUTES and r["model"] in keys]
     floors_after = import_floors(3, clock)
     runs = {mod: floors_before["runs"][mod] + floors_after["runs"][mod] for mod in ("sympy", "symfisher")}
     floors = {mod: statistics.median(v) for mod, v in runs.items()}
@@ -365,7 +368,8 @@ def _cell(r, clock: str) -> str:
 def format_report(res: dict, s: dict) -> str:
     lines = [f"typed densities, symfisher vs plain SymPy (integrate/summation with expand_log), cap {res['cap']:g} s "
              f"per plain attempt, --jobs {res['jobs']}, load average {os.getloadavg()[0]:.1f}; times in ms of the "
-             f"{res.get('clock', 'wall')} clock, net of each process's import", "",
+             f"{res.get('clock', 'wall')} clock, net of each process's import"
+             + (f"; plain rows from {res['plain_from']}" if res.get("plain_from") else ""), "",
              "| typed model | coords | symfisher typed | catalog | typed/catalog | plain −H | plain s sᵀ | ratio plain/typed |",
              "|---|---|---|---|---|---|---|---|"]
     for row in s["table"]:
@@ -395,6 +399,9 @@ def main(argv=None) -> int:
     ap.add_argument("--clock", choices=("cpu", "wall"), default="cpu",
                     help="the times compared: each process's CPU time (default; robust on a shared machine) or wall")
     ap.add_argument("--json", help="write rows, floors and targets to this file")
+    ap.add_argument("--plain-from", metavar="JSON",
+                    help="take the plain-SymPy rows from an earlier run's --json (same models and cap) instead of "
+                         "re-running them; symfisher's sides and the import floors are measured anew")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--child-plain", nargs=2, metavar=("KEY", "ROUTE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -409,7 +416,16 @@ def main(argv=None) -> int:
     if not keys:
         ap.error("no typed model matches --models/--coords")
     log = None if args.quiet else (lambda s: print(s, file=sys.stderr, flush=True))
-    res = run(keys, args.cap, args.jobs, log=log, clock=args.clock)
+    plain_rows = None
+    if args.plain_from:
+        with open(args.plain_from) as fh:
+            old = json.load(fh)
+        if old.get("cap") != args.cap or not set(keys) <= set(old.get("keys", ())):
+            ap.error(f"--plain-from {args.plain_from}: its run had cap {old.get('cap')} and other models")
+        plain_rows = old["rows"]
+    res = run(keys, args.cap, args.jobs, log=log, clock=args.clock, plain_rows=plain_rows)
+    if args.plain_from:
+        res["plain_from"] = args.plain_from
     s = summarize(res)
     print(format_report(res, s))
     if args.json:

@@ -35,6 +35,23 @@ from .usermodel import from_density, from_logpdf
 
 __version__ = "0.4.0"
 
+
+def _load_engine() -> None:
+    """Load, at ``import symfisher``, the engine every typed model and derivation uses anyway: the safe
+    parser, Euler's integrals, the structure modules (which register themselves), and SymPy's
+    ``sympy.tensor.tensor``, which SymPy's own ``Add.flatten`` imports on the first sum a process builds.
+    Paid once here (about 45 ms of CPU, measured in benchmarks/README.md) instead of inside the first
+    ``from_density`` or Fisher information; the numeric and writing stacks stay lazy (tests/test_imports.py)."""
+    import sympy.tensor.tensor  # noqa: F401
+
+    from . import euler, parsing  # noqa: F401
+    from .derive.structures import _load
+
+    _load()
+
+
+_load_engine()
+
 # The numeric, checking and writing stacks (NumPy, SciPy, latex2mathml, matplotlib, the grammar) load on
 # first use of one of their names, so `import symfisher` costs little more than `import sympy`.
 _LAZY = {

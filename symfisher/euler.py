@@ -74,6 +74,40 @@ def _monomial(term: sp.Expr, x: sp.Symbol):
     return None
 
 
+def _besselk(nu, w):
+    """``K_nu(w)`` for a half-integer order ``nu``: ``K_(1/2)(w) = sqrt(pi/(2 w)) e^(-w)``,
+    ``K_(-nu) = K_nu`` and ``K_(nu+1) = K_(nu-1) + (2 nu/w) K_nu`` (Abramowitz & Stegun 10.2.17, 9.6.6, 9.6.26)."""
+    nu = abs(nu)
+    prev, cur = sp.sqrt(sp.pi / (2 * w)) * sp.exp(-w), sp.sqrt(sp.pi / (2 * w)) * sp.exp(-w)  # K_(-1/2), K_(1/2)
+    order = sp.S.Half
+    while order < nu:
+        prev, cur, order = cur, prev + 2 * order / w * cur, order + 1
+    return cur
+
+
+def _bessel_kernel(const, p, rates: dict, conds: list):
+    """``int_0^oo x^(p-1) exp(-a x^r - b x^(-r)) dx = (2/r) (b/a)^(p/(2r)) K_(p/r)(2 sqrt(a b))`` for
+    ``a, b, r > 0`` (the generalized inverse Gaussian kernel; Gradshteyn & Ryzhik 3.478.4 after
+    ``u = x^r``), for a half-integer order ``p/r`` (the inverse Gaussian's -1/2), where ``K`` is
+    elementary; ``None`` otherwise."""
+    (r1, c1), (r2, c2) = rates.items()
+    if sp.expand(r1 + r2) != 0:
+        return None
+    if r1.is_positive:
+        r, a, b = r1, -c1, -c2
+    elif r2.is_positive:
+        r, a, b = r2, -c2, -c1
+    else:
+        return None
+    nu = p / r
+    if not (nu.is_Rational and nu.q == 2 and abs(nu) < 25):
+        # only where K is elementary: a symbolic order (a transform's exponent) would leave besselk
+        # for the statistics to differentiate in its order, which SymPy cannot
+        return None
+    value = const * 2 * (b / a) ** (nu / 2) * _besselk(nu, 2 * sp.sqrt(a * b)) / r
+    return value, conds + [a > 0, b > 0]
+
+
 def _half_line(f: sp.Expr, x: sp.Symbol):
     """``int_0^oo f dx`` for the kernels above: ``(value, conditions)`` or ``None``."""
     parts = _split_exp_args(f, x)
@@ -121,6 +155,8 @@ def _half_line(f: sp.Expr, x: sp.Symbol):
                 return None
             rates[mono[1]] = rates.get(mono[1], sp.S.Zero) + mono[0]
         rates = {r: c for r, c in rates.items() if c != 0}
+        if len(rates) == 2:
+            return _bessel_kernel(const, p, rates, conds)
         if len(rates) != 1:
             return None
         (r, c), = rates.items()

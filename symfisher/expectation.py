@@ -69,6 +69,7 @@ from .expectation_routes import (  # noqa: F401
     _score_identities,
     _shifted_abs,
     _single_base_mellin,
+    _symmetric_abs_sign,
     _transform,
     clean_density,
     taylor_coefficients,
@@ -133,6 +134,9 @@ def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> Sta
             return StatisticValue(t, v, "score identities")
         if _odd_and_bounded(t, model):
             return StatisticValue(t, sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0")
+        v = _symmetric_abs_sign(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v[0], v[1])
         v = _single_base_mellin(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v), "Mellin transform")

@@ -387,6 +387,59 @@ def _even(model: Model) -> bool:
     return _CACHE[key]
 
 
+_DISCONTINUOUS = (sp.sign, sp.Heaviside, sp.Piecewise, sp.DiracDelta, sp.floor, sp.ceiling, sp.frac)
+
+
+def _symmetric_abs_sign(t: sp.Expr, model: Model, limit: float | None):
+    """``E[t]`` for ``t = c |z|^a sign(z)^b z^k`` or ``c DiracDelta(d z)`` under a law with a density
+    symmetric about 0 (the statistics of ``|x - mu|``): ``(value, source)`` or ``None``.
+
+    ``z = |z| sign(z)``, so ``t = c |z|^p sign(z)^q`` with ``p = a + k``, ``q = b + k``; the law has a
+    density, so ``sign(z)^2 = 1`` almost surely: ``E[t] = c E|z|^p`` for even ``q``, and ``0`` for odd
+    ``q`` once ``E|z|^p`` is finite (symmetry). ``E[DiracDelta(d z)] = f(0)/|d|`` when ``log f`` is made
+    of continuous functions and finite at 0. The same rules as the catalog's
+    :func:`symfisher.families._base.symmetric_abs_moments`, with ``E|z|^p`` and ``f(0)`` from the density."""
+    x = model.data[0]
+    if not t.has(sp.Abs, sp.sign, sp.DiracDelta) or not _even(model):
+        return None
+    coeff, factors = t.as_independent(x, as_Add=False)
+    factors = sp.Mul.make_args(factors)
+    if len(factors) == 1 and isinstance(factors[0], sp.DiracDelta) and len(factors[0].args) == 1:
+        d = sp.cancel(factors[0].args[0] / x)
+        ell = model.log_density
+        if d.has(x) or d == 0 or ell.has(*_DISCONTINUOUS):
+            return None
+        at0 = ell.xreplace({x: sp.S.Zero})
+        if at0.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+            return None
+        return coeff * sp.exp(at0) / sp.Abs(d), "the density at 0 (a point mass of the Hessian)"
+    p = q = 0
+    for f in factors:
+        b, e = f.as_base_exp()
+        if not (e.is_Integer and e > 0):
+            return None
+        if b == x:
+            p, q = p + int(e), q + int(e)
+        elif b == sp.Abs(x):
+            p += int(e)
+        elif b == sp.sign(x):
+            q += int(e)
+        else:
+            return None
+    if p == 0:
+        if q % 2:
+            return sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0"
+        return coeff, "sign(z)^2 = 1 almost surely under a density"
+    if t == sp.Abs(x) ** p:  # E|z|^p itself: the other routes' question
+        return None
+    from .expectation import _statistic_value  # the engine's dispatcher (it imports this module)
+
+    sv = _statistic_value(sp.Abs(x) ** p, model, limit, brute=False)
+    if sv is None or sv.value.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
+        return None
+    return (sp.S.Zero if q % 2 else coeff * sv.value), f"symmetry: z = |z| sign(z), from E|z|^{p} ({sv.source})"
+
+
 def _odd_and_bounded(t: sp.Expr, model: Model) -> bool:
     """Whether ``E[t] = 0`` by symmetry: the law on the whole line is symmetric about 0, ``t`` is odd
     (``t(-z) = -t(z)``) and bounded, so that ``E|t| < oo`` and the two half-lines cancel. Bounded is
@@ -500,14 +553,13 @@ def _log_quadratic_by_residues(t: sp.Expr, model: Model, limit: float | None):
     return sp.expand_log(total, force=False) if total.is_real is not False else None
 
 
-def total_mass(model: Model):
+def total_mass(model: Model, by_transform: bool = True):
     """The density's integral over the support by Euler's integrals, or ``None``: one step of the
     law's transform (its value at exponent 0), so a typed density's normalization costs no
-    separate ``integrate``."""
-    found = _transform(model, None)
+    separate ``integrate``. ``by_transform=False``: the density's own Euler integral only (no
+    symbolic exponent; cheaper when nothing else will ask for the transform)."""
+    found = _transform(model, None) if by_transform else None
     if found is None:  # no transform (a t kernel has no MGF): the density's own integral
-        from .euler import euler_integral
-
         x, sup = model.data[0], model.support[0]
         if type(sup).__name__ != "IntervalSupport":
             return None

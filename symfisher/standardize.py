@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from .calculus import derivative
 from .domains import IntervalSupport
 from .limits import StepTimeout, time_limit
 from .model import Model, PowerMoments, Representation
@@ -55,16 +56,14 @@ def _free_of(expr, sym) -> bool:
         return False
 
 
-def _varies(e, sym, n: int = 3) -> bool:
-    """Whether ``e`` provably depends on ``sym``: its derivative is nonzero at one of ``n``
-    seeded points chosen by the symbols' assumptions (a number, so a proof of dependence)."""
+def _points(syms, n: int = 3) -> list:
+    """``n`` seeded exact points for ``syms``, chosen by their assumptions (integers 2..5, positive
+    symbols in (0.3, 1.9), other real ones in (-1.9, 1.9))."""
     import random
 
-    from .calculus import derivative
-
     rng = random.Random(13)
-    d = derivative(e, sym)
-    syms = sorted(d.free_symbols, key=lambda s: s.name)
+    syms = sorted(syms, key=lambda s: s.name)
+    out = []
     for _ in range(n):
         pt = {}
         for s in syms:
@@ -74,13 +73,45 @@ def _varies(e, sym, n: int = 3) -> bool:
                 pt[s] = sp.Rational(rng.randint(30, 190), 100)
             else:
                 pt[s] = sp.Rational(rng.randint(-190, 190), 100)
+        out.append(pt)
+    return out
+
+
+def _values(exprs, n: int = 3):
+    """The values of ``exprs`` at each of ``n`` seeded points in turn (exact rationals substituted, then
+    one 20-digit evaluation each); points where one is not a finite number are left out."""
+    syms = set().union(*(e.free_symbols for e in exprs))
+    for pt in _points(syms, n):
         try:
-            v = complex(d.xreplace(pt).evalf(20))  # exact rationals substituted, then one evaluation
+            vals = tuple(complex(e.xreplace(pt).evalf(20)) for e in exprs)
         except (TypeError, ValueError):
             continue
-        if abs(v) > 1e-8 and v == v:
-            return True
-    return False
+        if all(v == v and abs(v) != float("inf") for v in vals):
+            yield vals
+
+
+def _varies(e, sym, n: int = 3) -> bool:
+    """Whether ``e`` provably depends on ``sym``: its derivative is nonzero at one of ``n``
+    seeded points chosen by the symbols' assumptions (a number, so a proof of dependence)."""
+    from .calculus import derivative
+
+    return any(abs(v) > 1e-8 for (v,) in _values([derivative(e, sym)], n))
+
+
+def _excluded(rate, slope, candidates) -> set:
+    """The candidates ``c`` for which ``rate + c * slope`` is provably not identically zero: it is
+    nonzero at one of the seeded points (the witness :func:`_varies` would find, for all candidates
+    at once from two evaluations). ``rate + c * slope`` is the derivative in the parameter of the
+    candidate's log-density up to a nonzero factor, so an excluded candidate cannot be free of it."""
+    out = set()
+    for r, q in _values([rate, slope]):
+        for c in candidates:
+            v = r + complex(c) * q
+            if abs(v) > 1e-8 * max(1.0, abs(r), abs(complex(c) * q)):
+                out.add(c)
+        if len(out) == len(candidates):  # every candidate has its witness: no more points needed
+            break
+    return out
 
 
 def _clean(expr, sym):
@@ -114,6 +145,9 @@ def _log_map(model: Model) -> Model | None:
     if not (sup.lo == 0 and sup.hi == sp.oo) or not model.log_density.has(sp.log(x)):
         return None
     y = sp.Symbol("y", real=True)
+    # x outside every log stays outside them under the expansion (which rewrites logs only): no log map
+    if model.log_density.replace(lambda e: isinstance(e, sp.log) and e.has(x), lambda e: y).has(x):
+        return None
     ell_y = sp.expand_log(model.log_density, force=True).xreplace({sp.log(x): y})
     if ell_y.has(x) or not ell_y.has(y):
         return None
@@ -146,8 +180,12 @@ def standardize(model: Model) -> Model:
     # parameters are tried first, then the constants, so that the base law is free of both
     candidates = tuple(model.params) + tuple(model.constants)
     if whole_line or _periodic(model):
+        dx = derivative(ell, x)
         for mu in candidates:
             if not mu.is_real or mu.is_positive:
+                continue
+            # d/dmu ell(mu + z; mu) = (d_mu ell + d_x ell)(mu + z): nonzero at a point, mu is no location
+            if _excluded(derivative(ell, mu) + dx, sp.S.Zero, (1,)):
                 continue
             cand = ell.subs(x, mu + z)
             if _free_of(cand, mu):
@@ -156,10 +194,16 @@ def standardize(model: Model) -> Model:
     half_line = sup.lo == 0 and sup.hi == sp.oo
     if whole_line or half_line:
         var = z if loc is not None else x
+        slope = var * derivative(ell, var) + 1
         for s in candidates:
             if not s.is_positive or s == loc:
                 continue
-            for a in (sp.S.One, -sp.S.One, sp.S.Half, -sp.S.Half):
+            # s * d/ds [ell(s^a z; s) + a log s] = (s d_s ell + a (v d_v ell + 1)) at v = s^a z
+            powers = (sp.S.One, -sp.S.One, sp.S.Half, -sp.S.Half)
+            ruled_out = _excluded(s * derivative(ell, s), slope, powers)
+            for a in powers:
+                if a in ruled_out:
+                    continue
                 cand = ell.subs(var, s**a * z) + a * sp.log(s)
                 if _free_of(cand, s):
                     scale, power, ell = s, a, _clean(cand, s)
@@ -171,8 +215,13 @@ def standardize(model: Model) -> Model:
     if half_line and (scale is not None or loc is None):
         var = z if scale is not None else x
         w = sp.Symbol("w", positive=True)
+        slope = -sp.log(var) * (var * derivative(ell, var) + 1)
         for k in model.params:
             if not k.is_positive or k in (loc, scale):
+                continue
+            # k * d/dk [ell(w^(1/k)) + (1/k - 1) log w - log k] = k d_k ell - log v (v d_v ell + 1) - 1
+            # at v = w^(1/k)
+            if _excluded(k * derivative(ell, k) - 1, slope, (1,)):
                 continue
             cand = ell.subs(var, w ** (1 / k)) + (1 / k - 1) * sp.log(w) - sp.log(k)
             if _free_of(cand, k):

@@ -49,3 +49,18 @@ def test_light_cli_commands_load_no_heavy_stack(argv):
             "try:\n    main()\nexcept SystemExit:\n    pass\n")
     # help and list load nothing heavy; a derivation may seed its zero tests' points with NumPy
     assert _loaded_after(code) <= ({"numpy"} if argv[0] == "derive" and len(argv) > 2 else set())
+
+
+def test_engine_loads_with_the_package_and_the_latex_reader_on_first_use():
+    # what benchmarks/README.md says moved into `import symfisher`: the parser, the structures, Euler's
+    # integrals and the sympy.tensor import SymPy makes on a process's first sum; not the LaTeX reader
+    probe = ("import sys, json\nimport symfisher\n"
+             "print(json.dumps(sorted(m for m in sys.modules if m.startswith(('symfisher.', 'sympy.tensor')))))")
+    env = {**os.environ, "PYTHONPATH": ROOT + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    loaded = set(json.loads(out.stdout.strip().splitlines()[-1]))
+    assert {"symfisher.parsing", "symfisher.euler", "symfisher.derive.structures.expfam",
+            "symfisher.derive.structures.catalog_identity", "sympy.tensor.tensor"} <= loaded, loaded
+    assert "symfisher.parsing.latex" not in loaded
+    assert not any(m.startswith(("symfisher.families.", "symfisher.render", "symfisher.sheets")) for m in loaded)

@@ -249,7 +249,9 @@ def test_expfam_split_fisher_and_kl(spec, typed):
     first, second = kl_symbols(m)
     a = {th.name: first[th] for th in m.params}
     b = {th.name: second[th] for th in m.params}
-    assert is_zero(kd.result - kl_of(m, a, b), kl_domains(m)) is True, (name, kd.result)
+    # a generous wall-clock limit: the numeric zero test of log B vs log Gamma takes about 1 s of CPU, 3.5 s wall
+    # at load 8, past is_zero's default 4 s on a shared machine (the verdict is the same, only not cut short)
+    assert is_zero(kd.result - kl_of(m, a, b), kl_domains(m), limit=30.0) is True, (name, kd.result)
     assert rep.derivations["kl_taylor"].extras["quadratic_is_fisher"] is True
     # independent witnesses: quadrature of the squared score and of the log-ratio
     score = [sp.diff(m.log_density, th) for th in m.params]
@@ -411,3 +413,70 @@ def test_weibull_with_known_shape_is_an_exponential_family():
     assert ef is not None and ef.T == (x**k,)
     I = derive_all(m, only=["fisher"]).get("fisher")
     assert is_zero(I - sp.Matrix([[k**2 / l**2]]), model_domains(m)) is True  # Johnson, Kotz & Balakrishnan, ch. 21
+
+
+# -- statistics of |x - mu| under a law symmetric about its location ----------------------------
+def test_symmetric_abs_sign_statistics_of_typed_laplace_and_no_mean_claimed_for_cauchy():
+    from scipy import integrate
+
+    from symfisher import expectation
+    from symfisher.derive import fisher_information
+
+    # typed Laplace: E[sign^2] = 1, E[|z| sign z] = 0, E[DiracDelta(b z)] = f(0)/b, Fisher diag(1/b^2)
+    # (Forbes et al. 2011, ch. 24); each cheap value against quadrature of the base law's density
+    m = from_density("exp(-Abs(x - mu)/b)/(2*b)", var="x in R", params=["mu real", "b > 0"])
+    base = m.representation.base
+    z = base.data[0]
+    b = [s for s in m.params if s.name == "b"][0]
+    f0 = lambda t: math.exp(-abs(t)) / 2  # noqa: E731  the standard Laplace density, written independently
+    checks = {sp.sign(z) ** 2: 1.0, sp.Abs(z) * sp.sign(z): 0.0, sp.sign(z): 0.0,
+              sp.Abs(z) ** 2 * sp.sign(z) ** 3: 0.0, sp.Abs(z) * z: 0.0, z * sp.sign(z): 1.0}
+    for t, want in checks.items():
+        v = expectation(t, base).value
+        tf = sp.lambdify(z, t, "math")
+        quad = sum(integrate.quad(lambda u: tf(u) * f0(u), lo, hi)[0] for lo, hi in ((-60, 0), (0, 60)))
+        assert abs(float(v) - want) < 1e-12 and abs(quad - want) < 1e-8, (t, v, quad)
+    assert sp.simplify(expectation(sp.DiracDelta(b * z), base).value - 1 / (2 * b)) == 0
+    I = fisher_information(m)
+    assert I.extras["routes_agree"] is True
+    assert sp.simplify(I.result - sp.diag(1 / b**2, 1 / b**2)) == sp.zeros(2, 2)
+    # typed Cauchy: z |z| sign(z)... is odd, but E|z|^2 is infinite, so symmetry must not answer E[z |z|]
+    c = from_density("1/(pi*sigma*(1 + ((x - mu)/sigma)**2))", var="x in R", params=["mu real", "sigma > 0"])
+    cb = c.representation.base
+    w = cb.data[0]
+    mod = sys.modules["symfisher.expectation"]
+    assert mod._symmetric_abs_sign(w * sp.Abs(w), cb, 5.0) is None
+    assert mod._symmetric_abs_sign(sp.sign(w), cb, 5.0)[0] == 0  # bounded and odd: mean 0
+
+
+# -- Euler's integrals: the generalized inverse Gaussian kernel at a half-integer order ---------------
+def test_inverse_gaussian_kernel_normalizes_and_gives_its_moments_against_quadrature():
+    from scipy import integrate
+
+    from symfisher.euler import euler_integral
+
+    x = sp.Symbol("x", positive=True)
+    lam, mu = sp.symbols("lam mu", positive=True)
+    f = sp.sqrt(lam / (2 * sp.pi)) * x ** sp.Rational(-3, 2) * sp.exp(-lam * (x - mu) ** 2 / (2 * mu**2 * x))
+    f = sp.expand(sp.powsimp(f, combine="exp"))  # the kernel x^(-3/2) exp(-a x - b/x) times constants
+    # E[1] = 1, E[X] = mu, E[1/X] = 1/mu + 1/lam (Chhikara & Folks, The Inverse Gaussian Distribution, 1989, 2.3)
+    want = {sp.S.One: sp.S.One, x: mu, 1 / x: 1 / mu + 1 / lam}
+    pt = {lam: sp.Rational(7, 4), mu: sp.Rational(5, 3)}
+    for t, lit in want.items():
+        value, conds = euler_integral(sp.expand(t * f), x, 0, sp.oo)
+        assert all(c is sp.true or c is True for c in (sp.S(c).xreplace(pt) for c in conds))
+        assert sp.simplify(value - lit) == 0, (t, value)
+        g = sp.lambdify(x, (t * f).xreplace(pt), "math")
+        quad = integrate.quad(g, 0, sp.oo)[0]
+        assert abs(quad - float(lit.xreplace(pt))) < 1e-8, (t, quad)
+    # a symbolic order (the transform's exponent) is declined rather than left as besselk
+    s = sp.Symbol("s", real=True)
+    assert euler_integral(sp.expand(x**s * f), x, 0, sp.oo) is None
+    # the typed inverse Gaussian is proven normalized by it, and derives the literature Fisher diag(lam/mu^3, 1/(2 lam^2))
+    m = from_density("sqrt(lam/(2*pi*x**3))*exp(-lam*(x-mu)**2/(2*mu**2*x))", var="x in (0, oo)",
+                     params=["mu > 0", "lam > 0"])
+    from symfisher.derive import fisher_information
+
+    I = fisher_information(m).result
+    mu_, lam_ = m.params
+    assert sp.simplify(I - sp.diag(lam_ / mu_**3, 1 / (2 * lam_**2))) == sp.zeros(2, 2)

@@ -5,7 +5,6 @@ from typing import Mapping
 
 import sympy as sp
 
-from .latex import _LatexReader
 from .plain import _parse_plain
 from .whitelist import ParseError, _Builder, _check_text, _finish, _show
 
@@ -14,7 +13,9 @@ def _expression(text, symbols, latex: bool, allow_new: bool) -> tuple[sp.Expr, t
     text = _check_text(text)
     builder = _Builder(symbols if symbols is not None else {}, allow_new)
     try:
-        if latex:
+        if latex:  # the LaTeX reader loads on its first use (typed text is mostly plain)
+            from .latex import _LatexReader
+
             expr = _LatexReader(text, builder).parse()
         else:
             expr = _parse_plain(text, builder)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ...calculus import derivative  # sympy.diff by the rules, without its Derivative machinery
 from ...derivation import Derivation, Step
 from .. import notation as N
 from . import Structure, register_structure
@@ -28,12 +29,12 @@ def data_free_hessian(model):
     params, data = tuple(model.params), set(model.data)
     if not params:
         return None
-    grad = [sp.diff(model.log_density, th) for th in params]
+    grad = [derivative(model.log_density, th) for th in params]
     k = len(params)
     H = sp.zeros(k, k)
     for i in range(k):
         for j in range(i, k):
-            h = sp.diff(grad[i], params[j])
+            h = derivative(grad[i], params[j])
             if h.free_symbols & data:
                 return None
             H[i, j] = H[j, i] = h
