@@ -305,16 +305,14 @@ def test_kl_route_in_json_and_steps(monkeypatch):
 
 
 def test_kl_fails_fast_without_a_closed_form():
-    import time
-
+    """The generic attempt that used to time out (16 s) is not made: the failure says so. How fast is
+    measured in benchmarks/, never asserted here (timings are noise on a shared machine)."""
     from symfisher import get_model
 
     for name in ("student_t", "logistic"):
-        t = time.perf_counter()
         d = kl_divergence(get_model(name))
         assert d.result is None and "no closed form" in d.failures[-1].reason
         assert "not attempted" in d.failures[-1].reason
-        assert time.perf_counter() - t < 3.0, name
 
 
 # -- identity with a catalog family -------------------------------------------------------------
@@ -379,13 +377,19 @@ def test_catalog_identity_carries_fisher_and_kl_of_a_typed_weibull():
         assert math.isclose(num, float(kd.result.evalf(30, subs=sub)), rel_tol=1e-6)
 
 
-def test_catalog_identity_is_cheap_when_nothing_matches():
-    import time
+def test_catalog_identity_is_cheap_when_nothing_matches(monkeypatch):
+    """Nothing matches the Lomax density, and finding that out integrates nothing (its cost is
+    measured in benchmarks/, not asserted here)."""
+    import sympy
 
     m = from_density("alpha/lam*(1 + x/lam)**(-(alpha + 1))", var="x in (0, oo)", params=["alpha > 0", "lam > 0"])
-    t = time.perf_counter()
+
+    def no_integral(*args, **kwargs):
+        raise AssertionError("the catalog identity integrated something")
+
+    monkeypatch.setattr(sympy, "integrate", no_integral)
+    monkeypatch.setattr(sympy, "summation", no_integral)
     assert find(m, "catalog_identity") is None
-    assert time.perf_counter() - t < 1.0
 
 
 EXPFAM_CATALOG = ["bernoulli", "binomial", "poisson", "geometric", "negative_binomial", "categorical", "exponential",

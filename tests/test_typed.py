@@ -9,7 +9,6 @@ other coordinates ``psi`` through the transformation law with ``theta = phi(psi)
 proven symbolically, or zero at seeded points to 30 digits; the numeric spot check at the end
 evaluates both sides in floating point as a second, independent witness.
 """
-import time
 
 import pytest
 import sympy as sp
@@ -203,32 +202,8 @@ def test_typed_fisher_numeric_witness(entry):
             assert abs(complex(u) - complex(v)) <= 1e-9 * (1 + abs(complex(v))), (name, pt, a, b)
 
 
-SPEED = [t for t in TYPED if t[0] in ("gamma", "beta", "lognormal", "weibull") and t[5] is None]
-
-
-def _cold():
-    from sympy.core.cache import clear_cache
-
-    from symfisher.expectation import clear_cache as clear_expectations
-
-    clear_cache()
-    clear_expectations()
-
-
-@pytest.mark.parametrize("entry", SPEED, ids=lambda t: t[0])
-def test_typed_fisher_is_not_much_slower_than_the_catalog(entry):
-    """Typed within a generous 3x of the catalog (the 1.5x target is measured in benchmarks/,
-    in fresh processes; here both share a warm process and the machine's noise)."""
-    from symfisher import fisher_information
-    _cold()
-    t0 = time.perf_counter()
-    fisher_information(get_model(entry[0]))
-    t_cat = time.perf_counter() - t0
-    _cold()
-    t0 = time.perf_counter()
-    fisher_information(_typed(entry))
-    t_typed = time.perf_counter() - t0
-    assert t_typed <= 3 * t_cat + 0.5, (t_typed, t_cat)
+# typed within 1.5x of the catalog family is a speed target: benchmarks/bench_typed.py measures it in fresh
+# processes (never a timed assertion here; timings are noise on a shared machine)
 
 
 # -- the hooks the catalog still carries, each against the general derivation -------------------
