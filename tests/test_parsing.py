@@ -837,3 +837,11 @@ def test_fuzz_declarations(text):
         except ParseError:
             pass
         assert time.perf_counter() - t0 < FAST
+
+
+def test_a_function_with_no_value_at_infinity_is_refused_in_one_line():
+    """sin(oo) is SymPy's interval AccumBounds(-1, 1), no expression of a model (found by the LaTeX fuzz)."""
+    for text in ("sin(oo)*x", "cos(-oo) + x"):
+        with pytest.raises(ParseError) as exc:
+            parse_expression(text, SYMS)
+        assert "no value" in str(exc.value) and "\n" not in str(exc.value)

@@ -343,7 +343,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                    (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown)))
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
-    order = None
+    order, no_normalizer = None, None
     try:
         if any(c.has(*params) for c in constraints):
             proper, normalizer = _simplex_integral(kernel, params, doms)
@@ -357,14 +357,24 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                 proper = True
                 normalizer, why = _normalizer(order.factors, params, doms)
                 if normalizer is None:
-                    d = d.fail("jeffreys normalizer", f"the prior is proper, but SymPy could not integrate the kernel "
-                                                      f"in closed form ({why})")
+                    no_normalizer = why
             else:
                 proper, normalizer, divergent = _by_integration(kernel, params, doms)
     except StepTimeout as exc:
         reason = exc.reason
         if order is not None and order.reason:
             reason = f"order at the ends: {order.reason}; integration: {reason}"
+    if no_normalizer is not None and model.meta_value("base_model") is not None:
+        # proper here, with no closed normalizer in these coordinates: the original coordinates may have one
+        # (the Bernoulli's pi under p = 1/(1 + exp(-phi))), and a change of variables leaves it unchanged
+        again, found, how = _from_original_coordinates(model, kernel, limit)
+        if again is True and found is not None:
+            normalizer, no_normalizer = found, None
+            d = d.add(Step(how, r"the Jeffreys prior is invariant: $\pi_{\phi} = \pi_{\theta}(\theta(\phi)) |\det J|$, "
+                           "and a change of variables leaves the integral unchanged", None, (normalizer,)))
+    if no_normalizer is not None:
+        d = d.fail("jeffreys normalizer", f"the prior is proper, but SymPy could not integrate the kernel "
+                                          f"in closed form ({no_normalizer})")
     if proper is None and model.meta_value("base_model") is not None:
         proper, normalizer, how = _from_original_coordinates(model, kernel, limit)
         if proper is not None:

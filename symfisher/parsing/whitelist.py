@@ -334,7 +334,11 @@ class _Builder:
 
     def sized(self, value: sp.Expr, shown: str) -> sp.Expr:
         """``value`` unless it is a number too large to evaluate (exp(8000)**2 is, at about 2**23083)
-        or one SymPy cannot evaluate at low precision (floor(exp(2000)))."""
+        or one SymPy cannot evaluate at low precision (floor(exp(2000))). ``sin(oo)`` has no value: SymPy
+        makes it the interval ``AccumBounds(-1, 1)``, which is no expression of the model."""
+        if value.has(sp.AccumBounds):
+            raise ParseError(f"'{_show(shown, 30)}' has no value (SymPy gives only an interval of values, "
+                             f"{_show(str(value), 40)})")
         if _numeric(value):
             size = _log2_size(value)
             if size is None and not value.has(oo, -oo, sp.zoo, sp.nan):
