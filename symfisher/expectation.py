@@ -55,16 +55,19 @@ from .expectation_base import (  # noqa: F401
     resolve_piecewise,
     split_statistics,
 )
+from .expectation_hooks import (  # noqa: F401
+    _from_mgf,
+    _match_power_moments,
+    _mgf_moment,
+    taylor_coefficients,
+)
 from .expectation_routes import (  # noqa: F401
     _cdf_rep,
     _euler_direct,
     _finish,
-    _from_mgf,
     _from_transform,
     _integrate,
     _log_quadratic_by_residues,
-    _match_power_moments,
-    _mgf_moment,
     _odd_and_bounded,
     _score_identities,
     _shifted_abs,
@@ -72,7 +75,6 @@ from .expectation_routes import (  # noqa: F401
     _symmetric_abs_sign,
     _transform,
     clean_density,
-    taylor_coefficients,
     total_mass,
 )
 

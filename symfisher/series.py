@@ -311,7 +311,7 @@ def _plain_summand(term: sp.Expr, x: sp.Symbol) -> sp.Expr:
 
 def proof_of(expr) -> str | None:
     """The label and convergence proofs of the series in ``expr`` (one sentence), or ``None``."""
-    found = [_PROOFS.get(s) for s in sp.sympify(expr).atoms(sp.Sum)] if isinstance(expr, sp.Basic) else []
+    found = [_PROOFS.get(s) for s in expr.atoms(sp.Sum)] if isinstance(expr, sp.Basic) else []
     proofs = sorted({p for p in found if p})
     if not proofs:
         return None
@@ -320,8 +320,15 @@ def proof_of(expr) -> str | None:
 
 def undefined(expr) -> bool:
     """Whether ``expr`` holds ``nan``, ``zoo`` or an infinity, not counting the upper limit ``oo`` of
-    an infinite sum (a series is a finite number once its convergence is proven)."""
-    expr = sp.sympify(expr)
+    an infinite sum (a series is a finite number once its convergence is proven). ``expr`` is a SymPy
+    object or a Python number, never text."""
+    if not isinstance(expr, sp.Basic):
+        if isinstance(expr, str):
+            raise TypeError("series.undefined takes a SymPy expression, not text")
+        if isinstance(expr, complex):
+            expr = sp.Float(expr.real) + sp.I * sp.Float(expr.imag)
+        else:
+            expr = sp.Float(expr) if isinstance(expr, float) else sp.Integer(expr)
     sums = expr.atoms(sp.Sum)
     if not sums:
         return expr.has(sp.nan, sp.zoo, sp.oo, -sp.oo)
