@@ -275,7 +275,28 @@ def _plain_child(key: str, route: str) -> int:
 
 # --------------------------------------------------------------------------- the run
 
-def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu", plain_rows=None) -> dict:
+def _median_rows(rounds) -> list:
+    """One row per (model, route) from repeated fresh-process runs: the median time of the runs (CPU and wall
+    separately), and the status of the worst run (a wrong or failed run is never hidden by a good one)."""
+    rank = {"ok": 0, "unevaluated": 1, "timeout": 2, "error": 3, "wrong": 4}
+    by = {}
+    for rows in rounds:
+        for r in rows:
+            by.setdefault((r["model"], r["route"]), []).append(r)
+    out = []
+    for runs in by.values():
+        worst = max(runs, key=lambda r: rank.get(r["status"], 3))
+        row = dict(worst)
+        if all(r["status"] == "ok" for r in runs):
+            row["seconds"] = statistics.median(r["seconds"] for r in runs)
+            if all("cpu" in r for r in runs):
+                row["cpu"] = statistics.median(r["cpu"] for r in runs)
+        row["runs"] = len(runs)
+        out.append(row)
+    return out
+
+
+def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu", plain_rows=None, repeat: int = 3) -> dict:
     from fresh_symfisher import argv as sf_argv
     from fresh_symfisher import import_floors
     from plain_sympy import run_attempts
@@ -284,8 +305,11 @@ def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu", plain_rows=No
     me = os.path.abspath(__file__)
     floors_before = import_floors(3, clock)
     families = list(dict.fromkeys(MODELS[k].family for k in keys))
-    rows = run_attempts([(f, "catalog") for f in families], cap, jobs, log=log, argv=sf_argv("catalog"))
-    rows += run_attempts([(k, "typed") for k in keys], cap, jobs, log=log, argv=sf_argv("typed"))
+    rounds = []
+    for _ in range(max(1, repeat)):  # interleaved rounds: a busy spell on the machine lands on both sides
+        rounds.append(run_attempts([(f, "catalog") for f in families], cap, jobs, log=log, argv=sf_argv("catalog"))
+                      + run_attempts([(k, "typed") for k in keys], cap, jobs, log=log, argv=sf_argv("typed")))
+    rows = _median_rows(rounds)
     if plain_rows is None:
         rows += run_attempts([(k, r) for k in keys for r in PLAIN_ROUTES], cap, jobs, log=log,
                              argv=lambda k, r: [sys.executable, me, "--child-plain", k, r])
@@ -295,7 +319,7 @@ def run(keys, cap: float, jobs: int, log=None, clock: str = "cpu", plain_rows=No
     runs = {mod: floors_before["runs"][mod] + floors_after["runs"][mod] for mod in ("sympy", "symfisher")}
     floors = {mod: statistics.median(v) for mod, v in runs.items()}
     return {"rows": rows, "floors": floors, "floor_runs": runs, "cap": cap, "jobs": jobs, "keys": list(keys),
-            "clock": clock}
+            "clock": clock, "repeat": max(1, repeat)}
 
 
 def _t(r, clock: str) -> float:
@@ -368,7 +392,8 @@ def _cell(r, clock: str) -> str:
 def format_report(res: dict, s: dict) -> str:
     lines = [f"typed densities, symfisher vs plain SymPy (integrate/summation with expand_log), cap {res['cap']:g} s "
              f"per plain attempt, --jobs {res['jobs']}, load average {os.getloadavg()[0]:.1f}; times in ms of the "
-             f"{res.get('clock', 'wall')} clock, net of each process's import"
+             f"{res.get('clock', 'wall')} clock, net of each process's import; symfisher: median of "
+             f"{res.get('repeat', 1)} fresh processes per model"
              + (f"; plain rows from {res['plain_from']}" if res.get("plain_from") else ""), "",
              "| typed model | coords | symfisher typed | catalog | typed/catalog | plain −H | plain s sᵀ | ratio plain/typed |",
              "|---|---|---|---|---|---|---|---|"]
@@ -402,6 +427,8 @@ def main(argv=None) -> int:
     ap.add_argument("--plain-from", metavar="JSON",
                     help="take the plain-SymPy rows from an earlier run's --json (same models and cap) instead of "
                          "re-running them; symfisher's sides and the import floors are measured anew")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="fresh-process runs of each symfisher side, interleaved; the median is reported (default 3)")
     ap.add_argument("--quiet", action="store_true")
     ap.add_argument("--child-plain", nargs=2, metavar=("KEY", "ROUTE"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -423,7 +450,7 @@ def main(argv=None) -> int:
         if old.get("cap") != args.cap or not set(keys) <= set(old.get("keys", ())):
             ap.error(f"--plain-from {args.plain_from}: its run had cap {old.get('cap')} and other models")
         plain_rows = old["rows"]
-    res = run(keys, args.cap, args.jobs, log=log, clock=args.clock, plain_rows=plain_rows)
+    res = run(keys, args.cap, args.jobs, log=log, clock=args.clock, plain_rows=plain_rows, repeat=args.repeat)
     if args.plain_from:
         res["plain_from"] = args.plain_from
     s = summarize(res)
