@@ -169,7 +169,7 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
     say so, else evaluated at points over the whole domain and support, ends included."""
     d = Derivation("density_values", f"The {model.name} density is real and non-negative")
     if len(model.data) != 1:
-        return d.note("several data variables: the sign is taken from the family's definition")
+        return _joint_density_values(model, d, limit)
     limit = min(10.0, default_limit()) if limit is None else limit
     f = model.density
     try:
@@ -507,7 +507,7 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
     d = Derivation("normalization", f"The {model.name} density normalizes")
     limit = min(10.0, default_limit()) if limit is None else limit
     if len(model.data) != 1:
-        return d.note("several data variables: normalization taken from the family's definition")
+        return _joint_normalization(model, d, limit)
     d = d.extend(check_density_values(model, limit))
     x, sup = model.data[0], model.support[0]
     f = model.density
@@ -575,6 +575,139 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
         return d.note("normalization not confirmed: " + "; ".join(undecided))
     return d.add(Step("The density integrates to one (checked by numerical quadrature at seeded parameter "
                       "points; SymPy could not do the integral in closed form).", "numerical quadrature", None, ()))
+
+
+# -- several data variables (multi): the same checks over the product of the supports ------------
+_JOINT_PROBES = 240  # density values per parameter point at most (a grid over the product of the supports)
+
+
+def _joint_density_values(model, d: Derivation, limit: float | None) -> Derivation:
+    """:func:`check_density_values` for several data variables: by the density's form, else at a
+    grid over the product of the supports (each support's probes) for every probe parameter point."""
+    import itertools
+
+    import numpy as np
+
+    from ..numeric import lambdify_expr
+
+    limit = min(10.0, default_limit()) if limit is None else limit
+    try:
+        with time_limit(min(limit, 2.0), "sign of the density"):
+            if model.density.is_nonnegative is True:
+                return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
+    except Exception:  # noqa: BLE001 - an assumption query that breaks (or runs out of time) is no proof
+        pass
+    syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
+    doms = model_domains(model)
+    try:
+        fn = lambdify_expr(model.log_density, (*model.data, *syms))
+        with time_limit(limit, "sign of the density (numeric)"):
+            for sub in _probe_points(model):
+                axes = [_support_probes(sup, sub) for sup in model.support]
+                if not all(axes):
+                    continue
+                grid = list(itertools.product(*axes))
+                if len(grid) > _JOINT_PROBES:
+                    grid = grid[:: len(grid) // _JOINT_PROBES + 1]
+                cols = [np.array([complex(p[i]) for p in grid]) for i in range(len(axes))]
+                with np.errstate(all="ignore"):
+                    vals = np.exp(np.asarray(fn(*cols, *[complex(sub[s]) for s in syms]), dtype=complex)) * np.ones(len(grid))
+                ok = np.isfinite(vals)
+                if not ok.any():
+                    continue
+                scale = max(1.0, float(np.max(np.abs(vals[ok]))))
+                for pt, v in zip(grid, vals):
+                    if not np.isfinite(v):
+                        continue
+                    where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, pt)) + \
+                        (f" with {_fmt(sub)}" if sub else "")
+                    domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
+                    if abs(v.imag) > 1e-9 * scale:
+                        raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
+                                         f"domain ({domains}): it is not a density there")
+                    if v.real < -1e-9 * scale:
+                        raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
+                                         f"declared domain ({domains}): it is not a density there")
+    except StepTimeout:
+        _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
+        return d.note("the sign of the density could not be checked within the time limit")
+    except ModelError:
+        raise
+    except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
+        _warn_once(f"the sign of the density of {model.name!r} could not be checked ({type(exc).__name__}); going on")
+        return d.note("the sign of the density could not be checked numerically")
+    return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
+                      "and the product of the supports, ends included (numeric evidence).",
+                      "evaluation at probe points", None, ()))
+
+
+def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivation:
+    """:func:`check_normalization` for several data variables: the total ``M(0)`` of the joint
+    transform (Fubini, one variable at a time by Euler's integrals, :mod:`symfisher.joint`), proven
+    1 or refused on proof; else numerical cubature at seeded points (two or three variables)."""
+    import math
+
+    from ..joint import joint_total_mass
+
+    limit = min(10.0, default_limit()) if limit is None else limit
+    d = d.extend(check_density_values(model, limit))
+    doms = model_domains(model)
+    try:
+        total = joint_total_mass(model, min(limit, _SYMBOLIC_TOTAL_LIMIT))
+    except Exception:  # noqa: BLE001 - no closed form: the numbers decide
+        total = None
+    integral = sp.Integral(model.density, *[(x, s.lo, s.hi) for x, s in zip(model.data, model.support)]) \
+        if all(hasattr(s, "lo") for s in model.support) else None
+    if total is not None:
+        verdict = is_zero(total - 1, doms)
+        if verdict is True:
+            return d.add(Step("The density integrates to one over the product of the supports: integrate one "
+                              "variable at a time (Fubini; the density is non-negative), each by Euler's integrals.",
+                              "iterated integrals, the last variable first", integral, (sp.S.One,)))
+        if verdict is False:
+            off = _closed_form_off(total, doms)
+            if off is not None:
+                raise ModelError(f"the density does not normalize: its total over the product of the supports is "
+                                 f"{total}, not 1" + (f" (at {_fmt(off[0])} it is {off[1]})" if off[0] else ""))
+    if len(model.data) > 3 or not all(type(s).__name__ == "IntervalSupport" for s in model.support):
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes (no closed form); going on")
+        return d.note("normalization not confirmed: no closed form of the iterated integral")
+    import numpy as np
+    from scipy.integrate import nquad
+
+    from ..numeric import lambdify_expr
+
+    syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
+    fn = lambdify_expr(model.log_density, (*model.data, *syms))
+    undecided, agrees = [], 0
+    try:
+        with time_limit(limit, "normalization (numeric)"):
+            for sub in random_points(syms, doms, n=2, seed=11):
+                args = [float(sub[s]) for s in syms]
+                ranges = [(float(s.lo.subs(sub)), float(s.hi.subs(sub))) for s in model.support]
+                with np.errstate(all="ignore"):
+                    v, err = nquad(lambda *xs: float(np.real(np.exp(fn(*xs, *args)))), ranges,
+                                   opts={"epsabs": 1e-11, "epsrel": 1e-9, "limit": 100})
+                if not (math.isfinite(v) and math.isfinite(err)):
+                    undecided.append(f"the total at {_fmt(sub)} could not be bounded")
+                elif abs(v - 1) > _SAFETY * err + 1e-7 * max(1.0, abs(v)):
+                    raise ModelError(f"the density does not normalize: it integrates to {v:.10g} ± {err:.2g} "
+                                     f"at {_fmt(sub)}, not 1")
+                elif abs(v - 1) > 1e-6:
+                    undecided.append(f"the total at {_fmt(sub)} is {v:.6g} ± {err:.2g}, which does not exclude 1")
+                else:
+                    agrees += 1
+    except StepTimeout:
+        undecided.append(f"the numeric check ran past its limit of {limit:g} s")
+    except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
+        undecided.append(f"cubature failed ({type(exc).__name__})")
+    if undecided or not agrees:
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes "
+                   f"({undecided[0] if undecided else 'no point'}); going on")
+        return d.note("normalization not confirmed: " + "; ".join(undecided))
+    return d.add(Step("The density integrates to one (checked by numerical cubature over the product of the supports "
+                      "at seeded parameter points; SymPy could not do the iterated integral in closed form).",
+                      "numerical cubature", None, ()))
 
 
 def _closed_form_off(total, doms):
