@@ -51,14 +51,18 @@ def _variables(var, known: dict) -> tuple:
     return tuple(xs), tuple(supports)
 
 
-def _constraints(texts, known: dict, domains) -> tuple:
+def _constraints(texts, known: dict, domains, data=()) -> tuple:
     """(multi) The joint constraints (``"p_1 + p_2 < 1"``) as the model's ``meta``, parsed safely;
     refused when no point of the declared domains satisfies them all."""
-    from .parsing import parse_constraint
+    from .parsing import ParseError, parse_constraint
 
     if isinstance(texts, str):
         texts = [texts]
-    rels = tuple(r for text in texts or () for r in parse_constraint(text, known))
+    rels = tuple(r for text in texts or () for r in parse_constraint(text, dict(known, **{x.name: x for x in data})))
+    on_data = sorted({x.name for r in rels for x in r.free_symbols & set(data)})
+    if on_data:
+        raise ParseError(f"a constraint relates the parameters and constants: {on_data[0]!r} is a data variable "
+                         "(its support is declared with --var)")
     if not rels:
         return ()
     from .derive.regularity import DomainMap
@@ -140,7 +144,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
         name or ("user density" if not is_log else "user log-density"), xs, params_, logf, supports,
         domains=tuple(pdecl + cdecl), constants=tuple(s for s, _ in cdecl),
         parameterization=("f = " if not is_log else "log f = ") + text.strip(),
-        meta=_constraints(constraints, known, pdecl + cdecl),
+        meta=_constraints(constraints, known, pdecl + cdecl, xs),
     )
     check_support(model)
     try:
