@@ -590,11 +590,17 @@ def _joint_density_values(model, d: Derivation, limit: float | None) -> Derivati
 
     from ..numeric import lambdify_expr
 
+    from ..joint import on_constraints
+
     limit = min(10.0, default_limit()) if limit is None else limit
     try:
         with time_limit(min(limit, 2.0), "sign of the density"):
             if model.density.is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
+            if on_constraints(model.density, model).is_nonnegative is True:
+                return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
+                                  "(the larger side minus the smaller) is written as a positive symbol.",
+                                  "SymPy's assumptions under the joint constraints", None, ()))
     except Exception:  # noqa: BLE001 - an assumption query that breaks (or runs out of time) is no proof
         pass
     syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
@@ -616,18 +622,19 @@ def _joint_density_values(model, d: Derivation, limit: float | None) -> Derivati
                 if not ok.any():
                     continue
                 scale = max(1.0, float(np.max(np.abs(vals[ok]))))
-                for pt, v in zip(grid, vals):
-                    if not np.isfinite(v):
-                        continue
-                    where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, pt)) + \
-                        (f" with {_fmt(sub)}" if sub else "")
-                    domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
-                    if abs(v.imag) > 1e-9 * scale:
-                        raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
-                                         f"domain ({domains}): it is not a density there")
-                    if v.real < -1e-9 * scale:
-                        raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
-                                         f"declared domain ({domains}): it is not a density there")
+                bad = ok & ((np.abs(vals.imag) > 1e-9 * scale) | (vals.real < -1e-9 * scale))
+                if not bad.any():
+                    continue
+                k = int(np.argmax(bad))  # the first point where the density is no density: named in the refusal
+                v = vals[k]
+                where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, grid[k])) + \
+                    (f" with {_fmt(sub)}" if sub else "")
+                domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
+                if abs(v.imag) > 1e-9 * scale:
+                    raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
+                                     f"domain ({domains}): it is not a density there")
+                raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
+                                 f"declared domain ({domains}): it is not a density there")
     except StepTimeout:
         _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
         return d.note("the sign of the density could not be checked within the time limit")
@@ -653,7 +660,7 @@ def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivatio
     d = d.extend(check_density_values(model, limit))
     doms = model_domains(model)
     try:
-        total = joint_total_mass(model, min(limit, _SYMBOLIC_TOTAL_LIMIT))
+        total, how = joint_total_mass(model, min(limit, _SYMBOLIC_TOTAL_LIMIT)) or (None, None)
     except Exception:  # noqa: BLE001 - no closed form: the numbers decide
         total = None
     integral = sp.Integral(model.density, *[(x, s.lo, s.hi) for x, s in zip(model.data, model.support)]) \
@@ -661,9 +668,8 @@ def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivatio
     if total is not None:
         verdict = is_zero(total - 1, doms)
         if verdict is True:
-            return d.add(Step("The density integrates to one over the product of the supports: integrate one "
-                              "variable at a time (Fubini; the density is non-negative), each by Euler's integrals.",
-                              "iterated integrals, the last variable first", integral, (sp.S.One,)))
+            return d.add(Step("The density integrates to one over the product of the supports.", how, integral,
+                              (sp.S.One,)))
         if verdict is False:
             off = _closed_form_off(total, doms)
             if off is not None:
