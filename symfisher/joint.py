@@ -49,6 +49,8 @@ def joint_transform(model: Model, limit: float | None = None):
     domains do not decide). Found once per law."""
     if len(model.data) < 2 or any(type(s).__name__ != "IntervalSupport" for s in model.support):
         return None
+    if model.meta_value("data_constraints", ()):
+        return None  # the support is not the product of the intervals (a simplex): no iterated integral over it
     key = _key(model)
     if key in _CACHE:
         return _CACHE[key]

@@ -592,6 +592,8 @@ def _joint_density_values(model, d: Derivation, limit: float | None) -> Derivati
 
     from ..joint import on_constraints
 
+    if model.meta_value("data_constraints", ()):  # a simplex, not the product of the supports: not probed here
+        return d.note("several data variables on a constrained support: the sign is taken from the family's definition")
     limit = min(10.0, default_limit()) if limit is None else limit
     try:
         with time_limit(min(limit, 2.0), "sign of the density"):
@@ -656,6 +658,9 @@ def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivatio
 
     from ..joint import joint_total_mass
 
+    if model.meta_value("data_constraints", ()):
+        return d.note("several data variables on a constrained support: normalization taken from the family's "
+                      "definition")
     limit = min(10.0, default_limit()) if limit is None else limit
     d = d.extend(check_density_values(model, limit))
     doms = model_domains(model)
