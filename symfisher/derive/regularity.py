@@ -140,23 +140,25 @@ def _support_probes(sup, sub: dict) -> list:
 def _log_density_function(model, syms):
     from ..numeric import lambdify_expr
 
-    return lambdify_expr(model.log_density, (model.data[0], *syms))
+    return lambdify_expr(model.log_density, (*model.data, *syms))
 
 
 def _density_values(model, syms, xs, sub):
-    """The density at the data values ``xs`` for the parameter point ``sub``, as complex numbers
-    (``exp`` of the log-density, evaluated with complex arithmetic so a negative factor shows)."""
+    """The density at the data values ``xs`` (numbers; tuples of them for several data variables) for
+    the parameter point ``sub``, as complex numbers (``exp`` of the log-density, evaluated with complex
+    arithmetic so a negative factor shows)."""
     import numpy as np
 
     fn = _log_density_function(model, syms)
     args = [complex(sub[s]) for s in syms]
-    xarr = np.array([complex(v) for v in xs])
+    cols = [np.array([complex(v) for v in xs])] if len(model.data) == 1 else \
+        [np.array([complex(p[i]) for p in xs]) for i in range(len(model.data))]
     with np.errstate(all="ignore"):
         try:
-            return np.exp(np.asarray(fn(xarr, *args), dtype=complex)) * np.ones(len(xs))
+            return np.exp(np.asarray(fn(*cols, *args), dtype=complex)) * np.ones(len(xs))
         except (TypeError, ValueError, AttributeError):  # a SciPy function without complex support
             real = [float(np.real(a)) for a in args]
-            return np.exp(np.asarray(fn(np.real(xarr), *real), dtype=complex)) * np.ones(len(xs))
+            return np.exp(np.asarray(fn(*[np.real(c) for c in cols], *real), dtype=complex)) * np.ones(len(xs))
 
 
 def _fmt(sub: dict) -> str:
@@ -166,51 +168,66 @@ def _fmt(sub: dict) -> str:
 def check_density_values(model, limit: float | None = None) -> Derivation:
     """Refuse (:class:`ModelError`, with the point and the value) a declared domain on which the
     density is negative or not real somewhere; proven non-negative when SymPy's assumptions
-    say so, else evaluated at points over the whole domain and support, ends included."""
+    say so (with the joint constraints' gaps as positive symbols, :func:`symfisher.joint.on_constraints`),
+    else evaluated at points over the whole domain and support (the product of the supports for
+    several data variables), ends included."""
+    from ..joint import on_constraints
+
     d = Derivation("density_values", f"The {model.name} density is real and non-negative")
-    if len(model.data) != 1:
-        return _joint_density_values(model, d, limit)
+    if len(model.data) != 1 and model.meta_value("data_constraints", ()):
+        # a simplex, not the product of the supports: not probed here
+        return d.note("several data variables on a constrained support: the sign is taken from the family's definition")
     limit = min(10.0, default_limit()) if limit is None else limit
     f = model.density
     try:
         with time_limit(min(limit, 2.0), "sign of the density"):
             if f.is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
-            if _positive_form(model).is_nonnegative is True:
+            if len(model.data) == 1 and _positive_form(model).is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form, once each bounded parameter is written "
                                   "through a positive one (p = u/(1 + u) for p in (0, 1)).",
                                   "SymPy's assumptions after a change of variables onto the domain", None, ()))
+            if model.meta_value("constraints", ()) and on_constraints(f, model).is_nonnegative is True:
+                return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
+                                  "(the larger side minus the smaller) is written as a positive symbol.",
+                                  "SymPy's assumptions under the joint constraints", None, ()))
     except StepFailed:
         pass
     except Exception:  # noqa: BLE001 - an assumption query that breaks is no proof either way
         pass
+    import itertools
+
     import numpy as np
 
     syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
     doms = model_domains(model)
-    x = model.data[0]
     try:
         with time_limit(limit, "sign of the density (numeric)"):
             for sub in _probe_points(model):
-                xs = _support_probes(model.support[0], sub)
-                if not xs:
+                axes = [_support_probes(sup, sub) for sup in model.support]
+                if not all(axes):
                     continue
+                xs = axes[0] if len(axes) == 1 else list(itertools.product(*axes))
+                if len(xs) > _JOINT_PROBES:  # a grid over several supports, thinned evenly
+                    xs = xs[:: len(xs) // _JOINT_PROBES + 1]
                 vals = _density_values(model, syms, xs, sub)
                 ok = np.isfinite(vals)
                 if not ok.any():
                     continue
                 scale = max(1.0, float(np.max(np.abs(vals[ok]))))
-                for xv, v in zip(xs, vals):
-                    if not np.isfinite(v):
-                        continue
-                    where = f"{x} = {float(xv):.6g}" + (f" with {_fmt(sub)}" if sub else "")
-                    domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
-                    if abs(v.imag) > 1e-9 * scale:
-                        raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
-                                         f"domain ({domains}): it is not a density there")
-                    if v.real < -1e-9 * scale:
-                        raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
-                                         f"declared domain ({domains}): it is not a density there")
+                bad = ok & ((np.abs(vals.imag) > 1e-9 * scale) | (vals.real < -1e-9 * scale))
+                if not bad.any():
+                    continue
+                k = int(np.argmax(bad))  # the first point where the density is no density: named in the refusal
+                v, pt = vals[k], (xs[k],) if len(axes) == 1 else xs[k]
+                where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, pt)) + \
+                    (f" with {_fmt(sub)}" if sub else "")
+                domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
+                if abs(v.imag) > 1e-9 * scale:
+                    raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
+                                     f"domain ({domains}): it is not a density there")
+                raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
+                                 f"declared domain ({domains}): it is not a density there")
     except StepTimeout:
         _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
         return d.note("the sign of the density could not be checked within the time limit")
@@ -222,6 +239,9 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
         return d.note("the sign of the density could not be checked numerically")
     return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
                       "and support, ends included (numeric evidence).", "evaluation at probe points", None, ()))
+
+
+_JOINT_PROBES = 240  # density values per parameter point at most (a grid over the product of several supports)
 
 
 def _positive_form(model):
@@ -577,79 +597,7 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
                       "points; SymPy could not do the integral in closed form).", "numerical quadrature", None, ()))
 
 
-# -- several data variables (multi): the same checks over the product of the supports ------------
-_JOINT_PROBES = 240  # density values per parameter point at most (a grid over the product of the supports)
-
-
-def _joint_density_values(model, d: Derivation, limit: float | None) -> Derivation:
-    """:func:`check_density_values` for several data variables: by the density's form, else at a
-    grid over the product of the supports (each support's probes) for every probe parameter point."""
-    import itertools
-
-    import numpy as np
-
-    from ..numeric import lambdify_expr
-
-    from ..joint import on_constraints
-
-    if model.meta_value("data_constraints", ()):  # a simplex, not the product of the supports: not probed here
-        return d.note("several data variables on a constrained support: the sign is taken from the family's definition")
-    limit = min(10.0, default_limit()) if limit is None else limit
-    try:
-        with time_limit(min(limit, 2.0), "sign of the density"):
-            if model.density.is_nonnegative is True:
-                return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
-            if on_constraints(model.density, model).is_nonnegative is True:
-                return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
-                                  "(the larger side minus the smaller) is written as a positive symbol.",
-                                  "SymPy's assumptions under the joint constraints", None, ()))
-    except Exception:  # noqa: BLE001 - an assumption query that breaks (or runs out of time) is no proof
-        pass
-    syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
-    doms = model_domains(model)
-    try:
-        fn = lambdify_expr(model.log_density, (*model.data, *syms))
-        with time_limit(limit, "sign of the density (numeric)"):
-            for sub in _probe_points(model):
-                axes = [_support_probes(sup, sub) for sup in model.support]
-                if not all(axes):
-                    continue
-                grid = list(itertools.product(*axes))
-                if len(grid) > _JOINT_PROBES:
-                    grid = grid[:: len(grid) // _JOINT_PROBES + 1]
-                cols = [np.array([complex(p[i]) for p in grid]) for i in range(len(axes))]
-                with np.errstate(all="ignore"):
-                    vals = np.exp(np.asarray(fn(*cols, *[complex(sub[s]) for s in syms]), dtype=complex)) * np.ones(len(grid))
-                ok = np.isfinite(vals)
-                if not ok.any():
-                    continue
-                scale = max(1.0, float(np.max(np.abs(vals[ok]))))
-                bad = ok & ((np.abs(vals.imag) > 1e-9 * scale) | (vals.real < -1e-9 * scale))
-                if not bad.any():
-                    continue
-                k = int(np.argmax(bad))  # the first point where the density is no density: named in the refusal
-                v = vals[k]
-                where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, grid[k])) + \
-                    (f" with {_fmt(sub)}" if sub else "")
-                domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
-                if abs(v.imag) > 1e-9 * scale:
-                    raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
-                                     f"domain ({domains}): it is not a density there")
-                raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
-                                 f"declared domain ({domains}): it is not a density there")
-    except StepTimeout:
-        _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
-        return d.note("the sign of the density could not be checked within the time limit")
-    except ModelError:
-        raise
-    except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
-        _warn_once(f"the sign of the density of {model.name!r} could not be checked ({type(exc).__name__}); going on")
-        return d.note("the sign of the density could not be checked numerically")
-    return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
-                      "and the product of the supports, ends included (numeric evidence).",
-                      "evaluation at probe points", None, ()))
-
-
+# -- several data variables (multi): the normalization over the product of the supports ------------
 def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivation:
     """:func:`check_normalization` for several data variables: the total ``M(0)`` of the joint
     transform (Fubini, one variable at a time by Euler's integrals, :mod:`symfisher.joint`), proven
