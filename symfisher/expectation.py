@@ -132,7 +132,7 @@ def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> Sta
 
         v = joint_moment(t, model, limit)
         if v is not None:
-            return StatisticValue(t, v, "joint moment-generating function")
+            return StatisticValue(t, v, "exact sum" if model.support[0].is_finite() else "joint moment-generating function")
     if len(model.data) == 1 and not model.support[0].is_finite():
         v = _from_transform(t, model, limit)
         if v is not None:

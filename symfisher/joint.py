@@ -35,6 +35,8 @@ GAUSS_ND = ("Gauss's integral over the whole space: the log-density is quadratic
             "definite matrix (Sylvester's criterion), int exp(-x^T P x/2 + b^T x) dx = (2 pi)^(d/2) "
             "det(P)^(-1/2) exp(b^T P^(-1) b/2)")
 FUBINI = "one variable at a time, the last first (Fubini: the density is non-negative), each by Euler's integrals"
+GRID = "an exact sum over every point of the product of the finite supports"
+_MAX_GRID = 4096  # points of a product of finite supports summed exactly
 
 
 def _key(model: Model) -> tuple:
@@ -169,9 +171,39 @@ def _decided(cond, model: Model):
     return _condition_value(cond, model)
 
 
+def _grid(model: Model):
+    """Every point of a product of finite supports (with numeric values), or ``None``."""
+    import itertools
+
+    if len(model.data) < 2 or model.meta_value("data_constraints", ()):
+        return None
+    if not all(s.is_finite() and not s.free_symbols for s in model.support):
+        return None
+    sizes = [len(s.points()) for s in model.support]
+    if sp.prod(sizes) > _MAX_GRID:
+        return None
+    return list(itertools.product(*[s.points() for s in model.support]))
+
+
+def _grid_sum(g, model: Model, grid):
+    """``sum_x g(x) f(x)`` over the grid, over one denominator."""
+    from .simplify import abstracting_exponents
+
+    f = model.density
+    v = sp.Add(*[(g * f).subs(dict(zip(model.data, pt))) for pt in grid])
+    return abstracting_exponents(v, lambda e: sp.factor(sp.cancel(sp.together(e))))
+
+
 def joint_total_mass(model: Model, limit: float | None = None):
     """``(M(0), how)``: the density's integral over the product of the supports, simplified, and how it was
     found; or ``None``."""
+    grid = _grid(model)
+    if grid is not None:
+        try:
+            with time_limit(limit or _LIMIT, "the sum over the product of the supports"):
+                return _grid_sum(sp.S.One, model, grid), GRID
+        except StepTimeout:
+            return None
     found = joint_transform(model, limit)
     if found is None:
         return None
@@ -195,9 +227,17 @@ def _mass(E0):
 
 def joint_moment(stat: sp.Expr, model: Model, limit: float | None = None):
     """``E[stat]`` for a polynomial ``stat`` in the data variables, from the joint transform:
-    each monomial ``prod x_i^k_i`` is the mixed derivative ``d^k M / dt^k`` at ``t = 0``; ``None``
-    for any other statistic or a law without a joint transform."""
+    each monomial ``prod x_i^k_i`` is the mixed derivative ``d^k M / dt^k`` at ``t = 0``; any statistic
+    on a (small) product of finite supports, exactly summed; ``None`` for any other statistic or a law
+    without a joint transform."""
     data = tuple(model.data)
+    grid = _grid(model)
+    if grid is not None:
+        try:
+            with time_limit(limit or _LIMIT, f"E[{stat}] summed over the product of the supports"):
+                return _grid_sum(stat, model, grid)
+        except StepTimeout:
+            return None
     if not stat.is_polynomial(*data):
         return None
     found = joint_transform(model, limit)

@@ -329,3 +329,38 @@ def test_fubini_route_two_independent_exponentials():
     # a density off by a factor is refused on the closed-form total
     with pytest.raises(ModelError, match="does not normalize"):
         from_density("2*a*b*exp(-a*x_1 - b*x_2)", var="x_1 in (0, oo), x_2 in (0, oo)", params=["a > 0", "b > 0"])
+
+
+def test_product_of_finite_supports_is_summed_exactly():
+    """Two independent Bernoulli variables typed as one density on {0, 1}^2: every expectation is an exact
+    sum over the four points; I = diag(1/(p(1-p)), 1/(q(1-q))), the KL is the sum of the Bernoulli KLs and the
+    Jeffreys prior the product of two Beta(1/2, 1/2) kernels; float sums over the grid witness the Fisher entries."""
+    from symfisher.joint import GRID
+
+    m = from_density("p**x_1*(1-p)**(1-x_1)*q**x_2*(1-q)**(1-x_2)", var="x_1 in {0, 1}, x_2 in {0, 1}",
+                     params=["p in (0, 1)", "q in (0, 1)"])
+    assert any(st.reason == GRID for st in check_normalization(m).steps)
+    rep = derive_all(m, only=("fisher", "kl", "jeffreys"))
+    assert not rep.failures, rep.failures
+    p, q = m.params
+    doms = model_domains(m)
+    assert T._compare(rep.get("fisher"), sp.diag(1 / (p * (1 - p)), 1 / (q * (1 - q))), doms) is True
+    f, s = rep.derivations["kl"].extras["first"], rep.derivations["kl"].extras["second"]
+    want = sum(f[r] * sp.log(f[r] / s[r]) + (1 - f[r]) * sp.log((1 - f[r]) / (1 - s[r])) for r in (p, q))
+    assert T._compare(rep.get("kl"), want, kl_domains(m)) is True
+    assert T._compare(rep.get("jeffreys"), 1 / sp.sqrt(p * (1 - p) * q * (1 - q)), doms) is True
+    for vp, vq in ((0.3, 0.6), (0.85, 0.1)):
+        def lp(a, b, u, v):
+            return a * math.log(u) + (1 - a) * math.log(1 - u) + b * math.log(v) + (1 - b) * math.log(1 - v)
+        h = 1e-6
+        grid = [(a, b) for a in (0, 1) for b in (0, 1)]
+        score = {g: ((lp(*g, vp + h, vq) - lp(*g, vp - h, vq)) / (2 * h), (lp(*g, vp, vq + h) - lp(*g, vp, vq - h)) / (2 * h))
+                 for g in grid}
+        for i in range(2):
+            for j in range(2):
+                exact = sum(math.exp(lp(*g, vp, vq)) * score[g][i] * score[g][j] for g in grid)
+                got = float(rep.get("fisher")[i, j].subs({p: vp, q: vq}))
+                assert abs(got - exact) <= 1e-6 * (1 + abs(exact)), (i, j, got, exact)
+    with pytest.raises(ModelError, match="does not normalize"):
+        from_density("p**x_1*(1-p)**(1-x_1)*q**x_2", var="x_1 in {0, 1}, x_2 in {0, 1}",
+                     params=["p in (0, 1)", "q in (0, 1)"])
