@@ -364,3 +364,38 @@ def test_product_of_finite_supports_is_summed_exactly():
     with pytest.raises(ModelError, match="does not normalize"):
         from_density("p**x_1*(1-p)**(1-x_1)*q**x_2", var="x_1 in {0, 1}, x_2 in {0, 1}",
                      params=["p in (0, 1)", "q in (0, 1)"])
+
+
+_BVN5 = ("exp(-((x_1-m_1)**2/s_1**2 - 2*r*(x_1-m_1)*(x_2-m_2)/(s_1*s_2) + (x_2-m_2)**2/s_2**2)/(2*(1-r**2)))"
+         "/(2*pi*s_1*s_2*sqrt(1-r**2))")
+
+
+def test_bivariate_normal_in_five_parameters_matches_the_literature():
+    """Not in the catalog: the bivariate normal in (mu_1, mu_2, sigma_1, sigma_2, rho), whose x-Hessian depends
+    on the parameters. Its Fisher information (Berger & Sun, "Objective priors for the bivariate normal model",
+    Ann. Statist. 36 (2008), §2) and Jeffreys prior 1/(sigma_1^2 sigma_2^2 (1 - rho^2)^2) (ibid.), from the
+    fourth moments of the joint moment-generating function; the rho entry witnessed by dblquad."""
+    m = from_density(_BVN5, var="x_1 in R, x_2 in R", params=["m_1 real", "m_2 real", "s_1 > 0", "s_2 > 0",
+                                                               "r in (-1, 1)"])
+    rep = derive_all(m, only=("fisher", "jeffreys"))
+    assert not rep.failures, rep.failures
+    m1, m2, s1, s2, r = m.params
+    c = 1 - r**2
+    want = sp.Matrix([
+        [1 / (s1**2 * c), -r / (s1 * s2 * c), 0, 0, 0],
+        [-r / (s1 * s2 * c), 1 / (s2**2 * c), 0, 0, 0],
+        [0, 0, (2 - r**2) / (s1**2 * c), -r**2 / (s1 * s2 * c), -r / (s1 * c)],
+        [0, 0, -r**2 / (s1 * s2 * c), (2 - r**2) / (s2**2 * c), -r / (s2 * c)],
+        [0, 0, -r / (s1 * c), -r / (s2 * c), (1 + r**2) / c**2]])
+    doms = model_domains(m)
+    assert T._compare(rep.get("fisher"), want, doms) is True
+    ratio = rep.get("jeffreys") * s1**2 * s2**2 * c**2  # proportional: a constant ratio
+    assert all(T._compare(sp.diff(ratio, p), sp.S.Zero, doms) is True for p in m.params)
+    # E[(d/dr log f)^2] at one point by quadrature over R^2 (the density and its r-derivative lambdified)
+    from scipy.integrate import dblquad
+
+    pt = {m1: 0.3, m2: -0.2, s1: 1.3, s2: 0.8, r: 0.45}
+    f = sp.lambdify(m.data, m.density.subs(pt))
+    sr = sp.lambdify(m.data, sp.diff(m.log_density, r).subs(pt))
+    val, _ = dblquad(lambda b, a: sr(a, b) ** 2 * f(a, b), -12, 12, -12, 12, epsabs=1e-11, epsrel=1e-10)
+    assert abs(val - float(want[4, 4].subs(pt))) <= 1e-7, val
