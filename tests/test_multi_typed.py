@@ -399,3 +399,21 @@ def test_bivariate_normal_in_five_parameters_matches_the_literature():
     sr = sp.lambdify(m.data, sp.diff(m.log_density, r).subs(pt))
     val, _ = dblquad(lambda b, a: sr(a, b) ** 2 * f(a, b), -12, 12, -12, 12, epsabs=1e-11, epsrel=1e-10)
     assert abs(val - float(want[4, 4].subs(pt))) <= 1e-7, val
+
+
+def test_verify_witnesses_a_typed_density_on_the_plane(capsys):
+    """`symfisher verify` on the typed bivariate normal: the quadrature witnesses run (a Gauss–Hermite rule about
+    the numerically found mode, no declared Gaussian) and pass; on a product of logistic densities the same rule
+    does not integrate the density to one, and is refused rather than used."""
+    from symfisher.numeric import NumericUnavailable, _laplace_rule
+
+    argv = ["verify", "--density", _mvn_text(), "--var", "x_1 in R, x_2 in R", "--param", "mu_1 real",
+            "--param", "mu_2 real", *sum((["--const", c] for c in _COV), []), "--constraint", _PD[0]]
+    assert main(argv) == 0
+    out = capsys.readouterr().out
+    assert "PASS  fisher[mu_1,mu_2]: E[s s^T] (quadrature)" in out and "kl closed form vs quadrature" in out
+    assert "several data variables" not in out and "FAIL" not in out
+    m = from_density("exp(-(x_1-a))/(1+exp(-(x_1-a)))**2*exp(-x_2)/(1+exp(-x_2))**2", var="x_1 in R, x_2 in R",
+                     params=["a real"], check=False)
+    with pytest.raises(NumericUnavailable, match="does not integrate"):
+        _laplace_rule(m, {"a": 0.4})
