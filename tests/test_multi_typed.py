@@ -417,3 +417,20 @@ def test_verify_witnesses_a_typed_density_on_the_plane(capsys):
                      params=["a real"], check=False)
     with pytest.raises(NumericUnavailable, match="does not integrate"):
         _laplace_rule(m, {"a": 0.4})
+
+
+def test_sheet_spec_takes_constraints(tmp_path, capsys):
+    """A spec's `[model]` table takes `constraints = [...]` like `--constraint`; a bad one is the spec's
+    one-line error, exit 2, nothing written."""
+    spec = tmp_path / "cat.toml"
+    body = ('title = "Typed categorical"\nquestion = "q"\nexplanation = "e"\ntakeaway = "t"\n\n[model]\n'
+            f'density = "{_CAT}"\nvar = "x in {{1, 2, 3}}"\nparams = ["p_1 in (0, 1)", "p_2 in (0, 1)"]\n'
+            'constraints = ["p_1 + p_2 < 1"]\n\n[[derive]]\nquantity = "fisher"\n')
+    spec.write_text(body)
+    assert main(["sheet", str(spec), "--out", str(tmp_path / "out"), "--format", "json"]) == 0
+    capsys.readouterr()
+    spec.write_text(body.replace("p_1 + p_2 < 1", "p_1 + p_2 <= 1"))
+    out = tmp_path / "bad"
+    assert main(["sheet", str(spec), "--out", str(out), "--format", "json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "strict" in err and "\n" not in err and not out.exists()
