@@ -56,6 +56,7 @@ class Typed:
     old_of_new: dict = field(default_factory=dict)   # catalog parameter -> expression in this model's
     literature_params: tuple | None = None           # submatrix of the literature matrix (plain's params)
     sample: dict = field(default_factory=dict)       # name -> (lo, hi) overriding the declared domain
+    constraints: tuple = ()                          # joint constraints (--constraint), e.g. "p_1 + p_2 < 1"
 
 
 _CAT = "(x-2)*(x-3)/2", "-(x-1)*(x-3)", "(x-1)*(x-2)/2"  # indicators of x = 1, 2, 3 on {1, 2, 3}
@@ -79,7 +80,7 @@ _TABLE = [
     ("negative_binomial", "natural", "binomial(x+r-1, x)*(1-exp(t))**r*exp(t*x)", "x in 0..oo", ["t in (-oo, 0)"],
      ["r in 1..oo"], {"p": "1-exp(t)"}),
     ("categorical", "catalog", f"p_1**({_CAT[0]})*p_2**({_CAT[1]})*(1-p_1-p_2)**({_CAT[2]})", "x in {1, 2, 3}",
-     ["p_1 in (0, 1)", "p_2 in (0, 1)"], [], {}, {"sample": _P12}),
+     ["p_1 in (0, 1)", "p_2 in (0, 1)"], [], {}, {"sample": _P12, "constraints": ("p_1 + p_2 < 1",)}),
     ("categorical", "natural", f"exp(t_1*{_CAT[0]}+t_2*({_CAT[1]}))/(1+exp(t_1)+exp(t_2))", "x in {1, 2, 3}",
      ["t_1 real", "t_2 real"], [], {"p_1": "exp(t_1)/(1+exp(t_1)+exp(t_2))", "p_2": "exp(t_2)/(1+exp(t_1)+exp(t_2))"}),
     ("exponential", "catalog", "lam*exp(-lam*x)", "x in (0, oo)", ["lam > 0"], [], {}),
@@ -118,7 +119,8 @@ _TABLE = [
      "exp(-(sigma_22*(x_1-mu_1)**2-2*sigma_12*(x_1-mu_1)*(x_2-mu_2)+sigma_11*(x_2-mu_2)**2)"
      "/(2*(sigma_11*sigma_22-sigma_12**2)))/(2*pi*sqrt(sigma_11*sigma_22-sigma_12**2))",
      "x_1 in R, x_2 in R", ["mu_1 real", "mu_2 real"], ["sigma_11 > 0", "sigma_22 > 0", "sigma_12 real"], {},
-     {"sample": {"sigma_11": (1.0, 2.0), "sigma_22": (1.0, 2.0), "sigma_12": (-0.5, 0.5)}}),
+     {"sample": {"sigma_11": (1.0, 2.0), "sigma_22": (1.0, 2.0), "sigma_12": (-0.5, 0.5)},
+      "constraints": ("sigma_12**2 < sigma_11*sigma_22",)}),
     ("laplace", "catalog", "exp(-Abs(x-mu)/b)/(2*b)", "x in R", ["mu real", "b > 0"], [], {}),
     ("laplace", "rate", "t*exp(-t*Abs(x-mu))/2", "x in R", ["mu real", "t > 0"], [], {"b": "1/t"}),
     ("cauchy", "catalog", "sigma/(pi*((x-mu)**2+sigma**2))", "x in R", ["mu real", "sigma > 0"], [], {}),

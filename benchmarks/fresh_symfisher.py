@@ -52,7 +52,8 @@ def child(kind: str, name: str) -> int:
         if kind == "catalog":
             model = sf.get_model(name)
         else:
-            model = sf.from_density(m.density, var=m.var, params=list(m.params), consts=list(m.consts))
+            model = sf.from_density(m.density, var=m.var, params=list(m.params), consts=list(m.consts),
+                                    constraints=list(m.constraints))
         der = sf.fisher_information(model)
     except Exception as e:  # noqa: BLE001  refused or raised: that model's failure
         _emit(ev="error", seconds=time.perf_counter() - t0, detail=f"{type(e).__name__}: {e}"[:300])

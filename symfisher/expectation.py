@@ -127,6 +127,12 @@ def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> Sta
         v = _from_mgf(t, model)
         if v is not None:
             return StatisticValue(t, _finish(v), "moment-generating function")
+    if len(model.data) > 1:  # (multi) a law of several data variables: its joint transform, found once
+        from .joint import joint_moment
+
+        v = joint_moment(t, model, limit)
+        if v is not None:
+            return StatisticValue(t, v, "exact sum" if model.support[0].is_finite() else "joint moment-generating function")
     if len(model.data) == 1 and not model.support[0].is_finite():
         v = _from_transform(t, model, limit)
         if v is not None:

@@ -43,8 +43,17 @@ def clear_cache() -> None:
     _CACHE.clear()
 
 
+class _Domains(dict):
+    """``{symbol: Domain}`` with the model's joint ``constraints`` (``p_1 + p_2 < 1``), which
+    :func:`~symfisher.simplify.random_points` keeps: a condition is decided where the model lives."""
+
+    constraints: tuple = ()
+
+
 def _domains(model: Model) -> dict:
-    return dict(model.domains)
+    doms = _Domains(model.domains)
+    doms.constraints = tuple(model.meta_value("constraints", ()))
+    return doms
 
 
 # -- expansion into c(theta) * t(X) -----------------------------------------

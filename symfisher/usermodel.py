@@ -30,6 +30,54 @@ def _declare(texts, kind: str) -> list:
     return out
 
 
+def _variables(var, known: dict) -> tuple:
+    """(multi) The data variables and their supports: ``var`` is one declaration (``"x in R"``), a
+    comma-separated list of them (``"x_1 in R, x_2 in R"``), or a list of either (``--var`` repeated)."""
+    from .parsing import parse_variable, split_top_level
+
+    texts = [var] if isinstance(var, str) else list(var or ())
+    decls = [part for text in texts for part in (split_top_level(text) if isinstance(text, str) else [text])]
+    if not decls:
+        raise ModelError("the data variable and its support are missing (--var \"x in SUPPORT\")")
+    xs, supports = [], []
+    for text in decls:
+        vname, support = parse_variable(text.strip() if isinstance(text, str) else text, known)
+        if vname in known:
+            raise ModelError(f"{vname!r} is both a data variable and a parameter or constant")
+        if any(x.name == vname for x in xs):
+            raise ModelError(f"the data variable {vname!r} is declared twice")
+        xs.append(sp.Symbol(vname, **support.variable_assumptions()))
+        supports.append(support)
+    return tuple(xs), tuple(supports)
+
+
+def _constraints(texts, known: dict, domains, data=()) -> tuple:
+    """(multi) The joint constraints (``"p_1 + p_2 < 1"``) as the model's ``meta``, parsed safely;
+    refused when no point of the declared domains satisfies them all."""
+    from .parsing import ParseError, parse_constraint
+
+    if isinstance(texts, str):
+        texts = [texts]
+    rels = tuple(r for text in texts or () for r in parse_constraint(text, dict(known, **{x.name: x for x in data})))
+    on_data = sorted({x.name for r in rels for x in r.free_symbols & set(data)})
+    if on_data:
+        raise ParseError(f"a constraint relates the parameters and constants: {on_data[0]!r} is a data variable "
+                         "(its support is declared with --var)")
+    if not rels:
+        return ()
+    from .derive.regularity import DomainMap
+    from .simplify import random_points
+
+    doms = DomainMap(domains)
+    doms.constraints = rels
+    try:
+        random_points(sorted(known.values(), key=lambda s: s.name), doms, n=1, seed=3)
+    except ValueError:
+        raise ModelError(f"the constraints {', '.join(map(str, rels))} leave (almost) no point of the declared "
+                         "domains: declare domains they can hold on") from None
+    return (("constraints", rels),)
+
+
 def _forced_log(expr):
     """``expand_log(log(expr), force=True)``, taken factor by factor: the log of a product is the sum
     of its factors' logs, of a power ``b**k`` it is ``k`` times the log of ``b``, of ``exp(u)`` with ``u``
@@ -49,7 +97,7 @@ def _forced_log(expr):
     return sp.Add(*out)
 
 
-def _log_of_density(expr, x):
+def _log_of_density(expr, x):  # x: the data variable, or a tuple of them
     """``log f`` expanded (``expand_log(force=True)``), except that a factor of the parameters
     alone is kept in one log when the forced expansion would split it into logs of negative
     factors, which shows as ``I*pi``: ``-2 atanh(2l - 1)/(1 - 2l)`` is positive on (0, 1), but
@@ -57,14 +105,15 @@ def _log_of_density(expr, x):
     logf = _forced_log(expr)
     if not logf.has(sp.I) or expr.has(sp.I):
         return logf
+    xs = x if isinstance(x, tuple) else (x,)
     factors = sp.Mul.make_args(expr)
-    const = sp.Mul(*[f for f in factors if not f.has(x)])
-    rest = sp.expand_log(sp.log(sp.Mul(*[f for f in factors if f.has(x)])), force=True)
+    const = sp.Mul(*[f for f in factors if not f.has(*xs)])
+    rest = sp.expand_log(sp.log(sp.Mul(*[f for f in factors if f.has(*xs)])), force=True)
     return logf if rest.has(sp.I) else sp.log(const) + rest
 
 
-def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> Model:
-    from .parsing import parse_expression, parse_variable
+def _build(text: str, is_log: bool, var, params, consts, name, check: bool, constraints=()) -> Model:
+    from .parsing import parse_expression
 
     pdecl = _declare(params, "parameter")
     cdecl = _declare(consts, "constant")
@@ -82,21 +131,20 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     if var is None:
         raise ModelError("the data variable and its support are missing (--var \"x in SUPPORT\")")
     known = {s.name: s for s, _ in pdecl + cdecl}
-    vname, support = parse_variable(var, known)
-    if vname in known:
-        raise ModelError(f"{vname!r} is both the data variable and a parameter or constant")
-    x = sp.Symbol(vname, **support.variable_assumptions())
-    symbols = dict(known, **{vname: x})
+    xs, supports = _variables(var, known)  # (multi) one data variable or several
+    symbols = dict(known, **{x.name: x for x in xs})
     expr = parse_expression(text, symbols)
     params_ = tuple(s for s, _ in pdecl)
-    missing = [s for s in params_ if s not in expr.free_symbols and s not in support.free_symbols]
+    on_support = set().union(*(sup.free_symbols for sup in supports))
+    missing = [s for s in params_ if s not in expr.free_symbols and s not in on_support]
     if missing:
         raise ModelError(f"the parameter {missing[0]} does not appear in the {'log-density' if is_log else 'density'}")
-    logf = expr if is_log else _log_of_density(expr, x)
+    logf = expr if is_log else _log_of_density(expr, xs if len(xs) > 1 else xs[0])
     model = Model(
-        name or ("user density" if not is_log else "user log-density"), (x,), params_, logf, (support,),
+        name or ("user density" if not is_log else "user log-density"), xs, params_, logf, supports,
         domains=tuple(pdecl + cdecl), constants=tuple(s for s, _ in cdecl),
         parameterization=("f = " if not is_log else "log f = ") + text.strip(),
+        meta=_constraints(constraints, known, pdecl + cdecl, xs),
     )
     check_support(model)
     try:
@@ -109,7 +157,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool) -> M
     # X = T(W) is a change of variables: the density normalizes iff the base law's does (the base
     # is tried first: it has no parameters left, so its transform is the cheaper one)
     laws = (std.representation.base, std) if std.representation is not None else (std,)
-    if check and not any(_normalizes_by_transform(law) for law in laws):
+    if check and not (len(xs) == 1 and any(_normalizes_by_transform(law) for law in laws)):
         check_normalization(model)
     return std
 
@@ -137,16 +185,21 @@ def _normalizes_by_transform(model: Model) -> bool:
     return False
 
 
-def from_density(density: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:
+def from_density(density: str, var, params, consts=(), name: str | None = None, check: bool = True,
+                 constraints=()) -> Model:
     """A model from density text, e.g. ``from_density("t*exp(-t*x)", "x in (0, oo)", ["t > 0"])``.
+
+    ``var`` declares the data variable, or several: ``"x_1 in R, x_2 in R"`` or a list of declarations.
+    ``constraints`` are joint relations of the parameters and constants (``["p_1 + p_2 < 1"]``).
 
     Raises :class:`~symfisher.parsing.ParseError` for text that does not parse and
     :class:`~symfisher.model.ModelError` for a model that is not regular (support depending
     on a parameter, density not normalizing).
     """
-    return _build(density, False, var, params, consts, name, check)
+    return _build(density, False, var, params, consts, name, check, constraints)
 
 
-def from_logpdf(logpdf: str, var: str, params, consts=(), name: str | None = None, check: bool = True) -> Model:
+def from_logpdf(logpdf: str, var, params, consts=(), name: str | None = None, check: bool = True,
+                constraints=()) -> Model:
     """A model from log-density text (see :func:`from_density`)."""
-    return _build(logpdf, True, var, params, consts, name, check)
+    return _build(logpdf, True, var, params, consts, name, check, constraints)

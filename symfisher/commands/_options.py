@@ -13,9 +13,12 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
     p.add_argument("name", nargs="?", help="a catalog model (see `symfisher list`)")
     p.add_argument("--density", metavar="EXPR", help="a user's density, e.g. 't*exp(-t*x)'")
     p.add_argument("--logpdf", metavar="EXPR", help="a user's log-density")
-    p.add_argument("--var", metavar="'x in SUPPORT'", help="the data variable and its support")
+    p.add_argument("--var", action="append", default=None, metavar="'x in SUPPORT'",
+                   help="the data variable and its support; several: repeat it, or 'x_1 in R, x_2 in R'")
     p.add_argument("--param", action="append", default=[], metavar="'NAME in DOMAIN'", help="a parameter (repeatable)")
     p.add_argument("--const", action="append", default=[], metavar="'NAME in DOMAIN'", help="a known constant (repeatable)")
+    p.add_argument("--constraint", action="append", default=[], metavar="'RELATION'",
+                   help="a joint constraint on the parameters and constants, e.g. 'p_1 + p_2 < 1' (repeatable)")
     p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
     p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
     p.add_argument("--size", action="append", default=[], metavar="NAME=N",
@@ -84,14 +87,16 @@ def _build_model(args):
         raise ModelError(f"give either a catalog model name ({args.name!r}) or --density/--logpdf, not both")
     if not user and not args.name:
         raise ModelError("no model: name a catalog model (symfisher list) or give --density/--logpdf with --var and --param")
-    if not user and (args.var or args.param or args.const):
-        raise ModelError("--var/--param/--const describe a --density or --logpdf model, not a catalog one")
+    constraints = getattr(args, "constraint", None) or []
+    if not user and (args.var or args.param or args.const or constraints):
+        raise ModelError("--var/--param/--const/--constraint describe a --density or --logpdf model, not a catalog one")
     sizes = parse_sizes(getattr(args, "size", None))
     if user and sizes:
         raise ModelError("--size sets a size of a catalog model, not of a --density or --logpdf one")
     if user:
         build = from_density if args.density is not None else from_logpdf
-        model = build(args.density if args.density is not None else args.logpdf, args.var, args.param, args.const)
+        model = build(args.density if args.density is not None else args.logpdf, args.var, args.param, args.const,
+                      constraints=constraints)
     else:
         model = catalog_model(args.name, sizes)
     for transform in MODEL_TRANSFORMS:

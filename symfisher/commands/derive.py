@@ -118,7 +118,8 @@ def _run_all(args) -> int:
     from ..families import family_names
     from ..model import ModelError
 
-    if args.name or args.density is not None or args.logpdf is not None or args.var or args.param or args.const:
+    if args.name or args.density is not None or args.logpdf is not None or args.var or args.param or args.const \
+            or getattr(args, "constraint", None):
         raise ModelError("--all derives the whole catalog; give no model name or --density/--logpdf with it")
     if args.coords or args.reparam or args.size:
         raise ModelError("--coords/--reparam/--size apply to one model, not to --all")

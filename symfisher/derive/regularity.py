@@ -140,23 +140,25 @@ def _support_probes(sup, sub: dict) -> list:
 def _log_density_function(model, syms):
     from ..numeric import lambdify_expr
 
-    return lambdify_expr(model.log_density, (model.data[0], *syms))
+    return lambdify_expr(model.log_density, (*model.data, *syms))
 
 
 def _density_values(model, syms, xs, sub):
-    """The density at the data values ``xs`` for the parameter point ``sub``, as complex numbers
-    (``exp`` of the log-density, evaluated with complex arithmetic so a negative factor shows)."""
+    """The density at the data values ``xs`` (numbers; tuples of them for several data variables) for
+    the parameter point ``sub``, as complex numbers (``exp`` of the log-density, evaluated with complex
+    arithmetic so a negative factor shows)."""
     import numpy as np
 
     fn = _log_density_function(model, syms)
     args = [complex(sub[s]) for s in syms]
-    xarr = np.array([complex(v) for v in xs])
+    cols = [np.array([complex(v) for v in xs])] if len(model.data) == 1 else \
+        [np.array([complex(p[i]) for p in xs]) for i in range(len(model.data))]
     with np.errstate(all="ignore"):
         try:
-            return np.exp(np.asarray(fn(xarr, *args), dtype=complex)) * np.ones(len(xs))
+            return np.exp(np.asarray(fn(*cols, *args), dtype=complex)) * np.ones(len(xs))
         except (TypeError, ValueError, AttributeError):  # a SciPy function without complex support
             real = [float(np.real(a)) for a in args]
-            return np.exp(np.asarray(fn(np.real(xarr), *real), dtype=complex)) * np.ones(len(xs))
+            return np.exp(np.asarray(fn(*[np.real(c) for c in cols], *real), dtype=complex)) * np.ones(len(xs))
 
 
 def _fmt(sub: dict) -> str:
@@ -166,51 +168,66 @@ def _fmt(sub: dict) -> str:
 def check_density_values(model, limit: float | None = None) -> Derivation:
     """Refuse (:class:`ModelError`, with the point and the value) a declared domain on which the
     density is negative or not real somewhere; proven non-negative when SymPy's assumptions
-    say so, else evaluated at points over the whole domain and support, ends included."""
+    say so (with the joint constraints' gaps as positive symbols, :func:`symfisher.joint.on_constraints`),
+    else evaluated at points over the whole domain and support (the product of the supports for
+    several data variables), ends included."""
+    from ..joint import on_constraints
+
     d = Derivation("density_values", f"The {model.name} density is real and non-negative")
-    if len(model.data) != 1:
-        return d.note("several data variables: the sign is taken from the family's definition")
+    if len(model.data) != 1 and model.meta_value("data_constraints", ()):
+        # a simplex, not the product of the supports: not probed here
+        return d.note("several data variables on a constrained support: the sign is taken from the family's definition")
     limit = min(10.0, default_limit()) if limit is None else limit
     f = model.density
     try:
         with time_limit(min(limit, 2.0), "sign of the density"):
             if f.is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
-            if _positive_form(model).is_nonnegative is True:
+            if len(model.data) == 1 and _positive_form(model).is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form, once each bounded parameter is written "
                                   "through a positive one (p = u/(1 + u) for p in (0, 1)).",
                                   "SymPy's assumptions after a change of variables onto the domain", None, ()))
+            if model.meta_value("constraints", ()) and on_constraints(f, model).is_nonnegative is True:
+                return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
+                                  "(the larger side minus the smaller) is written as a positive symbol.",
+                                  "SymPy's assumptions under the joint constraints", None, ()))
     except StepFailed:
         pass
     except Exception:  # noqa: BLE001 - an assumption query that breaks is no proof either way
         pass
+    import itertools
+
     import numpy as np
 
     syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
     doms = model_domains(model)
-    x = model.data[0]
     try:
         with time_limit(limit, "sign of the density (numeric)"):
             for sub in _probe_points(model):
-                xs = _support_probes(model.support[0], sub)
-                if not xs:
+                axes = [_support_probes(sup, sub) for sup in model.support]
+                if not all(axes):
                     continue
+                xs = axes[0] if len(axes) == 1 else list(itertools.product(*axes))
+                if len(xs) > _JOINT_PROBES:  # a grid over several supports, thinned evenly
+                    xs = xs[:: len(xs) // _JOINT_PROBES + 1]
                 vals = _density_values(model, syms, xs, sub)
                 ok = np.isfinite(vals)
                 if not ok.any():
                     continue
                 scale = max(1.0, float(np.max(np.abs(vals[ok]))))
-                for xv, v in zip(xs, vals):
-                    if not np.isfinite(v):
-                        continue
-                    where = f"{x} = {float(xv):.6g}" + (f" with {_fmt(sub)}" if sub else "")
-                    domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
-                    if abs(v.imag) > 1e-9 * scale:
-                        raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
-                                         f"domain ({domains}): it is not a density there")
-                    if v.real < -1e-9 * scale:
-                        raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
-                                         f"declared domain ({domains}): it is not a density there")
+                bad = ok & ((np.abs(vals.imag) > 1e-9 * scale) | (vals.real < -1e-9 * scale))
+                if not bad.any():
+                    continue
+                k = int(np.argmax(bad))  # the first point where the density is no density: named in the refusal
+                v, pt = vals[k], (xs[k],) if len(axes) == 1 else xs[k]
+                where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, pt)) + \
+                    (f" with {_fmt(sub)}" if sub else "")
+                domains = "; ".join(f"{s} in {doms[s]}" for s in sub if s in doms)
+                if abs(v.imag) > 1e-9 * scale:
+                    raise ModelError(f"the density is not real at {where} (value {v:.4g}), inside the declared "
+                                     f"domain ({domains}): it is not a density there")
+                raise ModelError(f"the density is negative at {where} (value {v.real:.4g}), inside the "
+                                 f"declared domain ({domains}): it is not a density there")
     except StepTimeout:
         _warn_once(f"the sign of the density of {model.name!r} could not be checked within {limit:g} s; going on")
         return d.note("the sign of the density could not be checked within the time limit")
@@ -222,6 +239,9 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
         return d.note("the sign of the density could not be checked numerically")
     return d.add(Step("The density is real and non-negative at points spread over the whole parameter domain "
                       "and support, ends included (numeric evidence).", "evaluation at probe points", None, ()))
+
+
+_JOINT_PROBES = 240  # density values per parameter point at most (a grid over the product of several supports)
 
 
 def _positive_form(model):
@@ -507,7 +527,7 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
     d = Derivation("normalization", f"The {model.name} density normalizes")
     limit = min(10.0, default_limit()) if limit is None else limit
     if len(model.data) != 1:
-        return d.note("several data variables: normalization taken from the family's definition")
+        return _joint_normalization(model, d, limit)
     d = d.extend(check_density_values(model, limit))
     x, sup = model.data[0], model.support[0]
     f = model.density
@@ -575,6 +595,78 @@ def check_normalization(model: Model, limit: float | None = None) -> Derivation:
         return d.note("normalization not confirmed: " + "; ".join(undecided))
     return d.add(Step("The density integrates to one (checked by numerical quadrature at seeded parameter "
                       "points; SymPy could not do the integral in closed form).", "numerical quadrature", None, ()))
+
+
+# -- several data variables (multi): the normalization over the product of the supports ------------
+def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivation:
+    """:func:`check_normalization` for several data variables: the total ``M(0)`` of the joint
+    transform (Fubini, one variable at a time by Euler's integrals, :mod:`symfisher.joint`), proven
+    1 or refused on proof; else numerical cubature at seeded points (two or three variables)."""
+    import math
+
+    from ..joint import joint_total_mass
+
+    if model.meta_value("data_constraints", ()):
+        return d.note("several data variables on a constrained support: normalization taken from the family's "
+                      "definition")
+    limit = min(10.0, default_limit()) if limit is None else limit
+    d = d.extend(check_density_values(model, limit))
+    doms = model_domains(model)
+    try:
+        total, how = joint_total_mass(model, min(limit, _SYMBOLIC_TOTAL_LIMIT)) or (None, None)
+    except Exception:  # noqa: BLE001 - no closed form: the numbers decide
+        total = None
+    integral = sp.Integral(model.density, *[(x, s.lo, s.hi) for x, s in zip(model.data, model.support)]) \
+        if all(hasattr(s, "lo") for s in model.support) else None
+    if total is not None:
+        verdict = is_zero(total - 1, doms)
+        if verdict is True:
+            return d.add(Step("The density integrates to one over the product of the supports.", how, integral,
+                              (sp.S.One,)))
+        if verdict is False:
+            off = _closed_form_off(total, doms)
+            if off is not None:
+                raise ModelError(f"the density does not normalize: its total over the product of the supports is "
+                                 f"{total}, not 1" + (f" (at {_fmt(off[0])} it is {off[1]})" if off[0] else ""))
+    if len(model.data) > 3 or not all(type(s).__name__ == "IntervalSupport" for s in model.support):
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes (no closed form); going on")
+        return d.note("normalization not confirmed: no closed form of the iterated integral")
+    import numpy as np
+    from scipy.integrate import nquad
+
+    from ..numeric import lambdify_expr
+
+    syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
+    fn = lambdify_expr(model.log_density, (*model.data, *syms))
+    undecided, agrees = [], 0
+    try:
+        with time_limit(limit, "normalization (numeric)"):
+            for sub in random_points(syms, doms, n=2, seed=11):
+                args = [float(sub[s]) for s in syms]
+                ranges = [(float(s.lo.subs(sub)), float(s.hi.subs(sub))) for s in model.support]
+                with np.errstate(all="ignore"):
+                    v, err = nquad(lambda *xs: float(np.real(np.exp(fn(*xs, *args)))), ranges,
+                                   opts={"epsabs": 1e-11, "epsrel": 1e-9, "limit": 100})
+                if not (math.isfinite(v) and math.isfinite(err)):
+                    undecided.append(f"the total at {_fmt(sub)} could not be bounded")
+                elif abs(v - 1) > _SAFETY * err + 1e-7 * max(1.0, abs(v)):
+                    raise ModelError(f"the density does not normalize: it integrates to {v:.10g} ± {err:.2g} "
+                                     f"at {_fmt(sub)}, not 1")
+                elif abs(v - 1) > 1e-6:
+                    undecided.append(f"the total at {_fmt(sub)} is {v:.6g} ± {err:.2g}, which does not exclude 1")
+                else:
+                    agrees += 1
+    except StepTimeout:
+        undecided.append(f"the numeric check ran past its limit of {limit:g} s")
+    except (ArithmeticError, ValueError, TypeError, NameError, KeyError, AttributeError) as exc:
+        undecided.append(f"cubature failed ({type(exc).__name__})")
+    if undecided or not agrees:
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes "
+                   f"({undecided[0] if undecided else 'no point'}); going on")
+        return d.note("normalization not confirmed: " + "; ".join(undecided))
+    return d.add(Step("The density integrates to one (checked by numerical cubature over the product of the supports "
+                      "at seeded parameter points; SymPy could not do the iterated integral in closed form).",
+                      "numerical cubature", None, ()))
 
 
 def _closed_form_off(total, doms):

@@ -44,6 +44,7 @@ The package, one idea per module:
 from __future__ import annotations
 
 from .declarations import (parse_declaration, parse_reparam, parse_support, parse_variable, split_top_level)
+from .constraints import parse_constraint  # (multi) joint constraints on the parameters
 from .expression import parse_expression
 from .whitelist import (CONSTANT_NAMES, FUNCTION_NAMES, MAX_DEPTH, MAX_TEXT_LENGTH, RESERVED_NAMES, ParseError,
                         check_name)
@@ -55,6 +56,7 @@ __all__ = [
     "parse_support",
     "parse_variable",
     "parse_reparam",
+    "parse_constraint",
     "check_name",
     "FUNCTION_NAMES",
     "CONSTANT_NAMES",

@@ -201,7 +201,7 @@ def build_model(spec: Spec, part: Part, index: int):
             build = from_density if "density" in m else from_logpdf
             text = m.get("density", m.get("logpdf"))
             model = build(text, m["var"], list(m.get("params", ())), list(m.get("consts", ())),
-                          name=m.get("label") or None)
+                          name=m.get("label") or None, constraints=list(m.get("constraints", ())))
     except SpecError:
         raise
     except (ModelError, ValueError) as exc:

@@ -113,7 +113,7 @@ class Spec:
 
 _TOP_KEYS = {"title", "question", "explanation", "takeaway", "model", "derive", "check", "figure", "part", "note"}
 _PART_KEYS = {"heading", "model", "derive", "check", "figure", "note"}
-_MODEL_KEYS = {"name", "sizes", "density", "logpdf", "var", "params", "consts", "coords", "label"}
+_MODEL_KEYS = {"name", "sizes", "density", "logpdf", "var", "params", "consts", "constraints", "coords", "label"}
 _CHECK_KEYS = {"name", "of", "at", "target", "witness", "tol", "detail", "witness_args"}
 _FIGURE_KEYS = {"kind", "caption"}
 
@@ -240,7 +240,7 @@ def _parse_model(table, path, where):
                 _str(table, k, path, w, required=True)
         if "var" not in table:
             raise SpecError(path, w + "var", "missing (the data variable and its support, e.g. \"x in (0, oo)\")")
-        for k in ("params", "consts"):
+        for k in ("params", "consts", "constraints"):  # (multi) joint constraints, e.g. ["p_1 + p_2 < 1"]
             v = table.get(k, [])
             if isinstance(v, str):
                 v = [v]

@@ -1,0 +1,263 @@
+"""Laws of several data variables: the joint moment-generating function, by Fubini.
+
+A density of several data variables ``x_1, ..., x_d`` (a bivariate normal typed as a user
+would) has no moment table of its own. Its joint transform
+
+    M(t) = E[exp(t . X)] = int ... int exp(t . x + log f(x)) dx_d ... dx_1
+
+is taken once, one variable at a time from the last (Fubini: the integrand is non-negative),
+each inner integral by Euler's integrals (:mod:`symfisher.euler`; Gauss's
+``int exp(-a x^2 + b x) dx = sqrt(pi/a) exp(b^2/(4a))`` leaves an exponent that is again
+quadratic in the remaining variables), with the conditions of each integral (``a > 0``) decided on
+the parameter domains and their joint constraints. Then
+
+* the total mass is ``M(0)`` (the normalization proof of a typed joint density);
+* ``E[x_1^k_1 ... x_d^k_d]`` is the mixed derivative of ``M`` at ``t = 0``, so every polynomial
+  statistic (the score's outer product, the log-ratio of a KL divergence) needs no integral.
+
+``None`` wherever a step is not one of Euler's integrals: the expectation engine then says that
+it has no route. Reference: Billingsley, *Probability and Measure*, 3rd ed. (1995), Theorem 18.3
+(Fubini) and §30 (moments from the moment-generating function).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from .expectation_base import _CACHE, _condition_value
+from .limits import StepFailed, StepTimeout, time_limit
+from .model import Model
+
+__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "on_constraints"]
+
+_LIMIT = 6.0  # seconds for the iterated integral, once per law
+# how the transform was found (shown in the normalization step)
+GAUSS_ND = ("Gauss's integral over the whole space: the log-density is quadratic in the data with a positive "
+            "definite matrix (Sylvester's criterion), int exp(-x^T P x/2 + b^T x) dx = (2 pi)^(d/2) "
+            "det(P)^(-1/2) exp(b^T P^(-1) b/2)")
+FUBINI = "one variable at a time, the last first (Fubini: the density is non-negative), each by Euler's integrals"
+GRID = "an exact sum over every point of the product of the finite supports"
+_MAX_GRID = 4096  # points of a product of finite supports summed exactly
+
+
+def _key(model: Model) -> tuple:
+    canon = {x: sp.Symbol(f"_x{i}", **x.assumptions0) for i, x in enumerate(model.data)}
+    return ("joint transform", sp.srepr(model.log_density.xreplace(canon)), ";".join(map(str, model.support)),
+            tuple(map(str, model.meta_value("constraints", ()))))
+
+
+def joint_transform(model: Model, limit: float | None = None):
+    """``(t, log M(t), how)`` for a law of several continuous data variables, ``t`` one real symbol per
+    data variable, ``how`` :data:`GAUSS_ND` or :data:`FUBINI`, or ``None`` (a step that is not one of Euler's integrals, or a condition the
+    domains do not decide). Found once per law."""
+    if len(model.data) < 2 or any(type(s).__name__ != "IntervalSupport" for s in model.support):
+        return None
+    if model.meta_value("data_constraints", ()):
+        return None  # the support is not the product of the intervals (a simplex): no iterated integral over it
+    key = _key(model)
+    if key in _CACHE:
+        return _CACHE[key]
+    found = None
+    try:
+        with time_limit(min(_LIMIT, limit) if limit else _LIMIT, "joint moment-generating function"):
+            found = _iterated(model)
+    except (StepTimeout, StepFailed):
+        found = None
+    except (ArithmeticError, TypeError, ValueError, NotImplementedError, sp.PolynomialError):
+        found = None  # a kernel Euler's integrals mis-read: no transform
+    _CACHE[key] = found
+    return found
+
+
+def _iterated(model: Model):
+    from .expectation_routes import _euler_of
+
+    ts = tuple(sp.Dummy(f"t_{x.name}", real=True) for x in model.data)
+    zero = {t: sp.S.Zero for t in ts}
+    E = model.log_density + sp.Add(*[t * x for t, x in zip(ts, model.data)])
+    whole = _gauss_nd(E, model)
+    if whole is not None:
+        return ts, whole, GAUSS_ND
+    for x, sup in reversed(list(zip(model.data, model.support))):
+        found = _euler_of(E, x, sup.lo, sup.hi)
+        if found is None:
+            return None
+        value, conds = found
+        # the moments are derivatives at t = 0: the integral must exist there (and so near it)
+        for c in conds:
+            c = c.xreplace(zero) if hasattr(c, "xreplace") else c
+            if _decided(c, model) is not True:
+                return None
+        E = sp.expand(sp.expand_log(sp.log(value), force=True))
+        if E.has(sp.Integral, sp.I, sp.nan, sp.zoo):
+            return None
+        E = _collected(E, [y for y in model.data if y != x and E.has(y)] + list(ts))
+    if E.has(*model.data):
+        return None
+    return ts, E, FUBINI
+
+
+def _gauss_nd(E, model: Model):
+    """``log int_{R^d} exp(E) dx`` when ``E = -x^T P x / 2 + b^T x + c`` is quadratic in all the data on
+    the whole space: the iterated Gauss integrals in one step, ``c + b^T P^-1 b / 2 + (d/2) log 2 pi -
+    log det P / 2``, valid when ``P`` is positive definite (its leading minors positive, Sylvester's
+    criterion, decided on the domain and constraints); ``None`` otherwise (the integrals one by one)."""
+    xs = tuple(model.data)
+    if any(s.lo != -sp.oo or s.hi != sp.oo for s in model.support) or not E.is_polynomial(*xs):
+        return None
+    zero = {x: sp.S.Zero for x in xs}
+    grad = [sp.diff(E, x) for x in xs]
+    H = sp.Matrix(len(xs), len(xs), lambda i, j: sp.diff(grad[i], xs[j]))
+    if any(h.has(*xs) for h in H):
+        return None  # of a higher degree in the data
+    P = (-H).applyfunc(sp.cancel)
+    for k in range(1, len(xs) + 1):
+        if _decided(sp.StrictGreaterThan(sp.cancel(P[:k, :k].det()), 0), model) is not True:
+            return None
+    b = sp.Matrix([g.xreplace(zero) for g in grad])
+    c = E.xreplace(zero)
+    det = sp.factor(sp.cancel(P.det()))
+    num, den = sp.fraction(det)
+    positive = all(_decided(sp.StrictGreaterThan(v, 0), model) is True for v in (num, den) if not v.is_number)
+    logdet = sp.log(num) - sp.log(den) if positive else sp.log(det)  # both positive: the quotient's log splits
+    inv = P.adjugate().applyfunc(lambda e: sp.cancel(e / det))
+    quad = sp.expand((b.T * inv * b)[0, 0] / 2)
+    return _collected(c + quad + sp.Rational(len(xs), 2) * sp.log(2 * sp.pi) - logdet / 2,
+                      [t for t in E.free_symbols if t not in model.symbols.values() and isinstance(t, sp.Dummy)])
+
+
+def _collected(E, variables):
+    """The exponent as a polynomial in the remaining variables with each coefficient over one
+    denominator (``cancel``): Gauss's ``b^2/(4a)`` multiplies the next integral's coefficients out
+    into long sums of fractions otherwise. Logs of the parameters alone stay as they are."""
+    const, var = E.as_independent(*variables, as_Add=True)
+    if not variables or not var.is_polynomial(*variables):
+        return E
+    terms = {}
+    for t in sp.Add.make_args(var):
+        c, mono = t.as_independent(*variables, as_Add=False)
+        terms[mono] = terms.get(mono, sp.S.Zero) + c
+    return const + sp.Add(*[sp.factor(sp.cancel(c)) * mono for mono, c in terms.items()])
+
+
+def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
+    """``expr`` with each joint constraint's gap (``b - a`` of ``a < b``: ``sigma_11 sigma_22 - sigma_12^2``
+    of ``sigma_12^2 < sigma_11 sigma_22``), as it appears in the factored expression, written as a positive
+    symbol: SymPy's assumptions can then read signs the constraints decide (``sigma_11/(2 D) > 0``).
+    Sound for a sign: every point of the constrained domain has a positive gap."""
+    gaps = {}
+    for c in model.meta_value("constraints", ()):
+        if not isinstance(c, (sp.StrictLessThan, sp.StrictGreaterThan)):
+            continue
+        g = sp.factor(c.gts - c.lts)
+        D = sp.Dummy("D", positive=True)
+        gaps.update({g: D, sp.expand(g): D, -g: -D, sp.expand(-g): -D})
+    if not gaps:
+        return expr
+    def fac(e):
+        return sp.factor(e) if e.is_Add else e
+
+    return sp.factor(expr).replace(lambda e: e.is_Add, fac).xreplace(gaps)
+
+
+def _decided(cond, model: Model):
+    """Whether a condition ``lhs > 0`` (``<``) of an integral holds on the domain: by the assumptions once the
+    joint constraints are positive symbols (:func:`on_constraints`), else by the domains' points."""
+    if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)) and model.meta_value("constraints", ()):
+        try:
+            if on_constraints(cond.gts - cond.lts, model).is_positive:
+                return True
+        except (TypeError, ValueError, sp.PolynomialError):
+            pass
+    return _condition_value(cond, model)
+
+
+def _grid(model: Model):
+    """Every point of a product of finite supports (with numeric values), or ``None``."""
+    import itertools
+
+    if len(model.data) < 2 or model.meta_value("data_constraints", ()):
+        return None
+    if not all(s.is_finite() and not s.free_symbols for s in model.support):
+        return None
+    sizes = [len(s.points()) for s in model.support]
+    if sp.prod(sizes) > _MAX_GRID:
+        return None
+    return list(itertools.product(*[s.points() for s in model.support]))
+
+
+def _grid_sum(g, model: Model, grid):
+    """``sum_x g(x) f(x)`` over the grid, over one denominator."""
+    from .simplify import abstracting_exponents
+
+    f = model.density
+    v = sp.Add(*[(g * f).subs(dict(zip(model.data, pt))) for pt in grid])
+    return abstracting_exponents(v, lambda e: sp.factor(sp.cancel(sp.together(e))))
+
+
+def joint_total_mass(model: Model, limit: float | None = None):
+    """``(M(0), how)``: the density's integral over the product of the supports, simplified, and how it was
+    found; or ``None``."""
+    grid = _grid(model)
+    if grid is not None:
+        try:
+            with time_limit(limit or _LIMIT, "the sum over the product of the supports"):
+                return _grid_sum(sp.S.One, model, grid), GRID
+        except StepTimeout:
+            return None
+    found = joint_transform(model, limit)
+    if found is None:
+        return None
+    ts, E, how = found
+    return _mass(E.xreplace({t: sp.S.Zero for t in ts})), how
+
+
+def _mass(E0):
+    """``exp(E0)`` simplified: first the logs with their arguments factored and positive numbers split off
+    (``log(2 a) = log 2 + log a`` for ``a`` of any sign on the principal branch), which cancels the
+    constants of Gauss's integrals against the density's own; ``simplify`` only if that leaves something."""
+    def split(lg):
+        c, rest = sp.factor(lg.args[0]).as_independent(*lg.free_symbols, as_Add=False)
+        return sp.log(c) + sp.log(rest) if c.is_positive and c != 1 else lg
+
+    E1 = sp.expand(sp.expand_log(E0.replace(lambda e: isinstance(e, sp.log), split), force=False))
+    if E1 == 0 or sp.cancel(E1) == 0:
+        return sp.S.One
+    return sp.simplify(sp.powsimp(sp.exp(E0), force=True))
+
+
+def joint_moment(stat: sp.Expr, model: Model, limit: float | None = None):
+    """``E[stat]`` for a polynomial ``stat`` in the data variables, from the joint transform:
+    each monomial ``prod x_i^k_i`` is the mixed derivative ``d^k M / dt^k`` at ``t = 0``; any statistic
+    on a (small) product of finite supports, exactly summed; ``None`` for any other statistic or a law
+    without a joint transform."""
+    data = tuple(model.data)
+    grid = _grid(model)
+    if grid is not None:
+        try:
+            with time_limit(limit or _LIMIT, f"E[{stat}] summed over the product of the supports"):
+                return _grid_sum(stat, model, grid)
+        except StepTimeout:
+            return None
+    if not stat.is_polynomial(*data):
+        return None
+    found = joint_transform(model, limit)
+    if found is None:
+        return None
+    ts, E, _ = found
+    zero = {t: sp.S.Zero for t in ts}
+    key = ("joint base", _key(model))
+    if key not in _CACHE:
+        _CACHE[key] = _mass(E.xreplace(zero))  # M(0), the total mass
+    mass = _CACHE[key]
+    Q = E - E.xreplace(zero)  # log M(t) - log M(0)
+    total = sp.S.Zero
+    for monom, coeff in sp.Poly(stat, *data).terms():
+        mkey = ("joint moment", _key(model), monom)
+        if mkey not in _CACHE:
+            g = sp.exp(Q)
+            for t, k in zip(ts, monom):
+                if k:
+                    g = sp.diff(g, t, k)
+            _CACHE[mkey] = sp.factor(sp.cancel(g.xreplace(zero)))
+        total += coeff * _CACHE[mkey]
+    return mass * total
