@@ -252,3 +252,35 @@ def test_a_spec_directory_with_one_bad_spec_writes_nothing(tmp_path, capsys):
     cap = capsys.readouterr()
     assert rc == 2 and len(cap.err.strip().splitlines()) == 1 and "nosuchmodel" in cap.err
     assert not out.exists()
+
+
+@pytest.mark.parametrize("text", ["-1/lam", "-7/lam"])
+def test_a_prior_times_a_negative_constant_is_not_a_prior(text):
+    """A prior is defined up to a *positive* factor: -1/lambda is negative everywhere, not the Jeffreys prior."""
+    v = check_answer(model("exponential"), "jeffreys", text)
+    assert not v.equal and v.exit_code == 1 and "negative factor" in v.message, v.message
+    w = check_answer(model("exponential"), "jeffreys", "7/(pi*lam)")
+    assert w.equal and w.proved and w.up_to_constant
+
+
+@pytest.mark.parametrize("reparam, words", [
+    ("t = 1/x", "data variable"),  # the new name is the data variable's: not "breaks at {0}"
+    ("t = exp(x)", "data variable"),
+])
+def test_a_reparameterization_in_the_data_variable_is_refused(reparam, words, capsys):
+    rc = main(["derive", "--density", "t*exp(-t*x)", *EXP, "--reparam", reparam, "--json"])
+    cap = capsys.readouterr()
+    assert rc == 2 and cap.out == "" and len(cap.err.strip().splitlines()) == 1 and words in cap.err, cap.err
+
+
+def test_a_reparameterization_with_a_known_constant(capsys):
+    """``t = c exp(w)`` with c a known constant (it was an internal TypeError): I_w = (dt/dw)^2/t^2 = 1 for the
+    exponential rate (Lehmann & Casella (1998), §2.7, the information under a change of coordinates)."""
+    import json
+
+    rc = main(["derive", "--density", "t*exp(-t*x)", *EXP, "--const", "c > 0", "--reparam", "t = c*exp(w)",
+               "--json", "--only", "fisher"])
+    cap = capsys.readouterr()
+    assert rc == 0, cap.err
+    out = json.loads(cap.out)
+    assert out["params"] == ["w"] and sp.sympify(out["fisher"][0][0]) == 1

@@ -7,8 +7,8 @@ integers, and laws with no closed form, which must fail clearly.
 
 Every case runs through ``test_typed_heldout.check_case`` (the independent numeric witness: quadrature
 or exact sums of the typed density, ``sympy.diff`` for the score) and, where ``LITERATURE`` holds the
-cited value, ``test_typed_hunt._literature_matches``. Cases marked ``slow`` are collected only with
-``SYMFISHER_SLOW=1``.
+cited value, ``test_typed_hunt._literature_matches``. Only ``DEFAULT`` runs by default; every other case is collected only
+with ``SYMFISHER_SLOW=1`` (about 30 minutes on a loaded machine).
 """
 from __future__ import annotations
 
@@ -297,8 +297,12 @@ def test_third_batch_is_new_broad_and_cited():
     assert kinds >= {"line", "count", "set"}
 
 
-FAST = [c for c in CASES if not c[8]]
-SLOW = [c for c in CASES if c[8]]
+# Each case takes 10-100 s (a whole derivation and its quadratures), so the default run keeps the one that
+# guards the sifting fix (the asymmetric Laplace location's -E[H] was 0); SYMFISHER_SLOW=1 runs them all
+# (the slow flag above marks the cases that take minutes even alone).
+DEFAULT = {"asymmetric_laplace_location"}
+FAST = [c for c in CASES if c[0] in DEFAULT]
+SLOW = [c for c in CASES if c[0] not in DEFAULT]
 
 
 @pytest.mark.parametrize("case", FAST, ids=[c[0] for c in FAST])
