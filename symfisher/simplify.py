@@ -435,7 +435,7 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
     # cancellation that never ends)
     if expr.has(sp.beta, sp.gamma, sp.polygamma, sp.binomial, sp.factorial, sp.RisingFactorial):
         try:
-            with time_limit(limit / 2, "zero test (gamma functions expanded)"):
+            with time_limit(limit, "zero test (gamma functions expanded)"):
                 if cancels(sp.gammasimp(sp.expand_func(expr))):
                     return True
         except (StepTimeout, Exception):
