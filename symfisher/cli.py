@@ -30,7 +30,10 @@ COUNT_OPTIONS = {"points": "--points", "samples": "--samples", "jobs": "--jobs"}
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message):  # one line, exit 2, as for every bad input
-        raise _UsageError(f"{self.prog}: {message}")
+        # the line already starts "symfisher: error: ", so the top-level parser adds nothing and a command's
+        # parser only its name ("derive: argument --time-limit: ...")
+        where = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        raise _UsageError(f"{where}: {message}" if where else message)
 
 
 class _UsageError(Exception):

@@ -263,19 +263,24 @@ def _symmetric_abs_sign(t: sp.Expr, model: Model, limit: float | None):
     of continuous functions and finite at 0. The same rules as the catalog's
     :func:`symfisher.families._base.symmetric_abs_moments`, with ``E|z|^p`` and ``f(0)`` from the density."""
     x = model.data[0]
-    if not t.has(sp.Abs, sp.sign, sp.DiracDelta) or not _even(model):
+    if not t.has(sp.Abs, sp.sign, sp.DiracDelta):
         return None
     coeff, factors = t.as_independent(x, as_Add=False)
     factors = sp.Mul.make_args(factors)
     if len(factors) == 1 and isinstance(factors[0], sp.DiracDelta) and len(factors[0].args) == 1:
+        # sifting needs no symmetry, only a density continuous at 0 with 0 inside the support (the
+        # asymmetric Laplace's kink at its location: SymPy's integral of DiracDelta against exp(-|z|) is 0)
         d = sp.cancel(factors[0].args[0] / x)
-        ell = model.log_density
-        if d.has(x) or d == 0 or ell.has(*_DISCONTINUOUS):
+        ell, sup = model.log_density, model.support[0]
+        inside = type(sup).__name__ == "IntervalSupport" and (sup.lo < 0) is sp.true and (sup.hi > 0) is sp.true
+        if d.has(x) or d == 0 or ell.has(*_DISCONTINUOUS) or not inside:
             return None
         at0 = ell.xreplace({x: sp.S.Zero})
         if at0.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
             return None
-        return coeff * sp.exp(at0) / sp.Abs(d), "the density at 0 (a point mass of the Hessian)"
+        return coeff * sp.exp(at0) / sp.Abs(d), "density at 0 (a point mass of the Hessian)"
+    if not _even(model):
+        return None
     p = q = 0
     for f in factors:
         b, e = f.as_base_exp()

@@ -429,6 +429,17 @@ def is_zero(expr, domains: dict, n: int = 8, tol: float = 1e-9, limit: float = 4
                 return True
     except (StepTimeout, Exception):
         pass
+    # gamma-type functions at integer shifts of one argument (beta(a + 1, 4)/beta(a, 2), polygamma(0, a + 5)
+    # - polygamma(0, a)): rational after expand_func and gammasimp, where cancel of the unexpanded form may run
+    # out of time; a numeric test of such a zero costs seconds per point (evalf raises its precision on a
+    # cancellation that never ends)
+    if expr.has(sp.beta, sp.gamma, sp.polygamma, sp.binomial, sp.factorial, sp.RisingFactorial):
+        try:
+            with time_limit(limit, "zero test (gamma functions expanded)"):
+                if cancels(sp.gammasimp(sp.expand_func(expr))):
+                    return True
+        except (StepTimeout, Exception):
+            pass
     if _nonzero_rational(expr, domains):
         return False
     # exp(eta), exp(2 eta), exp(-eta) as powers of y = exp(eta) (cancels has tried that for zero): a

@@ -367,6 +367,13 @@ def _decide_up_to_constant(t, U, E, mistakes, quantity, points, decimals, note) 
 
 
 def _equal_up_to(t, u, r, c, cmp: Comparison, quantity, decimals, note) -> Verdict:
+    if c.is_negative:  # -1/lam is no prior: a density is positive, so only a positive factor is free
+        plain = compare(u, r, cmp.points, symbolic=False)
+        k = plain.first_difference()
+        ce, _ = counterexample(plain, None, k) if k is not None else (None, None)
+        msg = (f"not equal: your answer is the {t.label} times {c}, a negative factor; a prior density is "
+               f"positive, so it is defined only up to a positive constant.")
+        return Verdict(False, True, None, ce, msg + note, quantity, False, r, u, None, cmp.evidence, decimals)
     exact = sp.simplify(c - 1) == 0
     label = t.label
     n = cmp.evidence

@@ -321,6 +321,8 @@ def compare(u, r, points, symbolic: bool = True, domains=None) -> Comparison:
             c.proved = zero_by_cases(d, domains)
         if not c.proved:
             _breakpoint_pass(c, d, domains)
+        if not c.proved and c.status == "numeric":
+            _difference_pass(c, d)
         if not c.proved and c.status != "differs" and _nowhere_zero(d):
             _tiniest_difference(c, d)
     return c
@@ -480,6 +482,24 @@ def _breakpoint_pass(c: Comparison, d, domains) -> None:
         c.agree.append(False)
         c.diffs.append(dv)
         return
+
+
+def _difference_pass(c: Comparison, d) -> None:
+    """Before "equal, not proven" is said: the difference itself at each point where the two sides agreed to
+    their digits, evaluated to its own 15 digits (:func:`_difference_at`). A relative difference below
+    ``NOISE`` (``10**-60*besseli(0, p)**2``) is below the sides' digits but not below the difference's: a
+    non-zero certified value is a difference; a true zero (``asin(sin(p)) - p``) has no certified digit and
+    stays evidence of agreement."""
+    for k, a in enumerate(c.agree):
+        if not a or (c.diffs[k] is not None and c.diffs[k].is_Rational):
+            continue
+        if remaining_share() <= 0:
+            return
+        dv = _difference_at(d, c.points[k])
+        if dv is not None and dv != 0 and not dv.is_Rational:
+            c.agree[k] = False
+            c.diffs[k] = dv
+            return
 
 
 def remaining_share() -> float:

@@ -267,7 +267,7 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
                         one(B))))
     for name, reason in fail_b:
         d = d.fail(f"fisher (curvature): {name}", reason)
-    agree = False
+    agree = differ = False
     if A is not None and B is not None:
         doms = model_domains(model)
         from ..series import SERIES_ZERO_TEST_LIMIT, has_series
@@ -281,10 +281,15 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
                            "their difference simplifies to zero" if proven else _NUMERIC_REASON,
                            None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))
         elif verdict is False:
+            differ = True
             d = d.fail("fisher routes", "E[s s^T] and -E[H] differ: the model may not be regular")
         else:  # undecided (the zero test ran out of time): neither agreement nor a difference is claimed
             d = d.note("whether E[s s^T] and -E[H] agree could not be decided within the zero test's time limit")
     result = B if B is not None else A
+    if differ:
+        # the routes differ: E[s s^T] is the definition, -E[H] equals it only for a regular model, so the
+        # definition is the result shown (a kinked density's -E[H] of 0 was shown, its E[s s^T] right)
+        result = A
     if result is None or not agree:
         # a structure that declined to be looked for (the generic route was expected to be cheaper) may finish
         late = dispatch_declined("fisher", model, limit=limit, score_vector=score_vector, hessian_matrix=hessian_matrix,

@@ -364,19 +364,30 @@ def _one_map(model: Model, old: sp.Symbol, expr: sp.Expr, s: sp.Symbol, text: st
 
     rng = np.random.default_rng(3)
     grid = sorted(float(v) for v in new_dom.sample(rng, 60))
-    vals = [complex(e.subs(s2, g).evalf()) for g in grid]
+    # known constants in the map (t = c exp(w)): the monotonicity probe at one value of each
+    fixed = {c: sp.Float(model.domain(c).sample(rng, 1)[0], 20) for c in model.constants if c in e.free_symbols}
+    try:
+        vals = [complex(e.xreplace(fixed).subs(s2, g).evalf()) for g in grid]
+    except (TypeError, ValueError, ArithmeticError):
+        raise ModelError(f"{text}: the right side could not be evaluated for {s} in {new_dom}") from None
     signs = {np.sign(v2.real - v1.real) for v1, v2 in zip(vals, vals[1:]) if abs(v2 - v1) > 1e-15}
     if any(abs(v.imag) > 1e-12 for v in vals):
         raise ModelError(f"{text}: the right side is not real for every {s} in {new_dom}")
     if len(signs) > 1:
         raise ModelError(f"{text}: not invertible: {old} is not monotone in {s} on {new_dom}")
-    image = sp.Interval(sp.Min(a, b), sp.Max(a, b), True, True)
-    target = dom_old.as_set()
-    if not image.is_subset(sp.Interval(dom_old.lo, dom_old.hi)):
+    try:
+        image = sp.Interval(sp.Min(a, b), sp.Max(a, b), True, True)
+        inside = image.is_subset(sp.Interval(dom_old.lo, dom_old.hi))
+        whole = sp.Interval(dom_old.lo, dom_old.hi, True, True) == image
+    except (TypeError, ValueError):
+        inside = whole = None
+    if inside is None or not isinstance(image, sp.Interval):
+        raise ModelError(f"{text}: the values of {old} at the ends of {s}'s domain ({a}, {b}) could not be compared "
+                         f"with its domain {dom_old}")
+    if not inside:
         raise ModelError(f"{text}: for {s} in {new_dom}, {old} ranges over ({image.inf}, {image.sup}), which leaves its domain {dom_old}")
-    if sp.Interval(dom_old.lo, dom_old.hi, True, True) != image:
+    if not whole:
         raise ModelError(f"{text}: {old} only ranges over ({image.inf}, {image.sup}), not its whole domain {dom_old}")
-    del target
     inverse = None
     t = sp.Dummy(old.name, **old.assumptions0)
     try:
@@ -424,8 +435,10 @@ def coordinate_change(model: Model, mapping: dict, name: str = "user", texts: di
             continue
         expr = as_expr(mapping[old])  # a SymPy object built by the safe parser
         text = texts.get(old, f"{old} = {expr}")
-        if expr.has(*model.data):
-            raise ModelError(f"{text}: the new coordinates must not involve the data variable")
+        data_names = {str(x) for x in model.data}
+        if expr.has(*model.data) or any(str(f) in data_names for f in expr.free_symbols):
+            raise ModelError(f"{text}: the new coordinates must not involve the data variable "
+                             f"({', '.join(sorted(data_names))})")
         fresh = sorted(expr.free_symbols - known, key=lambda s_: s_.name)
         if expr.free_symbols & set(model.params):
             raise ModelError(f"{text}: the right side involves another old parameter")

@@ -83,7 +83,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                    (-sp.Sum(sp.Symbol("delta") ** kk / sp.factorial(kk)
                             * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), kk))),
                             (kk, 1, order)),)))
-    kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) if a.has(*params)]
+    kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min) if a.has(*params)]
     smooth_order = order if not kinks else min(order, 2)
     if kinks:
         d = d.add(Step(f"The log-density is not smooth in the parameters (it contains {kinks[0]}): the expectation "
