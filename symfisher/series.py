@@ -41,7 +41,7 @@ import re
 import sympy as sp
 
 __all__ = ["ProvenSum", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
-           "numeric_sums", "undefined", "zero_test", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
+           "numeric_sums", "undefined", "zero_test", "is_zero", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
 
 SERIES_LABEL = "exact series (no closed form found)"
 SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
@@ -453,6 +453,16 @@ def zero_test(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = SERIE
     if any(v is None for v in verdicts):
         return None, False
     return True, all(v == "proven" for v in verdicts)
+
+
+def is_zero(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:
+    """:func:`symfisher.simplify.is_zero`, with an expression holding exact series tested by :func:`zero_test`
+    (the same points and tolerance, each series summed once per point) instead of ``evalf``'s escalation."""
+    if has_series(expr):
+        return zero_test(expr, domains, n, tol, max(limit, SERIES_ZERO_TEST_LIMIT))[0]
+    from .simplify import is_zero as plain
+
+    return plain(expr, domains, n, tol, limit)
 
 
 def _plain_summand(term: sp.Expr, x: sp.Symbol) -> sp.Expr:

@@ -22,7 +22,8 @@ from sympy import oo
 from ..derivation import Derivation, Step
 from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model
-from ..simplify import cancels, is_zero, tidy
+from ..series import is_zero  # exact series tested without evalf's escalation
+from ..simplify import cancels, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity

@@ -44,7 +44,8 @@ from ..derivation import Derivation, Step
 from ..expectation import ExpectationError, expectation
 from ..limits import StepFailed, StepTimeout, time_limit
 from ..model import Model
-from ..simplify import cancels, is_zero, tidy
+from ..series import is_zero  # exact series tested without evalf's escalation
+from ..simplify import cancels, tidy
 from . import notation as N
 from .regularity import DomainMap, model_domains
 from .report import register_quantity
