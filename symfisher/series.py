@@ -107,24 +107,34 @@ def _mp_sum(s: sp.Sum, prec: int, floor: int = 640):
     args = tuple(sp.Dummy(f"c{i}") for i in range(len(numbers)))
     plan = _plan(s.function.xreplace(dict(zip(numbers, args))), k, args, int(lo))
     with mp.workdps(dps + 20):
-        step = plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers])
-        eps = mp.mpf(10) ** (-(dps + 5))
-        total, settled = mp.mpf(0), 0
-        n = int(lo)
-        while n < int(lo) + MAX_TERMS:
-            block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
-            n += 16
-            total += mp.fsum(block)
-            prev, t = block[-2], block[-1]
-            q = abs(t / prev) if prev != 0 else mp.mpf(2)
-            # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
-            if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
-                settled += 1
-                if settled >= 2:
-                    _VALUES[key] = (work, total)
-                    return sp.Float(total, prec_to_dps(prec))
-            else:
-                settled = 0
+        total = _settle(plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers]), int(lo), dps)
+    if total is None:
+        return None
+    _VALUES[key] = (work, total)
+    return sp.Float(total, prec_to_dps(prec))
+
+
+def _settle(step, lo: int, dps: int):
+    """``sum_{n >= lo} step(n)`` in mpmath (at the working precision set by the caller), summed until the
+    tail bound is below ``10^-(dps + 5)`` of the total twice in a row, else ``None`` (after MAX_TERMS)."""
+    import mpmath as mp
+
+    eps = mp.mpf(10) ** (-(dps + 5))
+    total, settled = mp.mpf(0), 0
+    n = lo
+    while n < lo + MAX_TERMS:
+        block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
+        n += 16
+        total += mp.fsum(block)
+        prev, t = block[-2], block[-1]
+        q = abs(t / prev) if prev != 0 else mp.mpf(2)
+        # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
+        if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
+            settled += 1
+            if settled >= 2:
+                return total
+        else:
+            settled = 0
     return None
 
 
@@ -376,31 +386,37 @@ def _termwise_zero(expr: sp.Expr) -> bool:
 
 
 def _point_function(expr: sp.Expr, syms: tuple):
-    """``point -> value`` of ``expr`` in mpmath: each infinite sum summed at the point (:func:`_mp_sum`), the
-    rest one lambdified mpmath function of the symbols and the sums' values, evaluated at 50 digits (a fixed
+    """``point -> value`` of ``expr`` in mpmath: each infinite sum summed at the point (one :func:`_plan` per
+    series, its parameters the plan's arguments, then :func:`_settle`), the rest one lambdified mpmath function of the symbols and the sums' values, evaluated at 50 digits (a fixed
     precision, where ``evalf`` would raise it again and again on a difference that is zero).
     ``ValueError`` where a sum does not settle or the value is not a finite number."""
     import mpmath as mp
-    from mpmath.libmp import dps_to_prec
 
     sums = sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)
+    if any(len(q.limits) != 1 or q.limits[0][2] != sp.oo or not q.limits[0][1].is_Integer for q in sums):
+        raise ValueError("only sums over lo, lo + 1, ... (lo an integer) are summed here")
     marks = tuple(sp.Dummy(f"S{i}") for i in range(len(sums)))
     fn = sp.lambdify(tuple(syms) + marks, expr.xreplace(dict(zip(sums, marks))), "mpmath")
+    plans = []  # one plan per series, its parameters the arguments: the same plan at every point
+    for q in sums:
+        k, lo, _ = q.limits[0]
+        names = tuple(sorted(q.function.free_symbols - {k}, key=lambda v: v.name))
+        plans.append((k, int(lo), names, _plan(q.function, k, names, int(lo))))
 
     def mpf(v):
-        # the exact binary value of the point (as _mp_sum takes it), not its decimal digits padded
+        # the exact binary value of the point, not its decimal digits padded
         return mp.mpf(int(v)) if v.is_Integer else (mp.mpf(v._mpf_) if v.is_Float else mp.mpf(v.p) / v.q)
 
     def value(sub: dict) -> complex:
         with mp.workdps(_DIGITS):
             at = []
-            # exact numbers in the summand: a Float point would round p**r to its 30 digits before summing
-            exact = {s: sp.Rational(v) for s, v in sub.items()}
-            for q in sums:
-                v = _mp_sum(q.xreplace(exact), dps_to_prec(_DIGITS), floor=0)
+            for q, (k, lo, names, plan) in zip(sums, plans):
+                # the point's exact values (a Float point substituted first would round p**r to 30 digits)
+                with mp.workdps(_DIGITS + 40):
+                    v = _settle(plan([mpf(sub[s]) for s in names]), lo, _DIGITS + 20)
                 if v is None:
                     raise ValueError(f"the series {q} did not settle at {sub}")
-                at.append(mp.mpf(v._mpf_))
+                at.append(v)
             try:
                 v = mp.mpmathify(fn(*[mpf(sub[s]) for s in syms], *at))
             except (ZeroDivisionError, ArithmeticError) as exc:
