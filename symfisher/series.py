@@ -41,7 +41,7 @@ import re
 import sympy as sp
 
 __all__ = ["ProvenSum", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
-           "numeric_sums", "undefined", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
+           "numeric_sums", "undefined", "zero_test", "is_zero", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
 
 SERIES_LABEL = "exact series (no closed form found)"
 SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
@@ -79,7 +79,7 @@ class ProvenSum(sp.Sum):
 _VALUES: dict = {}  # ProvenSum at a point (exact numbers) -> (bits, value): evalf raises its precision step by step
 
 
-def _mp_sum(s: sp.Sum, prec: int):
+def _mp_sum(s: sp.Sum, prec: int, floor: int = 640):
     """``s`` (numbers only but the index) summed in mpmath to ``prec`` bits, or ``None``.
 
     Term by term until the terms settle below the precision, each term from the last by its factors'
@@ -99,7 +99,7 @@ def _mp_sum(s: sp.Sum, prec: int):
         return sp.Float(hit[1], prec_to_dps(prec))
     # evalf raises the precision step by step where terms cancel (a difference that is zero): work at a
     # generous precision at once, kept for the steps that follow
-    work = max(prec + 64, 640)  # evalf's escalation where terms cancel reaches ~570 bits at 30 digits asked
+    work = max(prec + 64, floor)  # evalf's escalation where terms cancel reaches ~570 bits at 30 digits asked
     dps = prec_to_dps(work)
     # the numbers of the point become arguments: one plan (decomposition, ratios, lambdified pieces) per
     # series, whatever the point
@@ -107,24 +107,34 @@ def _mp_sum(s: sp.Sum, prec: int):
     args = tuple(sp.Dummy(f"c{i}") for i in range(len(numbers)))
     plan = _plan(s.function.xreplace(dict(zip(numbers, args))), k, args, int(lo))
     with mp.workdps(dps + 20):
-        step = plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers])
-        eps = mp.mpf(10) ** (-(dps + 5))
-        total, settled = mp.mpf(0), 0
-        n = int(lo)
-        while n < int(lo) + MAX_TERMS:
-            block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
-            n += 16
-            total += mp.fsum(block)
-            prev, t = block[-2], block[-1]
-            q = abs(t / prev) if prev != 0 else mp.mpf(2)
-            # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
-            if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
-                settled += 1
-                if settled >= 2:
-                    _VALUES[key] = (work, total)
-                    return sp.Float(total, prec_to_dps(prec))
-            else:
-                settled = 0
+        total = _settle(plan([mp.mpf(sp.Rational(v).p) / sp.Rational(v).q for v in numbers]), int(lo), dps)
+    if total is None:
+        return None
+    _VALUES[key] = (work, total)
+    return sp.Float(total, prec_to_dps(prec))
+
+
+def _settle(step, lo: int, dps: int):
+    """``sum_{n >= lo} step(n)`` in mpmath (at the working precision set by the caller), summed until the
+    tail bound is below ``10^-(dps + 5)`` of the total twice in a row, else ``None`` (after MAX_TERMS)."""
+    import mpmath as mp
+
+    eps = mp.mpf(10) ** (-(dps + 5))
+    total, settled = mp.mpf(0), 0
+    n = lo
+    while n < lo + MAX_TERMS:
+        block = [step(i) for i in range(n, n + 16)]  # the tail test once per block of terms
+        n += 16
+        total += mp.fsum(block)
+        prev, t = block[-2], block[-1]
+        q = abs(t / prev) if prev != 0 else mp.mpf(2)
+        # the terms shrink at ratio q < 1: the tail is below |t| q / (1 - q)
+        if q < 1 and abs(t) * q / (1 - q) <= eps * abs(total):
+            settled += 1
+            if settled >= 2:
+                return total
+        else:
+            settled = 0
     return None
 
 
@@ -256,6 +266,59 @@ def _positive(e, sub: dict) -> bool:
     return bool(e.is_positive or sp.factor(sp.together(e)).is_positive)
 
 
+_N = sp.Dummy("n", positive=True)  # the index of the ratio test (one symbol, so that its limits are cached)
+
+
+def _finite_limit(L) -> bool:
+    return L is not None and not L.has(_N, sp.Limit, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds) and bool(L.is_finite)
+
+
+def _ratio_limit(a: sp.Expr) -> sp.Expr:
+    """``lim_{n -> oo} a(n + 1)/a(n)`` by SymPy's ``limit``, the ratio simplified first."""
+    n = _N
+    ratio = sp.gammasimp(sp.combsimp(a.xreplace({n: n + 1}) / a))
+    ratio = sp.factor(sp.cancel(ratio)) if not ratio.has(sp.polygamma) else ratio
+    return sp.limit(ratio, n, sp.oo)
+
+
+@functools.lru_cache(maxsize=512)
+def _canonical_ratio_limit(a: sp.Expr):
+    try:
+        L = _ratio_limit(a)
+    except Exception:  # noqa: BLE001  (SymPy's limit raises many kinds: no limit found)
+        return None
+    return L if _finite_limit(L) else None
+
+
+def _factor_ratio_limit(f: sp.Expr):
+    """:func:`_ratio_limit` of one factor, its parameters written as canonical dummies with the same
+    assumptions (``log(binomial(n + r_2 - 1, n))`` is ``log(binomial(n + r - 1, n))``'s computation), or
+    ``None`` when it is not a finite number."""
+    syms = sorted(f.free_symbols - {_N}, key=sp.default_sort_key)
+    canon = {s: _canonical_symbol(i, tuple(sorted(s.assumptions0.items()))) for i, s in enumerate(syms)}
+    L = _canonical_ratio_limit(f.xreplace(canon))
+    return None if L is None else L.xreplace({c: s for s, c in canon.items()})
+
+
+@functools.lru_cache(maxsize=64)
+def _canonical_symbol(i: int, assumptions: tuple) -> sp.Dummy:
+    return sp.Dummy(f"c{i}", **dict(assumptions))
+
+
+def _product_of_limits(a: sp.Expr):
+    """``lim a(n + 1)/a(n)`` as the product of each factor's ratio limit, or ``None`` when a factor's limit is
+    not a finite number (then the product rule of limits does not apply)."""
+    out = sp.S.One
+    for f in sp.Mul.make_args(a):
+        if not f.has(_N):
+            continue
+        L = _factor_ratio_limit(f)
+        if L is None:
+            return None
+        out *= L
+    return out
+
+
 def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> str | None:
     """The sentence proving that ``sum_{x >= lo} term`` converges (absolutely), or ``None``.
 
@@ -263,18 +326,20 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
     means no domain is known and only what the symbols' own assumptions say is used)."""
     from .limits import StepTimeout, time_limit
 
-    n = sp.Dummy("n", positive=True)
+    n = _N
     # a typed density's exp(loggamma(x + r) - ...) as Gamma functions (their arguments are positive in the
     # tail, where the limit is taken), so that the ratio of consecutive terms cancels them
     a = sp.expand_power_exp(term.xreplace({x: n}).replace(sp.loggamma, lambda z: sp.log(sp.gamma(z))))
     try:
         with time_limit(min(10.0, limit) if limit else 10.0, "the ratio test"):
-            ratio = sp.gammasimp(sp.combsimp(a.xreplace({n: n + 1}) / a))
-            ratio = sp.factor(sp.cancel(ratio)) if not ratio.has(sp.polygamma) else ratio
-            L = sp.limit(ratio, n, sp.oo)
+            # factor by factor first: the limit of a product is the product of the factors' limits when each
+            # is a finite number (each found once, whatever its parameters are called); else the whole ratio
+            L = _product_of_limits(a)
+            if L is None:
+                L = _ratio_limit(a)
     except (StepTimeout, Exception):
         return None
-    if L.has(n, sp.Limit, sp.oo, -sp.oo, sp.zoo, sp.nan, sp.AccumBounds) or not L.is_finite:
+    if not _finite_limit(L):
         return None
     sub = _onto(model)
     if not (_positive(1 - L, sub) and _positive(1 + L, sub)):
@@ -292,6 +357,128 @@ def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = N
     s = ProvenSum(term, (x, lo, sp.oo))
     _PROOFS[s] = proof
     return s
+
+
+def _termwise_zero(expr: sp.Expr) -> bool:
+    """Whether ``expr``, linear in its infinite sums, is proven zero before any summation: each sum
+    ``Sum(a_i(k), (k, lo, oo))`` with one lower limit for all, ``expr = sum_i c_i Sum(a_i) + R`` with
+    ``c_i`` free of the index; zero when ``R`` cancels and so does the one summand ``sum_i c_i a_i(k)``
+    (every sum converges, so the sums may be added term by term). A proof, else ``False`` (not decided)."""
+    from .simplify import cancels
+
+    sums = sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)
+    if not sums or any(len(q.limits) != 1 or q.limits[0][2] != sp.oo for q in sums):
+        return False
+    lows = {q.limits[0][1] for q in sums}
+    if len(lows) != 1:
+        return False
+    k = sp.Dummy("k", integer=True)
+    marks = [sp.Dummy("S") for _ in sums]
+    flat = sp.expand(expr.xreplace(dict(zip(sums, marks))))
+    rest = flat.xreplace({m: 0 for m in marks})
+    coeffs = [flat.coeff(m) for m in marks]
+    if any(c.has(*marks) for c in coeffs) or sp.expand(flat - rest - sp.Add(*[c * m for c, m in zip(coeffs, marks)])) != 0:
+        return False  # not linear in the sums
+    summand = sp.Add(*[c * q.function.xreplace({q.limits[0][0]: k}) for c, q in zip(coeffs, sums)])
+    if any(c.has(q.limits[0][0]) for c in coeffs for q in sums):
+        return False  # a coefficient holds an index: it is not a constant of the sum
+    return cancels(rest) and cancels(summand)
+
+
+def _point_function(expr: sp.Expr, syms: tuple):
+    """``point -> value`` of ``expr`` in mpmath: each infinite sum summed at the point (one :func:`_plan` per
+    series, its parameters the plan's arguments, then :func:`_settle`), the rest one lambdified mpmath function of the symbols and the sums' values, evaluated at 50 digits (a fixed
+    precision, where ``evalf`` would raise it again and again on a difference that is zero).
+    ``ValueError`` where a sum does not settle or the value is not a finite number."""
+    import mpmath as mp
+
+    sums = sorted(expr.atoms(sp.Sum), key=sp.default_sort_key)
+    if any(len(q.limits) != 1 or q.limits[0][2] != sp.oo or not q.limits[0][1].is_Integer for q in sums):
+        raise ValueError("only sums over lo, lo + 1, ... (lo an integer) are summed here")
+    marks = tuple(sp.Dummy(f"S{i}") for i in range(len(sums)))
+    fn = sp.lambdify(tuple(syms) + marks, expr.xreplace(dict(zip(sums, marks))), "mpmath")
+    plans = []  # one plan per series, its parameters the arguments: the same plan at every point
+    for q in sums:
+        k, lo, _ = q.limits[0]
+        names = tuple(sorted(q.function.free_symbols - {k}, key=lambda v: v.name))
+        plans.append((k, int(lo), names, _plan(q.function, k, names, int(lo))))
+
+    def mpf(v):
+        # the exact binary value of the point, not its decimal digits padded
+        return mp.mpf(int(v)) if v.is_Integer else (mp.mpf(v._mpf_) if v.is_Float else mp.mpf(v.p) / v.q)
+
+    def value(sub: dict) -> complex:
+        with mp.workdps(_DIGITS):
+            at = []
+            for q, (k, lo, names, plan) in zip(sums, plans):
+                # the point's exact values (a Float point substituted first would round p**r to 30 digits)
+                with mp.workdps(_DIGITS + 40):
+                    v = _settle(plan([mpf(sub[s]) for s in names]), lo, _DIGITS + 20)
+                if v is None:
+                    raise ValueError(f"the series {q} did not settle at {sub}")
+                at.append(v)
+            try:
+                v = mp.mpmathify(fn(*[mpf(sub[s]) for s in syms], *at))
+            except (ZeroDivisionError, ArithmeticError) as exc:
+                raise ValueError(f"not evaluable at {sub}: {exc}") from None
+            if not mp.isfinite(v):
+                raise ValueError(f"not a finite number at {sub}: {v}")
+            return complex(v)
+
+    return value
+
+
+_DIGITS = 50  # the working digits of a series zero test (the test's tolerance is 1e-9, absolute)
+
+
+def zero_test(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = SERIES_ZERO_TEST_LIMIT) -> tuple:
+    """``(verdict, proven)`` for an expression (or matrix) holding exact series: whether it is zero on the
+    domains (``True``, ``False``, ``None`` undecided), and whether ``True`` is a proof.
+
+    Each entry is first proven zero symbolically where it can be (:func:`~symfisher.simplify.cancels`, or
+    the sums' summands combined term by term, :func:`_termwise_zero`), with no summation; otherwise it is
+    evaluated at the seeded points of :func:`~symfisher.simplify.is_zero` (the same ``n`` points, 30 digits,
+    the same absolute tolerance), each series summed once per point to 50 digits: numeric evidence, never a
+    proof; a point where an entry is a finite number above the tolerance proves it is not zero (``False``).
+    Repeated entries (a symmetric matrix) are tested once."""
+    from .limits import StepTimeout, time_limit
+    from .simplify import as_expr, cancels, random_points
+
+    expr = as_expr(expr)
+    entries = list(dict.fromkeys(expr)) if isinstance(expr, sp.MatrixBase) else [expr]
+    verdicts = []
+    try:
+        with time_limit(limit, "zero test (series)"):
+            for e in entries:
+                if e == 0 or cancels(e) or _termwise_zero(e):
+                    verdicts.append("proven")
+                    continue
+                syms = tuple(sorted(e.free_symbols, key=lambda v: v.name))
+                try:
+                    pts = random_points(syms, domains, n) if syms else [{}]
+                    value = _point_function(e, syms)
+                    for pt in pts:  # one point where it is a finite number other than zero is a counterexample
+                        if abs(value(pt)) > tol:
+                            return False, False
+                except (ValueError, TypeError, ArithmeticError):
+                    verdicts.append(None)
+                    continue
+                verdicts.append("numeric")
+    except StepTimeout:
+        return None, False
+    if any(v is None for v in verdicts):
+        return None, False
+    return True, all(v == "proven" for v in verdicts)
+
+
+def is_zero(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:
+    """:func:`symfisher.simplify.is_zero`, with an expression holding exact series tested by :func:`zero_test`
+    (the same points and tolerance, each series summed once per point) instead of ``evalf``'s escalation."""
+    if has_series(expr):
+        return zero_test(expr, domains, n, tol, max(limit, SERIES_ZERO_TEST_LIMIT))[0]
+    from .simplify import is_zero as plain
+
+    return plain(expr, domains, n, tol, limit)
 
 
 def _plain_summand(term: sp.Expr, x: sp.Symbol) -> sp.Expr:

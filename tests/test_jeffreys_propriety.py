@@ -173,3 +173,26 @@ def test_truncated_integrals_are_finite_where_floating_point_cancels():
     assert all(np.isfinite(vals))
     # ~ 2 sqrt(lam) at the upper cut 1/eps: the integral grows like eps^(-1/2)
     assert vals[-1] / vals[-2] == pytest.approx(math.sqrt(1e3), rel=0.05)
+
+
+def test_categorical_prior_takes_the_dirichlet_integral_without_integrating(monkeypatch):
+    """The categorical law's Jeffreys kernel is Dirichlet(1/2, 1/2, 1/2) (Jeffreys 1946; Yang & Berger 1998):
+    its normalizer Gamma(1/2)^3/Gamma(3/2) = 2 pi comes from the Dirichlet integral, and the integral over the
+    simplex is not attempted; a numeric witness: the kernel's mass over the simplex by 2-D quadrature is 2 pi."""
+    from scipy.integrate import dblquad
+
+    import symfisher.derive.jeffreys as J
+
+    def refuse(*_a, **_k):
+        raise AssertionError("the simplex integral was attempted")
+
+    monkeypatch.setattr(J, "_simplex_integral", refuse)
+    m = get_model("categorical")
+    d = derive_all(m, only=["jeffreys"]).derivations["jeffreys"]
+    assert d.extras["proper"] is True and d.extras["named"] == "Dirichlet(1/2, 1/2, 1/2)"
+    assert sp.simplify(d.extras["normalizer"] - 2 * sp.pi) == 0
+    assert any("Dirichlet integral" in s.statement for s in d.steps)
+    # the kernel's integrable end singularities are left to QUADPACK's extrapolation
+    f = sp.lambdify(m.params, d.result)
+    mass, _ = dblquad(lambda p2, p1: f(p1, p2), 0, 1, 0, lambda p1: 1 - p1, epsabs=1e-7)
+    assert abs(mass - 2 * math.pi) < 1e-4

@@ -218,3 +218,17 @@ def test_symbolic_zero_test_agrees_with_cancel():
         assert cancels(expr - sp.factor(expr))
 
     check()
+
+
+def test_lambdified_polygamma_of_every_order_against_mpmath():
+    """polygamma(m, a) of a constant order goes through psi and the Hurwitz zeta, not SciPy's wrapper:
+    its values against mpmath's polygamma (an independent implementation), orders 0 to 3, with arrays."""
+    import mpmath
+
+    a = sp.Symbol("a", positive=True)
+    A = np.array([0.05, 0.5, 1.0, 3.7, 40.0])
+    for m in range(4):
+        F = NumericFunction.build(sp.polygamma(m, a), (a,))
+        want = np.array([float(mpmath.polygamma(m, x)) for x in A])
+        assert np.allclose(F(A), want, rtol=1e-12, atol=0)
+        assert np.isclose(F.along("a", {"a": 0.0})(2.5), float(mpmath.polygamma(m, 2.5)), rtol=1e-12)

@@ -168,3 +168,71 @@ def test_list_shows_the_family(capsys):
     assert main(["list"]) == 0
     line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("negative_binomial2 ")]
     assert line and "(r, p)" in line[0] and "x in 0..oo" in line[0]
+
+
+# -- the series zero test (series.zero_test): the Fisher routes' agreement for entries with series ------
+def test_routes_agreement_of_the_series_entries_is_numeric_evidence(nb2):
+    """E[s s^T] and -E[H] hold different series (psi(x + r)^2 against psi'(x + r)): their agreement is an
+    identity SymPy does not prove, so it is evidence at seeded points, labelled so, never "equal"."""
+    from symfisher.derive.regularity import model_domains
+    from symfisher.series import zero_test
+
+    m, rep = nb2
+    d = rep.derivations["fisher"]
+    A, B = d.extras["outer"], d.extras["curvature"]
+    assert has_series(A - B) and d.extras["routes_agree"] is True
+    assert any("agree numerically" in s.statement for s in d.steps)
+    assert zero_test(A - B, model_domains(m)) == (True, False)
+
+
+def test_zero_test_finds_a_difference_in_a_series(nb2):
+    """A series whose summand differs by 1e-7/(x + 1) from the curvature route's is not zero: one point is a
+    counterexample."""
+    from symfisher.derive.regularity import model_domains
+    from symfisher.series import zero_test
+
+    m, rep = nb2
+    d = rep.derivations["fisher"]
+    A, B = d.extras["outer"], d.extras["curvature"]
+    (s,) = B[0, 0].atoms(sp.Sum)
+    x = s.limits[0][0]
+    moved = ProvenSum(s.function * (1 + sp.Rational(1, 10**7) / (x + 1)), s.limits)
+    assert zero_test(A - B.xreplace({s: moved}), model_domains(m)) == (False, False)
+
+
+def test_zero_test_proves_equal_summands_without_summing():
+    """Two series whose summands are one function written two ways (different index names): proven zero
+    from the summands, no point drawn (domains empty: a numeric test could not draw ``q``'s points from
+    a domain, and the verdict is a proof)."""
+    from symfisher.series import _termwise_zero, zero_test
+
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    j = sp.Symbol("j", integer=True, nonnegative=True)
+    q = sp.Symbol("q", positive=True)
+    a = ProvenSum(q**k * (k + 1) ** 2 / sp.factorial(k), (k, 0, sp.oo))
+    b = ProvenSum(q**j * (j**2 + 2 * j + 1) / sp.factorial(j), (j, 0, sp.oo))
+    assert _termwise_zero(3 * a - 3 * b) and zero_test(3 * a - 3 * b, {}) == (True, True)
+    assert not _termwise_zero(3 * a - 3 * b + q)  # the rest does not cancel
+    assert not _termwise_zero(a * b - 2 * a)  # not linear in the sums
+    # sum_k q^k (k + 1)^2/k! = e^q (q^2 + 3 q + 1): off by 10^-8, the numeric test finds it
+    assert zero_test(a - sp.exp(q) * (q**2 + 3 * q + 1) - sp.Rational(1, 10**8), {})[0] is False
+    assert zero_test(a - sp.exp(q) * (q**2 + 3 * q + 1), {}) == (True, False)
+
+
+def test_ratio_test_by_factors_equals_the_whole_ratio():
+    """The product of the factors' ratio limits is the whole ratio's limit (the product rule of limits), and a
+    factor is computed once whatever its parameter is called (r and r_2 share the computation)."""
+    from symfisher.series import _N, _canonical_ratio_limit, _product_of_limits, _ratio_limit
+
+    r = sp.Symbol("r", positive=True)
+    r2 = sp.Symbol("r_2", positive=True)
+    p = sp.Symbol("p", positive=True)
+    n = _N
+    a = (1 - p) ** n * sp.binomial(n + r - 1, n) * sp.log(sp.binomial(n + r2 - 1, n))
+    assert sp.simplify(_product_of_limits(a) - (1 - p)) == 0
+    assert sp.simplify(_ratio_limit((1 - p) ** n * sp.binomial(n + r - 1, n)) - (1 - p)) == 0
+    before = _canonical_ratio_limit.cache_info().hits
+    _product_of_limits((1 - p) ** n * sp.log(sp.binomial(n + r - 1, n)))
+    assert _canonical_ratio_limit.cache_info().hits > before
+    # a factor without a finite ratio limit (n! grows faster than any geometric): no product rule
+    assert _product_of_limits(sp.factorial(n) * p**n) is None

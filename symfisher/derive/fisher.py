@@ -270,13 +270,17 @@ def fisher_information(model: Model, *, limit: float | None = None, score_vector
     agree = differ = False
     if A is not None and B is not None:
         doms = model_domains(model)
-        from ..series import SERIES_ZERO_TEST_LIMIT, has_series
+        from ..series import has_series, zero_test
 
-        # an exact series is summed at each point (to the digits evalf asks for): a longer zero test
-        verdict = is_zero(A - B, doms, **({"limit": SERIES_ZERO_TEST_LIMIT} if has_series(A - B) else {}))
+        if has_series(A - B):
+            # exact series: proven zero term by term where the summands cancel, else each series summed once
+            # per seeded point (series.zero_test), not through evalf's escalating precision
+            verdict, proven = zero_test(A - B, doms)
+        else:
+            verdict = is_zero(A - B, doms)
+            proven = bool(verdict) and all(cancels(e) for e in A - B)
         agree = bool(verdict)
         if agree:
-            proven = all(cancels(e) for e in A - B)
             d = d.add(Step("The two routes agree." if proven else _NUMERIC_AGREEMENT,
                            "their difference simplifies to zero" if proven else _NUMERIC_REASON,
                            None, (sp.Eq(I_lhs, B if model.dim > 1 else B[0, 0], evaluate=False),)))

@@ -22,7 +22,8 @@ from sympy import oo
 from ..derivation import Derivation, Step
 from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model
-from ..simplify import cancels, is_zero, tidy
+from ..series import is_zero  # exact series tested without evalf's escalation
+from ..simplify import cancels, tidy
 from . import notation as N
 from .regularity import model_domains
 from .report import register_quantity
@@ -344,8 +345,11 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
     order, no_normalizer = None, None
+    dirichlet = _dirichlet_half(kernel, params, doms, constraints)
     try:
-        if any(c.has(*params) for c in constraints):
+        if dirichlet:
+            pass  # the Dirichlet integral below: a theorem, no integration over the simplex needed
+        elif any(c.has(*params) for c in constraints):
             proper, normalizer = _simplex_integral(kernel, params, doms)
         else:
             # the order of the kernel at each end decides first (limits, no integral); an integral is tried
@@ -382,7 +386,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
                            "and a change of variables leaves the integral unchanged", None,
                            (normalizer,) if normalizer is not None else ()))
     named = _name(kernel, params, doms, constraints)
-    if proper is None and _dirichlet_half(kernel, params, doms, constraints):
+    if proper is None and dirichlet:
         # the Dirichlet integral: int over the simplex of prod p_k^(a_k - 1) = prod Gamma(a_k) / Gamma(sum a_k)
         k = len(params) + 1
         proper, normalizer = True, sp.gamma(sp.S.Half) ** k / sp.gamma(sp.Rational(k, 2))
