@@ -142,6 +142,76 @@ def simplest_number(x):
     return best
 
 
+def _greek(sym) -> bool:
+    from .render.notation import ABBREVIATIONS, GREEK, _split
+
+    parts = _split(sym.name)
+    return parts is not None and ABBREVIATIONS.get(parts[0], parts[0]) in GREEK
+
+
+def _difference(c):
+    """``c`` (a coefficient of a grouped numerator) as ``sign * (a - b)`` with the Latin letter
+    first when it is the difference of a Latin and a Greek symbol (``x_2 - mu_2``: the data, then
+    the parameter, as a textbook writes ``x - mu``), else ``c`` unchanged."""
+    if not (isinstance(c, sp.Add) and len(c.args) == 2):
+        return c
+    a, b = c.args
+    if not (a.is_Symbol or (-a).is_Symbol) or not (b.is_Symbol or (-b).is_Symbol):
+        return c
+    pos, neg = (a, -b) if b.could_extract_minus_sign() else (b, -a)
+    if not (pos.is_Symbol and neg.is_Symbol) or a.could_extract_minus_sign() == b.could_extract_minus_sign():
+        return c
+    if _greek(pos) and not _greek(neg):  # mu_2 - x_2 -> -(x_2 - mu_2)
+        return sp.Mul(-1, sp.Add(neg, -pos), evaluate=False)
+    return c
+
+
+def grouped_numerator(expr):
+    r"""A fraction whose numerator SymPy expanded, with the numerator's terms grouped by the
+    denominator's symbols and each group a difference written data first: the score of a
+    bivariate normal mean, ``-(mu_1 s_22 - mu_2 s_12 + s_12 x_2 - s_22 x_1)/det``, is
+    ``(s_22 (x_1 - mu_1) - s_12 (x_2 - mu_2))/det``, the entries of ``Sigma^{-1} (x - mu)``.
+    Entry by entry for a matrix; kept only when shorter and proven equal (its difference cancels).
+
+    >>> import sympy as sp
+    >>> x1, x2, m1, m2, a, b, c = sp.symbols("x_1 x_2 mu_1 mu_2 sigma_11 sigma_12 sigma_22", real=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> print(latex_of(grouped_numerator(-(m1*c - m2*b + b*x2 - c*x1)/(a*c - b**2))).replace("\\", "/"))
+    /frac{/sigma_{22} /left(x_{1} - /mu_{1}/right) - /sigma_{12} /left(x_{2} - /mu_{2}/right)}{/sigma_{11} /sigma_{22} - /sigma_{12}^{2}}
+    >>> p, x = sp.symbols("p x", positive=True)
+    >>> grouped_numerator((x - p)/(p*(1 - p)))
+    (-p + x)/(p*(1 - p))
+    """
+    if isinstance(expr, sp.MatrixBase):
+        if len(expr) > 16:
+            return expr
+        new = expr.applyfunc(grouped_numerator)
+        return new if new != expr else expr
+    if not isinstance(expr, sp.Expr) or not isinstance(expr, sp.Mul) or expr.has(sp.Sum, sp.Integral, sp.Function):
+        return expr
+    num, den = sp.fraction(expr)
+    syms = sorted(den.free_symbols, key=lambda t: t.name)
+    if den == 1 or not syms or not (num.free_symbols - den.free_symbols) or sp.count_ops(num) > 60:
+        return expr
+    full = sp.expand(num)
+    if not isinstance(full, sp.Add):
+        return expr
+    groups = sp.collect(full, syms, evaluate=False)
+    if len(groups) >= len(full.args) or any(k == 1 or v.free_symbols & den.free_symbols for k, v in groups.items()):
+        return expr
+    terms = []
+    for k in sorted(groups, key=sp.default_sort_key):
+        c = _difference(groups[k])
+        terms.append(sp.Mul(-1, k, c.args[1], evaluate=False) if isinstance(c, sp.Mul) and c.args[0] == -1
+                     else sp.Mul(k, c))
+    new = sp.Mul(sp.Add(*terms, evaluate=False), sp.Pow(den, -1), evaluate=False)
+    from .simplify import cancels
+
+    if sp.count_ops(new) >= sp.count_ops(expr) or not cancels(new - expr):
+        return expr
+    return new
+
+
 def positive_factors(expr, params, doms):
     """``expr`` with every sum factor proven negative on the domains written as minus its positive
     opposite, an exact rewrite: ``1/(p - 1)`` is ``-1/(1 - p)`` on ``0 < p < 1``. Factors whose sign
@@ -247,19 +317,107 @@ def _why(flipped) -> str:
     return ", ".join("$-(%s) = %s$" % (latex_of(b), latex_of(sp.Add(*[-t for t in b.args]))) for b in flipped)
 
 
-def textbook_derivation(d):
+def combined(expr):
+    """A sum of rational terms over one denominator when that is what a textbook writes next:
+    terms that share their denominator (``x/sigma^2 - mu/sigma^2`` is ``(x - mu)/sigma^2``) or whose
+    numerators collapse (``1/(1 - p) + 1/p`` is ``1/(p(1 - p))``), in conventional sign, proven equal;
+    ``None`` when it does not read better (a Taylor polynomial keeps its terms).
+
+    >>> import sympy as sp
+    >>> p, s = sp.symbols("p sigma", positive=True)
+    >>> x, mu = sp.symbols("x mu", real=True)
+    >>> combined(1/(1 - p) + 1/p), combined(x/s**2 - mu/s**2)
+    (1/(p*(1 - p)), (-mu + x)/sigma**2)
+    >>> combined(p**2/2 + p**3/3) is None
+    True
+    """
+    if not isinstance(expr, sp.Add) or expr.has(sp.Function, sp.Sum, sp.Integral) or len(expr.free_symbols) > 4 \
+            or sp.count_ops(expr) > 40:
+        return None
+    dens = {sp.fraction(sp.cancel(t))[1] for t in expr.args}
+    new = sp.factor(sp.cancel(sp.together(expr)))
+    num, den = sp.fraction(new)
+    if den == 1 or not (len(dens) == 1 or len(sp.Add.make_args(sp.expand(num))) < len(expr.args)):
+        return None
+    new = conventional_sign(new)[0]
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def random_variables(model) -> tuple:
+    """The random variables of ``model`` as symbols: its data variables and those of the base laws
+    it is represented by (``X = mu + sigma Z``, ``Z = -log W``), the variables an expectation on
+    a sheet is taken over."""
+    out = []
+    while model is not None:
+        out += [s for s in model.data if isinstance(s, sp.Symbol) and s not in out]
+        rep = getattr(model, "representation", None)
+        model = rep.base if rep is not None else None
+    return tuple(out)
+
+
+_EXPECTATIONS = ("E", "Var", "Cov")
+
+
+def _random_upper(obj, mapping: dict):
+    """``obj`` with each random variable inside an expectation, variance or covariance written as
+    the upper-case random variable: ``E[w log w]`` is ``E[W log W]``, ``Var(T(x))`` is
+    ``Var(T(X))``; outside them the lower-case symbol is the value (``T(x) = x``)."""
+    from sympy.core.function import AppliedUndef
+
+    if not mapping or not isinstance(obj, sp.Basic):
+        return obj
+
+    def is_expectation(e):
+        if not isinstance(e, AppliedUndef):
+            return False
+        name = type(e).__name__
+        return name in _EXPECTATIONS or name.startswith("E_")
+
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: _random_upper(e, mapping))
+    if not any(is_expectation(f) for f in obj.atoms(AppliedUndef)):
+        return obj
+    return obj.replace(is_expectation, lambda e: e.func(*[a.xreplace(mapping) for a in e.args]))
+
+
+def _upper_mapping(d, random) -> dict:
+    """Each random variable of ``random`` whose name starts with a lower-case letter, to the same
+    name capitalized (``x_1`` -> ``X_1``), unless a symbol of that name is already in ``d``."""
+    if not random:
+        return {}
+    used = set()
+    for st in d.steps:
+        for f in (st.lhs,) + tuple(st.forms):
+            if isinstance(f, sp.Basic):
+                used |= {s.name for s in f.free_symbols}
+    mapping = {}
+    for s in random:
+        if s.name[:1].isascii() and s.name[:1].islower():
+            up = s.name[0].upper() + s.name[1:]
+            if up not in used:
+                mapping[s] = sp.Symbol(up, **s.assumptions0)
+    return mapping
+
+
+def textbook_derivation(d, random=()):
     """A derivation as a reader sees it: the engine's ASCII formulas in its texts typeset as
     math (:func:`~symfisher.render.notation.textbook_prose`), every step whose last form reads
     backwards (``-1/(p(p - 1))``) followed by its own line in conventional form with the sign
     change as the reason, and the result in the form the steps arrived at. Applying it twice
-    changes nothing more."""
+    changes nothing more. ``random`` are the model's random variables (:func:`random_variables`):
+    inside an expectation they are written upper case, ``E[T(X)]``, as the value is lower case."""
     from dataclasses import replace
 
     from .derivation import Failure, Step
     from .render.notation import textbook_prose
 
+    upper = _upper_mapping(d, random)
     steps, said = [], set()
     for k, st in enumerate(d.steps):
+        if upper:
+            st = replace(st, lhs=_random_upper(st.lhs, upper), forms=tuple(_random_upper(f, upper) for f in st.forms))
         if not st.forms and st.lhs is None:
             # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
             if (st.statement, st.reason) in said:
@@ -270,7 +428,17 @@ def textbook_derivation(d):
         for f in st.forms:
             f, flipped = _summands(f)
             inner += [b for b in flipped if b not in inner]
-            forms.append(simplest_number(even_powers(f)))
+            forms.append(simplest_number(even_powers(grouped_numerator(f))))
+        if len(forms) > 1 and isinstance(forms[-1], (sp.Expr, sp.MatrixBase)):
+            # a chain that returns, backwards, to a form it already showed (x = (1/2) d I d = -x'):
+            # its last form in conventional sign, which the chain has established, not a sign change
+            new, flipped = conventional_sign(forms[-1])
+            if flipped and any(new == f for f in forms[:-1]):
+                forms[-1] = new
+        if forms and st.lhs is not None:  # a sum over one denominator, as the chain's last line
+            last = combined(forms[-1])
+            if last is not None:
+                forms.append(last)
         forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
         if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
@@ -292,7 +460,7 @@ def textbook_derivation(d):
                 steps.append(Step("Absorb the minus sign into a factor:", _why(flipped), None, (last, new)))
     result = d.result
     if isinstance(result, (sp.Expr, sp.MatrixBase)):
-        result = even_powers(conventional_sign(result)[0])
+        result = even_powers(grouped_numerator(conventional_sign(result)[0]))
         # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
         # the result itself once its radical is evaluated
         # (the form a step arrives at: sqrt(1/lam^2) on the way to 1/lam is not the result's form)
