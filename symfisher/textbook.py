@@ -468,6 +468,13 @@ def textbook_derivation(d, random=()):
             b = st.expr
             if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
                 result = b
+    if isinstance(result, sp.Float):
+        # a decimal result as the step that arrived at it rounded it (Delta = 0.0405185), not to 15 digits
+        for st in steps:
+            b = st.expr
+            if isinstance(b, sp.Float) and b._prec < result._prec and abs(float(b) - float(result)) <= \
+                    1e-5 * max(abs(float(result)), 1e-300):
+                result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,

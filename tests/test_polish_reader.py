@@ -146,3 +146,54 @@ def test_the_score_is_a_partial_derivative_on_every_sheet(sheets):
     assert r"\frac{\partial}{\partial p} \ell\left(x, p\right) &= \frac{x}{p} - \frac{1 - x}{1 - p}" in sheets[
         "01_bernoulli_fisher"]
     assert r"\frac{d}{d p} \mathcal{I}\left(p\right)" in sheets["01_bernoulli_fisher"]  # one variable: d
+
+
+# ---------------------------------------------------------------- propriety: the limit that decides, shown
+
+def test_the_order_test_names_its_substitution_and_shows_the_comparison_factor(sheets):
+    md = sheets["06_jeffreys_prior"]
+    assert ("Near $p = 0$, put $p = t$ with $t \\to 0^{+}$: the integrand is of order $t^{-1/2}$ with "
+            "$1/2 \\lt  1$ ($t^{3/4}$ times it tends to 0), so the kernel is integrable there.") in md
+    assert r"\lim_{t \to 0^\text{+}}\left(t^{\frac{3}{4}} \frac{1}{\sqrt{t} \sqrt{1 - t}}\right) = 0" in md
+    assert ("Near $\\lambda = 0$, put $\\lambda = t$ with $t \\to 0^{+}$: the integrand is at least a constant "
+            "times $1/t$ ($t$ times it has a positive limit)") in md
+    assert r"\lim_{t \to 0^\text{+}}\left(t \cdot \frac{1}{t}\right) = 1" in md
+    assert "Eq(" not in md and "-&gt;" not in md
+    # the limits are the ones that decide: t^(3/4)/sqrt(t(1 - t)) -> 0 (integrable), t * 1/t -> 1 (1/lambda diverges)
+    t = sp.Symbol("t", positive=True)
+    assert sp.limit(t ** sp.Rational(3, 4) / sp.sqrt(t * (1 - t)), t, 0, "+") == 0
+    assert sp.integrate(1 / sp.sqrt(t * (1 - t)), (t, 0, 1)) == sp.pi
+
+
+# ---------------------------------------------------------------- the page's own names
+
+def test_the_transformation_law_and_the_kl_series_use_the_sheets_symbols(sheets):
+    md = sheets["03_reparameterization"]
+    assert "**Step 3.** The Jacobian of the map $\\eta \\to p$:" in md and "*Reason: $J = d p/d \\eta$*" in md
+    assert ("the score in $\\eta$ is $J$ times the score in $p$, so "
+            "$\\mathcal{I}(\\eta) = J^{2} \\mathcal{I}(p(\\eta))$") in md
+    assert "\\phi" not in md.split("### Explanation")[0]
+    kl = sheets["05_kl_curvature"]
+    assert (r"- \sum_{k=1}^{3} \frac{\delta_{p}^{k} E\left[\frac{\partial^{k}}{\partial p^{k}} "
+            r"\ell\left(X, p\right)\right]}{k!}") in kl
+    assert r"\partial \theta^{k}" not in kl
+
+
+def test_the_cramer_rao_estimator_is_not_the_sufficient_statistic(sheets):
+    md = sheets["01_bernoulli_fisher"]
+    assert ("For any unbiased estimator $\\hat{\\theta}$ of the parameters, $\\operatorname{Cov}(\\hat{\\theta})$ "
+            "is at least the inverse Fisher information.") in md
+    assert "estimator T" not in md and "Cov(T)" not in md
+
+
+def test_a_decimal_result_is_shown_as_its_step_rounded_it():
+    from symfisher.derivation import Derivation, Step
+    from symfisher.render.markdown import render_derivation
+    from symfisher.textbook import textbook_derivation
+
+    gap = 0.0405185350039596
+    d = Derivation("t", "t", result=sp.Float(gap, 15),
+                   steps=(Step("Their distance", "", sp.Symbol("Delta"), (sp.Float(gap, 6),)),))
+    shown = textbook_derivation(d)
+    assert shown.result == sp.Float(gap, 6) and abs(float(shown.result) - gap) < 1e-6
+    assert "0.0405185350039596" not in render_derivation(d)

@@ -80,8 +80,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                    r"(with several parameters, the sum over the multi-indices $\alpha$ of size $k$ of "
                    r"$\delta^{\alpha}/\alpha!$ times $E[\partial^{\alpha} \ell]$).",
                    "Taylor's theorem; linearity of the expectation", lhs,
-                   (-sp.Sum(sp.Symbol("delta") ** kk / sp.factorial(kk)
-                            * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), kk))),
+                   # one parameter: the page's own symbols (delta_p, p), not a generic theta beside them
+                   (-sp.Sum((delta[0] if len(params) == 1 else sp.Symbol("delta")) ** kk / sp.factorial(kk)
+                            * N.E(sp.Derivative(N.logf(model), (params[0] if len(params) == 1 else sp.Symbol("theta"), kk))),
                             (kk, 1, order)),)))
     kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise) if a.has(*params)]
     smooth_order = order if not kinks else min(order, 2)

@@ -172,6 +172,10 @@ class SymfisherLatexPrinter(LatexPrinter):
             return r"-\left(%s\right)" % self._print(args[1])
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 (J^2 = 1): not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        if (len(args) == 2 and _unevaluated(expr) and isinstance(args[1], sp.Pow) and args[1].exp.is_negative
+                and not args[0].is_number and not isinstance(args[0], sp.Add) and sp.fraction(args[0])[1] == 1):
+            # a factor times a reciprocal, written apart: t * 1/t, not t/t (the limit that compares with 1/t)
+            return r"%s \cdot %s" % (self.parenthesize(args[0], 50), self._print(args[1]))
         # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
         with self._order("none" if _unevaluated(expr) else None):
             tex = super()._print_Mul(expr)

@@ -314,7 +314,7 @@ class GaussianCovarianceStructure(Structure):
             if not all(cancels(e) for e in (fisher * C - sp.eye(k))):
                 return d.fail("cramer_rao", f"I C - 1 does not cancel for C_(ij),(kl) = m_ik m_jl + m_il m_jk")
             how += "; here I C = 1 checked entry by entry"
-        d = d.add(Step(f"For any unbiased estimator T of the distinct entries of {what}, Cov(T) is at least the inverse "
+        d = d.add(Step(f"For any unbiased estimator theta_hat of the distinct entries of {what}, Cov(theta_hat) is at least the inverse "
                        f"Fisher information; in the entries, I = D^T ({what}^{{-1}} kron {what}^{{-1}}) D / 2 has the "
                        f"inverse 2 D^+ ({what} kron {what}) D^+T, whose entry for (m_ij, m_kl) is m_ik m_jl + m_il m_jk "
                        "(the covariance of a Wishart matrix).", how, sp.Function("CRB")(*model.params),

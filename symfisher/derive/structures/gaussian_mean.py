@@ -219,7 +219,8 @@ class GaussianMeanStructure(Structure):
         inv = sp.Inverse(sp.Inverse(g.cov)).doit()
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
         C = f.explicit(inv)
-        d = d.add(Step("For any unbiased estimator T of the mean, Cov(T) is at least the inverse Fisher information.",
+        d = d.add(Step(r"For any unbiased estimator $\hat{\mu}$ of the mean, $\operatorname{Cov}(\hat{\mu})$ is at least the inverse "
+                       r"Fisher information.",
                        r"Cramér–Rao inequality; $(\Sigma^{-1})^{-1} = \Sigma$", sp.Function("CRB")(*model.params),
                        (sp.Pow(N.fisher_of(model), -1), inv, C if C.shape[0] > 1 else C[0, 0])))
         return d.with_result(C)

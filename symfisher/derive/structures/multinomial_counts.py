@@ -130,7 +130,7 @@ class MultinomialStructure(Structure):
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
         if fisher is not None and not all(sp.cancel(e) == 0 for e in (fisher * C - sp.eye(k))):
             return d.fail("cramer_rao", "I (diag p - p p^T)/n - 1 does not cancel")
-        d = d.add(Step("For any unbiased estimator T of the free probabilities, Cov(T) is at least the inverse Fisher "
+        d = d.add(Step("For any unbiased estimator p_hat of the free probabilities, Cov(p_hat) is at least the inverse Fisher "
                        "information; I = n (diag(1/p) + 1 1^T/p_K) has the inverse (diag p - p p^T)/n, the covariance "
                        "of the cell frequencies x/n (I C = 1 checked entry by entry).",
                        "Cramér–Rao inequality; Sherman–Morrison", sp.Function("CRB")(*model.params),
