@@ -142,6 +142,12 @@ def simplest_number(x):
     return best
 
 
+def _scalar(expr) -> bool:
+    """A commutative scalar expression (no matrix symbols, whose products SymPy must not reorder)."""
+    return (isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr) and expr.is_commutative is True
+            and not expr.has(sp.MatrixSymbol))
+
+
 def _greek(sym) -> bool:
     from .render.notation import ABBREVIATIONS, GREEK, _split
 
@@ -187,7 +193,7 @@ def grouped_numerator(expr):
             return expr
         new = expr.applyfunc(grouped_numerator)
         return new if new != expr else expr
-    if not isinstance(expr, sp.Expr) or not isinstance(expr, sp.Mul) or expr.has(sp.Sum, sp.Integral, sp.Function):
+    if not isinstance(expr, sp.Mul) or not _scalar(expr) or expr.has(sp.Sum, sp.Integral, sp.Function):
         return expr
     num, den = sp.fraction(expr)
     syms = sorted(den.free_symbols, key=lambda t: t.name)
@@ -331,18 +337,76 @@ def combined(expr):
     >>> combined(p**2/2 + p**3/3) is None
     True
     """
-    if not isinstance(expr, sp.Add) or expr.has(sp.Function, sp.Sum, sp.Integral) or len(expr.free_symbols) > 4 \
+    if not isinstance(expr, sp.Add) or not _scalar(expr) or expr.has(sp.Function, sp.Sum, sp.Integral) \
+            or len(expr.free_symbols) > 4 \
             or sp.count_ops(expr) > 40:
         return None
     dens = {sp.fraction(sp.cancel(t))[1] for t in expr.args}
     new = sp.factor(sp.cancel(sp.together(expr)))
     num, den = sp.fraction(new)
-    if den == 1 or not (len(dens) == 1 or len(sp.Add.make_args(sp.expand(num))) < len(expr.args)):
+    width = len(sp.Add.make_args(sp.expand(num)))
+    if den == 1 or not (len(dens) == 1 or width < len(expr.args)
+                        or width == len(expr.args) and sp.count_ops(new) < sp.count_ops(expr)):
         return None
     new = conventional_sign(new)[0]
     from .simplify import cancels
 
     return new if new != expr and cancels(new - expr) else None
+
+
+def inner_combined(expr):
+    """``expr`` with each sum among its factors (or the factors of its terms) over one denominator
+    (:func:`combined`), written as it was (an unevaluated product stays a product): the line a
+    lecturer puts between ``(1/(1 - p) + 1/p)^2 p (1 - p)`` and ``1/(p(1 - p))``. ``None`` when
+    no factor combines.
+
+    >>> import sympy as sp
+    >>> p, x = sp.symbols("p x", positive=True)
+    >>> J = 1/(1 - p) + 1/p
+    >>> inner_combined(sp.Mul(sp.Pow(J, 2), p*(1 - p), evaluate=False))
+    (1/(p*(1 - p)))**2*(p*(1 - p))
+    >>> inner_combined(x*J - 1/(1 - p))
+    -1/(1 - p) + x/(p*(1 - p))
+    """
+    if not _scalar(expr) or expr.has(sp.Sum, sp.Integral):
+        return None
+
+    def factor(f):
+        b, e = (f.args if isinstance(f, sp.Pow) else (f, None))
+        if isinstance(b, sp.Add):
+            c = combined(b)
+            if c is not None:
+                return c if e is None else sp.Pow(c, e, evaluate=False)
+        return f
+
+    def product(m):
+        if not isinstance(m, sp.Mul):
+            return factor(m)
+        args = [factor(a) for a in m.args]
+        if args == list(m.args):
+            return m
+        # (a product of several factors stays as written; -1 times a fraction is just its negative)
+        keep = _unevaluated(m) and sum(not a.is_number for a in args) > 1
+        return sp.Mul(*args, evaluate=False) if keep else sp.Mul(*args)
+
+    if isinstance(expr, sp.Add):
+        new = sp.Add(*[product(t) for t in expr.args])
+    elif isinstance(expr, (sp.Mul, sp.Pow)):
+        new = product(expr)
+    else:
+        return None
+    if new == expr:
+        return None
+    from .simplify import cancels
+
+    return new if cancels(new - expr) else None
+
+
+def _unevaluated(expr) -> bool:
+    try:
+        return sp.Mul(*expr.args).args != expr.args
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def random_variables(model) -> tuple:
@@ -435,7 +499,15 @@ def textbook_derivation(d, random=()):
             new, flipped = conventional_sign(forms[-1])
             if flipped and any(new == f for f in forms[:-1]):
                 forms[-1] = new
+        if len(forms) > 1 and st.lhs is not None:
+            # the line between a product of sums and its simplified value: the sums combined first
+            mid = inner_combined(forms[-2])
+            if mid is not None and conventional_sign(mid)[0] != forms[-1] and not mid.has(sp.Function):
+                forms.insert(len(forms) - 1, mid)
         if forms and st.lhs is not None:  # a sum over one denominator, as the chain's last line
+            spread = inner_combined(forms[-1]) if len(forms) == 1 else None
+            if spread is not None:
+                forms.append(spread)
             last = combined(forms[-1])
             if last is not None:
                 forms.append(last)

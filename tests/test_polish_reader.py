@@ -197,3 +197,20 @@ def test_a_decimal_result_is_shown_as_its_step_rounded_it():
     shown = textbook_derivation(d)
     assert shown.result == sp.Float(gap, 6) and abs(float(shown.result) - gap) < 1e-6
     assert "0.0405185350039596" not in render_derivation(d)
+
+
+def test_route_one_shows_the_jacobian_combined_before_the_value(sheets):
+    for name in ("01_bernoulli_fisher", "03_reparameterization", "05_kl_curvature", "06_jeffreys_prior"):
+        md = sheets[name]
+        assert ("&= \\left(\\frac{1}{1 - p} + \\frac{1}{p}\\right)^{2} p \\left(1 - p\\right) \\\\\n"
+                " &= \\left(\\frac{1}{p \\left(1 - p\\right)}\\right)^{2} p \\left(1 - p\\right) \\\\\n"
+                " &= \\frac{1}{p \\left(1 - p\\right)}") in md, name
+        # the exponential-family score, written as the score the direct derivative gives
+        assert ("s\\left(p\\right) &= x \\left(\\frac{1}{1 - p} + \\frac{1}{p}\\right) - \\frac{1}{1 - p} \\\\\n"
+                " &= \\frac{x}{p \\left(1 - p\\right)} - \\frac{1}{1 - p} \\\\\n"
+                " &= \\frac{x - p}{p \\left(1 - p\\right)}") in md, name
+        # route 2 goes to the value without a backwards intermediate
+        assert "p \\left(p - 1\\right)} \\\\" not in md, name
+    p, x = sp.symbols("p x", positive=True)
+    # the Bernoulli score (literature: (x - p)/(p(1 - p))) is the derivative of the log-density
+    assert sp.simplify(sp.diff(x * sp.log(p) + (1 - x) * sp.log(1 - p), p) - (x - p) / (p * (1 - p))) == 0
