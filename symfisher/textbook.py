@@ -409,6 +409,34 @@ def _unevaluated(expr) -> bool:
         return False
 
 
+def common_denominator(M):
+    """A matrix whose entries share one denominator written as that scalar times the matrix of the
+    numerators, unevaluated: ``Sigma^{-1}`` of a 2 x 2 covariance is
+    ``1/(s_11 s_22 - s_12^2) [[s_22, -s_12], [-s_12, s_11]]``, as a textbook writes the inverse.
+    ``None`` when the entries do not share a (symbolic) denominator.
+
+    >>> import sympy as sp
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> common_denominator(sp.Matrix([[c, -b], [-b, a]]) / (a*c - b**2)).args[0]
+    1/(a*c - b**2)
+    >>> common_denominator(sp.Matrix([[1/a, 0], [0, 1/c]])) is None
+    True
+    """
+    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or not all(_scalar(e) for e in M):
+        return None
+    parts = [sp.fraction(e) if e != 0 else (sp.S.Zero, None) for e in M]
+    dens = {d for _, d in parts if d is not None}
+    if len(dens) != 1 or sum(1 for _, d in parts if d is not None) < 2:
+        return None
+    den = dens.pop()
+    if den == 1 or den.is_number:
+        return None
+    N = sp.ImmutableMatrix(M.rows, M.cols, [n for n, _ in parts])
+    if any(sp.cancel(n / den - e) != 0 for n, e in zip(N, M)):
+        return None
+    return sp.MatMul(sp.Pow(den, -1), N, evaluate=False)
+
+
 def random_variables(model) -> tuple:
     """The random variables of ``model`` as symbols: its data variables and those of the base laws
     it is represented by (``X = mu + sigma Z``, ``Z = -log W``), the variables an expectation on
@@ -511,6 +539,11 @@ def textbook_derivation(d, random=()):
             last = combined(forms[-1])
             if last is not None:
                 forms.append(last)
+        if forms and isinstance(forms[-1], sp.MatrixBase) and st.lhs is not None:
+            # the entries over their common denominator: the scalar in front, as a textbook writes Sigma^{-1}
+            factored = common_denominator(forms[-1])
+            if factored is not None:
+                forms.append(factored)
         forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
         if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said

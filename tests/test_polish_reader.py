@@ -130,12 +130,14 @@ def test_a_sum_of_fractions_is_also_written_over_one_denominator(sheets):
 
 def test_a_chain_that_comes_back_to_its_first_form_shows_no_sign_step(sheets):
     md = sheets["05_kl_curvature"]
-    chain = ("T_{2} &= \\frac{\\delta_{p}^{2}}{2 p \\left(1 - p\\right)} \\\\\n"
+    chain = ("K_{2} &= \\frac{\\delta_{p}^{2}}{2 p \\left(1 - p\\right)} \\\\\n"
              " &= \\frac{1}{2} \\delta_{p} \\mathcal{I}\\left(p\\right) \\delta_{p} \\\\\n"
              " &= \\frac{\\delta_{p}^{2}}{2 p \\left(1 - p\\right)}")
     assert chain in md
     assert "p - 1\\right)}" not in md.split("### Taylor expansion")[1].split("**Result.**")[0]
     assert "Absorb the minus sign" not in md
+    # the terms of the expansion are not named after the sufficient statistic T of the same page
+    assert "K_{1} + K_{2} + K_{3}" in md and "T_{2} &=" not in md and "T_{1} + T_{2}" not in md
 
 
 # ---------------------------------------------------------------- partial derivatives of l(x, theta)
@@ -214,3 +216,18 @@ def test_route_one_shows_the_jacobian_combined_before_the_value(sheets):
     p, x = sp.symbols("p x", positive=True)
     # the Bernoulli score (literature: (x - p)/(p(1 - p))) is the derivative of the log-density
     assert sp.simplify(sp.diff(x * sp.log(p) + (1 - x) * sp.log(1 - p), p) - (x - p) / (p * (1 - p))) == 0
+
+
+def test_sigma_inverse_is_written_with_its_determinant_in_front(sheets):
+    md = sheets["04_gaussian_matrix_fisher"]
+    det = r"\frac{1}{\sigma_{11} \sigma_{22} - \sigma_{12}^{2}}"
+    assert (r" &= " + det + r" \begin{pmatrix}\sigma_{22} & - \sigma_{12}\\- \sigma_{12} & \sigma_{11}\end{pmatrix}") in md
+    assert (r" &= " + det + r" \begin{pmatrix}\sigma_{22} \left(x_{1} - \mu_{1}\right) - \sigma_{12} \left(x_{2} - \mu_{2}\right)"
+            r"\\\sigma_{11} \left(x_{2} - \mu_{2}\right) - \sigma_{12} \left(x_{1} - \mu_{1}\right)\end{pmatrix}") in md
+    from symfisher.textbook import common_denominator
+
+    a, b, c = sp.symbols("sigma_11 sigma_12 sigma_22", positive=True)
+    S = sp.Matrix([[a, b], [b, c]])
+    shown = common_denominator(S.inv())
+    assert shown is not None and (shown.as_explicit() - S.inv()).applyfunc(sp.cancel) == sp.zeros(2, 2)
+    assert common_denominator(sp.Matrix([[1 / a, 0], [0, 1 / c]])) is None  # no shared denominator: unchanged

@@ -249,7 +249,7 @@ class GaussianMeanStructure(Structure):
         ok = cancels(quad - (dv.T * sp.Matrix(g.precision) * dv)[0, 0] / 2)  # delta^T I delta / 2
         d = d.add(Step(r"So the first-order term is 0, the quadratic term is half the Fisher information $\Sigma^{-1}$ "
                        r"as a quadratic form in $\delta$, and every term beyond the second order is 0.",
-                       r"$\mathcal{I}(\mu) = \Sigma^{-1}$", sp.Symbol("T_2"), (quad,)))
+                       r"$\mathcal{I}(\mu) = \Sigma^{-1}$", sp.Symbol("K_2"), (quad,)))
         d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
                         quadratic_is_fisher=bool(ok))
         return d.with_result(quad)
