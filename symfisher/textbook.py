@@ -520,6 +520,8 @@ def textbook_derivation(d, random=()):
         for f in st.forms:
             f, flipped = _summands(f)
             inner += [b for b in flipped if b not in inner]
+            f, flipped = one_minus_first(f)
+            inner += [b for b in flipped if b not in inner]
             forms.append(simplest_number(even_powers(grouped_numerator(f))))
         if len(forms) > 1 and isinstance(forms[-1], (sp.Expr, sp.MatrixBase)):
             # a chain that returns, backwards, to a form it already showed (x = (1/2) d I d = -x'):
@@ -584,6 +586,59 @@ def textbook_derivation(d, random=()):
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
+
+
+def one_minus_first(expr):
+    """``(form, flipped)``: each term ``c (a - 1) rest`` of a sum written ``-c (1 - a) rest`` (one minus
+    the variable, as a textbook writes probabilities: ``y + (y - 1) e^eta`` is ``y - (1 - y) e^eta``),
+    entry by entry for a matrix; ``flipped`` are the factors negated, for the reason that says so.
+
+    >>> import sympy as sp
+    >>> y, e = sp.symbols("y eta", real=True)
+    >>> one_minus_first(y + (y - 1)*sp.exp(e))
+    (y - (1 - y)*exp(eta), (y - 1,))
+    >>> one_minus_first(y - 1)[1]
+    ()
+    """
+    flipped: list = []
+
+    def term(t):
+        if not isinstance(t, sp.Mul) or t.could_extract_minus_sign():
+            return t
+        for f in t.args:
+            if isinstance(f, sp.Add) and len(f.args) == 2 and _reversed(f) and f.as_coeff_add()[0] == -1:
+                rest = sp.Mul(*[a for a in t.args if a is not f])
+                if rest.is_number:
+                    return t
+                flipped.append(f) if f not in flipped else None
+                return sp.Mul(-1, sp.Add(*[-a for a in f.args]), rest, evaluate=False)
+        return t
+
+    def walk(e):
+        if isinstance(e, sp.Add):
+            args = [term(walk(a)) for a in e.args]
+            return sp.Add(*args, evaluate=False) if args != list(e.args) else e
+        if not e.args or e.is_Atom or isinstance(e, (sp.MatrixBase, sp.Sum, sp.Integral)) or not _scalar(e):
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Mul, sp.Pow)) else e.func(*args)
+
+    if isinstance(expr, sp.MatrixBase):
+        new = expr.applyfunc(walk)
+    elif isinstance(expr, sp.Expr) and _scalar(expr):
+        new = walk(expr)
+    else:
+        return expr, ()
+    if not flipped:
+        return expr, ()
+    from .simplify import cancels
+
+    diff = (new - expr) if not isinstance(expr, sp.MatrixBase) else None
+    if diff is not None and not cancels(diff) or diff is None and not all(cancels(a - b) for a, b in zip(new, expr)):
+        return expr, ()
+    return new, tuple(flipped)
 
 
 def _summands(form):

@@ -156,10 +156,10 @@ def test_the_order_test_names_its_substitution_and_shows_the_comparison_factor(s
     md = sheets["06_jeffreys_prior"]
     assert ("Near $p = 0$, put $p = t$ with $t \\to 0^{+}$: the integrand is of order $t^{-1/2}$ with "
             "$1/2 \\lt  1$ ($t^{3/4}$ times it tends to 0), so the kernel is integrable there.") in md
-    assert r"\lim_{t \to 0^\text{+}}\left(t^{\frac{3}{4}} \frac{1}{\sqrt{t} \sqrt{1 - t}}\right) = 0" in md
+    assert r"\lim_{t \to 0^{+}}\left(t^{\frac{3}{4}} \frac{1}{\sqrt{t} \sqrt{1 - t}}\right) = 0" in md
     assert ("Near $\\lambda = 0$, put $\\lambda = t$ with $t \\to 0^{+}$: the integrand is at least a constant "
             "times $1/t$ ($t$ times it has a positive limit)") in md
-    assert r"\lim_{t \to 0^\text{+}}\left(t \cdot \frac{1}{t}\right) = 1" in md
+    assert r"\lim_{t \to 0^{+}}\left(t \cdot \frac{1}{t}\right) = 1" in md
     assert "Eq(" not in md and "-&gt;" not in md
     # the limits are the ones that decide: t^(3/4)/sqrt(t(1 - t)) -> 0 (integrable), t * 1/t -> 1 (1/lambda diverges)
     t = sp.Symbol("t", positive=True)
@@ -231,3 +231,21 @@ def test_sigma_inverse_is_written_with_its_determinant_in_front(sheets):
     shown = common_denominator(S.inv())
     assert shown is not None and (shown.as_explicit() - S.inv()).applyfunc(sp.cancel) == sp.zeros(2, 2)
     assert common_denominator(sp.Matrix([[1 / a, 0], [0, 1 / c]])) is None  # no shared denominator: unchanged
+
+
+def test_one_minus_the_variable_and_one_sided_limits_as_textbooks_write_them():
+    from symfisher.derivation import Derivation, Step
+    from symfisher.render.latex import latex_of
+    from symfisher.render.markdown import render_derivation
+    from symfisher.textbook import one_minus_first
+
+    y, e = sp.Symbol("y", real=True), sp.Symbol("eta", real=True)
+    g = (y + (y - 1) * sp.exp(e)) / (1 + sp.exp(e))  # the logistic score's factor, as SymPy writes it
+    new, flipped = one_minus_first(g)
+    assert flipped == (y - 1,) and sp.simplify(new - (y - 1 / (1 + sp.exp(-e)))) == 0  # y - sigma(eta)
+    assert latex_of(new) == r"\frac{y - \left(1 - y\right) e^{\eta}}{1 + e^{\eta}}"
+    md = render_derivation(Derivation("t", "t", steps=(Step("Score", "differentiate", sp.Symbol("g"), (g,)),)))
+    assert r"y - \left(1 - y\right) e^{\eta}" in md and "$-(y - 1) = 1 - y$" in md  # the sign change is said
+    t = sp.Symbol("t", positive=True)
+    assert latex_of(sp.Limit(1 / t, t, 0, "+")) == r"\lim_{t \to 0^{+}} \frac{1}{t}"
+    assert latex_of(sp.Limit(1 / t, t, 1, "-")) == r"\lim_{t \to 1^{-}} \frac{1}{t}"

@@ -120,6 +120,11 @@ class SymfisherLatexPrinter(LatexPrinter):
                 self._settings["diff_operator_latex"] = old
         return super()._print_Derivative(expr)
 
+    def _print_Limit(self, expr):
+        # a one-sided limit as textbooks write it: t \to 0^{+}, not SymPy's 0^\text{+}
+        tex = super()._print_Limit(expr)
+        return tex.replace(r"^\text{+}", "^{+}").replace(r"^\text{-}", "^{-}")
+
     def _print_MatAdd(self, expr):
         # x^T - mu^T, the transpose SymPy distributed over a difference, reads (x - mu)^T
         inner = _transposed_sum(expr)
