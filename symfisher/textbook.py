@@ -142,6 +142,16 @@ def simplest_number(x):
     return best
 
 
+def _small(expr, limit: int = 300) -> bool:
+    """Whether ``expr`` has at most ``limit`` nodes, counted without walking further: the rewritings
+    of a lecturer's line are for lines a reader reads, and the d = 8 covariance's Hessian entries
+    are not to be simplified for display."""
+    for k, _ in enumerate(sp.preorder_traversal(expr)):
+        if k >= limit:
+            return False
+    return True
+
+
 def _scalar(expr) -> bool:
     """A commutative scalar expression (no matrix symbols, whose products SymPy must not reorder)."""
     return (isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr) and expr.is_commutative is True
@@ -193,7 +203,7 @@ def grouped_numerator(expr):
             return expr
         new = expr.applyfunc(grouped_numerator)
         return new if new != expr else expr
-    if not isinstance(expr, sp.Mul) or not _scalar(expr) or expr.has(sp.Sum, sp.Integral, sp.Function):
+    if not isinstance(expr, sp.Mul) or not _small(expr) or not _scalar(expr) or expr.has(sp.Sum, sp.Integral, sp.Function):
         return expr
     num, den = sp.fraction(expr)
     syms = sorted(den.free_symbols, key=lambda t: t.name)
@@ -337,8 +347,8 @@ def combined(expr):
     >>> combined(p**2/2 + p**3/3) is None
     True
     """
-    if not isinstance(expr, sp.Add) or not _scalar(expr) or expr.has(sp.Function, sp.Sum, sp.Integral) \
-            or len(expr.free_symbols) > 4 \
+    if not isinstance(expr, sp.Add) or len(expr.args) > 8 or not _small(expr, 150) or not _scalar(expr) \
+            or expr.has(sp.Function, sp.Sum, sp.Integral) or len(expr.free_symbols) > 4 \
             or sp.count_ops(expr) > 40:
         return None
     dens = {sp.fraction(sp.cancel(t))[1] for t in expr.args}
@@ -368,7 +378,8 @@ def inner_combined(expr):
     >>> inner_combined(x*J - 1/(1 - p))
     -1/(1 - p) + x/(p*(1 - p))
     """
-    if not _scalar(expr) or expr.has(sp.Sum, sp.Integral):
+    if not isinstance(expr, (sp.Add, sp.Mul, sp.Pow)) or not _small(expr) or not _scalar(expr) \
+            or expr.has(sp.Sum, sp.Integral):
         return None
 
     def factor(f):
@@ -422,7 +433,7 @@ def common_denominator(M):
     >>> common_denominator(sp.Matrix([[1/a, 0], [0, 1/c]])) is None
     True
     """
-    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or not all(_scalar(e) for e in M):
+    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or not all(_small(e) and _scalar(e) for e in M):
         return None
     parts = [sp.fraction(e) if e != 0 else (sp.S.Zero, None) for e in M]
     dens = {d for _, d in parts if d is not None}
@@ -626,8 +637,10 @@ def one_minus_first(expr):
         return e.func(*args, evaluate=False) if isinstance(e, (sp.Mul, sp.Pow)) else e.func(*args)
 
     if isinstance(expr, sp.MatrixBase):
+        if len(expr) > 16 or not all(_small(e) for e in expr):
+            return expr, ()
         new = expr.applyfunc(walk)
-    elif isinstance(expr, sp.Expr) and _scalar(expr):
+    elif isinstance(expr, sp.Expr) and _small(expr) and _scalar(expr):
         new = walk(expr)
     else:
         return expr, ()
