@@ -57,14 +57,36 @@ def printed_length(e) -> int:
 
 def _numeric_atoms(obj) -> bool:
     """Whether printing ``obj`` may evaluate something numerically: a special function,
-    integral or sum with a numeric argument (``meijerg(..., 1)``, ``Integral(..)`` of numbers)."""
-    if isinstance(obj, sp.MatrixBase):
-        return any(_numeric_atoms(e) for e in obj)
-    if not isinstance(obj, sp.Basic):
-        return False
+    integral or sum with a numeric argument (``meijerg(..., 1)``, ``Integral(..)`` of numbers).
+
+    The expression is walked as the DAG it is: a subexpression shared by many entries of a
+    matrix (the d = 8 Gaussian covariance's Hessian repeats the same products of precision
+    entries thousands of times) is looked at once, and the walk stops at the first risky term.
+
+    >>> import sympy as sp
+    >>> x = sp.Symbol("x")
+    >>> _numeric_atoms(sp.Matrix([[x, sp.exp(2) + sp.log(3)], [x**2, x*sp.besselk(0, 1)]]))
+    True
+    >>> _numeric_atoms(sp.Matrix([[sp.gamma(x), sp.exp(2)]]))
+    False
+    """
     risky = (sp.Function, sp.Integral, sp.Sum, sp.Product)
-    return any(a.is_number and not isinstance(a, (sp.exp, sp.log)) for a in obj.atoms(*risky)
-               if not isinstance(a, sp.Symbol))
+    if isinstance(obj, sp.MatrixBase):
+        stack = list(obj)
+    elif isinstance(obj, sp.Basic):
+        stack = [obj]
+    else:
+        return False
+    seen: set = set()
+    while stack:
+        e = stack.pop()
+        if e in seen:
+            continue
+        seen.add(e)
+        if isinstance(e, risky) and not isinstance(e, (sp.exp, sp.log)) and e.is_number:
+            return True
+        stack.extend(a for a in e.args if not a.is_Atom)
+    return False
 
 
 def ensure_printable(step: str, *objs) -> None:

@@ -142,6 +142,92 @@ def simplest_number(x):
     return best
 
 
+def _small(expr, limit: int = 300) -> bool:
+    """Whether ``expr`` has at most ``limit`` nodes, counted without walking further: the rewritings
+    of a lecturer's line are for lines a reader reads, and the d = 8 covariance's Hessian entries
+    are not to be simplified for display."""
+    for k, _ in enumerate(sp.preorder_traversal(expr)):
+        if k >= limit:
+            return False
+    return True
+
+
+def _scalar(expr) -> bool:
+    """A commutative scalar expression (no matrix symbols, whose products SymPy must not reorder)."""
+    return (isinstance(expr, sp.Expr) and not isinstance(expr, sp.MatrixExpr) and expr.is_commutative is True
+            and not expr.has(sp.MatrixSymbol))
+
+
+def _greek(sym) -> bool:
+    from .render.notation import ABBREVIATIONS, GREEK, _split
+
+    parts = _split(sym.name)
+    return parts is not None and ABBREVIATIONS.get(parts[0], parts[0]) in GREEK
+
+
+def _difference(c):
+    """``c`` (a coefficient of a grouped numerator) as ``sign * (a - b)`` with the Latin letter
+    first when it is the difference of a Latin and a Greek symbol (``x_2 - mu_2``: the data, then
+    the parameter, as a textbook writes ``x - mu``), else ``c`` unchanged."""
+    if not (isinstance(c, sp.Add) and len(c.args) == 2):
+        return c
+    a, b = c.args
+    if not (a.is_Symbol or (-a).is_Symbol) or not (b.is_Symbol or (-b).is_Symbol):
+        return c
+    pos, neg = (a, -b) if b.could_extract_minus_sign() else (b, -a)
+    if not (pos.is_Symbol and neg.is_Symbol) or a.could_extract_minus_sign() == b.could_extract_minus_sign():
+        return c
+    if _greek(pos) and not _greek(neg):  # mu_2 - x_2 -> -(x_2 - mu_2)
+        return sp.Mul(-1, sp.Add(neg, -pos), evaluate=False)
+    return c
+
+
+def grouped_numerator(expr):
+    r"""A fraction whose numerator SymPy expanded, with the numerator's terms grouped by the
+    denominator's symbols and each group a difference written data first: the score of a
+    bivariate normal mean, ``-(mu_1 s_22 - mu_2 s_12 + s_12 x_2 - s_22 x_1)/det``, is
+    ``(s_22 (x_1 - mu_1) - s_12 (x_2 - mu_2))/det``, the entries of ``Sigma^{-1} (x - mu)``.
+    Entry by entry for a matrix; kept only when shorter and proven equal (its difference cancels).
+
+    >>> import sympy as sp
+    >>> x1, x2, m1, m2, a, b, c = sp.symbols("x_1 x_2 mu_1 mu_2 sigma_11 sigma_12 sigma_22", real=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> print(latex_of(grouped_numerator(-(m1*c - m2*b + b*x2 - c*x1)/(a*c - b**2))).replace("\\", "/"))
+    /frac{/sigma_{22} /left(x_{1} - /mu_{1}/right) - /sigma_{12} /left(x_{2} - /mu_{2}/right)}{/sigma_{11} /sigma_{22} - /sigma_{12}^{2}}
+    >>> p, x = sp.symbols("p x", positive=True)
+    >>> grouped_numerator((x - p)/(p*(1 - p)))
+    (-p + x)/(p*(1 - p))
+    """
+    if isinstance(expr, sp.MatrixBase):
+        if len(expr) > 16:
+            return expr
+        new = expr.applyfunc(grouped_numerator)
+        return new if new != expr else expr
+    if not isinstance(expr, sp.Mul) or not _small(expr) or not _scalar(expr) or expr.has(sp.Sum, sp.Integral, sp.Function):
+        return expr
+    num, den = sp.fraction(expr)
+    syms = sorted(den.free_symbols, key=lambda t: t.name)
+    if den == 1 or not syms or not (num.free_symbols - den.free_symbols) or sp.count_ops(num) > 60:
+        return expr
+    full = sp.expand(num)
+    if not isinstance(full, sp.Add):
+        return expr
+    groups = sp.collect(full, syms, evaluate=False)
+    if len(groups) >= len(full.args) or any(k == 1 or v.free_symbols & den.free_symbols for k, v in groups.items()):
+        return expr
+    terms = []
+    for k in sorted(groups, key=sp.default_sort_key):
+        c = _difference(groups[k])
+        terms.append(sp.Mul(-1, k, c.args[1], evaluate=False) if isinstance(c, sp.Mul) and c.args[0] == -1
+                     else sp.Mul(k, c))
+    new = sp.Mul(sp.Add(*terms, evaluate=False), sp.Pow(den, -1), evaluate=False)
+    from .simplify import cancels
+
+    if sp.count_ops(new) >= sp.count_ops(expr) or not cancels(new - expr):
+        return expr
+    return new
+
+
 def positive_factors(expr, params, doms):
     """``expr`` with every sum factor proven negative on the domains written as minus its positive
     opposite, an exact rewrite: ``1/(p - 1)`` is ``-1/(1 - p)`` on ``0 < p < 1``. Factors whose sign
@@ -247,19 +333,194 @@ def _why(flipped) -> str:
     return ", ".join("$-(%s) = %s$" % (latex_of(b), latex_of(sp.Add(*[-t for t in b.args]))) for b in flipped)
 
 
-def textbook_derivation(d):
+def combined(expr):
+    """A sum of rational terms over one denominator when that is what a textbook writes next:
+    terms that share their denominator (``x/sigma^2 - mu/sigma^2`` is ``(x - mu)/sigma^2``) or whose
+    numerators collapse (``1/(1 - p) + 1/p`` is ``1/(p(1 - p))``), in conventional sign, proven equal;
+    ``None`` when it does not read better (a Taylor polynomial keeps its terms).
+
+    >>> import sympy as sp
+    >>> p, s = sp.symbols("p sigma", positive=True)
+    >>> x, mu = sp.symbols("x mu", real=True)
+    >>> combined(1/(1 - p) + 1/p), combined(x/s**2 - mu/s**2)
+    (1/(p*(1 - p)), (-mu + x)/sigma**2)
+    >>> combined(p**2/2 + p**3/3) is None
+    True
+    """
+    if not isinstance(expr, sp.Add) or len(expr.args) > 8 or not _small(expr, 150) or not _scalar(expr) \
+            or expr.has(sp.Function, sp.Sum, sp.Integral) or len(expr.free_symbols) > 4 \
+            or sp.count_ops(expr) > 40:
+        return None
+    dens = {sp.fraction(sp.cancel(t))[1] for t in expr.args}
+    new = sp.factor(sp.cancel(sp.together(expr)))
+    num, den = sp.fraction(new)
+    width = len(sp.Add.make_args(sp.expand(num)))
+    if den == 1 or not (len(dens) == 1 or width < len(expr.args)
+                        or width == len(expr.args) and sp.count_ops(new) < sp.count_ops(expr)):
+        return None
+    new = conventional_sign(new)[0]
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def inner_combined(expr):
+    """``expr`` with each sum among its factors (or the factors of its terms) over one denominator
+    (:func:`combined`), written as it was (an unevaluated product stays a product): the line a
+    lecturer puts between ``(1/(1 - p) + 1/p)^2 p (1 - p)`` and ``1/(p(1 - p))``. ``None`` when
+    no factor combines.
+
+    >>> import sympy as sp
+    >>> p, x = sp.symbols("p x", positive=True)
+    >>> J = 1/(1 - p) + 1/p
+    >>> inner_combined(sp.Mul(sp.Pow(J, 2), p*(1 - p), evaluate=False))
+    (1/(p*(1 - p)))**2*(p*(1 - p))
+    >>> inner_combined(x*J - 1/(1 - p))
+    -1/(1 - p) + x/(p*(1 - p))
+    """
+    if not isinstance(expr, (sp.Add, sp.Mul, sp.Pow)) or not _small(expr) or not _scalar(expr) \
+            or expr.has(sp.Sum, sp.Integral):
+        return None
+
+    def factor(f):
+        b, e = (f.args if isinstance(f, sp.Pow) else (f, None))
+        if isinstance(b, sp.Add):
+            c = combined(b)
+            if c is not None:
+                return c if e is None else sp.Pow(c, e, evaluate=False)
+        return f
+
+    def product(m):
+        if not isinstance(m, sp.Mul):
+            return factor(m)
+        args = [factor(a) for a in m.args]
+        if args == list(m.args):
+            return m
+        # (a product of several factors stays as written; -1 times a fraction is just its negative)
+        keep = _unevaluated(m) and sum(not a.is_number for a in args) > 1
+        return sp.Mul(*args, evaluate=False) if keep else sp.Mul(*args)
+
+    if isinstance(expr, sp.Add):
+        new = sp.Add(*[product(t) for t in expr.args])
+    elif isinstance(expr, (sp.Mul, sp.Pow)):
+        new = product(expr)
+    else:
+        return None
+    if new == expr:
+        return None
+    from .simplify import cancels
+
+    return new if cancels(new - expr) else None
+
+
+def _unevaluated(expr) -> bool:
+    try:
+        return sp.Mul(*expr.args).args != expr.args
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+
+
+def common_denominator(M):
+    """A matrix whose entries share one denominator written as that scalar times the matrix of the
+    numerators, unevaluated: ``Sigma^{-1}`` of a 2 x 2 covariance is
+    ``1/(s_11 s_22 - s_12^2) [[s_22, -s_12], [-s_12, s_11]]``, as a textbook writes the inverse.
+    ``None`` when the entries do not share a (symbolic) denominator.
+
+    >>> import sympy as sp
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> common_denominator(sp.Matrix([[c, -b], [-b, a]]) / (a*c - b**2)).args[0]
+    1/(a*c - b**2)
+    >>> common_denominator(sp.Matrix([[1/a, 0], [0, 1/c]])) is None
+    True
+    """
+    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or not all(_small(e) and _scalar(e) for e in M):
+        return None
+    parts = [sp.fraction(e) if e != 0 else (sp.S.Zero, None) for e in M]
+    dens = {d for _, d in parts if d is not None}
+    if len(dens) != 1 or sum(1 for _, d in parts if d is not None) < 2:
+        return None
+    den = dens.pop()
+    if den == 1 or den.is_number:
+        return None
+    N = sp.ImmutableMatrix(M.rows, M.cols, [n for n, _ in parts])
+    if any(sp.cancel(n / den - e) != 0 for n, e in zip(N, M)):
+        return None
+    return sp.MatMul(sp.Pow(den, -1), N, evaluate=False)
+
+
+def random_variables(model) -> tuple:
+    """The random variables of ``model`` as symbols: its data variables and those of the base laws
+    it is represented by (``X = mu + sigma Z``, ``Z = -log W``), the variables an expectation on
+    a sheet is taken over."""
+    out = []
+    while model is not None:
+        out += [s for s in model.data if isinstance(s, sp.Symbol) and s not in out]
+        rep = getattr(model, "representation", None)
+        model = rep.base if rep is not None else None
+    return tuple(out)
+
+
+_EXPECTATIONS = ("E", "Var", "Cov")
+
+
+def _random_upper(obj, mapping: dict):
+    """``obj`` with each random variable inside an expectation, variance or covariance written as
+    the upper-case random variable: ``E[w log w]`` is ``E[W log W]``, ``Var(T(x))`` is
+    ``Var(T(X))``; outside them the lower-case symbol is the value (``T(x) = x``)."""
+    from sympy.core.function import AppliedUndef
+
+    if not mapping or not isinstance(obj, sp.Basic):
+        return obj
+
+    def is_expectation(e):
+        if not isinstance(e, AppliedUndef):
+            return False
+        name = type(e).__name__
+        return name in _EXPECTATIONS or name.startswith("E_")
+
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: _random_upper(e, mapping))
+    if not any(is_expectation(f) for f in obj.atoms(AppliedUndef)):
+        return obj
+    return obj.replace(is_expectation, lambda e: e.func(*[a.xreplace(mapping) for a in e.args]))
+
+
+def _upper_mapping(d, random) -> dict:
+    """Each random variable of ``random`` whose name starts with a lower-case letter, to the same
+    name capitalized (``x_1`` -> ``X_1``), unless a symbol of that name is already in ``d``."""
+    if not random:
+        return {}
+    used = set()
+    for st in d.steps:
+        for f in (st.lhs,) + tuple(st.forms):
+            if isinstance(f, sp.Basic):
+                used |= {s.name for s in f.free_symbols}
+    mapping = {}
+    for s in random:
+        if s.name[:1].isascii() and s.name[:1].islower():
+            up = s.name[0].upper() + s.name[1:]
+            if up not in used:
+                mapping[s] = sp.Symbol(up, **s.assumptions0)
+    return mapping
+
+
+def textbook_derivation(d, random=()):
     """A derivation as a reader sees it: the engine's ASCII formulas in its texts typeset as
     math (:func:`~symfisher.render.notation.textbook_prose`), every step whose last form reads
     backwards (``-1/(p(p - 1))``) followed by its own line in conventional form with the sign
     change as the reason, and the result in the form the steps arrived at. Applying it twice
-    changes nothing more."""
+    changes nothing more. ``random`` are the model's random variables (:func:`random_variables`):
+    inside an expectation they are written upper case, ``E[T(X)]``, as the value is lower case."""
     from dataclasses import replace
 
     from .derivation import Failure, Step
     from .render.notation import textbook_prose
 
+    upper = _upper_mapping(d, random)
     steps, said = [], set()
     for k, st in enumerate(d.steps):
+        if upper:
+            st = replace(st, lhs=_random_upper(st.lhs, upper), forms=tuple(_random_upper(f, upper) for f in st.forms))
         if not st.forms and st.lhs is None:
             # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
             if (st.statement, st.reason) in said:
@@ -270,7 +531,32 @@ def textbook_derivation(d):
         for f in st.forms:
             f, flipped = _summands(f)
             inner += [b for b in flipped if b not in inner]
-            forms.append(simplest_number(even_powers(f)))
+            f, flipped = one_minus_first(f)
+            inner += [b for b in flipped if b not in inner]
+            forms.append(simplest_number(even_powers(grouped_numerator(f))))
+        if len(forms) > 1 and isinstance(forms[-1], (sp.Expr, sp.MatrixBase)):
+            # a chain that returns, backwards, to a form it already showed (x = (1/2) d I d = -x'):
+            # its last form in conventional sign, which the chain has established, not a sign change
+            new, flipped = conventional_sign(forms[-1])
+            if flipped and any(new == f for f in forms[:-1]):
+                forms[-1] = new
+        if len(forms) > 1 and st.lhs is not None:
+            # the line between a product of sums and its simplified value: the sums combined first
+            mid = inner_combined(forms[-2])
+            if mid is not None and conventional_sign(mid)[0] != forms[-1] and not mid.has(sp.Function):
+                forms.insert(len(forms) - 1, mid)
+        if forms and st.lhs is not None:  # a sum over one denominator, as the chain's last line
+            spread = inner_combined(forms[-1]) if len(forms) == 1 else None
+            if spread is not None:
+                forms.append(spread)
+            last = combined(forms[-1])
+            if last is not None:
+                forms.append(last)
+        if forms and isinstance(forms[-1], sp.MatrixBase) and st.lhs is not None:
+            # the entries over their common denominator: the scalar in front, as a textbook writes Sigma^{-1}
+            factored = common_denominator(forms[-1])
+            if factored is not None:
+                forms.append(factored)
         forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
         if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
@@ -292,7 +578,7 @@ def textbook_derivation(d):
                 steps.append(Step("Absorb the minus sign into a factor:", _why(flipped), None, (last, new)))
     result = d.result
     if isinstance(result, (sp.Expr, sp.MatrixBase)):
-        result = even_powers(conventional_sign(result)[0])
+        result = even_powers(grouped_numerator(conventional_sign(result)[0]))
         # a one-radical form a step showed for the result (``1/sqrt(p(1 - p))``), shown instead: it is
         # the result itself once its radical is evaluated
         # (the form a step arrives at: sqrt(1/lam^2) on the way to 1/lam is not the result's form)
@@ -300,10 +586,72 @@ def textbook_derivation(d):
             b = st.expr
             if isinstance(b, sp.Expr) and b.has(_root()) and b.doit() == result:
                 result = b
+    if isinstance(result, sp.Float):
+        # a decimal result as the step that arrived at it rounded it (Delta = 0.0405185), not to 15 digits
+        for st in steps:
+            b = st.expr
+            if isinstance(b, sp.Float) and b._prec < result._prec and abs(float(b) - float(result)) <= \
+                    1e-5 * max(abs(float(result)), 1e-300):
+                result = b
     failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
     notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
+
+
+def one_minus_first(expr):
+    """``(form, flipped)``: each term ``c (a - 1) rest`` of a sum written ``-c (1 - a) rest`` (one minus
+    the variable, as a textbook writes probabilities: ``y + (y - 1) e^eta`` is ``y - (1 - y) e^eta``),
+    entry by entry for a matrix; ``flipped`` are the factors negated, for the reason that says so.
+
+    >>> import sympy as sp
+    >>> y, e = sp.symbols("y eta", real=True)
+    >>> one_minus_first(y + (y - 1)*sp.exp(e))
+    (y - (1 - y)*exp(eta), (y - 1,))
+    >>> one_minus_first(y - 1)[1]
+    ()
+    """
+    flipped: list = []
+
+    def term(t):
+        if not isinstance(t, sp.Mul) or t.could_extract_minus_sign():
+            return t
+        for f in t.args:
+            if isinstance(f, sp.Add) and len(f.args) == 2 and _reversed(f) and f.as_coeff_add()[0] == -1:
+                rest = sp.Mul(*[a for a in t.args if a is not f])
+                if rest.is_number:
+                    return t
+                flipped.append(f) if f not in flipped else None
+                return sp.Mul(-1, sp.Add(*[-a for a in f.args]), rest, evaluate=False)
+        return t
+
+    def walk(e):
+        if isinstance(e, sp.Add):
+            args = [term(walk(a)) for a in e.args]
+            return sp.Add(*args, evaluate=False) if args != list(e.args) else e
+        if not e.args or e.is_Atom or isinstance(e, (sp.MatrixBase, sp.Sum, sp.Integral)) or not _scalar(e):
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Mul, sp.Pow)) else e.func(*args)
+
+    if isinstance(expr, sp.MatrixBase):
+        if len(expr) > 16 or not all(_small(e) for e in expr):
+            return expr, ()
+        new = expr.applyfunc(walk)
+    elif isinstance(expr, sp.Expr) and _small(expr) and _scalar(expr):
+        new = walk(expr)
+    else:
+        return expr, ()
+    if not flipped:
+        return expr, ()
+    from .simplify import cancels
+
+    diff = (new - expr) if not isinstance(expr, sp.MatrixBase) else None
+    if diff is not None and not cancels(diff) or diff is None and not all(cancels(a - b) for a, b in zip(new, expr)):
+        return expr, ()
+    return new, tuple(flipped)
 
 
 def _summands(form):

@@ -80,14 +80,16 @@ def run(args) -> int:
         return 0
     from ..derive.report import derive_all
     from ..render.text import render_derivation, terminal_prose
+    from ..textbook import random_variables, textbook_derivation
 
     report = derive_all(model, only=only)
+    random = random_variables(report.model)  # upper case inside an expectation: E[T(X)]
     print(f"Model: {model.name} — {terminal_prose(model.parameterization)}")
     for name in report.requested:
         d = report.derivations.get(name)
         if d is not None:
             print()
-            print(render_derivation(d))
+            print(render_derivation(textbook_derivation(d, random=random)))
     if report.failures:
         print()
         print("Steps that could not be completed:")

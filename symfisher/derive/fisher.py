@@ -356,7 +356,8 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
             inv = inv.applyfunc(lambda e: tidy(e, limit=2.0))
     except (StepTimeout, ValueError, ZeroDivisionError) as exc:
         return d.fail("cramer_rao", getattr(exc, "reason", str(exc)))
-    d = d.add(Step("For any unbiased estimator T of the parameters, Cov(T) is at least the inverse Fisher information.",
+    d = d.add(Step(r"For any unbiased estimator $\hat{\theta}$ of the parameters, $\operatorname{Cov}(\hat{\theta})$ is at least the "
+                   r"inverse Fisher information.",
                    "Cramér–Rao inequality (the model is regular)", sp.Function("CRB")(*model.params),
                    (sp.Pow(N.fisher_of(model), -1), inv if inv.shape[0] > 1 else inv[0, 0])))
     return d.with_result(inv)

@@ -150,8 +150,8 @@ def _end_order(f, s, end, upper: bool, others=None) -> EndOrder:
     if L1 is not None:
         pos = _positive(L1, others)
         if pos is not None:
-            return EndOrder(s, end, False, "the integrand is at least a constant times 1/t" + pos,
-                            _proof(T * h, s, end, upper, L1))
+            return EndOrder(s, end, False, "the integrand is at least a constant times 1/t" + pos + " ($t$ times it has a positive limit)",
+                            _proof(sp.Mul(T, h, evaluate=False), s, end, upper, L1))
     if others is not None or L1 != 0:
         return EndOrder(s, end, None, f"no order found at {where}")
     p = _limit(sp.log(h) / sp.log(1 / T), f"of the order as {where}")
@@ -161,8 +161,8 @@ def _end_order(f, s, end, upper: bool, others=None) -> EndOrder:
         r = (1 + p) / 2
         L = _limit(T**r * h, f"of t^{r} times the kernel as {where}")
         if L == 0:
-            return EndOrder(s, end, True, f"the integrand is of order t^(-{p}) with {p} < 1",
-                            _proof(T**r * h, s, end, upper, L))
+            return EndOrder(s, end, True, f"the integrand is of order t^(-{p}) with {p} < 1 ($t^{{{r}}}$ times it tends to 0)",
+                            _proof(sp.Mul(T**r, h, evaluate=False), s, end, upper, L))
         return EndOrder(s, end, None, f"no order found at {where}")
     if p != 1:
         return EndOrder(s, end, None, f"no order found at {where}")
@@ -174,7 +174,7 @@ def _end_order(f, s, end, upper: bool, others=None) -> EndOrder:
         L = _limit(g, f"of t log(1/t) times the kernel as {where}")
         if L is not None and L != 0 and _positive(L, None) is not None:
             return EndOrder(s, end, False, f"the integrand is at least a constant times 1/(t log(1/t)), whose integral "
-                                           f"diverges", _proof(g, s, end, upper, L))
+                                           f"diverges", _proof(sp.Mul(T * sp.log(1 / T), h, evaluate=False), s, end, upper, L))
         return EndOrder(s, end, None, f"no order found at {where}")
     m = (1 - q) / 2
     g = T * sp.log(1 / T) ** m * h

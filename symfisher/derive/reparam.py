@@ -556,7 +556,14 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
         d = d.add(Step("The inverse map (the new coordinates in terms of the old):", "solve for the new parameters",
                        None, tuple(sp.Eq(p, e, evaluate=False) for p, e in zip(change.new, change.phi_of_theta) if p != e)))
     J = change.jacobian().applyfunc(lambda e: tidy(e, limit=1.0))
-    d = d.add(Step("The Jacobian of the map phi -> theta:", "J_ij = d theta_i / d phi_j", sp.Symbol("J"), (J,)))
+    # the page names the coordinates it uses (eta -> p), not the generic phi -> theta
+    one = len(change.new) == 1 and len(change.old) == 1
+    phi = str(change.new[0]) if one else "phi"
+    theta = str(change.old[0]) if one else "theta"
+    named = "" if one else (f" (theta = ({', '.join(map(str, change.old))}), "
+                            f"phi = ({', '.join(map(str, change.new))}))")
+    d = d.add(Step(f"The Jacobian of the map {phi} -> {theta}{named}:",
+                   f"J = d {theta} / d {phi}" if one else "J_ij = d theta_i / d phi_j", sp.Symbol("J"), (J,)))
     I_theta = fisher if fisher is not None else fisher_information(model, limit=limit).result
     if I_theta is None:
         return d.fail("transformation law", f"the Fisher information of the {model.name} model is not available")
@@ -566,9 +573,12 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
     shown = (sp.MatMul(J.T, N.fisher_of(model), J, evaluate=False),) if law.rows > 1 else (
         sp.Mul(sp.Pow(J[0, 0], 2), N.fisher_of(model), evaluate=False),  # the law, then with the values put in
         sp.Mul(sp.Pow(J[0, 0], 2), tidy(I_theta[0, 0].subs(sub, simultaneous=True), limit=1.0), evaluate=False))
-    d = d.add(Step(r"Route 1, the transformation law: the score in $\phi$ is $J^{\mathsf{T}}$ times the score in "
-                   r"$\theta$, so $\mathcal{I}_{\phi} = J^{\mathsf{T}} \mathcal{I}_{\theta}(\theta(\phi)) J$; put in the "
-                   "Jacobian and the Fisher information at the old parameters written in the new ones.",
+    d = d.add(Step((f"Route 1, the transformation law: the score in {phi} is J times the score in {theta}, so "
+                    f"I({phi}) = J^2 I({theta}({phi})); put in the Jacobian and the Fisher information at {theta} "
+                    f"written in {phi}.") if one else
+                   (r"Route 1, the transformation law: the score in $\phi$ is $J^{\mathsf{T}}$ times the score in "
+                    r"$\theta$, so $\mathcal{I}(\phi) = J^{\mathsf{T}} \mathcal{I}(\theta(\phi)) J$; put in the "
+                    "Jacobian and the Fisher information at the old parameters written in the new ones."),
                    r"chain rule; $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_phi, shown + (law if law.rows > 1 else law[0, 0],)))
     if change.phi_of_theta is not None and law.rows == 1:
         # the same value in the old coordinates, as the law is usually quoted (I_phi = p(1 - p))
@@ -578,7 +588,7 @@ def transformation_law(model: Model, coords, *, fisher=None, limit: float | None
     direct_d = fisher_information(new_model, limit=limit)
     direct = direct_d.result
     d = d.add(Step(f"Route 2: derive the Fisher information of the model rewritten in {', '.join(map(str, change.new))} "
-                   "from scratch (score, Hessian, expectations).", "the two routes of the Fisher information, in phi",
+                   "from scratch (score, Hessian, expectations).", f"the two routes of the Fisher information, in {phi}",
                    I_phi, ((direct if direct.rows > 1 else direct[0, 0]) if direct is not None else sp.nan,)))
     for f in direct_d.failures:
         d = d.fail(f"transformation law (direct): {f.step}", f.reason)

@@ -81,8 +81,9 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
                    r"(with several parameters, the sum over the multi-indices $\alpha$ of size $k$ of "
                    r"$\delta^{\alpha}/\alpha!$ times $E[\partial^{\alpha} \ell]$).",
                    "Taylor's theorem; linearity of the expectation", lhs,
-                   (-sp.Sum(sp.Symbol("delta") ** kk / sp.factorial(kk)
-                            * N.E(sp.Derivative(N.logf(model), (sp.Symbol("theta"), kk))),
+                   # one parameter: the page's own symbols (delta_p, p), not a generic theta beside them
+                   (-sp.Sum((delta[0] if len(params) == 1 else sp.Symbol("delta")) ** kk / sp.factorial(kk)
+                            * N.E(sp.Derivative(N.logf(model), (params[0] if len(params) == 1 else sp.Symbol("theta"), kk))),
                             (kk, 1, order)),)))
     kinks = [a for a in ell.atoms(sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise, sp.Max, sp.Min) if a.has(*params)]
     smooth_order = order if not kinks else min(order, 2)
@@ -134,12 +135,12 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
         terms[k] = term
         if k == 1:
             d = d.add(Step("The first-order term vanishes: the score has mean zero.", r"$E[s(\theta)] = 0$ (regularity)",
-                           sp.Symbol("T_1"), (term,)))
+                           sp.Symbol("K_1"), (term,)))
         else:
             d = d.add(Step(f"The {name} term in $\\delta$:",
                            rf"minus $\delta^{{\alpha}}/\alpha!$ times $E[\partial^{{\alpha}} \ell]$, summed over "
                            rf"$|\alpha| = {k}$",
-                           sp.Symbol(f"T_{k}"), (term,)))
+                           sp.Symbol(f"K_{k}"), (term,)))
     quad = terms[2]
     I = fisher
     if I is None:
@@ -153,7 +154,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
         if ok:
             d = d.add(Step(r"The quadratic term is half the Fisher information as a quadratic form in $\delta$.",
                            r"$-E[H] = \mathcal{I}(\theta)$: the curvature route of the Fisher information",
-                           sp.Symbol("T_2"),
+                           sp.Symbol("K_2"),
                            (quad, sp.MatMul(sp.S.Half, dvec.T, N.fisher_of(model), dvec, evaluate=False),
                             sp.factor(target) if len(params) == 1 else target)))
         else:
@@ -169,11 +170,11 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
             terms[k] = higher.get(k, sp.S.Zero)
             d = d.add(Step(f"The order-{k} term, from the series of the closed-form divergence along $\\delta$ "
                            r"(one-sided in the kinked parameter: $|t \delta| = t |\delta|$ for $t > 0$):",
-                           r"the series of $\mathrm{KL}(\theta, \theta + t \delta)$ in $t$, at $t = 1$", sp.Symbol(f"T_{k}"), (terms[k],)))
+                           r"the series of $\mathrm{KL}(\theta, \theta + t \delta)$ in $t$, at $t = 1$", sp.Symbol(f"K_{k}"), (terms[k],)))
     series = sp.Add(*terms.values())
     d = d.add(Step(f"Altogether, to order {order}: the sum of the terms found above.",
                    "the expansion, truncated after the term of order %d" % order, lhs,
-                   (sp.Add(*[sp.Symbol(f"T_{k}") for k in terms], evaluate=False), series)))
+                   (sp.Add(*[sp.Symbol(f"K_{k}") for k in terms], evaluate=False), series)))
     if check_closed_form and not kinks:
         d = _compare_with_closed_form(d, model, terms, delta, order)
     d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,

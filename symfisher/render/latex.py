@@ -106,6 +106,32 @@ class SymfisherLatexPrinter(LatexPrinter):
             return shown
         return super()._print_Symbol(expr, style=style)
 
+    def _print_Derivative(self, expr):
+        # a function of the data and the parameter is differentiated partially, whatever the data's
+        # type: SymPy writes d/dp l(x, p) for an integer x but a partial for a real one
+        from sympy.printing.conventions import requires_partial
+
+        if len(expr.expr.free_symbols) > 1 and not requires_partial(expr.expr):
+            old = self._settings["diff_operator_latex"]
+            self._settings["diff_operator_latex"] = r"\partial"
+            try:
+                return super()._print_Derivative(expr)
+            finally:
+                self._settings["diff_operator_latex"] = old
+        return super()._print_Derivative(expr)
+
+    def _print_Limit(self, expr):
+        # a one-sided limit as textbooks write it: t \to 0^{+}, not SymPy's 0^\text{+}
+        tex = super()._print_Limit(expr)
+        return tex.replace(r"^\text{+}", "^{+}").replace(r"^\text{-}", "^{-}")
+
+    def _print_MatAdd(self, expr):
+        # x^T - mu^T, the transpose SymPy distributed over a difference, reads (x - mu)^T
+        inner = _transposed_sum(expr)
+        if inner is not None:
+            return r"\left(%s\right)^{\mathsf{T}}" % self._print_Add(inner)
+        return self._print_Add(expr)
+
     def _print_Transpose(self, expr):
         base = self._print(expr.arg)
         if not isinstance(expr.arg, (sp.MatrixSymbol, sp.Symbol)):
@@ -151,6 +177,10 @@ class SymfisherLatexPrinter(LatexPrinter):
             return r"-\left(%s\right)" % self._print(args[1])
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 (J^2 = 1): not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        if (len(args) == 2 and _unevaluated(expr) and isinstance(args[1], sp.Pow) and args[1].exp.is_negative
+                and not args[0].is_number and not isinstance(args[0], sp.Add) and sp.fraction(args[0])[1] == 1):
+            # a factor times a reciprocal, written apart: t * 1/t, not t/t (the limit that compares with 1/t)
+            return r"%s \cdot %s" % (self.parenthesize(args[0], 50), self._print(args[1]))
         # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
         with self._order("none" if _unevaluated(expr) else None):
             tex = super()._print_Mul(expr)
@@ -179,6 +209,10 @@ class SymfisherLatexPrinter(LatexPrinter):
 
     def _print_MatMul(self, expr):
         # a numeric coefficient without brackets: \frac{1}{2} \delta^{T} I \delta, not (\frac{1}{2}) ...
+        if any(_transposed_sum(a) is not None for a in expr.args):  # (x - mu)^T as a factor: one pair of brackets
+            return " ".join(self._print(a) if _transposed_sum(a) is not None else self.parenthesize(a, 50, False)
+                            if isinstance(a, sp.MatAdd) else
+                            ("-" if a == -1 else self._print(a)) for a in expr.args)
         head, *rest = expr.args
         if head.is_Number and rest:
             tail = rest[0] if len(rest) == 1 else sp.MatMul(*rest, evaluate=False)
@@ -207,6 +241,21 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _transposed_sum(expr):
+    """``x - mu`` when ``expr`` is ``x^T - mu^T`` (a matrix sum of transposes), else ``None``."""
+    if not isinstance(expr, sp.MatAdd) or len(expr.args) < 2:
+        return None
+    inner = []
+    for t in expr.args:
+        if isinstance(t, sp.Transpose):
+            inner.append(t.arg)
+        elif isinstance(t, sp.MatMul) and len(t.args) == 2 and t.args[0] == -1 and isinstance(t.args[1], sp.Transpose):
+            inner.append(-t.args[1].arg)
+        else:
+            return None
+    return sp.MatAdd(*inner, evaluate=False)
 
 
 def _unevaluated(expr) -> bool:

@@ -152,6 +152,10 @@ def textbook_terms(terms):
     ([x, -mu], [x, -mu], [-mu, -x])
     >>> textbook_terms(sp.symbols("delta_p p")), textbook_terms((2*sp.sqrt(2)/7, sp.Rational(6, 7)))
     ([p, delta_p], [6/7, 2*sqrt(2)/7])
+    >>> eta = sp.Symbol("eta")
+    >>> one = sp.S.One
+    >>> textbook_terms((sp.exp(eta), one)), textbook_terms((x**2/mu, one)), textbook_terms((x, one))
+    ([1, exp(eta)], [1, x**2/mu], [x, 1])
     """
     import sympy as sp
     from sympy.core.function import _coeff_isneg
@@ -164,12 +168,34 @@ def textbook_terms(terms):
         terms = [t for t in terms if t not in steps] + steps
     if all(t.is_number for t in terms):  # a number: its rational part first, 6/7 + 2 sqrt(2)/7
         terms = [t for t in terms if t.is_Rational] + [t for t in terms if not t.is_Rational]
+    elif any(t.is_Rational and t > 0 for t in terms) and all(t.is_Rational or _curved(t) for t in terms):
+        # 1 + e^eta, 1 + x^2/nu: a positive constant opens a sum of exponentials and higher powers
+        # (a linear sum keeps it last, x + 1, 2p - 1)
+        terms = [t for t in terms if t.is_Rational and t > 0] + [t for t in terms if not (t.is_Rational and t > 0)]
     k = 0
     while k < len(terms) and _coeff_isneg(terms[k]):
         k += 1
     if 0 < k < len(terms):
         return terms[k:] + terms[:k]
     return terms
+
+
+def _curved(term) -> bool:
+    """A term a textbook writes after the constant of its sum: an exponential or a power other than
+    the first of a symbol (``e^eta``, ``x^2/nu``, ``e^{-x}``), times numbers and symbols."""
+    import sympy as sp
+
+    curved = False
+    for f in sp.Mul.make_args(term):
+        if f.is_number:
+            continue
+        if isinstance(f, sp.exp):
+            curved = True
+        elif isinstance(f, sp.Pow) and f.base.is_Symbol and f.exp.is_Rational and f.exp > 1:
+            curved = True
+        elif not (f.is_Symbol or isinstance(f, sp.Pow) and f.base.is_Symbol and f.exp == -1):
+            return False
+    return curved
 
 
 # ---------------------------------------------------------------- ASCII formulas in step texts

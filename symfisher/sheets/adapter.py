@@ -20,7 +20,7 @@ from typing import Any
 import sympy as sp
 
 from ..derivation import Check, Derivation, Step
-from ..textbook import textbook_derivation  # the one display pass every renderer applies
+from ..textbook import random_variables, textbook_derivation  # the one display pass every renderer applies
 from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES
 from .schema import CheckRequest, Part, Spec, SpecError, _expr, model_sizes, parse_spec
@@ -321,6 +321,7 @@ def _run_part(spec: Spec, part: Part, index: int):
     if part.model:
         ctx.model = build_model(spec, part, index)
     derivations = []
+    random = random_variables(ctx.model) if ctx.model is not None else ()
     for k, q in enumerate(part.derive):
         quantity = QUANTITIES[q.name]
         try:
@@ -345,7 +346,7 @@ def _run_part(spec: Spec, part: Part, index: int):
         ctx.results.setdefault(q.name, ds[0])
         for one in ds:
             ctx.checks.extend(one.checks)
-            derivations.append(textbook_derivation(replace(one, checks=(), extras={})))
+            derivations.append(textbook_derivation(replace(one, checks=(), extras={}), random=random))
     checks = list(ctx.checks)
     for k, c in enumerate(part.checks):
         checks.append(run_check(ctx, c, f"{where}check[{k}]"))

@@ -314,7 +314,7 @@ class GaussianCovarianceStructure(Structure):
             if not all(cancels(e) for e in (fisher * C - sp.eye(k))):
                 return d.fail("cramer_rao", f"I C - 1 does not cancel for C_(ij),(kl) = m_ik m_jl + m_il m_jk")
             how += "; here I C = 1 checked entry by entry"
-        d = d.add(Step(f"For any unbiased estimator T of the distinct entries of {what}, Cov(T) is at least the inverse "
+        d = d.add(Step(f"For any unbiased estimator theta_hat of the distinct entries of {what}, Cov(theta_hat) is at least the inverse "
                        f"Fisher information; in the entries, I = D^T ({what}^{{-1}} kron {what}^{{-1}}) D / 2 has the "
                        f"inverse 2 D^+ ({what} kron {what}) D^+T, whose entry for (m_ij, m_kl) is m_ik m_jl + m_il m_jk "
                        "(the covariance of a Wishart matrix).", how, sp.Function("CRB")(*model.params),
@@ -383,7 +383,7 @@ class GaussianCovarianceStructure(Structure):
                 Qk = Qk * Q
                 terms[k] = c * sp.Add(*[Qk[a, a] for a in range(d_)])
             dd = dd.add(Step(f"The order-{k} term, {c} tr(A^{k}), written over the nonzero entries of Delta:",
-                             f"tr(A^{k}) with A = {what}^{{-1}} Delta", sp.Symbol(f"T_{k}"), (terms[k],)))
+                             f"tr(A^{k}) with A = {what}^{{-1}} Delta", sp.Symbol(f"K_{k}"), (terms[k],)))
         I = fisher if fisher is not None else covariance_fisher(model, form).result
         dv = sp.Matrix(delta)
         target = (dv.T * I * dv)[0, 0] / 2
@@ -394,7 +394,7 @@ class GaussianCovarianceStructure(Structure):
             ok, how = True, "bilinearity of the trace: tr(A^2)/4 = sum_ij delta_i delta_j tr(P D_i P D_j)/4"
         if ok:
             dd = dd.add(Step("The first-order term is 0 and the quadratic term is half the Fisher information as a "
-                             "quadratic form in delta.", how, sp.Symbol("T_2"),
+                             "quadratic form in delta.", how, sp.Symbol("K_2"),
                              (sp.MatMul(sp.S.Half, dv.T, N.fisher_of(model), dv, evaluate=False),)))
         else:
             dd = dd.fail("kl_taylor quadratic term", "the quadratic term differs from delta^T I delta / 2")

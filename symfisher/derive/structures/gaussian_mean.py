@@ -153,7 +153,8 @@ class GaussianMeanStructure(Structure):
     def score(self, model, f: _Found, **_):
         g, s = f.g, f.score
         d = Derivation("score", f"Score of the {model.name} model")
-        d = d.add(Step("Write the log-density in matrix form; only the quadratic form involves the mean.",
+        d = d.add(Step(r"Write the log-density in matrix form, up to the additive constant "
+                       r"$-\frac{1}{2} \log \det(2 \pi \Sigma)$, which does not involve the mean:",
                        r"$\log f = -(x - \mu)^{\mathsf{T}} \Sigma^{-1} (x - \mu)/2 - \log \det(2 \pi \Sigma)/2$",
                        N.logf(model),
                        (_quadratic_form(g),)))
@@ -183,8 +184,8 @@ class GaussianMeanStructure(Structure):
                        r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_lhs,
                        (N.E(sp.MatMul(P, r, r.T, P, evaluate=False)),)))
         A = gaussian_expectation(s * s.T, g)
-        d = d.add(Step(r"Take the expectation: $E[(x - \mu)(x - \mu)^{\mathsf{T}}] = \Sigma$.",
-                       r"the covariance of $x$ is $\Sigma$",
+        d = d.add(Step(r"Take the expectation: $E[(X - \mu)(X - \mu)^{\mathsf{T}}] = \Sigma$.",
+                       r"the covariance of $X$ is $\Sigma$",
                        I_lhs, (sp.MatMul(P, g.cov, P, evaluate=False), A)))
         B = -gaussian_expectation(H, g)
         d = d.add(Step("Route 2: minus the expected Hessian; the Hessian does not involve the data.",
@@ -207,8 +208,8 @@ class GaussianMeanStructure(Structure):
         m = gaussian_expectation(s, f.g)
         zero = m == sp.ZeroMatrix(*s.shape) or _explicit(m, f.g).is_zero_matrix
         d = Derivation("expected_score", "The score has mean zero")
-        d = d.add(Step(r"The expected score vanishes: the score is linear in $x$, and $E[x] = \mu$." if zero else
-                       "The expected score is not zero.", "E[x] = mu", N.E(sp.Symbol("s")), (sp.zeros(model.dim, 1),)))
+        d = d.add(Step(r"The expected score vanishes: the score is linear in $X$, and $E[X] = \mu$." if zero else
+                       "The expected score is not zero.", "E[X] = mu", N.E(sp.Symbol("s")), (sp.zeros(model.dim, 1),)))
         if not zero:
             d = d.fail("E[score]", f"E[score] = {m}, not 0")
         return d.with_result(bool(zero))
@@ -218,7 +219,8 @@ class GaussianMeanStructure(Structure):
         inv = sp.Inverse(sp.Inverse(g.cov)).doit()
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
         C = f.explicit(inv)
-        d = d.add(Step("For any unbiased estimator T of the mean, Cov(T) is at least the inverse Fisher information.",
+        d = d.add(Step(r"For any unbiased estimator $\hat{\mu}$ of the mean, $\operatorname{Cov}(\hat{\mu})$ is at least the inverse "
+                       r"Fisher information.",
                        r"Cramér–Rao inequality; $(\Sigma^{-1})^{-1} = \Sigma$", sp.Function("CRB")(*model.params),
                        (sp.Pow(N.fisher_of(model), -1), inv, C if C.shape[0] > 1 else C[0, 0])))
         return d.with_result(C)
@@ -238,7 +240,7 @@ class GaussianMeanStructure(Structure):
                        r"$\log f(x; \mu) - \log f(x; \mu + \delta)$ is",
                        r"$(x - \mu - \delta)^{\mathsf{T}} A (x - \mu - \delta)$ expanded",
                        None, (gap,)))
-        d = d.add(Step(r"Take the expectation under $\mu$: the term linear in $x - \mu$ vanishes.", r"$E[x - \mu] = 0$",
+        d = d.add(Step(r"Take the expectation under $\mu$: the term linear in $X - \mu$ vanishes.", r"$E[X - \mu] = 0$",
                        lhs, (mean_gap,)))
         quad = _explicit(mean_gap, g, {D: sp.Matrix(delta)})[0, 0]
         zero = sp.S.Zero
@@ -247,7 +249,7 @@ class GaussianMeanStructure(Structure):
         ok = cancels(quad - (dv.T * sp.Matrix(g.precision) * dv)[0, 0] / 2)  # delta^T I delta / 2
         d = d.add(Step(r"So the first-order term is 0, the quadratic term is half the Fisher information $\Sigma^{-1}$ "
                        r"as a quadratic form in $\delta$, and every term beyond the second order is 0.",
-                       r"$\mathcal{I}(\mu) = \Sigma^{-1}$", sp.Symbol("T_2"), (quad,)))
+                       r"$\mathcal{I}(\mu) = \Sigma^{-1}$", sp.Symbol("K_2"), (quad,)))
         d.extras.update(terms=terms, quadratic=quad, cubic=terms.get(3), delta=delta, order=order,
                         quadratic_is_fisher=bool(ok))
         return d.with_result(quad)

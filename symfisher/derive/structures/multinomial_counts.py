@@ -47,8 +47,8 @@ def multinomial_fisher(model, form: MultinomialCounts) -> Derivation:
                    "multinomial moments (Lehmann & Casella §2.6)", lhs, (outer if k > 1 else outer[0, 0],)))
     curv = sp.Matrix(k, k, lambda i, j: sp.factor(sp.cancel(-n * sp.Add(*[
         ps[c] * sp.diff(sp.log(ps[c]), params[i], params[j]) for c in range(K)]))))
-    d = d.add(Step("Route 2: the Hessian is linear in the counts too; E[x_k] = n p_k gives "
-                   "-E[H] = -n sum_k p_k d^2 log p_k.", "E[x] = n p", lhs, (curv if k > 1 else curv[0, 0],)))
+    d = d.add(Step("Route 2: the Hessian is linear in the counts too; E[X_k] = n p_k gives "
+                   "-E[H] = -n sum_k p_k d^2 log p_k.", "E[X] = n p", lhs, (curv if k > 1 else curv[0, 0],)))
     agree = all(sp.cancel(outer[i, j] - curv[i, j]) == 0 for i in range(k) for j in range(i, k))
     if agree:
         d = d.add(Step("The two routes agree.", "their difference cancels entry by entry", None,
@@ -95,10 +95,10 @@ class MultinomialStructure(Structure):
         total = sp.cancel(sp.Add(*ps))
         vals = [sp.cancel(n * sp.Add(*[sp.diff(p, th) for p in ps])) for th in model.params]
         ok = total == 1 and all(v == 0 for v in vals)
-        d = d.add(Step("The expected score vanishes for every parameter: E[s] = B E[x] = n B p, and "
+        d = d.add(Step("The expected score vanishes for every parameter: E[s] = B E[X] = n B p, and "
                        "(B p)_i = sum_k d p_k/d theta_i = d(sum_k p_k)/d theta_i = 0 as the cell probabilities sum to one."
                        if ok else "The expected score is not zero.",
-                       "E[x] = n p (the multinomial means)", N.E(sp.Symbol("s")),
+                       "E[X] = n p (the multinomial means)", N.E(sp.Symbol("s")),
                        (sp.Matrix(vals) if len(vals) > 1 else vals[0],)))
         if not ok:
             d = d.fail("E[score]", f"n B p = {vals}, not 0")
@@ -114,7 +114,7 @@ class MultinomialStructure(Structure):
         d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
         d = d.add(Step("The log-ratio is linear in the counts, log f_1 - log f_2 = sum_k x_k log(p_k/q_k) (the "
                        "multinomial coefficient cancels), and E_1[x_k] = n p_k.",
-                       "E[x] = n p (Kullback 1959, ch. 3)", lhs,
+                       "E[X] = n p (Kullback 1959, ch. 3)", lhs,
                        (sp.Add(*[x * sp.log(a / b) for x, a, b in zip(xs, p1, p2)]), value)))
         d.extras.update(structure="multinomial_counts")
         return d.with_result(value)
@@ -130,7 +130,7 @@ class MultinomialStructure(Structure):
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
         if fisher is not None and not all(sp.cancel(e) == 0 for e in (fisher * C - sp.eye(k))):
             return d.fail("cramer_rao", "I (diag p - p p^T)/n - 1 does not cancel")
-        d = d.add(Step("For any unbiased estimator T of the free probabilities, Cov(T) is at least the inverse Fisher "
+        d = d.add(Step("For any unbiased estimator p_hat of the free probabilities, Cov(p_hat) is at least the inverse Fisher "
                        "information; I = n (diag(1/p) + 1 1^T/p_K) has the inverse (diag p - p p^T)/n, the covariance "
                        "of the cell frequencies x/n (I C = 1 checked entry by entry).",
                        "Cramér–Rao inequality; Sherman–Morrison", sp.Function("CRB")(*model.params),
