@@ -180,6 +180,12 @@ def _transform(model: Model, limit: float | None):
     ell = model.log_density
     if lo == -sp.oo and hi == sp.oo:
         kind, extra = "mgf", s * x
+        binomial = _binomial_base(ell, x)
+        if binomial is not None and _even(model):
+            # a power-law tail ((nu + z^2)^(-(nu+1)/2)): no MGF, and Euler's integrals cannot take
+            # exp(s z) times a binomial; an even law's joint transform in |z| and the binomial,
+            # E[|Z|^s b(Z)^t] = 2 int_0^oo u^s b(u)^t f(u) du, gives every z^(2j) b^(-m) log(b)^k
+            kind, extra = ("mellin2", binomial, sp.Abs(x)), s * sp.log(sp.Abs(x)) + t * sp.log(binomial)
     elif lo == 0 and hi == 1:
         kind, extra = "mellin2", s * sp.log(x) + t * sp.log(1 - x)
     elif hi == sp.oo and lo.is_nonnegative:
@@ -214,7 +220,7 @@ def _transform(model: Model, limit: float | None):
     elif kind == "mellin2":
         hook = PowerMoments((x, 1 - x), (s, t), value)
     elif isinstance(kind, tuple):
-        hook = PowerMoments((x, kind[1]), (s, t), value)
+        hook = PowerMoments((kind[2] if len(kind) > 2 else x, kind[1]), (s, t), value)
     else:
         hook = PowerMoments((x,), (s,), value)
     _CACHE[key] = (hook, conds)
@@ -495,6 +501,10 @@ def _from_transform(t: sp.Expr, model: Model, limit: float | None):
         else:
             v = _derivative_chain(hook.value, hook.t, k).subs(hook.t, c)
         return v, "moment-generating function (found once for the law)"
+    if hook.bases[0] == sp.Abs(model.data[0]):
+        t = _even_powers_as_abs(t, model.data[0])  # z^(2j) = |z|^(2j); an odd power is not in this transform
+        if t is None:
+            return None
     v = _match_power_moments(t, hook)
     if v is None:
         rescaled = _rescale_bases(t, hook, model.data[0])
@@ -512,6 +522,19 @@ def _from_transform(t: sp.Expr, model: Model, limit: float | None):
     if powers is None or not _conditions_hold(conds, dict(zip(hook.exponents, powers)), model):
         return None
     return v, "Mellin transform (found once for the law)"
+
+
+def _even_powers_as_abs(t: sp.Expr, x: sp.Symbol):
+    """``t`` with each even power ``x^(2j)`` written ``|x|^(2j)``, or ``None`` if ``t`` has an odd power of ``x``."""
+    out = sp.S.One
+    for f in sp.Mul.make_args(t):
+        b, e = f.as_base_exp()
+        if b == x:
+            if not (e.is_Integer and e % 2 == 0):
+                return None
+            f = sp.Abs(x) ** e
+        out *= f
+    return out
 
 
 def _rescale_bases(t: sp.Expr, pm, x: sp.Symbol):
