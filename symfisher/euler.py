@@ -244,7 +244,10 @@ def euler_integral(f: sp.Expr, x: sp.Symbol, lo, hi):
     if lo == 0 and hi == 1:
         return _unit_interval(f.xreplace({x: u}), u)
     if hi == sp.oo and lo == 0:
-        return _half_line(sp.powsimp(f.xreplace({x: u})), u)
+        g = f.xreplace({x: u})
+        # the kernel's factors are read one by one (powers of one base add up): powsimp, which costs
+        # more than the reading, only for a product it does not read as it stands
+        return _half_line(g, u) or _half_line(sp.powsimp(g), u)
     if hi == sp.oo and lo != -sp.oo and lo.is_finite:
         g = sp.powsimp(f.xreplace({x: lo + u}))
         return _half_line(g, u)
