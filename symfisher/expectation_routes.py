@@ -160,7 +160,7 @@ def _transform(model: Model, limit: float | None):
     ``X`` and, on ``(0, 1)``, ``1 - X``) or, on the whole line, its moment-generating
     function (an :class:`MGF`), as one integral with symbolic exponents by Euler's integrals
     (:mod:`symfisher.euler`); ``None`` when the kernel is not one of them. Cached per law."""
-    from .euler import euler_integral
+    from .euler import even_line_integral
     from .model import MGF, PowerMoments
 
     key = ("transform", law_key(model))
@@ -197,7 +197,15 @@ def _transform(model: Model, limit: float | None):
         return None
     try:
         with time_limit(seconds, "the law's transform"):
-            found = _euler_of(ell + extra, x, lo, hi)
+            if isinstance(kind, tuple) and len(kind) > 2:
+                # even (shown above): twice the half-line, read off the log-kernel (no product of powers built)
+                g, frozen = _freeze_parameter_logs(ell + extra, (x,))
+                found = even_line_integral(g, x)
+                if found is not None:
+                    found = found[0].xreplace(frozen), [c.xreplace(frozen) if hasattr(c, "xreplace") else c
+                                                        for c in found[1]]
+            else:
+                found = _euler_of(ell + extra, x, lo, hi)
             if found is None:
                 return None
             value, conds = found
