@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-__all__ = ["euler_integral"]
+__all__ = ["euler_integral", "even_line_integral"]
 
 
 def _split_exp_args(f: sp.Expr, x: sp.Symbol):
@@ -111,9 +111,42 @@ def _bessel_kernel(const, p, rates: dict, conds: list):
 def _half_line(f: sp.Expr, x: sp.Symbol):
     """``int_0^oo f dx`` for the kernels above: ``(value, conditions)`` or ``None``."""
     parts = _split_exp_args(f, x)
-    if parts is None:
-        return None
-    const, powers, E = parts
+    return None if parts is None else _half_line_of(*parts, x)
+
+
+def _log_kernel(L: sp.Expr, x: sp.Symbol):
+    """``exp(L)`` read as ``C * prod b_i^e_i * exp(E)`` (:func:`_split_exp_args`) from the log-kernel
+    itself: each term ``e log(b)`` of ``L`` (logs expanded, which the positive ``x`` allows) is a power, a
+    term free of ``x`` a factor of ``C``; no product of powers is built and read back."""
+    const, powers, E = sp.S.Zero, [], sp.S.Zero
+    for term in sp.Add.make_args(sp.expand(sp.expand_log(L, force=True))):
+        if not term.has(x):
+            const += term
+            continue
+        c, rest = term.as_independent(x, as_Add=False)
+        if isinstance(rest, sp.log):
+            powers.append((rest.args[0], c))
+        else:
+            E += term
+    return sp.exp(const), powers, E
+
+
+def even_line_integral(L: sp.Expr, x: sp.Symbol):
+    """``int_R exp(L) dx = 2 int_0^oo exp(L) dx`` for a log-kernel ``L`` even in ``x`` (the caller has shown
+    it; ``|x|`` is ``x`` on the half-line), read term by term (:func:`_log_kernel`): ``(value, conditions)``
+    or ``None``.
+
+    >>> z = sp.Symbol("z", real=True); nu = sp.Symbol("nu", positive=True)
+    >>> even_line_integral(-(nu + 1)/2*sp.log(1 + z**2/nu), z)[0]
+    sqrt(pi)*sqrt(nu)*gamma(nu/2)/gamma(nu/2 + 1/2)
+    """
+    u = sp.Dummy("u", positive=True)
+    r = _half_line_of(*_log_kernel(L.xreplace({x: u}), u), u)
+    return None if r is None else (2 * r[0], r[1])
+
+
+def _half_line_of(const, powers, E, x: sp.Symbol):
+    """``int_0^oo const * prod b_i^e_i * exp(E) dx`` (the parts of :func:`_split_exp_args`)."""
     p = sp.S.One  # x^(p - 1)
     conds = []
     binomials = []
@@ -244,7 +277,10 @@ def euler_integral(f: sp.Expr, x: sp.Symbol, lo, hi):
     if lo == 0 and hi == 1:
         return _unit_interval(f.xreplace({x: u}), u)
     if hi == sp.oo and lo == 0:
-        return _half_line(sp.powsimp(f.xreplace({x: u})), u)
+        g = f.xreplace({x: u})
+        # the kernel's factors are read one by one (powers of one base add up): powsimp, which costs
+        # more than the reading, only for a product it does not read as it stands
+        return _half_line(g, u) or _half_line(sp.powsimp(g), u)
     if hi == sp.oo and lo != -sp.oo and lo.is_finite:
         g = sp.powsimp(f.xreplace({x: lo + u}))
         return _half_line(g, u)

@@ -137,11 +137,12 @@ def _cheap_statistic_value(t: sp.Expr, model: Model, limit: float | None) -> Sta
         v = _from_transform(t, model, limit)
         if v is not None:
             return StatisticValue(t, _finish(v[0]), v[1])
+        # symmetry before the identities: a test of t alone, where the identities solve a system once per law
+        if _odd_and_bounded(t, model):
+            return StatisticValue(t, sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0")
         v = _score_identities(model, limit).get(t)
         if v is not None:
             return StatisticValue(t, v, "score identities")
-        if _odd_and_bounded(t, model):
-            return StatisticValue(t, sp.S.Zero, "symmetry: an odd bounded statistic of a law symmetric about 0")
         v = _symmetric_abs_sign(t, model, limit)
         if v is not None:
             return StatisticValue(t, v[0], v[1])

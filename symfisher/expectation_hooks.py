@@ -21,7 +21,7 @@ def _mellin_exponents(t: sp.Expr, pm, any_log_power: bool = False):
     bases = [sp.expand(b) for b in pm.bases]
     powers = [sp.S.Zero] * len(bases)
     logs = [0] * len(bases)
-    for f in sp.Mul.make_args(t):
+    for f in _factored_powers(t, bases):
         base, exp = f.as_base_exp()
         matched = False
         for i, b in enumerate(bases):
@@ -48,6 +48,22 @@ def _mellin_exponents(t: sp.Expr, pm, any_log_power: bool = False):
         if not matched:
             return None
     return powers, logs
+
+
+def _factored_powers(t: sp.Expr, bases: list) -> list:
+    """The factors of ``t``, an integer power of a polynomial that is no base written as a product of
+    powers of its factors: the statistics come expanded (``1/(w^2 + 2 w + 1)`` from the score's
+    square), the transform's bases are the kernel's factors (``1 + w``)."""
+    out = []
+    for f in sp.Mul.make_args(t):
+        b, e = f.as_base_exp()
+        if b.is_Add and e.is_Integer and sp.expand(b) not in bases and len(b.free_symbols) < 4:
+            fb = sp.factor(b)
+            if fb != b and (fb.is_Mul or fb.is_Pow):
+                out += [g**e for g in sp.Mul.make_args(fb)]
+                continue
+        out.append(f)
+    return out
 
 
 def _match_power_moments(t: sp.Expr, pm) -> sp.Expr | None:

@@ -12,12 +12,12 @@ import itertools
 
 import sympy as sp
 from sympy.matrices.expressions.matexpr import MatrixElement
-from sympy import exp, log
+from sympy import log
 
 from ..domains import POSITIVE, REAL, IntervalSupport
-from ..model import MGF, GaussianMean, Model, Representation
+from ..model import GaussianMean, Model, Representation
 from . import register
-from ._base import T_, data_symbol, gaussian_moments, standard_normal
+from ._base import data_symbol, gaussian_moments, standard_normal
 
 LINE = IntervalSupport(-sp.oo, sp.oo)
 
@@ -27,7 +27,8 @@ def _normal_logpdf(x, mu, var):
 
 
 def _standardized(mu, scale, scale_text: str) -> Representation:
-    """X = mu + scale Z with Z ~ N(0, 1): every expectation becomes a polynomial in Z."""
+    """X = mu + scale Z with Z ~ N(0, 1): every expectation becomes a polynomial in Z, from Z's MGF
+    exp(t^2/2) (the family declares no MGF of its own: the representation answers first)."""
     base = standard_normal()
     return Representation(base, (mu + scale * base.data[0],), f"X = mu + {scale_text} Z with Z ~ N(0, 1)")
 
@@ -39,7 +40,6 @@ def normal_mean() -> Model:
         "normal_mean", (x,), (mu,), _normal_logpdf(x, mu, sigma**2), (LINE,),
         domains=((mu, REAL), (sigma, POSITIVE)), constants=(sigma,), family="normal_mean",
         parameterization="N(mu, sigma^2), mean mu, standard deviation sigma known",
-        mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
         representation=_standardized(mu, sigma, "sigma"),
         sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
     )
@@ -52,7 +52,6 @@ def normal_variance() -> Model:
         "normal_variance", (x,), (v,), _normal_logpdf(x, mu, v), (LINE,),
         domains=((v, POSITIVE), (mu, REAL)), constants=(mu,), family="normal_variance",
         parameterization="N(mu, v), variance v = sigma^2, mean mu known",
-        mgf=MGF(T_, exp(mu * T_ + v * T_**2 / 2)),
         representation=_standardized(mu, sp.sqrt(v), "sqrt(v)"),
         sampler=lambda rng, vals, n: rng.normal(vals["mu"], vals["v"] ** 0.5, size=n),
     )
@@ -65,7 +64,6 @@ def normal() -> Model:
         "normal", (x,), (mu, sigma), _normal_logpdf(x, mu, sigma**2), (LINE,),
         domains=((mu, REAL), (sigma, POSITIVE)), family="normal",
         parameterization="N(mu, sigma^2), mean mu, standard deviation sigma",
-        mgf=MGF(T_, exp(mu * T_ + sigma**2 * T_**2 / 2)),
         representation=_standardized(mu, sigma, "sigma"),
         sampler=lambda rng, v, n: rng.normal(v["mu"], v["sigma"], size=n),
     )
