@@ -24,13 +24,14 @@ import sympy as sp
 
 from ...derivation import Derivation, Step
 from ...model import LinearIndex, Model
+from ...simplify import cancels
 from .. import notation as N
 from ..fisher import fisher_information, hessian, score
 from ..regularity import expected_score
 from ..taylor import delta_symbols, kl_taylor
 from . import Structure, register_structure
 
-__all__ = ["linear_index", "index_model", "LinearIndexStructure"]
+__all__ = ["linear_index", "found_index", "index_model", "LinearIndexStructure"]
 
 
 def linear_index(model: Model) -> LinearIndex | None:
@@ -48,6 +49,45 @@ def linear_index(model: Model) -> LinearIndex | None:
     if ix.reduced.xreplace({ix.symbol: ix.eta}) != model.log_density:
         return None
     return ix
+
+
+def found_index(model: Model) -> LinearIndex | None:
+    """A linear index read off the log-density itself (no declaration): a subexpression
+    ``eta = a . theta`` of the log-density, linear in two or more parameters that each range over
+    the whole real line (so ``eta`` does too), with ``a`` free of the parameters and the data,
+    such that the log-density depends on the parameters only through it. Found by solving
+    ``eta = e`` for the first parameter and substituting (the rest must drop out), and confirmed:
+    ``g(x; eta(theta))`` reproduces the log-density (identically, by ``cancels``)."""
+    params = model.params
+    if len(params) < 2 or any(model.domain(th).lo != -sp.oo or model.domain(th).hi != sp.oo
+                              or model.domain(th).integer for th in params):
+        return None
+    data, ell = set(model.data), model.log_density
+    seen = set()
+    for sub in sp.preorder_traversal(ell):
+        if not sub.is_Add or sub in seen or sub.free_symbols & data or not set(params) <= sub.free_symbols:
+            continue
+        seen.update((sub, -sub))
+        if sub.could_extract_minus_sign():  # the index of exp(-w.x) is w.x
+            sub = -sub
+        grad = [sp.diff(sub, th) for th in params]
+        if any(g.has(*params) or g == 0 for g in grad):
+            continue
+        e = sp.Dummy("e")
+        first = (e - sp.Add(*[g * th for g, th in zip(grad[1:], params[1:])]) - sub.subs({th: 0 for th in params})) / grad[0]
+        reduced = ell.subs(params[0], first)
+        if reduced.has(*params):
+            continue
+        taken = {s.name for s in ell.free_symbols}
+        name = next(n for n in ("eta", "eta_0", "eta_idx") if n not in taken)
+        sym = sp.Symbol(name, real=True)
+        reduced = reduced.xreplace({e: sym})
+        back = reduced.xreplace({sym: sub})
+        if back == ell or cancels(back - ell):
+            from ...domains import REAL
+
+            return LinearIndex(sym, reduced, sub, REAL)
+    return None
 
 
 def _gradient(model: Model, ix: LinearIndex) -> sp.Matrix:
@@ -88,7 +128,7 @@ class LinearIndexStructure(Structure):
     priority = 10
 
     def find(self, model):
-        ix = linear_index(model)
+        ix = linear_index(model) or found_index(model)
         return _Found(model, ix) if ix is not None else None
 
     def score(self, model, f: _Found, **_):
