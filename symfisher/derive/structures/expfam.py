@@ -444,10 +444,10 @@ class ExponentialFamilyStructure(Structure):
                 outer_raw = J.T * M
                 curv_raw = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
                 entries = curv_raw  # display: -E[H] entry by entry, E[T] put in, before simplifying
-                # the agreement on the forms as derived (exps as generators, exact): route 1's product
-                # J^T (Cov(T) J) and route 2's sum cancel identically, so one tidied form serves both
-                proven = all(a == b or _difference_cancels(a, b) for a, b in zip(outer_raw, curv_raw))
+                # the agreement (exps as generators, exact): route 1's product J^T (Cov(T) J) and route 2's
+                # matrix, tidied, cancel identically, so one tidied form serves both
                 curv = _tidy(curv_raw)
+                proven = all(a == b or _difference_cancels(a, b) for a, b in zip(outer_raw, curv))
                 outer = curv if proven else _tidy(outer_raw)
                 d = d.add(Step(r"Route 1: $E[s s^{\mathsf{T}}] = J^{\mathsf{T}} \operatorname{Cov}(T) J$, since "
                                r"$s - E[s] = J^{\mathsf{T}}(T - E[T])$; put in $J$ and $\operatorname{Cov}(T) J$ found "
