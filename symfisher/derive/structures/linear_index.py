@@ -74,8 +74,11 @@ def found_index(model: Model) -> LinearIndex | None:
         if any(g.has(*params) or g == 0 for g in grad):
             continue
         e = sp.Dummy("e")
-        first = (e - sp.Add(*[g * th for g, th in zip(grad[1:], params[1:])]) - sub.subs({th: 0 for th in params})) / grad[0]
-        reduced = ell.subs(params[0], first)
+        reduced = ell.xreplace({sub: e, -sub: -e})  # where the index appears as written
+        if reduced.has(*params):
+            first = (e - sp.Add(*[g * th for g, th in zip(grad[1:], params[1:])])
+                     - sub.subs({th: 0 for th in params})) / grad[0]
+            reduced = ell.subs(params[0], first)
         if reduced.has(*params):
             continue
         taken = {s.name for s in ell.free_symbols}
