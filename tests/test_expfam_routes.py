@@ -110,3 +110,27 @@ def test_exps_as_generators_is_exact():
         assert math.isclose(float(e.subs(v)), float(again.subs(v)), rel_tol=1e-13)
     # nothing to do without exps
     assert _exps_as_generators(a + b) == (a + b, {})
+
+
+def test_log_ratio_natural_parameters_have_a_closed_inverse():
+    """The catalog categorical's eta_i = log(p_i / (1 - p_1 - p_2)) is inverted by the softmax, confirmed
+    theta(eta(theta)) = theta, without SymPy's solve; E[s] = 0 then follows in natural coordinates."""
+    from symfisher import get_model
+    from symfisher.derive.structures import dispatch
+    from symfisher.derive.structures.expfam import _log_ratio_inverses
+
+    m = get_model("categorical")
+    ef = find(m, "exponential_family")
+    es = tuple(sp.Dummy(f"e{i}") for i in range(2))
+    assert len(_log_ratio_inverses(es, ef.eta, m.params)) == 1
+    es, theta = ef.natural()
+    back = dict(zip(es, ef.eta))
+    for th, t in zip(m.params, theta):
+        assert sp.cancel(t.xreplace(back) - th) == 0
+    assert is_zero(sp.Matrix(theta) - sp.Matrix([sp.exp(es[0]), sp.exp(es[1])]) / (1 + sp.exp(es[0]) + sp.exp(es[1])),
+                   {}) is True
+    es_d = dispatch("expected_score", m)
+    assert es_d.result is True and not es_d.failures
+    # not a log-ratio with one shared affine denominator: no candidate
+    a, b = sp.symbols("a b", positive=True)
+    assert _log_ratio_inverses(es, (sp.log(a) - sp.log(1 - a), sp.log(b) - sp.log(2 - b)), (a, b)) == []

@@ -105,7 +105,8 @@ class ExponentialFamily:
                             return (es, tuple(sol[th] for th in m.params))
                     return None
 
-                self._natural = confirmed(_monomial_inverses(es, self.eta, m.params))
+                self._natural = confirmed(_monomial_inverses(es, self.eta, m.params)) or confirmed(
+                    _log_ratio_inverses(es, self.eta, m.params))
                 if self._natural is None:
                     self._natural = confirmed(sp.solve([sp.Eq(e, c) for e, c in zip(es, self.eta)], list(m.params),
                                                        dict=True, check=False))
@@ -175,6 +176,37 @@ def _monomial_inverses(es, eta, params) -> list:
                 grown.append({**{k2: v.xreplace({th: r}) for k2, v in sub.items()}, th: r})
         partial = grown
     return [sol for sol in partial if set(sol) == set(params)]
+
+
+def _log_ratio_inverses(es, eta, params) -> list:
+    """The candidate inverse of log-ratio natural parameters ``eta_i = log theta_i - log r`` with one
+    affine ``r = c - sum_j a_j theta_j`` for all ``i`` (the categorical law's ``log(p_i / (1 - p_1 - ...))``):
+    ``theta_i = r e^{eta_i}``, so ``r = c / (1 + sum_j a_j e^{eta_j})`` and ``theta_i = c e^{eta_i} / (1 + sum_j
+    a_j e^{eta_j})``. A candidate only: the caller confirms ``theta(eta(theta)) = theta``."""
+    if len(eta) != len(params) or len(params) < 2:
+        return []
+    r, order = None, {}
+    for i, c in enumerate(eta):
+        logs = [t for t in sp.Add.make_args(sp.expand(c)) if t.has(*params)]
+        if len(logs) != 2 or len(c.atoms(sp.log)) != 2:
+            return []
+        pos = [t for t in logs if isinstance(t, sp.log)]
+        neg = [-t for t in logs if isinstance(-t, sp.log)]
+        if len(pos) != 1 or len(neg) != 1 or pos[0].args[0] not in params:
+            return []
+        th, ri = pos[0].args[0], neg[0].args[0]
+        if r is None:
+            r = ri
+        if ri != r or th in order.values():
+            return []
+        order[i] = th
+    poly = sp.Poly(r, *params) if r.is_polynomial(*params) else None
+    if poly is None or poly.total_degree() != 1:
+        return []
+    c0 = r.subs({th: 0 for th in params})
+    a = {th: -sp.diff(r, th) for th in params}
+    den = 1 + sp.Add(*[a[order[i]] * sp.exp(es[i]) for i in order])
+    return [{order[i]: c0 * sp.exp(es[i]) / den for i in order}]
 
 
 def _roots_in(c, y, th) -> list:
