@@ -14,13 +14,16 @@ Jacobian ``J = d eta / d theta`` is not singular (a full, not a curved, family).
 no integral:
 
 * ``E[T] = J^{-T} grad_theta A`` (the score identity ``E[s] = J^T E[T] - grad A = 0``); where
-  the natural parameters have a closed inverse ``theta(eta)``, ``E[T] = grad_eta A`` in natural
-  coordinates, which shows ``E[s] = 0`` independently;
-* ``Cov(T) = Hess_eta A`` in natural coordinates, or, where ``theta(eta)`` has no closed
-  form, the second-order identity ``d E[T] / d theta = Cov(T) J``;
-* the Fisher information by two routes: ``E[s s^T] = J^T Cov(T) J``, and
+  the natural parameters have a closed inverse ``theta(eta)`` (by monomials, log-ratios such as
+  the softmax, or SymPy's solve; always confirmed ``theta(eta(theta)) = theta``),
+  ``E[T] = grad_eta A`` in natural coordinates, which shows ``E[s] = 0`` independently;
+* ``Cov(T) J = d E[T] / d theta`` (the second-order identity), in the model's own coordinates:
+  no inverse is needed, and no nested ``theta(eta)`` forms are built and simplified;
+* the Fisher information by two routes: ``E[s s^T] = J^T Cov(T) J = J^T d E[T] / d theta``, and
   ``-E[H] = Hess_theta A - sum_i E[T_i] Hess_theta eta_i`` (the Hessian is linear in T, so its
-  expectation needs ``E[T]`` alone);
+  expectation needs ``E[T]`` alone); their agreement is proven by ``cancels`` with the exps of the
+  parameters read as generators (``y = e^t``: the derivatives of ``log(1 + e^{t_1} + e^{t_2})`` are
+  rational in the ``y``), and the matrix is tidied once, at the end;
 * every derivative of the log-density is linear in T, so the expectations in the KL Taylor
   expansion are ``sum_i d^alpha eta_i E[T_i] - d^alpha A``;
 * ``KL(theta_1 || theta_2) = (eta(theta_1) - eta(theta_2)) . E_1[T] - A(theta_1) + A(theta_2)``.
