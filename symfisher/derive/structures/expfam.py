@@ -318,7 +318,13 @@ def _solve(M: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
     """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant)."""
     if M.rows == 1:
         return b / M[0, 0]
-    return (M.adjugate(method="berkowitz") * b) / sp.factor(M.det(method="berkowitz"))
+    return _matmul(M.adjugate(method="berkowitz"), b) / sp.factor(M.det(method="berkowitz"))
+
+
+def _matmul(A: sp.Matrix, B: sp.Matrix) -> sp.Matrix:
+    """``A B`` entry by entry (SymPy's product converts small symbolic matrices to a DomainMatrix
+    first, which costs more than the few products of a 1 x 1 or 2 x 2 case)."""
+    return sp.Matrix(A.rows, B.cols, lambda i, j: sp.Add(*[A[i, l] * B[l, j] for l in range(A.cols)]))
 
 
 def _reduce_on_points(eta: list, T: list, A, pts) -> tuple:
@@ -462,7 +468,7 @@ class ExponentialFamilyStructure(Structure):
         d = d.add(Step(r"The score is linear in the statistic: differentiate $\eta(\theta) \cdot T(x) - A(\theta)$.",
                        r"$s = J^{\mathsf{T}} T(x) - \nabla_{\theta} A$ with the Jacobian "
                        r"$J = \partial \eta / \partial \theta$", N.SCORE(*params),
-                       (_matrix_or_scalar(J.T * sp.Matrix(ef.T) - sp.Matrix([derivative(ef.A, th) for th in params])),),
+                       (_matrix_or_scalar(_matmul(J.T, sp.Matrix(ef.T)) - sp.Matrix([derivative(ef.A, th) for th in params])),),
                        ))
         d = d.add(Step("The Jacobian of the natural parameter:", r"$J_{ij} = \partial \eta_{i} / \partial \theta_{j}$",
                        sp.Symbol("J"),
@@ -480,7 +486,7 @@ class ExponentialFamilyStructure(Structure):
                                "parameters is needed.",
                                r"the second-order identity $\partial E[T] / \partial \theta = E[T s^{\mathsf{T}}]$",
                                sp.MatMul(cov, sp.Symbol("J"), evaluate=False), (_matrix_or_scalar(M),)))
-                outer_raw = J.T * M
+                outer_raw = _matmul(J.T, M)
                 curv_raw = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
                 entries = curv_raw  # display: -E[H] entry by entry, E[T] put in, before simplifying
                 # the agreement (exps as generators, exact): route 1's product J^T (Cov(T) J) and route 2's

@@ -93,6 +93,11 @@ def found_index(model: Model) -> LinearIndex | None:
     return None
 
 
+def _outer(a: sp.Matrix) -> sp.Matrix:
+    """``a a^T`` entry by entry (no DomainMatrix conversion for a few products)."""
+    return sp.Matrix(a.rows, a.rows, lambda i, j: a[i] * a[j])
+
+
 def _gradient(model: Model, ix: LinearIndex) -> sp.Matrix:
     return sp.Matrix([sp.diff(ix.eta, th) for th in model.params])
 
@@ -152,7 +157,7 @@ class LinearIndexStructure(Structure):
     def hessian(self, model, f: _Found, **_):
         ix, red = f.ix, f.reduced
         hd = hessian(red, score(red, textbook=False).extras["raw"])
-        aaT = f.a * f.a.T
+        aaT = _outer(f.a)
         d = Derivation("hessian", f"Hessian of the {model.name} log-density").extend(hd)
         H = aaT * hd.result[0, 0].xreplace(f.back)
         d = d.add(Step(f"Chain rule again; {ix.symbol} is linear in the parameters, so its second derivatives vanish.",
@@ -165,7 +170,7 @@ class LinearIndexStructure(Structure):
         """``I(theta) = a a^T I_eta``, with ``I_eta`` derived by both routes in the index model."""
         ix, red = f.ix, f.reduced
         fd = fisher_information(red, limit=limit)
-        aaT = f.a * f.a.T
+        aaT = _outer(f.a)
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(_index_step(model, ix)).extend(fd)
         # substitute eta into the scalars once, then multiply (the d x d matrices are never rewritten)
