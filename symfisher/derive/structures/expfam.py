@@ -35,6 +35,8 @@ Theorem 2.5.4 (moments of T from A); Brown, *Fundamentals of Statistical Exponen
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ...calculus import derivative
@@ -67,8 +69,8 @@ class ExponentialFamily:
     def identification(self) -> Step:
         m = self.model
         k = len(self.eta)
-        eta = sp.Function("eta")(*m.params)
-        T = sp.Function("T")(*m.data)
+        eta = _fn("eta")(*m.params)
+        T = _fn("T")(*m.data)
         vec = (lambda v: v[0]) if k == 1 else (lambda v: sp.Matrix(v))
         return Step(
             r"The log-density is an exponential family: it splits into the natural parameter $\eta$ times the "
@@ -76,11 +78,11 @@ class ExponentialFamily:
             "alone.",
             r"$\ell = \eta(\theta) \cdot T(x) + h(x) - A(\theta)$, and the split reproduces the log-density exactly",
             N.logf(m),
-            (sp.Add(sp.Mul(eta, T, evaluate=False), sp.Function("h")(*m.data), -sp.Function("A")(*m.params),
+            (sp.Add(sp.Mul(eta, T, evaluate=False), _fn("h")(*m.data), -_fn("A")(*m.params),
                     evaluate=False),
              sp.Eq(eta, vec(self.eta), evaluate=False), sp.Eq(T, vec(self.T), evaluate=False),
-             sp.Eq(sp.Function("h")(*m.data), self.h, evaluate=False),
-             sp.Eq(sp.Function("A")(*m.params), self.A, evaluate=False)))
+             sp.Eq(_fn("h")(*m.data), self.h, evaluate=False),
+             sp.Eq(_fn("A")(*m.params), self.A, evaluate=False)))
 
     # -- moments of T ----------------------------------------------------------------
     def natural(self):
@@ -151,6 +153,13 @@ class ExponentialFamily:
         for e, mt in zip(self.eta, mean):
             out += _derive(e, wrt) * mt
         return out
+
+
+@functools.lru_cache(maxsize=None)
+def _fn(name: str):
+    """The undefined function ``name`` of the steps (``T``, ``A``, ``Cov``, ...), made once: each
+    ``sp.Function(name)`` builds a new class, a millisecond apiece."""
+    return sp.Function(name)
 
 
 def _monomial_inverses(es, eta, params) -> list:
@@ -464,7 +473,7 @@ class ExponentialFamilyStructure(Structure):
         J = ef.J
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(ef.identification())
-        Tf = sp.Function("T")(*model.data)
+        Tf = _fn("T")(*model.data)
         d = d.add(Step(r"The score is linear in the statistic: differentiate $\eta(\theta) \cdot T(x) - A(\theta)$.",
                        r"$s = J^{\mathsf{T}} T(x) - \nabla_{\theta} A$ with the Jacobian "
                        r"$J = \partial \eta / \partial \theta$", N.SCORE(*params),
@@ -480,7 +489,7 @@ class ExponentialFamilyStructure(Structure):
                                r"the score identity $E[s] = J^{\mathsf{T}} E[T] - \nabla_{\theta} A = 0$, so "
                                r"$E[T] = J^{-\mathsf{T}} \nabla_{\theta} A$", N.E(Tf), (_matrix_or_scalar(mean),)))
                 M = ef.covariance()
-                cov = sp.Function("Cov")(Tf)
+                cov = _fn("Cov")(Tf)
                 d = d.add(Step(r"Differentiate $E[T]$ with respect to $\theta$: the derivative is "
                                r"$\operatorname{Cov}(T, s) = \operatorname{Cov}(T) J$, so no inverse of the natural "
                                "parameters is needed.",
@@ -501,7 +510,7 @@ class ExponentialFamilyStructure(Structure):
                                r"put in the Jacobian and $\operatorname{Var}(T) J$ found above.",
                                r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_lhs,
                                (sp.MatMul(J.T, cov, J, evaluate=False), _matrix_or_scalar(outer)) if k > 1 else
-                               (J[0, 0] ** 2 * sp.Function("Var")(Tf), sp.Mul(J[0, 0], M[0, 0], evaluate=False),
+                               (J[0, 0] ** 2 * _fn("Var")(Tf), sp.Mul(J[0, 0], M[0, 0], evaluate=False),
                                 outer[0, 0])))
                 H = sp.Symbol("H")
                 d = d.add(Step(r"Route 2: the Hessian is linear in $T$, $H = \sum_{i} T_{i} \nabla^{2}_{\theta} \eta_{i} - "
@@ -591,10 +600,10 @@ class ExponentialFamilyStructure(Structure):
         lhs = N.KL(*th1, *th2)
         d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
         d = d.add(ef.identification())
-        Tf = sp.Function("T")(*model.data)
+        Tf = _fn("T")(*model.data)
         d = d.add(Step(r"At the parameters of the first distribution, the mean of the statistic is",
                        r"$E_{1}[T] = J^{-\mathsf{T}} \nabla_{\theta} A$ at $\theta_{1}$ (the score identity)",
-                       sp.Function("E_1")(Tf), (m1[0] if len(m1) == 1 else sp.Matrix(m1),)))
+                       _fn("E_1")(Tf), (m1[0] if len(m1) == 1 else sp.Matrix(m1),)))
         d = d.add(Step(r"The log-ratio is linear in the statistic, $\log f_{1} - \log f_{2} = (\eta_{1} - \eta_{2}) "
                        r"\cdot T - A_{1} + A_{2}$ ($h$ cancels), so its expectation under the first distribution "
                        "needs $E_{1}[T]$ alone.",
