@@ -44,7 +44,7 @@ from ...derivation import Derivation, Step
 from ...expectation import expand_log_density, split_statistics
 from ...limits import StepTimeout, time_limit
 from ...model import Model
-from ...simplify import cancels, is_zero, tidy
+from ...simplify import _tree_size, cancels, is_zero, tidy
 from .. import notation as N
 from ..regularity import model_domains
 from . import Structure, register_structure
@@ -305,6 +305,14 @@ def _tidy(e):
         return e.applyfunc(_tidy)
     small, back = _exps_as_generators(e)
     if not back:
+        if not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols) and _tree_size(e) > 12:
+            # factored first, tidy then ranks the few forms of a small product (1/(1 - p)^2 - p (1/(1 - p)^2
+            # - 1/p^2): half the cost of ranking the forms of the sum as derived)
+            try:
+                with time_limit(2.0, "factor"):
+                    e = sp.factor(e)
+            except StepTimeout:
+                pass
         return tidy(e, limit=2.0)
     if not small.atoms(sp.Function) and small.is_rational_function(*small.free_symbols):
         # a rational function of the generators: its factored form is the textbook one
