@@ -55,9 +55,10 @@ def found_index(model: Model) -> LinearIndex | None:
     """A linear index read off the log-density itself (no declaration): a subexpression
     ``eta = a . theta`` of the log-density, linear in two or more parameters that each range over
     the whole real line (so ``eta`` does too), with ``a`` free of the parameters and the data,
-    such that the log-density depends on the parameters only through it. Found by solving
-    ``eta = e`` for the first parameter and substituting (the rest must drop out), and confirmed:
-    ``g(x; eta(theta))`` reproduces the log-density (identically, by ``cancels``)."""
+    such that the log-density depends on the parameters only through it: where the index appears
+    as written it is replaced by a symbol (``g(x; eta(theta))`` is then the log-density by
+    construction); else the first parameter is solved for from ``eta = e`` and substituted (the rest
+    must drop out), and ``g(x; eta(theta))`` must reproduce the log-density (by ``cancels``)."""
     params = model.params
     if len(params) < 2 or any(model.domain(th).lo != -sp.oo or model.domain(th).hi != sp.oo
                               or model.domain(th).integer for th in params):
@@ -73,23 +74,20 @@ def found_index(model: Model) -> LinearIndex | None:
         grad = [sp.diff(sub, th) for th in params]
         if any(g.has(*params) or g == 0 for g in grad):
             continue
-        e = sp.Dummy("e")
-        reduced = ell.xreplace({sub: e, -sub: -e})  # where the index appears as written
+        taken = {s.name for s in ell.free_symbols}
+        e = sp.Symbol(next(n for n in ("eta", "eta_0", "eta_idx") if n not in taken), real=True)
+        # where the index appears as written, the log-density is g(e) at e = eta by construction
+        reduced, exact = ell.xreplace({sub: e, -sub: -e}), True
         if reduced.has(*params):
             first = (e - sp.Add(*[g * th for g, th in zip(grad[1:], params[1:])])
                      - sub.subs({th: 0 for th in params})) / grad[0]
-            reduced = ell.subs(params[0], first)
+            reduced, exact = ell.subs(params[0], first), False
         if reduced.has(*params):
             continue
-        taken = {s.name for s in ell.free_symbols}
-        name = next(n for n in ("eta", "eta_0", "eta_idx") if n not in taken)
-        sym = sp.Symbol(name, real=True)
-        reduced = reduced.xreplace({e: sym})
-        back = reduced.xreplace({sym: sub})
-        if back == ell or cancels(back - ell):
+        if exact or cancels(reduced.xreplace({e: sub}) - ell):
             from ...domains import REAL
 
-            return LinearIndex(sym, reduced, sub, REAL)
+            return LinearIndex(e, reduced, sub, REAL)
     return None
 
 
