@@ -141,9 +141,10 @@ class ExponentialFamily:
     def covariance(self) -> sp.Matrix:
         """``d E[T] / d theta = Cov(T) J``, the derivative of the score identity (the second-order
         identity), in the model's own coordinates: ``J^T Cov(T) J = J^T d E[T] / d theta`` needs no
-        inverse ``theta(eta)``, so no nested ``theta(eta)`` forms are built and simplified."""
+        inverse ``theta(eta)``, so no nested ``theta(eta)`` forms are built and simplified. Shown as
+        differentiated (the derivative of the tidied mean): only the Fisher matrix is tidied."""
         if self._cov is None:
-            self._cov = _tidy(self.mean().jacobian(self.model.params))
+            self._cov = self.mean().jacobian(self.model.params)
         return self._cov
 
     def expected_derivative(self, wrt: tuple) -> sp.Expr:
