@@ -24,13 +24,14 @@ import sympy as sp
 
 from ...derivation import Derivation, Step
 from ...model import LinearIndex, Model
+from ...simplify import cancels
 from .. import notation as N
 from ..fisher import fisher_information, hessian, score
 from ..regularity import expected_score
 from ..taylor import delta_symbols, kl_taylor
 from . import Structure, register_structure
 
-__all__ = ["linear_index", "index_model", "LinearIndexStructure"]
+__all__ = ["linear_index", "found_index", "index_model", "LinearIndexStructure"]
 
 
 def linear_index(model: Model) -> LinearIndex | None:
@@ -48,6 +49,51 @@ def linear_index(model: Model) -> LinearIndex | None:
     if ix.reduced.xreplace({ix.symbol: ix.eta}) != model.log_density:
         return None
     return ix
+
+
+def found_index(model: Model) -> LinearIndex | None:
+    """A linear index read off the log-density itself (no declaration): a subexpression
+    ``eta = a . theta`` of the log-density, linear in two or more parameters that each range over
+    the whole real line (so ``eta`` does too), with ``a`` free of the parameters and the data,
+    such that the log-density depends on the parameters only through it: where the index appears
+    as written it is replaced by a symbol (``g(x; eta(theta))`` is then the log-density by
+    construction); else the first parameter is solved for from ``eta = e`` and substituted (the rest
+    must drop out), and ``g(x; eta(theta))`` must reproduce the log-density (by ``cancels``)."""
+    params = model.params
+    if len(params) < 2 or any(model.domain(th).lo != -sp.oo or model.domain(th).hi != sp.oo
+                              or model.domain(th).integer for th in params):
+        return None
+    data, ell = set(model.data), model.log_density
+    seen = set()
+    for sub in sp.preorder_traversal(ell):
+        if not sub.is_Add or sub in seen or sub.free_symbols & data or not set(params) <= sub.free_symbols:
+            continue
+        seen.update((sub, -sub))
+        if sub.could_extract_minus_sign():  # the index of exp(-w.x) is w.x
+            sub = -sub
+        grad = [sp.diff(sub, th) for th in params]
+        if any(g.has(*params) or g == 0 for g in grad):
+            continue
+        taken = {s.name for s in ell.free_symbols}
+        e = sp.Symbol(next(n for n in ("eta", "eta_0", "eta_idx") if n not in taken), real=True)
+        # where the index appears as written, the log-density is g(e) at e = eta by construction
+        reduced, exact = ell.xreplace({sub: e, -sub: -e}), True
+        if reduced.has(*params):
+            first = (e - sp.Add(*[g * th for g, th in zip(grad[1:], params[1:])])
+                     - sub.subs({th: 0 for th in params})) / grad[0]
+            reduced, exact = ell.subs(params[0], first), False
+        if reduced.has(*params):
+            continue
+        if exact or cancels(reduced.xreplace({e: sub}) - ell):
+            from ...domains import REAL
+
+            return LinearIndex(e, reduced, sub, REAL)
+    return None
+
+
+def _outer(a: sp.Matrix) -> sp.Matrix:
+    """``a a^T`` entry by entry (no DomainMatrix conversion for a few products)."""
+    return sp.Matrix(a.rows, a.rows, lambda i, j: a[i] * a[j])
 
 
 def _gradient(model: Model, ix: LinearIndex) -> sp.Matrix:
@@ -88,7 +134,7 @@ class LinearIndexStructure(Structure):
     priority = 10
 
     def find(self, model):
-        ix = linear_index(model)
+        ix = linear_index(model) or found_index(model)
         return _Found(model, ix) if ix is not None else None
 
     def score(self, model, f: _Found, **_):
@@ -109,7 +155,7 @@ class LinearIndexStructure(Structure):
     def hessian(self, model, f: _Found, **_):
         ix, red = f.ix, f.reduced
         hd = hessian(red, score(red, textbook=False).extras["raw"])
-        aaT = f.a * f.a.T
+        aaT = _outer(f.a)
         d = Derivation("hessian", f"Hessian of the {model.name} log-density").extend(hd)
         H = aaT * hd.result[0, 0].xreplace(f.back)
         d = d.add(Step(f"Chain rule again; {ix.symbol} is linear in the parameters, so its second derivatives vanish.",
@@ -122,7 +168,7 @@ class LinearIndexStructure(Structure):
         """``I(theta) = a a^T I_eta``, with ``I_eta`` derived by both routes in the index model."""
         ix, red = f.ix, f.reduced
         fd = fisher_information(red, limit=limit)
-        aaT = f.a * f.a.T
+        aaT = _outer(f.a)
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(_index_step(model, ix)).extend(fd)
         # substitute eta into the scalars once, then multiply (the d x d matrices are never rewritten)
