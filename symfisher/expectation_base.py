@@ -112,9 +112,14 @@ def _freeze_parameter_logs(g: sp.Expr, data: tuple):
 
 
 def expand_log_density(ell: sp.Expr, data: tuple) -> sp.Expr:
-    """``expand_log(force=True)`` of a log-density, leaving logs of the parameters alone intact."""
-    g, frozen = _freeze_parameter_logs(ell, data)
-    return sp.expand_log(g, force=True).xreplace(frozen)
+    """``expand_log(force=True)`` of a log-density, leaving logs of the parameters alone intact.
+    Once per log-density: the structures' finds, the score and the Taylor expansion all ask."""
+    key = ("expand_log", ell, tuple(data))
+    hit = _CACHE.get(key)
+    if hit is None:
+        g, frozen = _freeze_parameter_logs(ell, data)
+        hit = _CACHE[key] = sp.expand_log(g, force=True).xreplace(frozen)
+    return hit
 
 
 def split_statistics(g: sp.Expr, data: tuple) -> dict:
