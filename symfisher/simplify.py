@@ -286,9 +286,11 @@ def _tidy(expr, limit: float):
     # fractions multiplies out every denominator first (15 ms against 5 for factor + cancel)
     factored = attempt(sp.factor, expr)
     large = _tree_size(expr) > _LARGE
-    if factored == expr and expr.is_Add and _polynomial(expr):
+    if factored == expr and expr.is_Add and _polynomial(expr) \
+            and any(t.as_coeff_Mul()[0].is_positive for t in expr.args):
         # an expanded polynomial (in its symbols and function values) that factor leaves alone has no
-        # common factor and no denominator: cancel and factor_terms give it back too
+        # common factor and no denominator: cancel and factor_terms give it back too (factor_terms would
+        # take out a -1 common to all terms, so one term is positive)
         cancelled = common = expr
     elif factored is not None and _monomial(factored) and not expr.atoms(sp.Function) \
             and not expr.has(sp.exp, sp.log):

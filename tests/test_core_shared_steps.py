@@ -33,6 +33,9 @@ def test_tidy_of_irreducible_polynomials_and_monomials_matches_the_general_forms
         assert S._polynomial(e) and sp.factor(e) == e
         assert sp.cancel(e) == e and sp.factor_terms(e) == e  # what the shortcut does not ask
         assert S.tidy(e) == e
+    # every term negative: factor leaves it, factor_terms takes the -1 out, and tidy still sees that form
+    e = -g * b - k**2 * x - 2 * g**2 * k * x**2 - g**3 * sp.pi**2
+    assert sp.factor(e) == e and S.tidy(e) == sp.factor_terms(e) != e
     e = -2 * g + g**2 + 1 + sp.pi**2 / 6  # factor writes it over 6: the general path, the input kept
     assert sp.factor(e) != e and S.tidy(e) == e
     # a rational input that factors to a monomial: the usual Fisher entry
