@@ -130,3 +130,21 @@ def test_weibull_rate_fisher_entry_is_textbook_and_right():
     assert not any(isinstance(a, sp.log) and a.args[0] != b_ for a in I[1, 1].atoms(sp.log))
     assert d.extras["routes_agree"] is True
     _agree(I[1, 1], lit, [b_, k_])
+
+
+def test_power_tails_rule_out_the_moment_generating_function():
+    from symfisher.expectation_routes import _power_tails
+
+    z = sp.Symbol("z", real=True)
+    nu = sp.Symbol("nu", positive=True)
+    assert _power_tails(-sp.log(z**2 + 1) - sp.log(sp.pi), z)  # Cauchy
+    assert _power_tails(-(nu + 1) / 2 * sp.log(1 + z**2 / nu) + sp.log(nu), z)  # Student t
+    assert not _power_tails(-z**2 / 2 - sp.log(2 * sp.pi) / 2, z)  # normal: an MGF exists
+    assert not _power_tails(-sp.Abs(z) - sp.log(2), z)  # Laplace
+    assert not _power_tails(-z - 2 * sp.log(1 + sp.exp(-z)), z)  # logistic
+    # the witness: E[e^(sZ)] under the Cauchy law diverges for s = 1/10 (the integral over [0, R] grows without
+    # bound; at R = 200 it already exceeds 10)
+    from scipy.integrate import quad
+
+    v = quad(lambda t: __import__("math").exp(0.1 * t) / (3.141592653589793 * (1 + t * t)), 0, 200, limit=200)[0]
+    assert v > 10
