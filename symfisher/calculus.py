@@ -32,10 +32,22 @@ _RULES = (sp.exp, sp.log, sp.loggamma, sp.gamma, sp.polygamma, sp.sin, sp.cos, s
 
 
 def derivative(e: sp.Expr, v: sp.Symbol, n: int = 1) -> sp.Expr:
-    """``d^n e / d v^n`` (``n`` successive first derivatives)."""
+    """``d^n e / d v^n`` (``n`` successive first derivatives).
+
+    Each first derivative is remembered: a structure's find, its steps and the generic route ask for
+    the same ones (the score of the log-partition, in the score step and in the expected Hessian)."""
     for _ in range(n):
-        e = _d(e, v)
+        key = (e, v)
+        hit = _DONE.get(key)
+        if hit is None:
+            if len(_DONE) > 4096:
+                _DONE.clear()
+            hit = _DONE[key] = _d(e, v)
+        e = hit
     return e
+
+
+_DONE: dict = {}
 
 
 def _d(e, v):

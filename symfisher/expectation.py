@@ -97,6 +97,10 @@ def _statistic_value(t: sp.Expr, model: Model, limit: float | None, brute: bool 
     if hit is _MISSING or (isinstance(hit, _TimedOut) and seconds > hit.seconds):
         # no cheap route is a verdict only for the limit it was reached under (a KL's short limit, say)
         found = _cheap_statistic_value(t, model, limit)
+        if found is not None and found.value.has(sp.exp):
+            # exp(c log b) is b^c by definition: a Mellin transform's lam^(2k) exp(-k log lam) is lam^k once,
+            # here, not in every entry's sum, its expansion and the table that shows it
+            found = replace(found, value=exp_logs_as_powers(found.value))
         _CACHE[key] = found if found is not None else _TimedOut(seconds)
         hit = _CACHE[key]
     found = None if isinstance(hit, _TimedOut) else hit

@@ -62,7 +62,31 @@ def _tidy_logs(g: sp.Expr) -> sp.Expr:
     return g.replace(lambda e: isinstance(e, sp.log), lambda e: sp.log(sp.together(e.args[0])))
 
 
+def _expanded_already(g: sp.Expr) -> bool:
+    """Whether ``g`` is a sum of products of numbers, symbols, their powers (an exponent that is no sum)
+    and logs of symbols, each at most to a positive integer power: ``w log(w)^2 / sigma^2 - 1/sigma``.
+    Then every expansion below gives ``g`` back (no product of sums, no power of a sum or with a sum in
+    the exponent, no log of a product), so it is not asked (an expand costs as much on an expanded
+    input as on any other of its size)."""
+    for term in sp.Add.make_args(g):
+        for f in sp.Mul.make_args(term):
+            if f.is_Number or f.is_Symbol:
+                continue
+            if f.is_Pow:
+                b, e = f.args
+                if b.is_Symbol and not e.has(sp.Add, sp.Function) or isinstance(b, sp.log) and b.args[0].is_Symbol \
+                        and e.is_Integer and e > 0:
+                    continue
+                return False
+            if isinstance(f, sp.log) and f.args[0].is_Symbol:
+                continue
+            return False
+    return True
+
+
 def _expand(g: sp.Expr, data: tuple = ()) -> sp.Expr:
+    if _expanded_already(g):
+        return g
     if not g.has(sp.log, sp.exp, sp.sin) and all(f.has(*data) for f in g.atoms(sp.Function)):
         # no logs to prepare, no function of the parameters alone to keep whole (|z|, sign z)
         return sp.expand(g, power_base=True, power_exp=True, mul=True, multinomial=True, force=True)
@@ -97,9 +121,14 @@ def _freeze_parameter_logs(g: sp.Expr, data: tuple):
 
 
 def expand_log_density(ell: sp.Expr, data: tuple) -> sp.Expr:
-    """``expand_log(force=True)`` of a log-density, leaving logs of the parameters alone intact."""
-    g, frozen = _freeze_parameter_logs(ell, data)
-    return sp.expand_log(g, force=True).xreplace(frozen)
+    """``expand_log(force=True)`` of a log-density, leaving logs of the parameters alone intact.
+    Once per log-density: the structures' finds, the score and the Taylor expansion all ask."""
+    key = ("expand_log", ell, tuple(data))
+    hit = _CACHE.get(key)
+    if hit is None:
+        g, frozen = _freeze_parameter_logs(ell, data)
+        hit = _CACHE[key] = sp.expand_log(g, force=True).xreplace(frozen)
+    return hit
 
 
 def split_statistics(g: sp.Expr, data: tuple) -> dict:
@@ -252,10 +281,16 @@ def resolve_piecewise(expr: sp.Expr, model: Model, step: str = "expectation") ->
 def law_key(model: Model) -> tuple:
     """The canonical form of a one-variable law: its log-density in a fixed data symbol and its
     support, so that the same base law found from two models (a typed density and its catalog
-    twin, or two members of one location-scale family) has one transform, integrated once."""
+    twin, or two members of one location-scale family) has one transform, integrated once. Computed
+    once per model object (the routes ask for it for every statistic)."""
+    cached = model.__dict__.get("_law_key")
+    if cached is not None:
+        return cached
     x = model.data[0]
     canon = sp.Symbol("_x", **x.assumptions0)
-    return (sp.srepr(model.log_density.xreplace({x: canon})), str(model.support[0]))
+    key = (sp.srepr(model.log_density.xreplace({x: canon})), str(model.support[0]))
+    object.__setattr__(model, "_law_key", key)  # the model is immutable, so its law's key is too
+    return key
 
 
 _MISSING = object()

@@ -179,6 +179,8 @@ def _transform(model: Model, limit: float | None):
     s, t = sp.Dummy("s", real=True), sp.Dummy("t", real=True)
     ell = model.log_density
     if lo == -sp.oo and hi == sp.oo:
+        if _power_tails(ell, x):
+            return None  # no moment-generating function to find (the Cauchy and t kernels)
         kind, extra = "mgf", s * x
         binomial = _binomial_base(ell, x)
         if binomial is not None and _even(model):
@@ -234,6 +236,19 @@ def _transform(model: Model, limit: float | None):
         hook = PowerMoments((x,), (s,), value)
     _CACHE[key] = (hook, conds)
     return _CACHE[key]
+
+
+def _power_tails(ell: sp.Expr, x: sp.Symbol) -> bool:
+    """Whether ``log f`` is a constant plus multiples of logs of polynomials in ``x``: then ``f`` decays
+    like a power of ``|x|`` on the line, so ``E[e^(sX)]`` is infinite for every ``s != 0`` and there is no
+    moment-generating function (a cheap necessary condition, before an Euler integral that finds none)."""
+    for term in sp.Add.make_args(sp.expand_log(ell, force=True)):
+        if not term.has(x):
+            continue
+        _, rest = term.as_independent(x, as_Add=False)
+        if not (isinstance(rest, sp.log) and rest.args[0].is_polynomial(x)):
+            return False
+    return True
 
 
 def _euler_direct(t: sp.Expr, model: Model, limit: float | None):

@@ -261,6 +261,32 @@ def abstracting_exponents(expr, fn):
 _SMALL = 6  # a cheap rewrite this short is already textbook form: no general simplify
 
 
+def _rational_in_one_log(e) -> bool:
+    """Whether ``e`` is a rational function of its symbols and one ``log(b)`` of a symbol (numbers
+    such as pi as coefficients): ``log(b)^2 + 2 (gamma - 1) log(b) + ...``. Then simplify has nothing to
+    add to factor and cancel but ``c log(b) = log(b^c)``, which is no textbook form (and costs a
+    hundred times their time)."""
+    funcs = e.atoms(sp.Function)
+    if len(funcs) != 1:
+        return False
+    lg = next(iter(funcs))
+    if not (isinstance(lg, sp.log) and lg.args[0].is_Symbol):
+        return False
+    y = sp.Dummy("y")
+    r = e.xreplace({lg: y})
+    return not r.has(lg.args[0]) or r.is_rational_function(*r.free_symbols)
+
+
+def _polynomial(e) -> bool:
+    """Whether ``e`` is a polynomial in its atoms (symbols, numbers and function values): sums and
+    products of them and their nonnegative integer powers, nothing else at the top."""
+    if e.is_Add or e.is_Mul:
+        return all(_polynomial(a) for a in e.args)
+    if e.is_Pow:
+        return e.exp.is_Integer and e.exp >= 0 and _polynomial(e.base)
+    return e.is_Atom or isinstance(e, sp.Function)
+
+
 def _tidy(expr, limit: float):
     ops = {}  # count_ops of each distinct form, computed once
 
@@ -281,11 +307,23 @@ def _tidy(expr, limit: float):
     # cancel's form is canonical, so it is taken from the factored form: cancel of a sum of
     # fractions multiplies out every denominator first (15 ms against 5 for factor + cancel)
     factored = attempt(sp.factor, expr)
-    cancelled = attempt(sp.cancel, expr if factored is None else factored)
-    # (1 - 2 gamma + gamma^2 + pi^2/6)/k^2: factor keeps pi inside. A large input's common terms are
-    # taken from its cancelled form: factor_terms rewrites every subexpression of a nested one
     large = _tree_size(expr) > _LARGE
-    common = attempt(sp.factor_terms, cancelled if large and cancelled is not None else expr)
+    if factored == expr and expr.is_Add and _polynomial(expr) \
+            and any(t.as_coeff_Mul()[0].is_positive for t in expr.args):
+        # an expanded polynomial (in its symbols and function values) that factor leaves alone has no
+        # common factor and no denominator: cancel and factor_terms give it back too (factor_terms would
+        # take out a -1 common to all terms, so one term is positive)
+        cancelled = common = expr
+    elif factored is not None and _monomial(factored) and not expr.atoms(sp.Function) \
+            and not expr.has(sp.exp, sp.log):
+        # a rational input that factors to a monomial (2/sigma^2, the usual Fisher entry): cancel gives
+        # the monomial again and nothing is shorter, so neither cancel nor factor_terms is asked
+        cancelled = common = factored
+    else:
+        cancelled = attempt(sp.cancel, expr if factored is None else factored)
+        # (1 - 2 gamma + gamma^2 + pi^2/6)/k^2: factor keeps pi inside. A large input's common terms are
+        # taken from its cancelled form: factor_terms rewrites every subexpression of a nested one
+        common = attempt(sp.factor_terms, cancelled if large and cancelled is not None else expr)
     # a rational function of the symbols (numbers such as pi may be coefficients): factor, cancel and
     # factor_terms are the forms simplify would choose from, without its cost (its first call in a
     # process imports sympy.physics.units)
@@ -316,7 +354,8 @@ def _tidy(expr, limit: float):
         (sp.simplify, True),
     ]
     for rw, applies in rewrites:
-        if not applies or rw is sp.simplify and (rational or min(count(c) for c in candidates) <= _SMALL):
+        if not applies or rw is sp.simplify and (rational or _rational_in_one_log(expr)
+                                                 or min(count(c) for c in candidates) <= _SMALL):
             continue
         c = attempt(rw, expr)
         if c is not None:
@@ -587,26 +626,58 @@ def cancels(expr) -> bool:
     expr = as_expr(expr)
     if expr == 0:
         return True
+    hit = _CANCELS.get(expr)
+    if hit is not None:  # the routes' agreement is tested twice (the verdict, then whether it is a proof)
+        return hit
     try:
-        if _cancels(expr):
-            return True
+        out = _cancels(expr)
         # exact rewrites that make more of the function values rational in a few generators:
         # exp(2 eta) = y^2 with y = exp(eta); polygamma(m, a + k) through polygamma(m, a)
         for rewrite in (exps_as_powers, shift_polygammas, _erfc_as_erf, _log_gammas):
+            if out:
+                break
             alt = rewrite(expr)
-            if alt is not None and alt != expr and _cancels(alt):
-                return True
-        return False
+            out = alt is not None and alt != expr and _cancels(alt)
     except (ArithmeticError, NoConvergence):
         # SymPy orders terms by evaluating numeric ones, and mpmath can fail on a special
         # function at a singular point (meijerg(..., 1)): not proven zero
-        return False
+        out = False
+    if len(_CANCELS) > 4096:
+        _CANCELS.clear()
+    _CANCELS[expr] = out
+    return out
+
+
+_CANCELS: dict = {}
 
 
 def _cancels(expr) -> bool:
+    if _monomial_denominators(expr):
+        # a sum of terms over monomial denominators: its expansion collects every like term (a Laurent
+        # polynomial in its symbols and function values), in half the time of the common denominator
+        ex = sp.expand(expr)
+        if ex == 0:
+            return True
+        if _laurent(ex):
+            return False  # a nonzero Laurent polynomial: no common denominator makes it zero
     if sp.expand(sp.together(expr).as_numer_denom()[0]) == 0:
         return True
     return sp.cancel(sp.expand(expr)) == 0
+
+
+def _monomial_denominators(e) -> bool:
+    """Whether no power in ``e`` with a negative exponent has a sum for its base."""
+    return not any(p.exp.is_negative and p.base.has(sp.Add) for p in e.atoms(sp.Pow))
+
+
+def _laurent(e) -> bool:
+    """Whether ``e`` is a sum of numbers times integer powers of symbols and function values."""
+    for term in sp.Add.make_args(e):
+        for f in sp.Mul.make_args(term):
+            b, k = f.as_base_exp()
+            if not (f.is_Number or (b.is_Symbol or isinstance(b, sp.Function)) and k.is_Integer):
+                return False
+    return True
 
 
 def _log_gammas(expr):

@@ -18,6 +18,7 @@ import sympy as sp
 
 from ...calculus import derivative  # sympy.diff by the rules, without its Derivative machinery
 from ...derivation import Derivation, Step
+from ...simplify import tidy_matrix
 from .. import notation as N
 from . import Structure, register_structure
 
@@ -26,15 +27,21 @@ __all__ = ["DataFreeHessian", "data_free_hessian"]
 
 def data_free_hessian(model):
     """The Hessian of the log-density in the parameters, if it is free of the data (else ``None``)."""
+    from ...expectation import expand_log_density
+
     params, data = tuple(model.params), set(model.data)
     if not params:
         return None
-    grad = [derivative(model.log_density, th) for th in params]
+    # the expanded log-density, as the score differentiates it (the derivatives are remembered, so a
+    # Hessian that involves the data is not computed twice), and each score component only when its
+    # row is reached: the first entry that involves the data ends the search
+    ell = expand_log_density(model.log_density, model.data)
     k = len(params)
     H = sp.zeros(k, k)
     for i in range(k):
+        grad = derivative(ell, params[i])
         for j in range(i, k):
-            h = derivative(grad[i], params[j])
+            h = derivative(grad, params[j])
             if h.free_symbols & data:
                 return None
             H[i, j] = H[j, i] = h
@@ -54,8 +61,8 @@ class DataFreeHessian(Structure):
         return data_free_hessian(model)
 
     def fisher(self, model, H, limit=None, **_):
-        I = (-H).applyfunc(sp.simplify) if H.shape[0] <= 3 else -H
-        I = sp.Matrix(I)
+        # tidy, not simplify: the entries are sums of trigamma values, which tidy leaves as they are at once
+        I = tidy_matrix(-H, limit=2.0) if H.shape[0] <= 3 else sp.Matrix(-H)
         lhs = N.fisher_of(model)
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(Step("Differentiate the log-density twice in the parameters: the Hessian does not involve the data.",
