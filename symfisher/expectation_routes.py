@@ -159,7 +159,12 @@ def _transform(model: Model, limit: float | None):
     """``(hook, conditions)``: the law's joint Mellin transform (a :class:`PowerMoments` in
     ``X`` and, on ``(0, 1)``, ``1 - X``) or, on the whole line, its moment-generating
     function (an :class:`MGF`), as one integral with symbolic exponents by Euler's integrals
-    (:mod:`symfisher.euler`); ``None`` when the kernel is not one of them. Cached per law."""
+    (:mod:`symfisher.euler`); ``None`` when the kernel is not one of them. Cached per law.
+
+    An even law on the line with a binomial base ``b = d + c z^r`` (the t kernel ``nu + z^2``) has a
+    power-law tail and no MGF: its transform is ``E[|Z|^s b(Z)^t]`` (bases ``|z|`` and ``b``), twice the
+    half-line's Euler integral, with the values of the catalog's t moment table
+    (``nu/(nu + Z^2) ~ Beta(nu/2, 1/2)``)."""
     from .euler import even_line_integral
     from .model import MGF, PowerMoments
 
@@ -570,8 +575,9 @@ def _as_powers_of_abs(t: sp.Expr, x: sp.Symbol):
         b, e = f.as_base_exp()
         if b == x and not (e.is_Integer and e % 2 == 0):
             return None
-        if isinstance(b, sp.log) and b.args[0].has(x) and not b.args[0].has(sp.Abs) and b.args[0].subs(x, -x) != b.args[0]:
-            return None  # log of an odd function of z: not a statistic of |z|
+        arg = b.args[0] if isinstance(b, sp.log) else None
+        if arg is not None and arg.has(x) and not arg.has(sp.Abs) and arg.xreplace({x: -x}) != arg:
+            return None  # the log of a function of z that is not even: not a statistic of |z|
     return t.xreplace({sp.Abs(x): x})
 
 
