@@ -283,8 +283,14 @@ def _ratio_limit(a: sp.Expr) -> sp.Expr:
 
 @functools.lru_cache(maxsize=512)
 def _canonical_ratio_limit(a: sp.Expr):
+    """The cached verdict of one factor; a timeout is no verdict and propagates (an exception is never cached),
+    so the factor is tried again under a longer limit."""
+    from .limits import StepTimeout
+
     try:
         L = _ratio_limit(a)
+    except StepTimeout:
+        raise
     except Exception:  # noqa: BLE001  (SymPy's limit raises many kinds: no limit found)
         return None
     return L if _finite_limit(L) else None

@@ -236,3 +236,17 @@ def test_ratio_test_by_factors_equals_the_whole_ratio():
     assert _canonical_ratio_limit.cache_info().hits > before
     # a factor without a finite ratio limit (n! grows faster than any geometric): no product rule
     assert _product_of_limits(sp.factorial(n) * p**n) is None
+
+
+def test_a_timed_out_factor_limit_is_not_remembered():
+    """A ratio test cut short by its time limit leaves no cached verdict: the same factor is decided later."""
+    from symfisher.limits import StepTimeout, time_limit
+    from symfisher.series import _N, _canonical_ratio_limit, _factor_ratio_limit
+
+    r = sp.Symbol("r_9", positive=True)
+    f = sp.log(sp.binomial(_N + r - 1, _N)) * (_N + 3)  # a factor no other test uses (its canonical form)
+    _canonical_ratio_limit.cache_clear()
+    with pytest.raises(StepTimeout):
+        with time_limit(1e-6, "the ratio test"):
+            _factor_ratio_limit(f)
+    assert _factor_ratio_limit(f) == 1
