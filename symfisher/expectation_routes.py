@@ -184,8 +184,6 @@ def _transform(model: Model, limit: float | None):
     s, t = sp.Dummy("s", real=True), sp.Dummy("t", real=True)
     ell = model.log_density
     if lo == -sp.oo and hi == sp.oo:
-        if _power_tails(ell, x):
-            return None  # no moment-generating function to find (the Cauchy and t kernels)
         kind, extra = "mgf", s * x
         binomial = _binomial_base(ell, x)
         if binomial is not None and _even(model):
@@ -193,6 +191,8 @@ def _transform(model: Model, limit: float | None):
             # exp(s z) times a binomial; an even law's joint transform in |z| and the binomial,
             # E[|Z|^s b(Z)^t] = 2 int_0^oo u^s b(u)^t f(u) du, gives every z^(2j) b^(-m) log(b)^k
             kind, extra = ("mellin2", binomial, sp.Abs(x)), s * sp.log(sp.Abs(x)) + t * sp.log(binomial)
+        elif _power_tails(ell, x):
+            return None  # no moment-generating function to find (power tails that are not an even binomial)
     elif lo == 0 and hi == 1:
         kind, extra = "mellin2", s * sp.log(x) + t * sp.log(1 - x)
     elif hi == sp.oo and lo.is_nonnegative:
