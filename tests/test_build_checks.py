@@ -114,3 +114,54 @@ def test_clean_density_writes_logs_as_powers():
     assert clean_density(-x ** a * sp.log(x)) == x ** (-x ** a)
     # a power of a log is no power of x: it stays an exponential
     assert clean_density(sp.log(x) ** 2) == sp.exp(sp.log(x) ** 2)
+
+
+# -- the representation X = T(W) is searched for on its first read ---------------------------------------
+def _raw_representation(model):
+    from symfisher.model import _DeferredField
+
+    return _DeferredField.raw(model, "representation")
+
+
+def test_an_exponential_family_on_the_half_line_derives_without_a_representation_search():
+    from symfisher.model import Deferred
+
+    m = sf.from_density("b**a*x**(a-1)*exp(-b*x)/gamma(a)", var="x in (0, oo)", params=["a > 0", "b > 0"])
+    a, b = m.params
+    I = sf.fisher_information(m).result
+    assert sp.simplify(I - sp.Matrix([[sp.polygamma(1, a), -1 / b], [-1 / b, a / b**2]])) == sp.zeros(2, 2)
+    assert type(_raw_representation(m)) is Deferred  # never asked for: never searched
+    # asked for, it is found (and confirmed symbolically, as when the model was built eagerly)
+    assert m.representation is not None and "scale" in m.representation.explanation
+    assert m.representation.base.params == ()
+
+
+def test_a_law_whose_moments_need_its_representation_finds_it_on_first_read():
+    m = sf.from_density("k/lam*(x/lam)**(k-1)*exp(-(x/lam)**k)", var="x in (0, oo)", params=["lam > 0", "k > 0"])
+    lam, k = m.params
+    d = sf.fisher_information(m)
+    g = sp.EulerGamma
+    expected = sp.Matrix([[k**2 / lam**2, (g - 1) / lam], [(g - 1) / lam, ((1 - g)**2 + sp.pi**2 / 6) / k**2]])
+    assert sp.simplify(d.result - expected) == sp.zeros(2, 2)
+    assert m.representation is not None and "acts as a power" in m.representation.explanation
+    assert any("Standardize" in s.statement for s in d.steps)
+
+
+def test_a_deferred_representation_is_carried_by_with_and_found_before_pickling():
+    import pickle
+
+    from symfisher.model import Deferred
+
+    m = sf.from_density("lam*exp(-lam*x)", var="x in (0, oo)", params=["lam > 0"])
+    m2 = m.with_(name="renamed")
+    assert type(_raw_representation(m2)) is Deferred and _raw_representation(m2) is _raw_representation(m)
+    back = pickle.loads(pickle.dumps(m2))
+    assert back.representation is not None and back.representation.explanation == m.representation.explanation
+    assert back == m2
+
+
+def test_on_the_whole_line_the_representation_is_found_with_the_model():
+    m = sf.from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R",
+                        params=["mu real", "sigma > 0"])
+    rep = _raw_representation(m)
+    assert rep is not None and "location" in rep.explanation and "scale" in rep.explanation
