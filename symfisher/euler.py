@@ -108,6 +108,13 @@ def _bessel_kernel(const, p, rates: dict, conds: list):
     return value, conds + [a > 0, b > 0]
 
 
+def _half_line_either(f: sp.Expr, x: sp.Symbol):
+    """:func:`_half_line` of ``f`` read factor by factor as it is (:func:`_split_exp_args` gathers the
+    exponentials and splits the products of positive bases itself), else of powsimp's combined form."""
+    r = _half_line(f, x)
+    return r if r is not None else _half_line(sp.powsimp(f), x)
+
+
 def _half_line(f: sp.Expr, x: sp.Symbol):
     """``int_0^oo f dx`` for the kernels above: ``(value, conditions)`` or ``None``."""
     parts = _split_exp_args(f, x)
@@ -277,23 +284,23 @@ def euler_integral(f: sp.Expr, x: sp.Symbol, lo, hi):
     if lo == 0 and hi == 1:
         return _unit_interval(f.xreplace({x: u}), u)
     if hi == sp.oo and lo == 0:
-        g = f.xreplace({x: u})
         # the kernel's factors are read one by one (powers of one base add up): powsimp, which costs
-        # more than the reading, only for a product it does not read as it stands
-        return _half_line(g, u) or _half_line(sp.powsimp(g), u)
+        # more than the reading, only for a product it does not read as it stands; the variable is
+        # kept when it is positive already (no tree rebuilt)
+        return _half_line_either(f if x.is_positive else f.xreplace({x: u}), x if x.is_positive else u)
     if hi == sp.oo and lo != -sp.oo and lo.is_finite:
-        g = sp.powsimp(f.xreplace({x: lo + u}))
-        return _half_line(g, u)
+        return _half_line_either(f.xreplace({x: lo + u}), u)
     if lo == -sp.oo and hi == sp.oo:
-        r = _gauss(sp.powsimp(f), x)
+        r = _gauss(f, x)
+        if r is None:
+            r = _gauss(sp.powsimp(f), x)
         if r is not None:
             return r
-        plus = sp.powsimp(f.xreplace({x: u}))
-        minus = sp.powsimp(f.xreplace({x: -u}))
+        plus, minus = f.xreplace({x: u}), f.xreplace({x: -u})
         if sp.expand(plus - minus) == 0:
-            r = _half_line(plus, u)
+            r = _half_line_either(plus, u)
             return None if r is None else (2 * r[0], r[1])
-        r1, r2 = _half_line(plus, u), _half_line(minus, u)
+        r1, r2 = _half_line_either(plus, u), _half_line_either(minus, u)
         if r1 is None or r2 is None:
             return None
         return r1[0] + r2[0], r1[1] + r2[1]

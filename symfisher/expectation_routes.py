@@ -38,9 +38,37 @@ def clean_density(ell: sp.Expr) -> sp.Expr:
     Integrators do far better on ``u**(s - a - 1)`` than on ``exp((-a-1)*log(1 + ...))``.
     """
     L = sp.expand(sp.expand_log(_tidy_logs(ell), force=True))
-    f = sp.Mul(*[sp.exp(term) for term in sp.Add.make_args(L)])
-    return f.replace(lambda e: isinstance(e, sp.exp),
-                     lambda e: sp.powsimp(sp.powdenest(e.rewrite(sp.Pow), force=True), force=True))
+    return sp.Mul(*[_power_of(term) for term in sp.Add.make_args(L)])
+
+
+def _plain(e) -> bool:
+    """No log, no function but ``exp`` (of a plain argument), every power of a symbol, a sum or a
+    rational: what the forced denesting of :func:`_power_of` leaves as it is (it reads ``|z|`` as
+    ``z`` and ``4**x`` as ``2**(2 x)``, and joins the logs it meets)."""
+    if e.is_Atom:
+        return True
+    if isinstance(e, sp.exp):
+        return _plain(e.args[0])
+    if e.is_Pow:
+        b = e.base
+        return (b.is_Symbol or (b.is_Rational and not b.is_Integer) or b in (2, 3, 5, 7) or (b.is_Add and _plain(b))) \
+            and _plain(e.exp)
+    return (e.is_Add or e.is_Mul) and all(_plain(a) for a in e.args)
+
+
+def _power_of(term):
+    """``exp(term)`` as a power: ``exp(c log b) = b^c`` and ``exp(u) = exp(u)`` for a plain ``u`` (what
+    the forced rewrite below gives for them, without its passes), anything else rewritten."""
+    if _plain(term):
+        return sp.exp(term)
+    logs = [a for a in sp.Mul.make_args(term) if isinstance(a, sp.log)]
+    if len(logs) == 1 and len(logs[0].args) == 1:
+        b, c = logs[0].args[0], term / logs[0]
+        if _plain(b) and not b.is_Number and _plain(c):
+            # (powsimp writes (1 - x)**(-a) as (1/(1 - x))**a, a form the kernels downstream expect)
+            return sp.powsimp(sp.Pow(b, c), force=True) if b.is_Add else sp.Pow(b, c)
+    return sp.exp(term).replace(lambda e: isinstance(e, sp.exp),
+                                lambda e: sp.powsimp(sp.powdenest(e.rewrite(sp.Pow), force=True), force=True))
 
 
 def _finish(v: sp.Expr) -> sp.Expr:
@@ -134,7 +162,8 @@ def _euler_of(ell: sp.Expr, x: sp.Symbol, lo, hi):
         # the whole line is two half-lines; each is cleaned with a positive variable, since
         # clean_density's forced rewriting would read |z| as z (it assumes the data positive)
         if g.is_polynomial(x) and sp.degree(g, x) == 2:
-            found = euler_integral(sp.exp(g), x, lo, hi)  # Gauss's integral, whole
+            # Gauss's integral, whole (the kernel reads exp's argument: no evaluated exp of the sum)
+            found = euler_integral(sp.exp(g, evaluate=False), x, lo, hi)
         else:
             u = sp.Dummy("u", positive=True)
             plus, minus = g.xreplace({x: u}), g.xreplace({x: -u})

@@ -37,7 +37,7 @@ import sympy.tensor.tensor  # noqa: F401,E402
 
 from .domains import Domain
 
-__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "GaussianMean", "ModelError"]
+__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "GaussianMean", "ModelError", "Deferred"]
 
 
 class ModelError(ValueError):
@@ -125,6 +125,43 @@ class GaussianMean:
         return -quad / 2 - d * sp.log(2 * sp.pi) / 2 - sp.log(det) / 2
 
 
+class Deferred:
+    """A field value found on its first read, once (a typed density's :class:`Representation`, searched
+    for only when an expectation, a structure or a check asks for it): ``Deferred(thunk)``. A thunk that
+    raises is asked again on the next read."""
+
+    __slots__ = ("_thunk", "_value")
+
+    def __init__(self, thunk: Callable[[], Any]):
+        self._thunk = thunk
+
+    def value(self):
+        if self._thunk is not None:
+            self._value = self._thunk()
+            self._thunk = None
+        return self._value
+
+
+class _DeferredField:
+    """A dataclass field that may hold a :class:`Deferred`: reading it gives the found value."""
+
+    def __set_name__(self, owner, name):
+        self.slot = "_field_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None  # the field's default
+        v = obj.__dict__.get(self.slot)
+        return v.value() if type(v) is Deferred else v
+
+    def __set__(self, obj, value):
+        obj.__dict__[self.slot] = value
+
+    @staticmethod
+    def raw(obj, name: str):
+        return obj.__dict__.get("_field_" + name)
+
+
 @dataclass(frozen=True)
 class Model:
     """An immutable statistical model ``f(x; theta)`` with its support and domains.
@@ -146,7 +183,7 @@ class Model:
     moments: Callable | None = field(default=None, compare=False)
     power_moments: PowerMoments | None = None
     mgf: MGF | None = None
-    representation: Representation | None = None
+    representation: Representation | None = _DeferredField()  # (may be found on first read: Deferred)
     sampler: Callable | None = field(default=None, compare=False)
     meta: tuple = ()
 
@@ -208,7 +245,14 @@ class Model:
         return default
 
     def with_(self, **changes) -> "Model":
+        raw = _DeferredField.raw(self, "representation")
+        if type(raw) is Deferred and "representation" not in changes:
+            changes["representation"] = raw  # still to be found: found once, for both
         return replace(self, **changes)
+
+    def __getstate__(self):
+        self.representation  # noqa: B018 - a Deferred is found before pickling (its thunk is no data)
+        return self.__dict__
 
     def __repr__(self) -> str:
         ps = ", ".join(s.name for s in self.params)

@@ -22,7 +22,7 @@ from .limits import StepTimeout, time_limit
 from .model import Model, PowerMoments, Representation
 from .simplify import _flip_signs, cancels, split_logs
 
-__all__ = ["standardize", "cdf_representation", "uniform_base"]
+__all__ = ["standardize", "cdf_representation", "uniform_base", "through_log"]
 
 
 def uniform_base() -> Model:
@@ -98,18 +98,20 @@ def _varies(e, sym, n: int = 3) -> bool:
     return any(abs(v) > 1e-8 for (v,) in _values([derivative(e, sym)], n))
 
 
-def _excluded(rate, slope, candidates) -> set:
+def _excluded(rate, slope, candidates, enough: int = 0) -> set:
     """The candidates ``c`` for which ``rate + c * slope`` is provably not identically zero: it is
     nonzero at one of the seeded points (the witness :func:`_varies` would find, for all candidates
     at once from two evaluations). ``rate + c * slope`` is the derivative in the parameter of the
-    candidate's log-density up to a nonzero factor, so an excluded candidate cannot be free of it."""
+    candidate's log-density up to a nonzero factor, so an excluded candidate cannot be free of it.
+    The points stop once at most ``enough`` candidates are left (each left one is then confirmed or
+    refuted symbolically, by :func:`_free_of`)."""
     out = set()
     for r, q in _values([rate, slope]):
         for c in candidates:
             v = r + complex(c) * q
             if abs(v) > 1e-8 * max(1.0, abs(r), abs(complex(c) * q)):
                 out.add(c)
-        if len(out) == len(candidates):  # every candidate has its witness: no more points needed
+        if len(candidates) - len(out) <= enough:  # no more points needed
             break
     return out
 
@@ -138,16 +140,24 @@ def _periodic(model: Model) -> bool:
         return False
 
 
+def through_log(model: Model) -> bool:
+    """Whether a law on ``(0, oo)`` involves ``x`` only inside logarithms (``X = exp(Y)`` may then
+    standardize it: :func:`_log_map`)."""
+    x, sup = model.data[0], model.support[0]
+    if not (getattr(sup, "lo", None) == 0 and getattr(sup, "hi", None) == sp.oo) or not model.log_density.has(sp.log(x)):
+        return False
+    # x outside every log stays outside them under the expansion (which rewrites logs only): no log map
+    y = sp.Dummy("y", real=True)
+    return not model.log_density.replace(lambda e: isinstance(e, sp.log) and e.has(x), lambda e: y).has(x)
+
+
 def _log_map(model: Model) -> Model | None:
     """``X = exp(Y)`` when the log-density on ``(0, oo)`` involves ``x`` only through ``log x``
     (log-normal, log-Cauchy, log-Laplace ...) and ``Y``'s law standardizes: ``X = exp(T(Z))``."""
-    x, sup = model.data[0], model.support[0]
-    if not (sup.lo == 0 and sup.hi == sp.oo) or not model.log_density.has(sp.log(x)):
+    if not through_log(model):
         return None
+    x = model.data[0]
     y = sp.Symbol("y", real=True)
-    # x outside every log stays outside them under the expansion (which rewrites logs only): no log map
-    if model.log_density.replace(lambda e: isinstance(e, sp.log) and e.has(x), lambda e: y).has(x):
-        return None
     ell_y = sp.expand_log(model.log_density, force=True).xreplace({sp.log(x): y})
     if ell_y.has(x) or not ell_y.has(y):
         return None
@@ -184,10 +194,13 @@ def standardize(model: Model) -> Model:
         for mu in candidates:
             if not mu.is_real or mu.is_positive:
                 continue
+            cand = ell.subs(x, mu + z)
+            if mu not in cand.free_symbols:  # (x - mu)^2 is z^2 as it is built: no test needed
+                loc, ell = mu, _clean(cand, mu)
+                break
             # d/dmu ell(mu + z; mu) = (d_mu ell + d_x ell)(mu + z): nonzero at a point, mu is no location
             if _excluded(derivative(ell, mu) + dx, sp.S.Zero, (1,)):
                 continue
-            cand = ell.subs(x, mu + z)
             if _free_of(cand, mu):
                 loc, ell = mu, _clean(cand, mu)
                 break
@@ -200,7 +213,7 @@ def standardize(model: Model) -> Model:
                 continue
             # s * d/ds [ell(s^a z; s) + a log s] = (s d_s ell + a (v d_v ell + 1)) at v = s^a z
             powers = (sp.S.One, -sp.S.One, sp.S.Half, -sp.S.Half)
-            ruled_out = _excluded(s * derivative(ell, s), slope, powers)
+            ruled_out = _excluded(s * derivative(ell, s), slope, powers, enough=1)
             for a in powers:
                 if a in ruled_out:
                     continue

@@ -10,8 +10,8 @@ import sympy as sp
 
 from .derive.regularity import check_normalization, check_support
 from .limits import StepFailed, StepTimeout, contained
-from .model import Model, ModelError
-from .standardize import standardize
+from .model import Deferred, Model, ModelError, _DeferredField
+from .standardize import standardize, through_log
 
 __all__ = ["from_density", "from_logpdf"]
 
@@ -147,22 +147,57 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
         meta=_constraints(constraints, known, pdecl + cdecl, xs),
     )
     check_support(model)
-    try:
-        with contained("standardize"):
-            std = standardize(model)
-    except StepTimeout:
-        raise
-    except StepFailed:  # SymPy failed while looking for a representation: the model goes on without one
-        std = model
-    # X = T(W) is a change of variables: the density normalizes iff the base law's does (the base
-    # is tried first: it has no parameters left, so its transform is the cheaper one)
-    laws = (std.representation.base, std) if std.representation is not None else (std,)
-    if check and not (len(xs) == 1 and any(_normalizes_by_transform(law) for law in laws)):
+    support = supports[0]
+    if len(xs) > 1:
+        # (multi) several data variables: standardize looks for none; the joint transform proves the total
+        rep = _representation(model)
+        std = model.with_(representation=rep) if rep is not None else model
+    elif (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo) or through_log(model):
+        # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
+        # proof (the density's own splits at 0 and rarely closes for a location family): the
+        # representation is found first
+        rep = _representation(model)
+        std = model.with_(representation=rep) if rep is not None else model
+    else:
+        # elsewhere the density's own Euler integral is tried first, and X = T(W) is searched for on
+        # its first read (an expectation through the base law, a structure asking for it, the
+        # normalization below): an exponential family derives its Fisher information without it
+        std = model.with_(representation=Deferred(lambda: _representation(model)))
+    if check and not (len(xs) == 1 and _normalizes(std)):
         check_normalization(model)
     return std
 
 
-def _normalizes_by_transform(model: Model) -> bool:
+def _representation(model: Model):
+    """The :class:`Representation` :func:`standardize` finds for ``model``, or ``None``."""
+    try:
+        with contained("standardize"):
+            return standardize(model).representation
+    except StepTimeout:
+        raise
+    except StepFailed:  # SymPy failed while looking for a representation: the model goes on without one
+        return None
+
+
+def _normalizes(model: Model) -> bool:
+    """Whether the density provably integrates to 1 by Euler's integrals, with no ``integrate``. X = T(W)
+    is a change of variables: the density normalizes iff the base law does. A representation already
+    found: the base law first (it has no parameters left, so its integrals are the cheaper ones), then
+    the density. One still to be found: the density's own integral first, then the base law's, then the
+    density's transform."""
+    found = _DeferredField.raw(model, "representation")
+    if type(found) is not Deferred:
+        laws = (found.base, model) if found is not None else (model,)
+        return any(_normalizes_by_transform(law) for law in laws)
+    if _normalizes_by_transform(model, (False,)):
+        return True
+    rep = model.representation
+    if rep is not None and _normalizes_by_transform(rep.base):
+        return True
+    return _normalizes_by_transform(model, (True,))
+
+
+def _normalizes_by_transform(model: Model, routes=(False, True)) -> bool:
     """Whether the law's integral by Euler's integrals (:func:`total_mass`) is provably 1: then the
     normalization needs no ``integrate`` of its own. The density's own Euler integral first (no
     symbolic exponent: 1-9 ms where the transform takes 8-26 ms, and a law whose Fisher information
@@ -170,7 +205,7 @@ def _normalizes_by_transform(model: Model) -> bool:
     from .expectation import total_mass
     from .simplify import cancels
 
-    for by_transform in (False, True):
+    for by_transform in routes:
         try:
             total = total_mass(model, by_transform=by_transform)
             if total is None:
