@@ -503,7 +503,17 @@ class ExponentialFamilyStructure(Structure):
                                r"$\operatorname{Cov}(T, s) = \operatorname{Cov}(T) J$, so no inverse of the natural "
                                "parameters is needed.",
                                r"the second-order identity $\partial E[T] / \partial \theta = E[T s^{\mathsf{T}}]$",
-                               sp.MatMul(cov, sp.Symbol("J"), evaluate=False), (_matrix_or_scalar(M),)))
+                               sp.MatMul(cov, sp.Symbol("J"), evaluate=False) if k > 1 else
+                               sp.Mul(_fn("Var")(Tf), sp.Symbol("J"), evaluate=False),
+                               (_matrix_or_scalar(M),) if k > 1 else
+                               (sp.Derivative(mean[0, 0] if isinstance(mean, sp.MatrixBase) else mean, params[0]),
+                                M[0, 0])))
+                var = None
+                if k == 1:  # the variance itself, the moment a reader expects on the page: Var(T) = (dE[T]/dtheta)/J
+                    var = _tidy(M[0, 0] / J[0, 0])
+                    d = d.add(Step(r"Divide by the Jacobian: the variance of the sufficient statistic.",
+                                   r"$\operatorname{Var}(T) = (\partial E[T] / \partial \theta) / J$",
+                                   _fn("Var")(Tf), (sp.Mul(M[0, 0], sp.Pow(_tidy(J[0, 0]), -1, evaluate=False), evaluate=False), var)))
                 outer_raw = _matmul(J.T, M)
                 curv_raw = sp.Matrix(k, k, lambda i, j: -ef.expected_derivative((params[i], params[j])))
                 entries = curv_raw  # display: -E[H] entry by entry, E[T] put in, before simplifying
@@ -516,10 +526,10 @@ class ExponentialFamilyStructure(Structure):
                                r"$s - E[s] = J^{\mathsf{T}}(T - E[T])$; put in $J$ and $\operatorname{Cov}(T) J$ found "
                                "above." if k > 1 else
                                r"Route 1: $E[s^{2}] = J^{2} \operatorname{Var}(T)$, since $s - E[s] = J (T - E[T])$; "
-                               r"put in the Jacobian and $\operatorname{Var}(T) J$ found above.",
+                               r"put in the Jacobian and the variance found above.",
                                r"definition: $\mathcal{I} = E[s s^{\mathsf{T}}]$", I_lhs,
                                (sp.MatMul(J.T, cov, J, evaluate=False), _matrix_or_scalar(outer)) if k > 1 else
-                               (J[0, 0] ** 2 * _fn("Var")(Tf), sp.Mul(J[0, 0], M[0, 0], evaluate=False),
+                               (J[0, 0] ** 2 * _fn("Var")(Tf), sp.Mul(J[0, 0] ** 2, var, evaluate=False),
                                 outer[0, 0])))
                 H = sp.Symbol("H")
                 d = d.add(Step(r"Route 2: the Hessian is linear in $T$, $H = \sum_{i} T_{i} \nabla^{2}_{\theta} \eta_{i} - "
