@@ -256,7 +256,7 @@ def _shift_ratio(h: sp.Expr, k: sp.Symbol, n: sp.Symbol):
 
 def _onto(domains_of) -> dict:
     """Each parameter through a symbol whose assumptions say where it lives (``_onto_domains``)."""
-    from .derive.regularity import _onto_domains
+    from .derive.signs import _onto_domains
 
     return _onto_domains(domains_of) if hasattr(domains_of, "domains") else {}
 

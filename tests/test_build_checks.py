@@ -10,7 +10,8 @@ import pytest
 import sympy as sp
 
 import symfisher as sf
-from symfisher.derive.regularity import _bounds, _declared_ends, _positive_on, check_density_values, check_normalization
+from symfisher.derive.regularity import check_density_values, check_normalization
+from symfisher.derive.signs import _bounds, _declared_ends, _positive_on
 from symfisher.euler import euler_integral
 from symfisher.expectation_routes import clean_density
 from symfisher.model import ModelError

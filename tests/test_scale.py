@@ -180,13 +180,19 @@ def test_verify_at_d_4_evaluates_the_opaque_inverse_numerically(capsys):
     assert "0 failed" in out and "fisher[mu_1,mu_4]: E[s s^T] (quadrature)" in out
 
 
-def test_kl_taylor_through_the_index_equals_the_entrywise_expansion():
+def test_kl_taylor_through_the_index_equals_the_entrywise_expansion(monkeypatch):
+    from symfisher.derive import structures
     from symfisher.derive.taylor import kl_taylor
 
     m = get_model("logistic_regression", d=3)
-    plain = m.with_(meta=tuple((k, v) for k, v in m.meta if k != "index"))  # the generic route
+    a = kl_taylor(m, check_closed_form=False)
+    assert linear_index(m) is not None  # the declared index: the structure route
+    # the generic route: no declared index, and the structure that would find one in the density is off
+    plain = m.with_(meta=tuple((k, v) for k, v in m.meta if k != "index"))
     assert linear_index(plain) is None
-    a, b = kl_taylor(m, check_closed_form=False), kl_taylor(plain, check_closed_form=False)
+    monkeypatch.setattr(structures, "_REGISTRY", [s for s in structures.registered() if s.name != "linear_index"])
+    assert all(f.structure.name != "linear_index" for f in structures.applicable(plain))
+    b = kl_taylor(plain, check_closed_form=False)
     assert a.extras["quadratic_is_fisher"] and b.extras["quadratic_is_fisher"]
     rng = random.Random(3)
     syms = set().union(*(b.extras[k].free_symbols for k in ("quadratic", "cubic")))
