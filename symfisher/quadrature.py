@@ -65,6 +65,8 @@ def _laplace_rule(model, values, order: int = 16):
     from scipy.optimize import minimize
 
     d = len(model.data)
+    from .numeric import model_functions  # (numeric imports this module)
+
     mf = model_functions(model)
     theta = [values[n] for n in mf.logpdf.args[d:]]
 
@@ -115,6 +117,8 @@ def _count_rule(model, values, max_points: int = 1 << 18):
         f = sp.lambdify(model.data, c.subs({s: values[s.name] for s in c.free_symbols - set(model.data)}), "numpy")
         keep &= np.broadcast_to(np.asarray(f(*pts.T), dtype=bool), keep.shape)
     pts = pts[keep]
+    from .numeric import model_functions  # (numeric imports this module)
+
     mf = model_functions(model)
     theta = [values[n] for n in mf.logpdf.args[len(model.data):]]
     xs = tuple(pts[:, i] for i in range(pts.shape[1]))
@@ -125,6 +129,8 @@ def _count_rule(model, values, max_points: int = 1 << 18):
 
 def _discrete_rule(model, values, max_terms: int = 1 << 20):
     sup = model.support[0]
+    from .numeric import model_functions  # (numeric imports this module)
+
     mf = model_functions(model)
     theta = [values[n] for n in mf.logpdf.args[1:]]
     if sup.is_finite() or (sup.hi != sp.oo and not sup.hi.is_number):
