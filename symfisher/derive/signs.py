@@ -170,9 +170,7 @@ def _onto_domains(model) -> dict:
             return lo + u if lo != 0 else None
         return hi - u if hi.is_finite else None
 
-    from .regularity import model_domains
-
-    if getattr(model_domains(model), "constraints", ()):
+    if model.meta_value("constraints", ()):  # joint constraints tie the parameters together
         return {}
     sub = {}
     for sym, dom in model.domains:
