@@ -148,14 +148,12 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
     )
     check_support(model)
     support = supports[0]
-    if len(xs) > 1:
-        # (multi) several data variables: standardize looks for none; the joint transform proves the total
-        rep = _representation(model)
-        std = model.with_(representation=rep) if rep is not None else model
-    elif (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo) or through_log(model):
+    if len(xs) > 1 or (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo) \
+            or through_log(model):
         # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
         # proof (the density's own splits at 0 and rarely closes for a location family): the
-        # representation is found first
+        # representation is found first (several data variables: standardize finds none, and the
+        # joint transform proves the total)
         rep = _representation(model)
         std = model.with_(representation=rep) if rep is not None else model
     else:
