@@ -27,7 +27,7 @@ from .expectation_base import _CACHE, _condition_value
 from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model
 
-__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "on_constraints"]
+__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "on_constraints", "real_on_constraints"]
 
 _LIMIT = 6.0  # seconds for the iterated integral, once per law
 # how the transform was found (shown in the normalization step)
@@ -74,7 +74,7 @@ def _iterated(model: Model):
     ts = tuple(sp.Dummy(f"t_{x.name}", real=True) for x in model.data)
     zero = {t: sp.S.Zero for t in ts}
     E = model.log_density + sp.Add(*[t * x for t, x in zip(ts, model.data)])
-    whole = _gauss_nd(E, model)
+    whole = _gauss_nd(ts, model)
     if whole is not None:
         return ts, whole, GAUSS_ND
     for x, sup in reversed(list(zip(model.data, model.support))):
@@ -96,12 +96,21 @@ def _iterated(model: Model):
     return ts, E, FUBINI
 
 
-def _gauss_nd(E, model: Model):
-    """``log int_{R^d} exp(E) dx`` when ``E = -x^T P x / 2 + b^T x + c`` is quadratic in all the data on
-    the whole space: the iterated Gauss integrals in one step, ``c + b^T P^-1 b / 2 + (d/2) log 2 pi -
-    log det P / 2``, valid when ``P`` is positive definite (its leading minors positive, Sylvester's
-    criterion, decided on the domain and constraints); ``None`` otherwise (the integrals one by one)."""
+def _gauss_parts(model: Model):
+    """``(c, b, P^-1, log det P)`` of ``log f = -x^T P x / 2 + b^T x + c`` when the log-density is quadratic in
+    all the data on the whole space with ``P`` positive definite (its leading minors positive, Sylvester's
+    criterion, decided on the domain and constraints; the last minor is the determinant); ``None`` otherwise.
+    Read once per law (the normalization and the transform share it): ``log f + t . x`` has the same ``P``
+    and ``c``, and ``b + t``."""
+    key = ("gauss parts", _key(model))
+    if key not in _CACHE:
+        _CACHE[key] = _read_gauss(model)
+    return _CACHE[key]
+
+
+def _read_gauss(model: Model):
     xs = tuple(model.data)
+    E = model.log_density
     if any(s.lo != -sp.oo or s.hi != sp.oo for s in model.support) or not E.is_polynomial(*xs):
         return None
     zero = {x: sp.S.Zero for x in xs}
@@ -110,19 +119,40 @@ def _gauss_nd(E, model: Model):
     if any(h.has(*xs) for h in H):
         return None  # of a higher degree in the data
     P = (-H).applyfunc(sp.cancel)
+    minor = None
     for k in range(1, len(xs) + 1):
-        if _decided(sp.StrictGreaterThan(sp.cancel(P[:k, :k].det()), 0), model) is not True:
+        minor = sp.cancel(P[:k, :k].det())
+        if _decided(sp.StrictGreaterThan(minor, 0), model) is not True:
             return None
     b = sp.Matrix([g.xreplace(zero) for g in grad])
     c = E.xreplace(zero)
-    det = sp.factor(sp.cancel(P.det()))
+    det = sp.factor(minor)  # the last leading minor: det P
     num, den = sp.fraction(det)
     positive = all(_decided(sp.StrictGreaterThan(v, 0), model) is True for v in (num, den) if not v.is_number)
     logdet = sp.log(num) - sp.log(den) if positive else sp.log(det)  # both positive: the quotient's log splits
     inv = P.adjugate().applyfunc(lambda e: sp.cancel(e / det))
-    quad = sp.expand((b.T * inv * b)[0, 0] / 2)
-    return _collected(c + quad + sp.Rational(len(xs), 2) * sp.log(2 * sp.pi) - logdet / 2,
-                      [t for t in E.free_symbols if t not in model.symbols.values() and isinstance(t, sp.Dummy)])
+    return c, b, inv, logdet
+
+
+def _gauss_log_mass(parts, d: int, t=None):
+    """``log int_{R^d} exp(-x^T P x / 2 + (b + t)^T x + c) dx = c + (b + t)^T P^-1 (b + t) / 2 + (d/2) log 2 pi
+    - log det P / 2`` from :func:`_gauss_parts` (``t`` a vector of symbols, or ``None`` for ``t = 0``)."""
+    c, b, inv, logdet = parts
+    bt = b if t is None else b + sp.Matrix(t)
+    quad = (bt.T * inv * bt)[0, 0] / 2
+    quad = quad if t is None else sp.expand(quad)  # a polynomial in t, for _collected
+    return c + quad + sp.Rational(d, 2) * sp.log(2 * sp.pi) - logdet / 2
+
+
+def _gauss_nd(ts, model: Model):
+    """``log int_{R^d} exp(log f + t . x) dx`` when the log-density is quadratic in all the data on the whole
+    space (:func:`_gauss_parts`): the iterated Gauss integrals in one step, ``c + (b + t)^T P^-1 (b + t) / 2 +
+    (d/2) log 2 pi - log det P / 2``, valid when ``P`` is positive definite; ``None`` otherwise (the integrals
+    one by one)."""
+    parts = _gauss_parts(model)
+    if parts is None:
+        return None
+    return _collected(_gauss_log_mass(parts, len(model.data), ts), list(ts))
 
 
 def _collected(E, variables):
@@ -139,11 +169,9 @@ def _collected(E, variables):
     return const + sp.Add(*[sp.factor(sp.cancel(c)) * mono for mono, c in terms.items()])
 
 
-def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
-    """``expr`` with each joint constraint's gap (``b - a`` of ``a < b``: ``sigma_11 sigma_22 - sigma_12^2``
-    of ``sigma_12^2 < sigma_11 sigma_22``), as it appears in the factored expression, written as a positive
-    symbol: SymPy's assumptions can then read signs the constraints decide (``sigma_11/(2 D) > 0``).
-    Sound for a sign: every point of the constrained domain has a positive gap."""
+def _gaps(model: Model) -> dict:
+    """Each strict joint constraint's gap (``b - a`` of ``a < b``), factored and expanded, and its negative,
+    -> one positive symbol (minus it): the substitution of :func:`on_constraints`."""
     gaps = {}
     for c in model.meta_value("constraints", ()):
         if not isinstance(c, (sp.StrictLessThan, sp.StrictGreaterThan)):
@@ -151,6 +179,15 @@ def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
         g = sp.factor(c.gts - c.lts)
         D = sp.Dummy("D", positive=True)
         gaps.update({g: D, sp.expand(g): D, -g: -D, sp.expand(-g): -D})
+    return gaps
+
+
+def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
+    """``expr`` with each joint constraint's gap (``b - a`` of ``a < b``: ``sigma_11 sigma_22 - sigma_12^2``
+    of ``sigma_12^2 < sigma_11 sigma_22``), as it appears in the factored expression, written as a positive
+    symbol: SymPy's assumptions can then read signs the constraints decide (``sigma_11/(2 D) > 0``).
+    Sound for a sign: every point of the constrained domain has a positive gap."""
+    gaps = _gaps(model)
     if not gaps:
         return expr
     def fac(e):
@@ -159,12 +196,41 @@ def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
     return sp.factor(expr).replace(lambda e: e.is_Add, fac).xreplace(gaps)
 
 
+def _gaps_as_typed(expr: sp.Expr, model: Model) -> sp.Expr:
+    """``expr`` with each sum that is a positive multiple of a joint constraint's gap, as it stands (``log(1 - p_1 -
+    p_2)``, ``1/(2 sigma_11 sigma_22 - 2 sigma_12^2)``), written as that multiple of a positive symbol: what
+    :func:`on_constraints` does, without factoring ``expr`` first (sound for the same reason)."""
+    gaps = {g: D for g, D in _gaps(model).items() if D.is_positive}
+    if not gaps:
+        return expr
+
+    def positive(e):
+        c, prim = e.as_content_primitive()
+        D = gaps.get(prim)
+        if D is None:
+            D = gaps.get(sp.expand(prim))
+        return c * D if D is not None and c.is_positive else e
+
+    return expr.replace(lambda e: e.is_Add, positive)
+
+
+def real_on_constraints(model: Model) -> bool:
+    """Whether every term of the log-density is real once each joint constraint's gap (or a positive multiple
+    of it), where it stands, is a positive symbol (:func:`_gaps_as_typed`): then the density, ``exp`` of a real
+    number, is non-negative on the constrained domain. ``False`` when a term is not decided so."""
+    if not _gaps(model):
+        return False
+    logf = _gaps_as_typed(model.log_density, model)
+    return all(t.is_extended_real is True for t in sp.Add.make_args(logf))
+
+
 def _decided(cond, model: Model):
     """Whether a condition ``lhs > 0`` (``<``) of an integral holds on the domain: by the assumptions once the
     joint constraints are positive symbols (:func:`on_constraints`), else by the domains' points."""
     if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)) and model.meta_value("constraints", ()):
         try:
-            if on_constraints(cond.gts - cond.lts, model).is_positive:
+            gap = cond.gts - cond.lts
+            if _gaps_as_typed(gap, model).is_positive or on_constraints(gap, model).is_positive:
                 return True
         except (TypeError, ValueError, sp.PolynomialError):
             pass
@@ -204,6 +270,15 @@ def joint_total_mass(model: Model, limit: float | None = None):
                 return _grid_sum(sp.S.One, model, grid), GRID
         except StepTimeout:
             return None
+    if _CACHE.get(_key(model)) is None:  # no transform at hand: Gauss's integral at t = 0 alone, when it applies
+        try:
+            with time_limit(min(_LIMIT, limit) if limit else _LIMIT, "Gauss's integral over the whole space"):
+                parts = _gauss_parts(model)
+        except (StepTimeout, StepFailed, ArithmeticError, TypeError, ValueError, NotImplementedError,
+                sp.PolynomialError):
+            parts = None
+        if parts is not None:
+            return _mass(_gauss_log_mass(parts, len(model.data))), GAUSS_ND
     found = joint_transform(model, limit)
     if found is None:
         return None
@@ -214,11 +289,20 @@ def joint_total_mass(model: Model, limit: float | None = None):
 def _mass(E0):
     """``exp(E0)`` simplified: first the logs with their arguments factored and positive numbers split off
     (``log(2 a) = log 2 + log a`` for ``a`` of any sign on the principal branch), which cancels the
-    constants of Gauss's integrals against the density's own; ``simplify`` only if that leaves something."""
+    constants of Gauss's integrals against the density's own; ``simplify`` only if that leaves something.
+    The terms free of logs are tried first on their own (over one denominator): when they cancel and the
+    logs do, ``E0`` is 0 with nothing expanded."""
     def split(lg):
         c, rest = sp.factor(lg.args[0]).as_independent(*lg.free_symbols, as_Add=False)
         return sp.log(c) + sp.log(rest) if c.is_positive and c != 1 else lg
 
+    logs, rational = [], []
+    for term in sp.Add.make_args(E0):
+        (logs if term.has(sp.log) else rational).append(term)
+    if sp.cancel(sp.together(sp.Add(*rational))) == 0:
+        L = sp.expand_log(sp.Add(*logs).replace(lambda e: isinstance(e, sp.log), split), force=False)
+        if L == 0 or sp.expand(L) == 0:
+            return sp.S.One
     E1 = sp.expand(sp.expand_log(E0.replace(lambda e: isinstance(e, sp.log), split), force=False))
     if E1 == 0 or sp.cancel(E1) == 0:
         return sp.S.One

@@ -454,6 +454,52 @@ def random_points(symbols, domains, n: int = 8, seed: int = 20261125) -> list:
     return pts
 
 
+_FRACTIONS = tuple(sp.Rational(*f) for f in ((1, 2), (1, 4), (3, 4), (1, 10), (9, 10), (1, 3), (2, 3), (2, 5),
+                                             (3, 5), (1, 5), (4, 5)))  # of the middle 80 % of a bounded interval
+_OFFSETS = tuple(sp.Rational(*f) for f in ((1, 1), (1, 2), (2, 1), (1, 4), (4, 1), (1, 5), (5, 1)))  # from an end
+
+
+def _exact_values(d) -> list:
+    """Exact numbers in the region :meth:`Domain.sample <symfisher.domains.Domain.sample>` draws from (the middle
+    80 % of a bounded interval, ``lo + (0.2, 5)`` on a half-line, ``(-3, 3)`` on the line, ``lo + 1 ..`` on the
+    integers), the middle first."""
+    lo, hi = d.lo, d.hi
+    if d.integer:
+        a = int(lo) + (0 if lo > 0 else 1)
+        b = int(hi) if hi != sp.oo else a + 12
+        return [sp.Integer(v) for v in range(a, max(a, b) + 1)]
+    if lo != -sp.oo and hi != sp.oo:
+        return [lo + (hi - lo) * (sp.Rational(1, 10) + sp.Rational(4, 5) * f) for f in _FRACTIONS]
+    if lo != -sp.oo:
+        return [lo + v for v in _OFFSETS]
+    if hi != sp.oo:
+        return [hi - v for v in _OFFSETS]
+    return [sp.S.Zero] + [s * v for v in _OFFSETS[:5] for s in (1, -1)]
+
+
+def exact_point(symbols, domains, max_tries: int = 400) -> dict | None:
+    """A point ``{symbol: exact number}`` of the joint constraints of ``domains`` (its ``constraints``
+    attribute) inside the region :func:`random_points` draws from, decided exactly, with no random number
+    drawn (nor NumPy imported): only the symbols the constraints name get values (the others are free).
+    ``{}`` when there is no constraint; ``None`` when none of the first ``max_tries`` candidates (the middle
+    of each domain first) satisfies them all, or a constraint is not decided there (the caller draws then)."""
+    import itertools
+
+    constraints = tuple(getattr(domains, "constraints", ()))
+    named = set().union(*(c.free_symbols for c in constraints)) if constraints else set()
+    syms = [s for s in symbols if s in named]
+    if not constraints:
+        return {}
+    if any(domains.get(s) is None for s in syms) or getattr(domains, "joint", ()):
+        return None
+    for combo in itertools.islice(itertools.product(*[_exact_values(domains.get(s)) for s in syms]), max_tries):
+        sub = dict(zip(syms, combo))
+        verdicts = [c.xreplace(sub) for c in constraints if c.free_symbols <= set(sub)]
+        if all(v is sp.true for v in verdicts):
+            return sub
+    return None
+
+
 def numeric_value(expr, sub: dict, prec: int = 30) -> complex:
     """``expr`` at ``sub`` to ``prec`` digits; ``ValueError`` where it is not a finite number,
     including where mpmath fails to evaluate it (ZeroDivisionError, no convergence)."""

@@ -66,12 +66,15 @@ def _constraints(texts, known: dict, domains, data=()) -> tuple:
     if not rels:
         return ()
     from .derive.regularity import DomainMap
-    from .simplify import random_points
+    from .simplify import exact_point, random_points
 
     doms = DomainMap(domains)
     doms.constraints = rels
+    syms = sorted(known.values(), key=lambda s: s.name)
+    if exact_point(syms, doms):  # an exact point where random_points draws: no draw needed
+        return (("constraints", rels),)
     try:
-        random_points(sorted(known.values(), key=lambda s: s.name), doms, n=1, seed=3)
+        random_points(syms, doms, n=1, seed=3)
     except ValueError:
         raise ModelError(f"the constraints {', '.join(map(str, rels))} leave (almost) no point of the declared "
                          "domains: declare domains they can hold on") from None

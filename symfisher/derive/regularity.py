@@ -228,7 +228,7 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
     say so (with the joint constraints' gaps as positive symbols, :func:`symfisher.joint.on_constraints`),
     else evaluated at points over the whole domain and support (the product of the supports for
     several data variables), ends included."""
-    from ..joint import on_constraints
+    from ..joint import on_constraints, real_on_constraints
 
     d = Derivation("density_values", f"The {model.name} density is real and non-negative")
     if len(model.data) != 1 and model.meta_value("data_constraints", ()):
@@ -254,7 +254,11 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                 return d.add(Step("The density is non-negative by its form, once each bounded parameter is written "
                                   "through a positive one (p = u/(1 + u) for p in (0, 1)).",
                                   "SymPy's assumptions after a change of variables onto the domain", None, ()))
-            if model.meta_value("constraints", ()) and on_constraints(f, model).is_nonnegative is True:
+            if model.meta_value("constraints", ()) and real_on_constraints(model):
+                return d.add(Step("The density is non-negative: its log-density is real on the declared domain "
+                                  "once each joint constraint's gap (the larger side minus the smaller) is written "
+                                  "as a positive symbol.", "SymPy's assumptions under the joint constraints", None, ()))
+            if model.meta_value("constraints", ()) and on_constraints(model.density, model).is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
                                   "(the larger side minus the smaller) is written as a positive symbol.",
                                   "SymPy's assumptions under the joint constraints", None, ()))
