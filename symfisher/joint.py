@@ -96,13 +96,13 @@ def _iterated(model: Model):
     return ts, E, FUBINI
 
 
-def _gauss_parts(model: Model):
+def _gauss_parts(model: Model, key=None):
     """``(c, b, P^-1, log det P)`` of ``log f = -x^T P x / 2 + b^T x + c`` when the log-density is quadratic in
     all the data on the whole space with ``P`` positive definite (its leading minors positive, Sylvester's
     criterion, decided on the domain and constraints; the last minor is the determinant); ``None`` otherwise.
     Read once per law (the normalization and the transform share it): ``log f + t . x`` has the same ``P``
     and ``c``, and ``b + t``."""
-    key = ("gauss parts", _key(model))
+    key = ("gauss parts", _key(model) if key is None else key)
     if key not in _CACHE:
         _CACHE[key] = _read_gauss(model)
     return _CACHE[key]
@@ -139,7 +139,8 @@ def _gauss_log_mass(parts, d: int, t=None):
     - log det P / 2`` from :func:`_gauss_parts` (``t`` a vector of symbols, or ``None`` for ``t = 0``)."""
     c, b, inv, logdet = parts
     bt = b if t is None else b + sp.Matrix(t)
-    quad = (bt.T * inv * bt)[0, 0] / 2
+    n = len(bt)  # the quadratic form summed out (Matrix products call dotprodsimp on symbolic entries)
+    quad = sp.Add(*[bt[i] * inv[i, j] * bt[j] for i in range(n) for j in range(n)]) / 2
     quad = quad if t is None else sp.expand(quad)  # a polynomial in t, for _collected
     return c + quad + sp.Rational(d, 2) * sp.log(2 * sp.pi) - logdet / 2
 
@@ -171,9 +172,20 @@ def _collected(E, variables):
 
 def _gaps(model: Model) -> dict:
     """Each strict joint constraint's gap (``b - a`` of ``a < b``), factored and expanded, and its negative,
-    -> one positive symbol (minus it): the substitution of :func:`on_constraints`."""
+    -> one positive symbol (minus it): the substitution of :func:`on_constraints`. Found once per set of
+    constraints."""
+    constraints = tuple(model.meta_value("constraints", ()))
+    if not constraints:
+        return {}
+    key = ("constraint gaps", constraints)
+    if key not in _CACHE:
+        _CACHE[key] = _gaps_of(constraints)
+    return _CACHE[key]
+
+
+def _gaps_of(constraints) -> dict:
     gaps = {}
-    for c in model.meta_value("constraints", ()):
+    for c in constraints:
         if not isinstance(c, (sp.StrictLessThan, sp.StrictGreaterThan)):
             continue
         g = sp.factor(c.gts - c.lts)
@@ -196,15 +208,18 @@ def on_constraints(expr: sp.Expr, model: Model) -> sp.Expr:
     return sp.factor(expr).replace(lambda e: e.is_Add, fac).xreplace(gaps)
 
 
-def _gaps_as_typed(expr: sp.Expr, model: Model) -> sp.Expr:
+def _gaps_as_typed(expr: sp.Expr, model: Model, gaps: dict | None = None) -> sp.Expr:
     """``expr`` with each sum that is a positive multiple of a joint constraint's gap, as it stands (``log(1 - p_1 -
     p_2)``, ``1/(2 sigma_11 sigma_22 - 2 sigma_12^2)``), written as that multiple of a positive symbol: what
     :func:`on_constraints` does, without factoring ``expr`` first (sound for the same reason)."""
-    gaps = {g: D for g, D in _gaps(model).items() if D.is_positive}
+    gaps = {g: D for g, D in (_gaps(model) if gaps is None else gaps).items() if D.is_positive}
     if not gaps:
         return expr
+    names = {frozenset(g.free_symbols) for g in gaps}
 
     def positive(e):
+        if frozenset(e.free_symbols) not in names:  # no gap has these symbols
+            return e
         c, prim = e.as_content_primitive()
         D = gaps.get(prim)
         if D is None:
@@ -218,9 +233,10 @@ def real_on_constraints(model: Model) -> bool:
     """Whether every term of the log-density is real once each joint constraint's gap (or a positive multiple
     of it), where it stands, is a positive symbol (:func:`_gaps_as_typed`): then the density, ``exp`` of a real
     number, is non-negative on the constrained domain. ``False`` when a term is not decided so."""
-    if not _gaps(model):
+    gaps = _gaps(model)
+    if not gaps:
         return False
-    logf = _gaps_as_typed(model.log_density, model)
+    logf = _gaps_as_typed(model.log_density, model, gaps)
     return all(t.is_extended_real is True for t in sp.Add.make_args(logf))
 
 
@@ -270,10 +286,11 @@ def joint_total_mass(model: Model, limit: float | None = None):
                 return _grid_sum(sp.S.One, model, grid), GRID
         except StepTimeout:
             return None
-    if _CACHE.get(_key(model)) is None:  # no transform at hand: Gauss's integral at t = 0 alone, when it applies
+    key = _key(model)
+    if _CACHE.get(key) is None:  # no transform at hand: Gauss's integral at t = 0 alone, when it applies
         try:
             with time_limit(min(_LIMIT, limit) if limit else _LIMIT, "Gauss's integral over the whole space"):
-                parts = _gauss_parts(model)
+                parts = _gauss_parts(model, key)
         except (StepTimeout, StepFailed, ArithmeticError, TypeError, ValueError, NotImplementedError,
                 sp.PolynomialError):
             parts = None
@@ -290,8 +307,8 @@ def _mass(E0):
     """``exp(E0)`` simplified: first the logs with their arguments factored and positive numbers split off
     (``log(2 a) = log 2 + log a`` for ``a`` of any sign on the principal branch), which cancels the
     constants of Gauss's integrals against the density's own; ``simplify`` only if that leaves something.
-    The terms free of logs are tried first on their own (over one denominator): when they cancel and the
-    logs do, ``E0`` is 0 with nothing expanded."""
+    The terms free of logs are tried first on their own (over one denominator, the numerator expanded): when
+    it vanishes identically and the logs cancel, ``E0`` is 0 with nothing else expanded."""
     def split(lg):
         c, rest = sp.factor(lg.args[0]).as_independent(*lg.free_symbols, as_Add=False)
         return sp.log(c) + sp.log(rest) if c.is_positive and c != 1 else lg
@@ -299,7 +316,7 @@ def _mass(E0):
     logs, rational = [], []
     for term in sp.Add.make_args(E0):
         (logs if term.has(sp.log) else rational).append(term)
-    if sp.cancel(sp.together(sp.Add(*rational))) == 0:
+    if sp.expand(sp.Add(*rational).as_numer_denom()[0]) == 0:  # the numerator vanishes identically
         L = sp.expand_log(sp.Add(*logs).replace(lambda e: isinstance(e, sp.log), split), force=False)
         if L == 0 or sp.expand(L) == 0:
             return sp.S.One

@@ -241,6 +241,10 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                 return d.add(Step("The density is non-negative: its log-density is real on the declared domain "
                                   "(each logarithm's argument and each power's base is positive there).",
                                   "SymPy's assumptions and interval bounds of the declared domains", None, ()))
+            if model.meta_value("constraints", ()) and real_on_constraints(model):
+                return d.add(Step("The density is non-negative: its log-density is real on the declared domain "
+                                  "once each joint constraint's gap (the larger side minus the smaller) is written "
+                                  "as a positive symbol.", "SymPy's assumptions under the joint constraints", None, ()))
             by_terms = _real_by_terms(model)
             if by_terms == "form":
                 return d.add(Step("The density is non-negative by its form.", "SymPy's assumptions", None, ()))
@@ -254,10 +258,6 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                 return d.add(Step("The density is non-negative by its form, once each bounded parameter is written "
                                   "through a positive one (p = u/(1 + u) for p in (0, 1)).",
                                   "SymPy's assumptions after a change of variables onto the domain", None, ()))
-            if model.meta_value("constraints", ()) and real_on_constraints(model):
-                return d.add(Step("The density is non-negative: its log-density is real on the declared domain "
-                                  "once each joint constraint's gap (the larger side minus the smaller) is written "
-                                  "as a positive symbol.", "SymPy's assumptions under the joint constraints", None, ()))
             if model.meta_value("constraints", ()) and on_constraints(model.density, model).is_nonnegative is True:
                 return d.add(Step("The density is non-negative by its form, once each joint constraint's gap "
                                   "(the larger side minus the smaller) is written as a positive symbol.",
