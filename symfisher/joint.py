@@ -128,6 +128,8 @@ def _read_gauss(model: Model):
     c = E.xreplace(zero)
     det = sp.factor(minor)  # the last leading minor: det P
     num, den = sp.fraction(det)
+    if num.is_number and num.is_negative:  # -1/(s^2 (r - 1)(r + 1)): both sides positive once negated
+        num, den = -num, -den
     positive = all(_decided(sp.StrictGreaterThan(v, 0), model) is True for v in (num, den) if not v.is_number)
     logdet = sp.log(num) - sp.log(den) if positive else sp.log(det)  # both positive: the quotient's log splits
     inv = P.adjugate().applyfunc(lambda e: sp.cancel(e / det))
@@ -241,16 +243,33 @@ def real_on_constraints(model: Model) -> bool:
 
 
 def _decided(cond, model: Model):
-    """Whether a condition ``lhs > 0`` (``<``) of an integral holds on the domain: by the assumptions once the
-    joint constraints are positive symbols (:func:`on_constraints`), else by the domains' points."""
-    if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)) and model.meta_value("constraints", ()):
+    """Whether a condition ``lhs > 0`` (``<``) of an integral holds on the domain: proven by the assumptions once
+    the joint constraints are positive symbols (:func:`on_constraints`), or once each bounded parameter is written
+    through a positive one (``r = -1 + 2u/(1 + u)`` on (-1, 1): ``1 - r^2 = 4u/(1 + u)^2``,
+    :func:`symfisher.derive.signs._positive_form`'s map, onto the domain); else by the domains' points."""
+    if isinstance(cond, (sp.StrictGreaterThan, sp.StrictLessThan)):
         try:
             gap = cond.gts - cond.lts
-            if _gaps_as_typed(gap, model).is_positive or on_constraints(gap, model).is_positive:
+            if gap.is_positive:
+                return True
+            if model.meta_value("constraints", ()):
+                if _gaps_as_typed(gap, model).is_positive or on_constraints(gap, model).is_positive:
+                    return True
+            elif _positive_onto_domains(gap, model):
                 return True
         except (TypeError, ValueError, sp.PolynomialError):
             pass
     return _condition_value(cond, model)
+
+
+def _positive_onto_domains(e, model: Model) -> bool:
+    from .derive.signs import _onto_domains, _readable_signs
+
+    sub = {s: v for s, v in _onto_domains(model).items() if s not in model.data}
+    if not (sub and e.free_symbols & set(sub)):
+        return False
+    g = e.xreplace(sub)
+    return _readable_signs(g).is_positive is True or sp.factor(sp.together(g)).is_positive is True
 
 
 def _grid(model: Model):

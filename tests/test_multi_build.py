@@ -154,3 +154,37 @@ def test_gaussian_normalization_is_gauss_integral_and_the_transform_still_gives_
     with pytest.raises(ModelError, match="does not normalize"):
         from_density(_MVN.replace("(2*pi*", "(pi*"), var="x_1 in R, x_2 in R", params=["mu_1 real", "mu_2 real"],
                      consts=_COV, constraints=_PD)
+
+
+_BVN5 = ("exp(-((x_1-m_1)**2/s_1**2 - 2*r*(x_1-m_1)*(x_2-m_2)/(s_1*s_2) + (x_2-m_2)**2/s_2**2)/(2*(1-r**2)))"
+         "/(2*pi*s_1*s_2*sqrt(1-r**2))")
+_BVN5_PARAMS = ["m_1 real", "m_2 real", "s_1 > 0", "s_2 > 0", "r in (-1, 1)"]
+
+
+@pytest.mark.parametrize("which", ["mvn_mean", "bvn5"])
+def test_sylvester_conditions_are_proven_not_sampled(which, monkeypatch):
+    """P positive definite and det P > 0 are proven: under the constraint's gap (sigma_11 sigma_22 - sigma_12^2 > 0)
+    or through the map onto the declared domain (1 - r^2 = 4u/(1 + u)^2 for r = -1 + 2u/(1 + u)); no condition is
+    decided by evaluating it at points (that helper is made to fail here)."""
+    import symfisher.joint as J
+
+    m = _mvn(check=False) if which == "mvn_mean" else \
+        from_density(_BVN5, var="x_1 in R, x_2 in R", params=_BVN5_PARAMS, check=False)
+
+    def sampled(cond, model):
+        raise AssertionError(f"decided by points: {cond}")
+
+    monkeypatch.setattr(J, "_condition_value", sampled)
+    assert J.joint_total_mass(m) == (1, GAUSS_ND)
+
+
+def test_bivariate_normal_in_five_parameters_builds_without_numpy_and_refuses_twice_its_density():
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    code = ("import sys, symfisher as sf\n"
+            f"m = sf.from_density({_BVN5!r}, var='x_1 in R, x_2 in R', params={_BVN5_PARAMS!r})\n"
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, check=True)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+    # twice the density is refused on the closed-form total (the proof route, not quadrature)
+    with pytest.raises(ModelError, match="does not normalize"):
+        from_density(_BVN5.replace("/(2*pi*", "/(pi*"), var="x_1 in R, x_2 in R", params=_BVN5_PARAMS)
