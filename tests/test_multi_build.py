@@ -188,3 +188,55 @@ def test_bivariate_normal_in_five_parameters_builds_without_numpy_and_refuses_tw
     # twice the density is refused on the closed-form total (the proof route, not quadrature)
     with pytest.raises(ModelError, match="does not normalize"):
         from_density(_BVN5.replace("/(2*pi*", "/(pi*"), var="x_1 in R, x_2 in R", params=_BVN5_PARAMS)
+
+
+_CARDIOID = "(1+a*cos(x))/(2*pi)"  # the cardioid law on the circle: non-negative for |a| <= 1, no sign proof
+
+
+def test_the_numeric_sign_probe_of_one_variable_imports_no_numpy():
+    """Where no sign proof applies, the probe evaluates the density in mpmath's arithmetic: the cardioid law
+    builds with its numeric-evidence step, and the same law on a domain where it goes negative is refused at
+    the point, both in a fresh process that never imports NumPy."""
+    env = dict(os.environ, PYTHONPATH=ROOT)
+    code = ("import sys, symfisher as sf\n"
+            "from symfisher.derive.regularity import check_density_values\n"
+            f"m = sf.from_density({_CARDIOID!r}, var='x in (-pi, pi)', params=['a in (0, 1)'])\n"
+            "print(check_density_values(m).steps[0].statement)\n"
+            "try:\n"
+            f"    sf.from_density({_CARDIOID!r}, var='x in (-pi, pi)', params=['a in (0, 2)'])\n"
+            "except sf.ModelError as e:\n"
+            "    print(e)\n"
+            "print('numpy' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300, check=True)
+    step, refusal, numpy = out.stdout.strip().splitlines()[-3:]
+    assert "at points spread over the whole parameter domain" in step and "numeric evidence" in step
+    assert "negative at x = -3.14159 with a = 1.5" in refusal  # 1 - 1.5 < 0 at x = -pi
+    assert numpy == "False", out.stderr
+
+
+@pytest.mark.parametrize("text, var, params", [
+    (_CARDIOID, "x in (-pi, pi)", ["a in (0, 2)"]),
+    ("exp(-x**2/2)*(1+a*x**3)/sqrt(2*pi)", "x in R", ["a real"]),
+    ("binomial(n, x)*p**x*(1-p)**(n-x)*(1+c*(x-n*p))", "x in 0..n", ["p in (0, 1)"]),
+    ("exp(k*cos(x))/(2*pi*besseli(0, k))", "x in (-pi, pi)", ["k > 0"]),
+])
+def test_mpmath_density_values_agree_with_numpy_and_scipy(text, var, params):
+    """Two independent evaluators of the probe: mpmath's scalar arithmetic and NumPy/SciPy's vectorized one give
+    the same complex density values at every probe point (signs and imaginary parts included)."""
+    from symfisher.derive import regularity as R
+
+    consts = ["n in 1..oo", "c in (-1, 1)"] if "binomial" in text else []
+    m = from_density(text, var=var, params=params, consts=consts, check=False)
+    syms = sorted(set(m.params) | set(m.constants), key=lambda s: s.name)
+    fn = R._scalar_log_density(m, syms)
+    assert fn is not None
+    compared = 0
+    for sub in R._probe_points(m):
+        xs = R._support_probes(m.support[0], sub)
+        mine = R._scalar_density_values(fn, xs, [sub[s] for s in syms])
+        theirs = [complex(v) for v in R._density_values(m, syms, xs, sub)]
+        for a, b in zip(mine, theirs):
+            if math.isfinite(abs(b)) and abs(b) < 1e300:
+                assert abs(a - b) <= 1e-9 * max(1.0, abs(b)), (sub, a, b)
+                compared += 1
+    assert compared > 20

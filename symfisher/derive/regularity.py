@@ -14,6 +14,8 @@
 """
 from __future__ import annotations
 
+import functools
+
 import sympy as sp
 
 from ..derivation import Derivation, Step
@@ -152,8 +154,7 @@ def _probe_points(model, n_max: int = 48, seed: int = 7) -> list:
     combination of :func:`_probe_values` when there are few, else ``n_max`` seeded ones (with
     the all-middle point); joint constraints are kept."""
     import itertools
-
-    import numpy as np
+    import random
 
     doms = model_domains(model)
     syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
@@ -163,10 +164,10 @@ def _probe_points(model, n_max: int = 48, seed: int = 7) -> list:
         total *= len(v)
     if total <= n_max:
         combos = list(itertools.product(*values))
-    else:
-        rng = np.random.default_rng(seed)
+    else:  # seeded choices of the values (Python's generator: the probe imports no NumPy)
+        rng = random.Random(seed)
         combos = [tuple(v[len(v) // 2] for v in values)]
-        combos += [tuple(v[int(rng.integers(len(v)))] for v in values) for _ in range(n_max - 1)]
+        combos += [tuple(v[rng.randrange(len(v))] for v in values) for _ in range(n_max - 1)]
     out = []
     for c in dict.fromkeys(combos):
         sub = dict(zip(syms, c))
@@ -218,6 +219,43 @@ def _density_values(model, syms, xs, sub):
             return np.exp(np.asarray(fn(*[np.real(c) for c in cols], *real), dtype=complex)) * np.ones(len(xs))
 
 
+def _scalar_log_density(model, syms):
+    """The log-density as a function of numbers ``(data..., syms...)`` in mpmath's arithmetic (complex where an
+    argument is: a negative factor's log shows as ``i pi``), or ``None`` where it has a function mpmath lacks.
+    For one data variable: a few hundred values, where importing NumPy and SciPy costs more than computing them."""
+    return _scalar_lambdified(tuple((*model.data, *syms)), model.log_density)
+
+
+@functools.lru_cache(maxsize=256)
+def _scalar_lambdified(args: tuple, expr):
+    try:
+        return sp.lambdify(args, expr, modules="mpmath")
+    except (TypeError, ValueError, NameError, KeyError, AttributeError, NotImplementedError):
+        return None
+
+
+def _scalar_density_values(fn, xs, args) -> list:
+    """``exp`` of ``fn`` at each data value of ``xs`` (numbers, or tuples for several data variables) with the
+    parameter values ``args``, as complex numbers; ``nan`` where it is not a finite number there. Complex
+    arithmetic first; with real numbers where a comparison needs them (a Piecewise, Max), as NumPy's path does.
+    A function the generated code lacks raises ``NameError`` (the caller evaluates with NumPy then)."""
+    import cmath
+
+    nan = complex(float("nan"), 0.0)
+    out = []
+    for x in xs:
+        point = list(x) if isinstance(x, tuple) else [x]
+        try:
+            try:
+                v = fn(*[complex(c) for c in point], *[complex(a) for a in args])
+            except TypeError:
+                v = fn(*[float(c) for c in point], *[float(complex(a).real) for a in args])
+            out.append(cmath.exp(complex(v)))
+        except (ArithmeticError, ValueError, TypeError):  # a pole, a domain error, an overflow: no value here
+            out.append(nan)
+    return out
+
+
 def _fmt(sub: dict) -> str:
     return ", ".join(f"{k} = {float(v):.6g}" for k, v in sub.items())
 
@@ -266,12 +304,13 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
         pass
     except Exception:  # noqa: BLE001 - an assumption query that breaks is no proof either way
         pass
+    import cmath
     import itertools
-
-    import numpy as np
 
     syms = sorted(set(model.params) | set(model.constants), key=lambda s: s.name)
     doms = model_domains(model)
+    # one data variable: its few values per point in mpmath's arithmetic (no NumPy); a grid over several: NumPy
+    scalar = _scalar_log_density(model, syms) if len(model.data) == 1 else None
     try:
         with time_limit(limit, "sign of the density (numeric)"):
             for sub in _probe_points(model):
@@ -281,15 +320,24 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
                 xs = axes[0] if len(axes) == 1 else list(itertools.product(*axes))
                 if len(xs) > _JOINT_PROBES:  # a grid over several supports, thinned evenly
                     xs = xs[:: len(xs) // _JOINT_PROBES + 1]
-                vals = _density_values(model, syms, xs, sub)
-                ok = np.isfinite(vals)
-                if not ok.any():
+                vals = None
+                if scalar is not None:
+                    try:
+                        vals = _scalar_density_values(scalar, xs, [sub[s] for s in syms])
+                    except (NameError, AttributeError, KeyError):  # a function mpmath lacks: NumPy/SciPy then
+                        scalar = None
+                if vals is not None and not any(cmath.isfinite(v) for v in vals):
+                    vals = None  # no value at all in mpmath's arithmetic: NumPy's path decides (or says it cannot)
+                if vals is None:
+                    vals = [complex(v) for v in _density_values(model, syms, xs, sub)]
+                ok = [cmath.isfinite(v) for v in vals]
+                if not any(ok):
                     continue
-                scale = max(1.0, float(np.max(np.abs(vals[ok]))))
-                bad = ok & ((np.abs(vals.imag) > 1e-9 * scale) | (vals.real < -1e-9 * scale))
-                if not bad.any():
+                scale = max(1.0, max(abs(v) for v, good in zip(vals, ok) if good))
+                bad = [good and (abs(v.imag) > 1e-9 * scale or v.real < -1e-9 * scale) for v, good in zip(vals, ok)]
+                if not any(bad):
                     continue
-                k = int(np.argmax(bad))  # the first point where the density is no density: named in the refusal
+                k = bad.index(True)  # the first point where the density is no density: named in the refusal
                 v, pt = vals[k], (xs[k],) if len(axes) == 1 else xs[k]
                 where = ", ".join(f"{x} = {float(xv):.6g}" for x, xv in zip(model.data, pt)) + \
                     (f" with {_fmt(sub)}" if sub else "")
