@@ -148,8 +148,10 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
     )
     check_support(model)
     support = supports[0]
-    if len(xs) > 1 or (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo) \
-            or through_log(model):
+    # a textbook kernel's total cancels term by term in logs (no integral, no representation needed)
+    by_kernel = check and len(xs) == 1 and _normalizes_by_kernel(model)
+    if not by_kernel and (len(xs) > 1 or (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo)
+                          or through_log(model)):
         # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
         # proof (the density's own splits at 0 and rarely closes for a location family): the
         # representation is found first (several data variables: standardize finds none, and the
@@ -161,7 +163,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
         # its first read (an expectation through the base law, a structure asking for it, the
         # normalization below): an exponential family derives its Fisher information without it
         std = model.with_(representation=Deferred(lambda: _representation(model)))
-    if check and not (len(xs) == 1 and _normalizes(std)):
+    if check and not by_kernel and not (len(xs) == 1 and _normalizes(std)):
         check_normalization(model)
     return std
 
@@ -193,6 +195,33 @@ def _normalizes(model: Model) -> bool:
     if rep is not None and _normalizes_by_transform(rep.base):
         return True
     return _normalizes_by_transform(model, (True,))
+
+
+def _normalizes_by_kernel(model: Model) -> bool:
+    """Whether the log of the density's total, read off its log-kernel (:func:`log_total_mass`: Euler's
+    integrals with their conditions proven on the domains), is exactly 0 as SymPy adds its terms, or once
+    multiplied out, or once each ``log B(u, v)`` and ``loggamma(u)`` (``u, v > 0``) is written in logs of
+    Gamma functions: the proof that costs no product of powers and no ``gammasimp``. ``False`` leaves the
+    question to :func:`_normalizes_by_transform`."""
+    from .expectation_routes import log_total_mass
+
+    total = log_total_mass(model)
+    if total is None:
+        return False
+    if total == 0:
+        return True
+    total = sp.expand(total)
+    if total == 0:
+        return True
+    if not total.has(sp.beta, sp.loggamma):
+        return False
+    gammas = total.replace(lambda e: isinstance(e, sp.log) and isinstance(e.args[0], sp.beta)
+                           and len(e.args[0].args) == 2 and all(a.is_positive for a in e.args[0].args),
+                           lambda e: sp.log(sp.gamma(e.args[0].args[0])) + sp.log(sp.gamma(e.args[0].args[1]))
+                           - sp.log(sp.gamma(e.args[0].args[0] + e.args[0].args[1])))
+    gammas = gammas.replace(lambda e: isinstance(e, sp.loggamma) and e.args[0].is_positive,
+                            lambda e: sp.log(sp.gamma(e.args[0])))
+    return sp.expand(gammas) == 0
 
 
 def _normalizes_by_transform(model: Model, routes=(False, True)) -> bool:
