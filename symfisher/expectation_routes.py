@@ -575,13 +575,20 @@ def log_total_mass(model: Model):
     if lo == -sp.oo and hi == sp.oo:
         if logs or E == 0:
             return None
-        E = sp.expand(E)
-        if not E.is_polynomial(x):
+        c, u = E.as_independent(x, as_Add=False)
+        if u.is_Pow and u.exp == 2 and u.base.as_independent(x, as_Add=True)[1] in (x, -x):
+            # c (x - m)^2, as typed: Gauss's integral sqrt(pi/(-c)), nothing multiplied out
+            return const + sp.log(sp.pi) / 2 - sp.expand_log(sp.log(-c)) / 2 if proven(-c) else None
+        d, E = sp.expand(E).as_independent(x, as_Add=True)
+        coeffs = {}  # power of x -> its coefficient (read term by term: no Poly built)
+        for t in sp.Add.make_args(E):
+            mono = _monomial(t, x)
+            if mono is None or mono[1] not in (1, 2):
+                return None
+            coeffs[mono[1]] = coeffs.get(mono[1], sp.S.Zero) + mono[0]
+        a, b = -coeffs.get(2, sp.S.Zero), coeffs.get(1, sp.S.Zero)
+        if not proven(a):
             return None
-        coeffs = sp.Poly(E, x).all_coeffs()
-        if len(coeffs) != 3 or not proven(-coeffs[0]):
-            return None
-        a, b, d = -coeffs[0], coeffs[1], coeffs[2]
         return const + (sp.log(sp.pi) - sp.expand_log(sp.log(a))) / 2 + d + b**2 / (4 * a)
     if hi != sp.oo and not (lo == 0 and hi == 1):
         return None
