@@ -539,7 +539,8 @@ def log_total_mass(model: Model):
     (q - 1) log(1 - x)`` on ``(0, 1)`` gives ``C + log B(p, q)``; ``C - a x^2 + b x + d`` on the line gives
     ``C + log(pi/a)/2 + d + b^2/(4a)`` (the integrals of :mod:`symfisher.euler`, in logs). Each condition
     of the closed form (``c > 0``, ``p/r > 0``, ``p < 0``, ``p, q > 0``, ``a > 0``) is proven on the declared
-    domains (by SymPy's assumptions or the domains' interval bounds, no point evaluated), else ``None``.
+    domains (by SymPy's assumptions or the domains' interval bounds, no point evaluated), and so is the
+    reality of every coefficient (the log-density is then real: the density positive), else ``None``.
     No product of powers is built and no log expanded: this is the cheap proof that a typed density
     normalizes (``C`` plus this closed form cancels as the terms are added), tried before
     :func:`total_mass`.
@@ -578,7 +579,9 @@ def log_total_mass(model: Model):
         c, u = E.as_independent(x, as_Add=False)
         if u.is_Pow and u.exp == 2 and u.base.as_independent(x, as_Add=True)[1] in (x, -x):
             # c (x - m)^2, as typed: Gauss's integral sqrt(pi/(-c)), nothing multiplied out
-            return const + sp.log(sp.pi) / 2 - sp.expand_log(sp.log(-c)) / 2 if proven(-c) else None
+            if not (proven(-c) and proven(u.base.as_independent(x, as_Add=True)[0], real=True)):
+                return None
+            return const + sp.log(sp.pi) / 2 - sp.expand_log(sp.log(-c)) / 2
         d, E = sp.expand(E).as_independent(x, as_Add=True)
         coeffs = {}  # power of x -> its coefficient (read term by term: no Poly built)
         for t in sp.Add.make_args(E):
@@ -587,7 +590,7 @@ def log_total_mass(model: Model):
                 return None
             coeffs[mono[1]] = coeffs.get(mono[1], sp.S.Zero) + mono[0]
         a, b = -coeffs.get(2, sp.S.Zero), coeffs.get(1, sp.S.Zero)
-        if not proven(a):
+        if not (proven(a) and proven(b, real=True) and proven(d, real=True)):  # a real exponent: a density
             return None
         return const + (sp.log(sp.pi) - sp.expand_log(sp.log(a))) / 2 + d + b**2 / (4 * a)
     if hi != sp.oo and not (lo == 0 and hi == 1):
@@ -617,7 +620,7 @@ def log_total_mass(model: Model):
         if not proven(c):
             return None
         if lo == 0:  # Euler's second integral after u = c x^r
-            if not proven(p / r):
+            if not (proven(p / r) and proven(p, real=True) and proven(r, real=True)):
                 return None
             return const + sp.log(sp.gamma(p / r)) - sp.log(sp.Abs(r)) - p / r * sp.expand_log(sp.log(c))
         if r != 1 or p != 1:  # int_lo^oo exp(-c x) dx = exp(-c lo)/c

@@ -103,6 +103,15 @@ def test_a_condition_the_domains_do_not_prove_leaves_the_kernel_to_the_long_rout
         sf.from_density("(-lam)**x*exp(lam)/factorial(x)", var="x in 0..oo", params=["lam > 0"])
 
 
+def test_a_complex_kernel_that_integrates_to_one_is_not_a_density_proven_so():
+    # exp(-x^2/2 + i t x) exp(t^2/2)/sqrt(2 pi) integrates to 1 (Gauss's integral holds for complex b), but
+    # it is no density: the kernel proof needs every coefficient real
+    m = sf.from_density("exp(-x**2/2 + I*t*x)*exp(t**2/2)/sqrt(2*pi)", var="x in R", params=["t real"], check=False)
+    assert log_total_mass(m) is None
+    m = sf.from_density("exp(-(x - I*t)**2/2)/sqrt(2*pi)", var="x in R", params=["t real"], check=False)
+    assert log_total_mass(m) is None
+
+
 def test_kernels_off_the_list_are_not_read():
     for density, var, params in [
         ("exp(-Abs(x-mu))/2", "x in R", ["mu real"]),                       # Laplace: |x| is no polynomial
