@@ -161,8 +161,8 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
     support = supports[0]
     # a textbook kernel's total cancels term by term in logs (no integral, no representation needed)
     by_kernel = check and len(xs) == 1 and _normalizes_by_kernel(model)
-    if not by_kernel and (len(xs) > 1 or (getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo)
-                          or through_log(model)):
+    whole_line = getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo
+    if not by_kernel and (len(xs) > 1 or whole_line or through_log(model)):
         # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
         # proof (the density's own splits at 0 and rarely closes for a location family): the
         # representation is found first (several data variables: standardize finds none, and the
