@@ -20,7 +20,7 @@ def _expression(text, symbols, latex: bool, allow_new: bool, factors: bool = Fal
             expr = _LatexReader(text, builder).parse()
         elif factors:
             parts = _parse_plain(text, builder, factors=True)
-            parts = [p for p in parts if p is not sp.S.One] or parts  # (the 1 of 1/(...): no factor)
+            parts = [p for p in parts if p != 1] or parts  # (the 1 of 1/(...): no factor)
             if len(parts) > 1 and _unmerged(parts):
                 return tuple(_finish(p, text) for p in parts), tuple(builder.new)
             expr = builder.mul(parts)  # what the reader builds for the product itself
