@@ -162,7 +162,20 @@ def test_a_deferred_representation_is_carried_by_with_and_found_before_pickling(
 
 
 def test_on_the_whole_line_the_representation_is_found_with_the_model():
-    m = sf.from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R",
-                        params=["mu real", "sigma > 0"])
+    # a location family whose kernel is not Gauss's: the base law's integral is its normalization proof
+    m = sf.from_density("exp(-Abs(x-mu)/b)/(2*b)", var="x in R", params=["mu real", "b > 0"])
     rep = _raw_representation(m)
     assert rep is not None and "location" in rep.explanation and "scale" in rep.explanation
+
+
+def test_a_gaussian_kernel_normalizes_by_its_own_log_kernel_and_defers_the_representation():
+    from symfisher.expectation_routes import log_total_mass
+    from symfisher.model import Deferred
+
+    m = sf.from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R",
+                        params=["mu real", "sigma > 0"])
+    assert sp.expand(log_total_mass(m)) == 0  # log of Gauss's integral cancels the density's constant
+    assert type(_raw_representation(m)) is Deferred
+    mu, sigma = m.params
+    assert sp.simplify(sf.fisher_information(m).result - sp.diag(1 / sigma**2, 2 / sigma**2)) == sp.zeros(2, 2)
+    assert m.representation is not None and "location" in m.representation.explanation

@@ -83,12 +83,14 @@ def _check_moving_jumps(model: Model) -> None:
     if len(model.data) != 1 or type(model.support[0]).__name__ != "IntervalSupport":
         return
     x, sup, params = model.data[0], model.support[0], set(model.params)
+    if not model.log_density.has(*_JUMPS, sp.Piecewise):  # no jump function, no condition: nothing switches
+        return
     try:
         with time_limit(min(default_limit(), 2.0), "support: jumps that move with a parameter"):
-            f = sp.exp(model.log_density)
             gs = _jump_arguments(model.log_density, x, params)
             if not gs:
                 return
+            f = sp.exp(model.log_density)  # (only for a density that may jump: building it costs 5-8 ms)
             syms = sorted((params | set(model.constants)) & model.log_density.free_symbols, key=str)
             for pt in random_points(syms, model_domains(model), 2):
                 lo, hi = sup.lo.xreplace(pt), sup.hi.xreplace(pt)

@@ -32,6 +32,11 @@ def _bounds(e, ends: dict):
     if isinstance(e, sp.exp):  # increasing
         b = _bounds(e.args[0], ends)
         return None if b is None else (sp.exp(b[0]), sp.exp(b[1]), b[2], b[3])
+    if e.is_Pow and e.exp == -1:  # decreasing on (0, oo): 1/m on (1, oo) is (0, 1)
+        b = _bounds(e.base, ends)
+        if b is None or not (b[0] > 0 or (b[0] == 0 and b[2])):
+            return None
+        return (sp.S.One / b[1], sp.oo if b[0] == 0 else sp.S.One / b[0], b[3], b[2])
     if e.is_Add:
         parts = [_bounds(a, ends) for a in e.args]
         if any(b is None for b in parts):

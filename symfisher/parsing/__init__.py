@@ -45,13 +45,14 @@ from __future__ import annotations
 
 from .declarations import (parse_declaration, parse_reparam, parse_support, parse_variable, split_top_level)
 from .constraints import parse_constraint  # (multi) joint constraints on the parameters
-from .expression import parse_expression
+from .expression import parse_expression, parse_factors
 from .whitelist import (CONSTANT_NAMES, FUNCTION_NAMES, MAX_DEPTH, MAX_TEXT_LENGTH, RESERVED_NAMES, ParseError,
                         check_name)
 
 __all__ = [
     "ParseError",
     "parse_expression",
+    "parse_factors",
     "parse_declaration",
     "parse_support",
     "parse_variable",

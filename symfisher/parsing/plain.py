@@ -141,6 +141,32 @@ class _AstTranslator:
             return self.b.name(self.keywords[ident])
         return self.b.name(ident)
 
+    def chain(self, node: ast.AST, family) -> list:
+        """The operands of the chain ``a + b - c`` (or ``a * b / c``) at ``node``, each built, negated or
+        inverted as its operator says, in source order."""
+        chain: list[tuple[type, ast.AST]] = []
+        n: ast.AST = node
+        while type(n) is ast.BinOp and type(n.op) in family:
+            chain.append((type(n.op), n.right))
+            n = n.left
+        chain.append((ast.Add if family is _ADDITIVE else ast.Mult, n))
+        chain.reverse()  # source order
+        parts = []
+        for o, operand in chain:
+            v = self.tr(operand)
+            if o is ast.Sub:
+                v = self.b.neg(v)
+            elif o is ast.Div:
+                v = self.b.inverse(v)
+            parts.append(v)
+        return parts
+
+    def factors(self, node: ast.AST) -> list:
+        """The factors of the product at the top of the tree (one factor when it is no product)."""
+        if type(node) is ast.BinOp and type(node.op) in _MULTIPLICATIVE:
+            return self.chain(node, _MULTIPLICATIVE)
+        return [self.tr(node)]
+
     def tr(self, node: ast.AST) -> sp.Expr:
         t = type(node)
         b = self.b
@@ -148,21 +174,7 @@ class _AstTranslator:
             op = type(node.op)
             if op in _ADDITIVE or op in _MULTIPLICATIVE:
                 family = _ADDITIVE if op in _ADDITIVE else _MULTIPLICATIVE
-                chain: list[tuple[type, ast.AST]] = []
-                n: ast.AST = node
-                while type(n) is ast.BinOp and type(n.op) in family:
-                    chain.append((type(n.op), n.right))
-                    n = n.left
-                chain.append((ast.Add if family is _ADDITIVE else ast.Mult, n))
-                chain.reverse()  # source order
-                parts = []
-                for o, operand in chain:
-                    v = self.tr(operand)
-                    if o is ast.Sub:
-                        v = b.neg(v)
-                    elif o is ast.Div:
-                        v = b.inverse(v)
-                    parts.append(v)
+                parts = self.chain(node, family)
                 return b.add(parts) if family is _ADDITIVE else b.mul(parts)
             base = self.tr(node.left)
             return b.power(base, self.tr(node.right))
@@ -182,7 +194,9 @@ class _AstTranslator:
         raise _refuse_node(node)  # not reached: _check_tree refused it already
 
 
-def _parse_plain(text: str, builder: _Builder) -> sp.Expr:
+def _parse_plain(text: str, builder: _Builder, factors: bool = False):
+    """The expression ``text`` built through ``builder``; with ``factors``, the list of the factors of its
+    top-level product, each built (the product itself is left to the caller)."""
     if "#" in text:  # Python would drop the rest of the line as a comment
         raise ParseError(f"'#' is not allowed in an expression (at column {text.index('#') + 1}): "
                          "a comment would silently drop the rest of the text")
@@ -209,5 +223,6 @@ def _parse_plain(text: str, builder: _Builder) -> sp.Expr:
     except (ValueError, RecursionError, MemoryError, OverflowError) as exc:
         raise ParseError(f"cannot parse '{_show(text)}': {type(exc).__name__}") from None
     _check_tree(tree)
-    return _AstTranslator(source.strip(), builder, keywords).tr(tree.body)
+    reader = _AstTranslator(source.strip(), builder, keywords)
+    return reader.factors(tree.body) if factors else reader.tr(tree.body)
 
