@@ -198,7 +198,14 @@ class Model:
     # -- derived views (cheap, no derivation) ---------------------------
     @property
     def density(self) -> sp.Expr:
-        return sp.exp(self.log_density)
+        """``exp(log_density)``, built once per model (the model is immutable): evaluating the exp of
+        a sum asks SymPy's assumptions about every term, a few milliseconds that the normalization
+        check and the expectation engine would otherwise pay again on each read."""
+        cached = self.__dict__.get("_density")
+        if cached is None:
+            cached = sp.exp(self.log_density)
+            object.__setattr__(self, "_density", cached)
+        return cached
 
     @property
     def dim(self) -> int:

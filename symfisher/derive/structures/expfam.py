@@ -44,7 +44,7 @@ from ...derivation import Derivation, Step
 from ...expectation import expand_log_density, split_statistics
 from ...limits import StepTimeout, time_limit
 from ...model import Model
-from ...simplify import _tree_size, cancels, is_zero, tidy
+from ...simplify import _flip_signs, _monomial, _shortest, _tree_size, cancels, is_zero, tidy
 from .. import notation as N
 from ..regularity import model_domains
 from . import Structure, register_structure
@@ -301,19 +301,21 @@ def _joined_exps(e):
 
 def _tidy(e):
     """``tidy`` of a derivative of the log-partition: exps read as generators first (see
-    :func:`_exps_as_generators`), so a rational function of ``e^{t_i}`` is tidied as one."""
+    :func:`_exps_as_generators`), so a rational function of ``e^{t_i}`` is tidied as one. A
+    symmetric matrix is tidied on and above its diagonal only (the entries below are the same
+    expressions)."""
     if isinstance(e, sp.MatrixBase):
+        if e.rows == e.cols and all(e[i, j] == e[j, i] for i in range(e.rows) for j in range(i)):
+            out = sp.zeros(e.rows, e.cols)
+            for i in range(e.rows):
+                for j in range(i, e.cols):
+                    out[i, j] = out[j, i] = _tidy(e[i, j])
+            return out
         return e.applyfunc(_tidy)
     small, back = _exps_as_generators(e)
     if not back:
-        if not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols) and _tree_size(e) > 12:
-            # factored first, tidy then ranks the few forms of a small product (1/(1 - p)^2 - p (1/(1 - p)^2
-            # - 1/p^2): half the cost of ranking the forms of the sum as derived)
-            try:
-                with time_limit(2.0, "factor"):
-                    e = sp.factor(e)
-            except StepTimeout:
-                pass
+        if not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols):
+            return _rational_tidy(e)
         return tidy(e, limit=2.0)
     if not small.atoms(sp.Function) and small.is_rational_function(*small.free_symbols):
         # a rational function of the generators: its factored form is the textbook one
@@ -324,6 +326,28 @@ def _tidy(e):
         except StepTimeout:
             pass
     return _joined_exps(tidy(small, limit=2.0).xreplace(back))
+
+
+def _rational_tidy(e):
+    """The textbook form of a rational function of the parameters: its factored form (the sign
+    absorbed into an odd-power factor, ``1/(p (1 - p))``), or ``e`` itself when that is shorter and
+    small (``1 + 1/p``), ranked as :func:`~symfisher.simplify.tidy` ranks. ``cancel`` and
+    ``factor_terms`` are not asked: on a rational function their forms are the factored one
+    multiplied out, or it again (``tidy`` ranks them too, at twice the cost of ``factor``)."""
+    if _monomial(e):
+        return e
+    try:
+        with time_limit(2.0, "factor"):
+            f = sp.factor(e)
+    except StepTimeout:
+        return tidy(e, limit=2.0)
+    forms = [f, _flip_signs(f)]
+    if _tree_size(e) <= _SMALL_INPUT:
+        forms += [e, _flip_signs(e)]
+    return _shortest(list(dict.fromkeys(forms)), {})
+
+
+_SMALL_INPUT = 12  # nodes: an input this small may itself be the textbook form (1 + 1/(1 - p) + 1/p)
 
 
 def _difference_cancels(a, b) -> bool:
@@ -363,27 +387,68 @@ def _reduce_on_points(eta: list, T: list, A, pts) -> tuple:
     return eta, T, A
 
 
+def _inner_point(symbols, model: Model, k: int = 0, vary=None):
+    """A point ``{symbol: rational}`` inside the domains, different for each symbol (and for each
+    ``k``: the symbols in ``vary`` only, when given), with the joint constraints kept; ``None`` when
+    there is none such (an integer symbol, a constraint not met)."""
+    doms = model_domains(model)
+    sub = {}
+    for i, s in enumerate(sorted(symbols, key=lambda t: t.name)):
+        d = doms.get(s)
+        if d is None or d.integer:
+            return None
+        lo, hi = d.lo, d.hi
+        kk = k if vary is None or s in vary else 0
+        c = sp.Rational(1 + kk, 5 + 2 * i + 3 * kk)  # an inner point, different for each symbol
+        sub[s] = (lo + (hi - lo) * c if hi.is_finite else lo + 1 + c) if lo.is_finite else (
+            hi - 1 - c if hi.is_finite else c + 1)
+    try:
+        if not all(bool(r.subs(sub)) for r in doms.constraints):
+            return None
+    except TypeError:
+        return None
+    return sub
+
+
 def _nonzero_somewhere(e, model: Model) -> bool:
     """``e`` is proven not identically zero by its value at one point inside the domains (a nonzero
     value is a certificate; its 30 digits leave no doubt), with the joint constraints kept; ``False``
     means only "not shown here" (the zero test decides)."""
-    doms = model_domains(model)
-    sub = {}
-    for i, s in enumerate(sorted(e.free_symbols, key=lambda t: t.name)):
-        d = doms.get(s)
-        if d is None or d.integer:
-            return False
-        lo, hi = d.lo, d.hi
-        c = sp.Rational(1, 5 + 2 * i)  # an inner point, different for each symbol
-        sub[s] = (lo + (hi - lo) * c if hi.is_finite else lo + 1 + c) if lo.is_finite else (
-            hi - 1 - c if hi.is_finite else c + 1)
+    sub = _inner_point(e.free_symbols, model)
+    if sub is None:
+        return False
     try:
-        if not all(bool(k.subs(sub)) for k in doms.constraints):
-            return False
         v = complex(e.evalf(30, subs=sub))
     except (TypeError, ValueError, ArithmeticError):
         return False
     return abs(v) > 1e-12 and v == v
+
+
+def _ratio_varies(c, b, model: Model) -> bool:
+    """Whether ``c / b`` is shown to depend on the parameters by its values at two points inside the
+    domains (exact for rational values, else 30 digits, as :func:`_nonzero_somewhere` reads a value):
+    two different values are a certificate that ``c`` and ``b`` are not proportional, so the ``cancel``
+    of their ratio (the costliest step of a split: ``(t_1/2 - t_2)/(4 t_2 - 5 t_1/2)``, 8 ms) is not
+    needed. ``False`` means only "not shown" (``cancel`` decides)."""
+    syms = (c.free_symbols | b.free_symbols) & set(model.params)
+    if not syms:
+        return False
+    values = []
+    for k in (0, 1):
+        sub = _inner_point(c.free_symbols | b.free_symbols, model, k, vary=syms)  # the constants kept
+        if sub is None:
+            return False
+        v = (c / b).xreplace(sub)
+        if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            return False
+        values.append(v)
+    if all(v.is_Rational for v in values):
+        return values[0] != values[1]
+    try:
+        gap = complex((values[0] - values[1]).evalf(30))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return gap == gap and abs(gap) > 1e-12
 
 
 def read_off(model: Model) -> ExponentialFamily | None:
@@ -420,6 +485,8 @@ def read_off(model: Model) -> ExponentialFamily | None:
     # (the coefficient with the fewest symbols is the basis: -1/(2v), not mu/v, which would divide by mu)
     for c, t in sorted(pairs, key=lambda p: (len(p[0].free_symbols), sp.default_sort_key(p[1]))):
         for b in basis:
+            if _ratio_varies(c, b[0], model):
+                continue  # shown not proportional at two points: no cancel needed
             r = sp.cancel(c / b[0])
             if not r.has(*params):
                 b[1].append((r, t))
