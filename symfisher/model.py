@@ -255,7 +255,11 @@ class Model:
         raw = _DeferredField.raw(self, "representation")
         if type(raw) is Deferred and "representation" not in changes:
             changes["representation"] = raw  # still to be found: found once, for both
-        return replace(self, **changes)
+        new = replace(self, **changes)
+        density = self.__dict__.get("_density")
+        if density is not None and new.log_density is self.log_density:
+            object.__setattr__(new, "_density", density)  # the same log-density: its exp is built once
+        return new
 
     def __getstate__(self):
         self.representation  # noqa: B018 - a Deferred is found before pickling (its thunk is no data)
