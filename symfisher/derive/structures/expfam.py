@@ -123,7 +123,7 @@ class ExponentialFamily:
         """``E[T] = J^{-T} grad A`` (the score identity), simplified."""
         if self._mean is None:
             grad = sp.Matrix([derivative(self.A, th) for th in self.model.params])
-            self._mean = _tidy(_solve(self.J.T, grad))
+            self._mean = _tidy(_solve(self.J.T, grad, rational=True))
         return self._mean
 
     def mean_natural(self):
@@ -353,13 +353,40 @@ def _rational_tidy(e):
         return e
     try:
         with time_limit(2.0, "factor"):
-            f = sp.factor(e)
+            f = _field_factor(e)
     except StepTimeout:
         return tidy(e, limit=2.0)
     forms = [f, _flip_signs(f)]
     if _tree_size(e) <= _SMALL_INPUT:
         forms += [e, _flip_signs(e)]
     return _shortest(list(dict.fromkeys(forms)), {})
+
+
+def _field_factor(e):
+    """``sympy.factor(e)`` of a rational function, the same form, computed in the fraction field
+    ``QQ(symbols)``: ``e`` is brought to lowest terms by the field's arithmetic, subexpression by
+    subexpression, and its numerator and denominator factored as polynomials (half of ``factor``'s
+    time on a nested entry, which ``together`` multiplies out whole). Any input the field does not
+    take (a number such as pi for a coefficient) goes to ``factor``."""
+    from sympy.core.mul import _keep_coeff
+    from sympy.polys.domains import QQ
+    from sympy.polys.polyerrors import PolynomialError
+
+    syms = sorted(e.free_symbols, key=lambda s: s.name)
+    if not syms:
+        return sp.factor(e)
+    try:
+        K = QQ.frac_field(*syms)
+        a = K.from_sympy(e)
+        cn, fn = a.numer.factor_list()
+        cd, fd = a.denom.factor_list()
+    except (PolynomialError, ArithmeticError, ValueError, TypeError, IndexError):
+        return sp.factor(e)
+    f = _keep_coeff(QQ.to_sympy(QQ(cn) / QQ(cd)),
+                    sp.Mul(*[b.as_expr() ** k for b, k in fn], *[b.as_expr() ** -k for b, k in fd]))
+    # factor's own signs and ordering (it normalizes each factor in its own generators): cheap on a
+    # product of irreducible factors
+    return sp.factor(f)
 
 
 _SMALL_INPUT = 12  # nodes: an input this small may itself be the textbook form (1 + 1/(1 - p) + 1/p)
@@ -384,10 +411,25 @@ def _linear_natural(J: sp.Matrix) -> bool:
     return _matmul(J.T, _solve(J.T, sp.eye(k))) == sp.eye(k)
 
 
-def _solve(M: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
-    """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant)."""
+def _solve(M: sp.Matrix, b: sp.Matrix, rational: bool = False) -> sp.Matrix:
+    """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant). ``rational``: where
+    every entry is a rational function of its symbols, solved in their fraction field instead, so each
+    entry comes out in lowest terms (the categorical law's adjugate over its determinant is a nested
+    form whose tidy cost three times the field's solve)."""
     if M.rows == 1:
         return b / M[0, 0]
+    if rational and all(not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
+                        for e in (*M, *b)):
+        from sympy.polys.matrices import DomainMatrix
+
+        try:
+            dM, db = DomainMatrix.from_Matrix(M), DomainMatrix.from_Matrix(b)
+            K = dM.domain.unify(db.domain)
+            if K.is_Field or K.has_assoc_Field:
+                K = K.get_field()
+                return dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+        except (sp.PolynomialError, ValueError, NotImplementedError, ZeroDivisionError):
+            pass  # (a singular M is refused by the Jacobian's determinant before this)
     return _matmul(M.adjugate(method="berkowitz"), b) / sp.factor(M.det(method="berkowitz"))
 
 
