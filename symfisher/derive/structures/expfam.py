@@ -23,7 +23,10 @@ no integral:
   ``-E[H] = Hess_theta A - sum_i E[T_i] Hess_theta eta_i`` (the Hessian is linear in T, so its
   expectation needs ``E[T]`` alone); their agreement is proven by ``cancels`` with the exps of the
   parameters read as generators (``y = e^t``: the derivatives of ``log(1 + e^{t_1} + e^{t_2})`` are
-  rational in the ``y``), and the matrix is tidied once, at the end;
+  rational in the ``y``), or, where the natural parameters are linear in theta (``J`` a matrix of
+  numbers), exactly: both routes are then ``Hess A`` (``J^T J^{-T} = 1`` in rationals, ``Hess eta = 0``);
+  the matrix is tidied once, at the end (a rational entry to ``factor``'s form, computed in the
+  parameters' fraction field; a symmetric matrix on and above its diagonal);
 * every derivative of the log-density is linear in T, so the expectations in the KL Taylor
   expansion are ``sum_i d^alpha eta_i E[T_i] - d^alpha A``;
 * ``KL(theta_1 || theta_2) = (eta(theta_1) - eta(theta_2)) . E_1[T] - A(theta_1) + A(theta_2)``.
