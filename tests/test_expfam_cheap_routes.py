@@ -139,6 +139,16 @@ def test_rational_tidy_keeps_a_small_input_that_is_shorter():
     assert E._rational_tidy(e) == e
 
 
+def test_rational_tidy_ranks_the_lowest_terms_form_too():
+    mu, s = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
+    e = s ** 5 * (1 / s ** 3 - mu ** 2 / s ** 5)  # E[T] of the normal law in (mu known, sigma), as solved
+    assert sp.factor(e).is_Mul  # factoring splits the difference of squares, -(mu - sigma)(mu + sigma) ...
+    assert E._rational_tidy(e) == s ** 2 - mu ** 2  # ... which the textbook (and tidy) keep whole
+    n = from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R", params=["sigma > 0"],
+                     consts=["mu real"])
+    assert find(n, "exponential_family").mean()[0] == n.symbol("sigma") ** 2 - n.symbol("mu") ** 2
+
+
 def test_symmetric_matrix_tidied_on_and_above_the_diagonal(monkeypatch):
     p, q = sp.symbols("p q", positive=True)
     M = sp.Matrix([[1 / p + 1 / (1 - p - q), 1 / (1 - p - q)], [1 / (1 - p - q), 1 / q + 1 / (1 - p - q)]])

@@ -347,49 +347,58 @@ def _tidy_entry(e):
 
 
 def _rational_tidy(e):
-    """The textbook form of a rational function of the parameters: its factored form (the sign
-    absorbed into an odd-power factor, ``1/(p (1 - p))``), or ``e`` itself when that is shorter and
-    small (``1 + 1/p``), ranked as :func:`~symfisher.simplify.tidy` ranks. ``cancel`` and
-    ``factor_terms`` are not asked: on a rational function their forms are the factored one
-    multiplied out, or it again (``tidy`` ranks them too, at twice the cost of ``factor``)."""
+    """The textbook form of a rational function of the parameters, ranked as
+    :func:`~symfisher.simplify.tidy` ranks: its factored form (the sign absorbed into an odd-power factor,
+    ``1/(p (1 - p))``), its form in lowest terms (``sigma^2 - mu^2``, which factoring would split), or
+    ``e`` itself when that is shorter and small (``1 + 1/p``). Both forms come from the fraction field of
+    the parameters (:func:`_field_forms`); ``factor_terms``, which ``tidy`` also ranks, gives one of them
+    again on a rational function."""
     if _monomial(e):
         return e
     try:
         with time_limit(2.0, "factor"):
-            f = _field_factor(e)
+            forms = _field_forms(e)
     except StepTimeout:
+        forms = None
+    if forms is None:
         return tidy(e, limit=2.0)
-    forms = [f, _flip_signs(f)]
+    forms = [forms[0], _flip_signs(forms[0]), forms[1], _flip_signs(forms[1])]
     if _tree_size(e) <= _SMALL_INPUT:
         forms += [e, _flip_signs(e)]
     return _shortest(list(dict.fromkeys(forms)), {})
 
 
-def _field_factor(e):
-    """``sympy.factor(e)`` of a rational function, the same form, computed in the fraction field
-    ``QQ(symbols)``: ``e`` is brought to lowest terms by the field's arithmetic, subexpression by
-    subexpression, and its numerator and denominator factored as polynomials (half of ``factor``'s
-    time on a nested entry, which ``together`` multiplies out whole). Any input the field does not
-    take (a number such as pi for a coefficient) goes to ``factor``."""
+def _field_forms(e):
+    """``(sympy.factor(e), sympy.cancel(e))`` of a rational function, the same forms, computed from its
+    element of the fraction field ``QQ(symbols)``: ``e`` is brought to lowest terms by the field's
+    arithmetic, subexpression by subexpression, and its numerator and denominator factored as
+    polynomials (half of ``factor``'s time on a nested entry, which ``together`` multiplies out whole);
+    ``factor`` and ``cancel`` then run once more on those short forms, for their own signs and ordering
+    (``factor`` normalizes each factor in its own generators). ``None`` for an input the field does not
+    take (a number such as pi for a coefficient)."""
     from sympy.core.mul import _keep_coeff
     from sympy.polys.domains import QQ
     from sympy.polys.polyerrors import PolynomialError
 
     syms = sorted(e.free_symbols, key=lambda s: s.name)
     if not syms:
-        return sp.factor(e)
+        return None
     try:
         K = QQ.frac_field(*syms)
         a = K.from_sympy(e)
         cn, fn = a.numer.factor_list()
         cd, fd = a.denom.factor_list()
     except (PolynomialError, ArithmeticError, ValueError, TypeError, IndexError):
-        return sp.factor(e)
+        return None
     f = _keep_coeff(QQ.to_sympy(QQ(cn) / QQ(cd)),
                     sp.Mul(*[b.as_expr() ** k for b, k in fn], *[b.as_expr() ** -k for b, k in fd]))
-    # factor's own signs and ordering (it normalizes each factor in its own generators): cheap on a
-    # product of irreducible factors
-    return sp.factor(f)
+    return sp.factor(f), sp.cancel(a.numer.as_expr() / a.denom.as_expr())
+
+
+def _field_factor(e):
+    """``sympy.factor(e)`` of a rational function, by :func:`_field_forms` where the field takes it."""
+    forms = _field_forms(e)
+    return sp.factor(e) if forms is None else forms[0]
 
 
 _SMALL_INPUT = 12  # nodes: an input this small may itself be the textbook form (1 + 1/(1 - p) + 1/p)
@@ -433,7 +442,22 @@ def _solve(M: sp.Matrix, b: sp.Matrix, rational: bool = False) -> sp.Matrix:
                 return dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
         except (sp.PolynomialError, ValueError, NotImplementedError, ZeroDivisionError):
             pass  # (a singular M is refused by the Jacobian's determinant before this)
-    return _matmul(M.adjugate(method="berkowitz"), b) / sp.factor(M.det(method="berkowitz"))
+    from sympy.matrices.utilities import dotprodsimp
+
+    with dotprodsimp(False):
+        adj = M.adjugate(method="berkowitz")
+    return _matmul(adj, b) / sp.factor(_det(M))
+
+
+def _det(M: sp.Matrix):
+    """``det M`` by Berkowitz's division-free method, its products left as they are: the default Bareiss
+    method simplifies every intermediate product, and Berkowitz's result is simplified (``dotprodsimp``,
+    a ``cancel`` of the whole: 20 ms for the categorical law's 2 x 2 Jacobian) unless that is switched
+    off. The callers test it for zero (a value at a point, or the zero test) or factor it."""
+    from sympy.matrices.utilities import dotprodsimp
+
+    with dotprodsimp(False):
+        return M.det(method="berkowitz")
 
 
 def _matmul(A: sp.Matrix, B: sp.Matrix) -> sp.Matrix:
@@ -577,7 +601,7 @@ def read_off(model: Model) -> ExponentialFamily | None:
     if len(eta) != model.dim:
         return None  # a curved family (more statistics than parameters) or a non-identifiable one
     J = sp.Matrix(len(eta), model.dim, lambda i, j: derivative(eta[i], model.params[j]))
-    det = J.det(method="berkowitz")  # (the default Bareiss method simplifies every intermediate product)
+    det = _det(J)
     if not _nonzero_somewhere(det, model) and is_zero(det, model_domains(model), limit=1.0):
         return None
     # confirm: the split reproduces log f exactly
