@@ -198,7 +198,14 @@ class Model:
     # -- derived views (cheap, no derivation) ---------------------------
     @property
     def density(self) -> sp.Expr:
-        return sp.exp(self.log_density)
+        """``exp(log_density)``, built once per model (the model is immutable): evaluating the exp of
+        a sum asks SymPy's assumptions about every term, a few milliseconds that the normalization
+        check and the expectation engine would otherwise pay again on each read."""
+        cached = self.__dict__.get("_density")
+        if cached is None:
+            cached = sp.exp(self.log_density)
+            object.__setattr__(self, "_density", cached)
+        return cached
 
     @property
     def dim(self) -> int:
@@ -248,7 +255,11 @@ class Model:
         raw = _DeferredField.raw(self, "representation")
         if type(raw) is Deferred and "representation" not in changes:
             changes["representation"] = raw  # still to be found: found once, for both
-        return replace(self, **changes)
+        new = replace(self, **changes)
+        density = self.__dict__.get("_density")
+        if density is not None and new.log_density is self.log_density:
+            object.__setattr__(new, "_density", density)  # the same log-density: its exp is built once
+        return new
 
     def __getstate__(self):
         self.representation  # noqa: B018 - a Deferred is found before pickling (its thunk is no data)

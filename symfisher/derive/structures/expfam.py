@@ -23,7 +23,10 @@ no integral:
   ``-E[H] = Hess_theta A - sum_i E[T_i] Hess_theta eta_i`` (the Hessian is linear in T, so its
   expectation needs ``E[T]`` alone); their agreement is proven by ``cancels`` with the exps of the
   parameters read as generators (``y = e^t``: the derivatives of ``log(1 + e^{t_1} + e^{t_2})`` are
-  rational in the ``y``), and the matrix is tidied once, at the end;
+  rational in the ``y``), or, where the natural parameters are linear in theta (``J`` a matrix of
+  numbers), exactly: both routes are then ``Hess A`` (``J^T J^{-T} = 1`` in rationals, ``Hess eta = 0``);
+  the matrix is tidied once, at the end (a rational entry to ``factor``'s form, computed in the
+  parameters' fraction field; a symmetric matrix on and above its diagonal);
 * every derivative of the log-density is linear in T, so the expectations in the KL Taylor
   expansion are ``sum_i d^alpha eta_i E[T_i] - d^alpha A``;
 * ``KL(theta_1 || theta_2) = (eta(theta_1) - eta(theta_2)) . E_1[T] - A(theta_1) + A(theta_2)``.
@@ -44,7 +47,7 @@ from ...derivation import Derivation, Step
 from ...expectation import expand_log_density, split_statistics
 from ...limits import StepTimeout, time_limit
 from ...model import Model
-from ...simplify import _tree_size, cancels, is_zero, tidy
+from ...simplify import _flip_signs, _monomial, _shortest, _tree_size, cancels, is_zero, tidy
 from .. import notation as N
 from ..regularity import model_domains
 from . import Structure, register_structure
@@ -123,7 +126,7 @@ class ExponentialFamily:
         """``E[T] = J^{-T} grad A`` (the score identity), simplified."""
         if self._mean is None:
             grad = sp.Matrix([derivative(self.A, th) for th in self.model.params])
-            self._mean = _tidy(_solve(self.J.T, grad))
+            self._mean = _tidy(_solve(self.J.T, grad, rational=True))
         return self._mean
 
     def mean_natural(self):
@@ -144,7 +147,10 @@ class ExponentialFamily:
         inverse ``theta(eta)``, so no nested ``theta(eta)`` forms are built and simplified. Shown as
         differentiated (the derivative of the tidied mean): only the Fisher matrix is tidied."""
         if self._cov is None:
-            self._cov = self.mean().jacobian(self.model.params)
+            mean, params = self.mean(), self.model.params
+            # by the rules (calculus.derivative), not Matrix.jacobian's sympy.diff: the same forms,
+            # without the Derivative machinery (the bernoulli law's one entry: 30 of its 50 ms)
+            self._cov = sp.Matrix(len(mean), len(params), lambda i, j: derivative(mean[i], params[j]))
         return self._cov
 
     def expected_derivative(self, wrt: tuple) -> sp.Expr:
@@ -301,19 +307,33 @@ def _joined_exps(e):
 
 def _tidy(e):
     """``tidy`` of a derivative of the log-partition: exps read as generators first (see
-    :func:`_exps_as_generators`), so a rational function of ``e^{t_i}`` is tidied as one."""
+    :func:`_exps_as_generators`), so a rational function of ``e^{t_i}`` is tidied as one. A
+    symmetric matrix is tidied on and above its diagonal only (the entries below are the same
+    expressions)."""
     if isinstance(e, sp.MatrixBase):
+        if e.rows == e.cols and all(e[i, j] == e[j, i] for i in range(e.rows) for j in range(i)):
+            out = sp.zeros(e.rows, e.cols)
+            for i in range(e.rows):
+                for j in range(i, e.cols):
+                    out[i, j] = out[j, i] = _tidy(e[i, j])
+            return out
         return e.applyfunc(_tidy)
+    hit = _TIDIED.get(e)
+    if hit is None:
+        if len(_TIDIED) > 4096:
+            _TIDIED.clear()
+        hit = _TIDIED[e] = _tidy_entry(e)
+    return hit
+
+
+_TIDIED: dict = {}  # an entry tidied once: Var(T) = (dE[T]/dtheta)/J is -E[H] itself where J = 1
+
+
+def _tidy_entry(e):
     small, back = _exps_as_generators(e)
     if not back:
-        if not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols) and _tree_size(e) > 12:
-            # factored first, tidy then ranks the few forms of a small product (1/(1 - p)^2 - p (1/(1 - p)^2
-            # - 1/p^2): half the cost of ranking the forms of the sum as derived)
-            try:
-                with time_limit(2.0, "factor"):
-                    e = sp.factor(e)
-            except StepTimeout:
-                pass
+        if not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols):
+            return _rational_tidy(e)
         return tidy(e, limit=2.0)
     if not small.atoms(sp.Function) and small.is_rational_function(*small.free_symbols):
         # a rational function of the generators: its factored form is the textbook one
@@ -326,17 +346,118 @@ def _tidy(e):
     return _joined_exps(tidy(small, limit=2.0).xreplace(back))
 
 
+def _rational_tidy(e):
+    """The textbook form of a rational function of the parameters, ranked as
+    :func:`~symfisher.simplify.tidy` ranks: its factored form (the sign absorbed into an odd-power factor,
+    ``1/(p (1 - p))``), its form in lowest terms (``sigma^2 - mu^2``, which factoring would split), or
+    ``e`` itself when that is shorter and small (``1 + 1/p``). Both forms come from the fraction field of
+    the parameters (:func:`_field_forms`); ``factor_terms``, which ``tidy`` also ranks, gives one of them
+    again on a rational function."""
+    if _monomial(e):
+        return e
+    try:
+        with time_limit(2.0, "factor"):
+            forms = _field_forms(e)
+    except StepTimeout:
+        forms = None
+    if forms is None:
+        return tidy(e, limit=2.0)
+    forms = [forms[0], _flip_signs(forms[0]), forms[1], _flip_signs(forms[1])]
+    if _tree_size(e) <= _SMALL_INPUT:
+        forms += [e, _flip_signs(e)]
+    return _shortest(list(dict.fromkeys(forms)), {})
+
+
+def _field_forms(e):
+    """``(sympy.factor(e), sympy.cancel(e))`` of a rational function, the same forms, computed from its
+    element of the fraction field ``QQ(symbols)``: ``e`` is brought to lowest terms by the field's
+    arithmetic, subexpression by subexpression, and its numerator and denominator factored as
+    polynomials (half of ``factor``'s time on a nested entry, which ``together`` multiplies out whole);
+    ``factor`` and ``cancel`` then run once more on those short forms, for their own signs and ordering
+    (``factor`` normalizes each factor in its own generators). ``None`` for an input the field does not
+    take (a number such as pi for a coefficient)."""
+    from sympy.core.mul import _keep_coeff
+    from sympy.polys.domains import QQ
+    from sympy.polys.polyerrors import PolynomialError
+
+    syms = sorted(e.free_symbols, key=lambda s: s.name)
+    if not syms:
+        return None
+    try:
+        K = QQ.frac_field(*syms)
+        a = K.from_sympy(e)
+        cn, fn = a.numer.factor_list()
+        cd, fd = a.denom.factor_list()
+    except (PolynomialError, ArithmeticError, ValueError, TypeError, IndexError):
+        return None
+    f = _keep_coeff(QQ.to_sympy(QQ(cn) / QQ(cd)),
+                    sp.Mul(*[b.as_expr() ** k for b, k in fn], *[b.as_expr() ** -k for b, k in fd]))
+    return sp.factor(f), sp.cancel(a.numer.as_expr() / a.denom.as_expr())
+
+
+def _field_factor(e):
+    """``sympy.factor(e)`` of a rational function, by :func:`_field_forms` where the field takes it."""
+    forms = _field_forms(e)
+    return sp.factor(e) if forms is None else forms[0]
+
+
+_SMALL_INPUT = 12  # nodes: an input this small may itself be the textbook form (1 + 1/(1 - p) + 1/p)
+
+
 def _difference_cancels(a, b) -> bool:
     """``a - b`` cancels identically, with exps read as generators (exact)."""
     small, back = _exps_as_generators(a - b)
     return cancels(small) or (bool(back) and cancels(a - b))
 
 
-def _solve(M: sp.Matrix, b: sp.Matrix) -> sp.Matrix:
-    """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant)."""
+def _linear_natural(J: sp.Matrix) -> bool:
+    """Whether the natural parameters are linear in theta (``J`` a matrix of rational numbers) with
+    ``J^T J^{-T} = 1`` checked in exact arithmetic. Then ``d E[T] / d theta = J^{-T} Hess A`` (``E[T] =
+    J^{-T} grad A`` with ``J`` constant), route 1's ``J^T d E[T] / d theta`` is ``Hess A``, and route 2's
+    ``Hess A - sum_i E[T_i] Hess eta_i`` is ``Hess A`` since ``Hess eta_i = d J / d theta = 0``: the
+    agreement is exact, with no cancellation of the (tidied) entries to ask for (four rational
+    functions of ``e^{t_1}, e^{t_2}`` for the categorical law's natural coordinates, 30 ms)."""
+    if not all(e.is_Rational for e in J):
+        return False
+    k = J.rows
+    return _matmul(J.T, _solve(J.T, sp.eye(k))) == sp.eye(k)
+
+
+def _solve(M: sp.Matrix, b: sp.Matrix, rational: bool = False) -> sp.Matrix:
+    """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant). ``rational``: where
+    every entry is a rational function of its symbols, solved in their fraction field instead, so each
+    entry comes out in lowest terms (the categorical law's adjugate over its determinant is a nested
+    form whose tidy cost three times the field's solve)."""
     if M.rows == 1:
         return b / M[0, 0]
-    return _matmul(M.adjugate(method="berkowitz"), b) / sp.factor(M.det(method="berkowitz"))
+    if rational and all(not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
+                        for e in (*M, *b)):
+        from sympy.polys.matrices import DomainMatrix
+
+        try:
+            dM, db = DomainMatrix.from_Matrix(M), DomainMatrix.from_Matrix(b)
+            K = dM.domain.unify(db.domain)
+            if K.is_Field or K.has_assoc_Field:
+                K = K.get_field()
+                return dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+        except (sp.PolynomialError, ValueError, NotImplementedError, ZeroDivisionError):
+            pass  # (a singular M is refused by the Jacobian's determinant before this)
+    from sympy.matrices.utilities import dotprodsimp
+
+    with dotprodsimp(False):
+        adj = M.adjugate(method="berkowitz")
+    return _matmul(adj, b) / sp.factor(_det(M))
+
+
+def _det(M: sp.Matrix):
+    """``det M`` by Berkowitz's division-free method, its products left as they are: the default Bareiss
+    method simplifies every intermediate product, and Berkowitz's result is simplified (``dotprodsimp``,
+    a ``cancel`` of the whole: 20 ms for the categorical law's 2 x 2 Jacobian) unless that is switched
+    off. The callers test it for zero (a value at a point, or the zero test) or factor it."""
+    from sympy.matrices.utilities import dotprodsimp
+
+    with dotprodsimp(False):
+        return M.det(method="berkowitz")
 
 
 def _matmul(A: sp.Matrix, B: sp.Matrix) -> sp.Matrix:
@@ -363,27 +484,68 @@ def _reduce_on_points(eta: list, T: list, A, pts) -> tuple:
     return eta, T, A
 
 
+def _inner_point(symbols, model: Model, k: int = 0, vary=None):
+    """A point ``{symbol: rational}`` inside the domains, different for each symbol (and for each
+    ``k``: the symbols in ``vary`` only, when given), with the joint constraints kept; ``None`` when
+    there is none such (an integer symbol, a constraint not met)."""
+    doms = model_domains(model)
+    sub = {}
+    for i, s in enumerate(sorted(symbols, key=lambda t: t.name)):
+        d = doms.get(s)
+        if d is None or d.integer:
+            return None
+        lo, hi = d.lo, d.hi
+        kk = k if vary is None or s in vary else 0
+        c = sp.Rational(1 + kk, 5 + 2 * i + 3 * kk)  # an inner point, different for each symbol
+        sub[s] = (lo + (hi - lo) * c if hi.is_finite else lo + 1 + c) if lo.is_finite else (
+            hi - 1 - c if hi.is_finite else c + 1)
+    try:
+        if not all(bool(r.subs(sub)) for r in doms.constraints):
+            return None
+    except TypeError:
+        return None
+    return sub
+
+
 def _nonzero_somewhere(e, model: Model) -> bool:
     """``e`` is proven not identically zero by its value at one point inside the domains (a nonzero
     value is a certificate; its 30 digits leave no doubt), with the joint constraints kept; ``False``
     means only "not shown here" (the zero test decides)."""
-    doms = model_domains(model)
-    sub = {}
-    for i, s in enumerate(sorted(e.free_symbols, key=lambda t: t.name)):
-        d = doms.get(s)
-        if d is None or d.integer:
-            return False
-        lo, hi = d.lo, d.hi
-        c = sp.Rational(1, 5 + 2 * i)  # an inner point, different for each symbol
-        sub[s] = (lo + (hi - lo) * c if hi.is_finite else lo + 1 + c) if lo.is_finite else (
-            hi - 1 - c if hi.is_finite else c + 1)
+    sub = _inner_point(e.free_symbols, model)
+    if sub is None:
+        return False
     try:
-        if not all(bool(k.subs(sub)) for k in doms.constraints):
-            return False
         v = complex(e.evalf(30, subs=sub))
     except (TypeError, ValueError, ArithmeticError):
         return False
     return abs(v) > 1e-12 and v == v
+
+
+def _ratio_varies(c, b, model: Model) -> bool:
+    """Whether ``c / b`` is shown to depend on the parameters by its values at two points inside the
+    domains (exact for rational values, else 30 digits, as :func:`_nonzero_somewhere` reads a value):
+    two different values are a certificate that ``c`` and ``b`` are not proportional, so the ``cancel``
+    of their ratio (the costliest step of a split: ``(t_1/2 - t_2)/(4 t_2 - 5 t_1/2)``, 8 ms) is not
+    needed. ``False`` means only "not shown" (``cancel`` decides)."""
+    syms = (c.free_symbols | b.free_symbols) & set(model.params)
+    if not syms:
+        return False
+    values = []
+    for k in (0, 1):
+        sub = _inner_point(c.free_symbols | b.free_symbols, model, k, vary=syms)  # the constants kept
+        if sub is None:
+            return False
+        v = (c / b).xreplace(sub)
+        if not v.is_number or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
+            return False
+        values.append(v)
+    if all(v.is_Rational for v in values):
+        return values[0] != values[1]
+    try:
+        gap = complex((values[0] - values[1]).evalf(30))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
+    return gap == gap and abs(gap) > 1e-12
 
 
 def read_off(model: Model) -> ExponentialFamily | None:
@@ -420,6 +582,8 @@ def read_off(model: Model) -> ExponentialFamily | None:
     # (the coefficient with the fewest symbols is the basis: -1/(2v), not mu/v, which would divide by mu)
     for c, t in sorted(pairs, key=lambda p: (len(p[0].free_symbols), sp.default_sort_key(p[1]))):
         for b in basis:
+            if _ratio_varies(c, b[0], model):
+                continue  # shown not proportional at two points: no cancel needed
             r = sp.cancel(c / b[0])
             if not r.has(*params):
                 b[1].append((r, t))
@@ -437,7 +601,7 @@ def read_off(model: Model) -> ExponentialFamily | None:
     if len(eta) != model.dim:
         return None  # a curved family (more statistics than parameters) or a non-identifiable one
     J = sp.Matrix(len(eta), model.dim, lambda i, j: derivative(eta[i], model.params[j]))
-    det = J.det(method="berkowitz")  # (the default Bareiss method simplifies every intermediate product)
+    det = _det(J)
     if not _nonzero_somewhere(det, model) and is_zero(det, model_domains(model), limit=1.0):
         return None
     # confirm: the split reproduces log f exactly
@@ -520,7 +684,11 @@ class ExponentialFamilyStructure(Structure):
                 # the agreement (exps as generators, exact): route 1's product J^T (Cov(T) J) and route 2's
                 # matrix, tidied, cancel identically, so one tidied form serves both
                 curv = _tidy(curv_raw)
-                proven = all(a == b or _difference_cancels(a, b) for a, b in zip(outer_raw, curv))
+                # natural parameters linear in theta (J a matrix of numbers): both routes are Hess A exactly;
+                # else route 1's entry identical to route 2's as derived is the agreement itself, or it cancels
+                linear = _linear_natural(J)
+                proven = linear or all(a == b or a == r or _difference_cancels(a, b)
+                                       for a, b, r in zip(outer_raw, curv, curv_raw))
                 outer = curv if proven else _tidy(outer_raw)
                 d = d.add(Step(r"Route 1: $E[s s^{\mathsf{T}}] = J^{\mathsf{T}} \operatorname{Cov}(T) J$, since "
                                r"$s - E[s] = J^{\mathsf{T}}(T - E[T])$; put in $J$ and $\operatorname{Cov}(T) J$ found "
@@ -555,7 +723,10 @@ class ExponentialFamilyStructure(Structure):
 
             proven = proven or all(cancels(e) for e in outer - curv)
             d = d.add(Step("The two routes agree." if proven else _NUMERIC_AGREEMENT,
-                           "their difference simplifies to zero" if proven else _NUMERIC_REASON,
+                           (r"$J$ is a matrix of numbers, so $J^{\mathsf{T}} \partial E[T] / \partial \theta = "
+                            r"J^{\mathsf{T}} J^{-\mathsf{T}} \nabla^{2}_{\theta} A$ with $J^{\mathsf{T}} J^{-\mathsf{T}} = "
+                            r"1$ exactly, and $\nabla^{2}_{\theta} \eta = 0$: both routes are $\nabla^{2}_{\theta} A$"
+                            if linear else "their difference simplifies to zero") if proven else _NUMERIC_REASON,
                            None, (sp.Eq(I_lhs, _matrix_or_scalar(curv), evaluate=False),)))
         else:
             d = d.fail("fisher routes", r"$J^{\mathsf{T}} \operatorname{Cov}(T) J$ and $-E[H]$ differ: the split or "

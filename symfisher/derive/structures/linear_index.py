@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import sympy as sp
 
+from ...calculus import derivative
 from ...derivation import Derivation, Step
 from ...model import LinearIndex, Model
 from ...simplify import cancels
@@ -42,7 +43,7 @@ def linear_index(model: Model) -> LinearIndex | None:
     params = set(model.params)
     if ix.eta.free_symbols & set(model.data) or ix.reduced.free_symbols & params:
         return None
-    grad = [sp.diff(ix.eta, th) for th in model.params]
+    grad = [derivative(ix.eta, th) for th in model.params]
     if any(g.free_symbols & params for g in grad) or all(g == 0 for g in grad):
         return None
     # a reparameterized or edited model keeps its meta: the index must still produce its log-density
@@ -71,7 +72,7 @@ def found_index(model: Model) -> LinearIndex | None:
         seen.update((sub, -sub))
         if sub.could_extract_minus_sign():  # the index of exp(-w.x) is w.x
             sub = -sub
-        grad = [sp.diff(sub, th) for th in params]
+        grad = [derivative(sub, th) for th in params]  # (by the rules: no Derivative machinery)
         if any(g.has(*params) or g == 0 for g in grad):
             continue
         taken = {s.name for s in ell.free_symbols}
@@ -97,7 +98,7 @@ def _outer(a: sp.Matrix) -> sp.Matrix:
 
 
 def _gradient(model: Model, ix: LinearIndex) -> sp.Matrix:
-    return sp.Matrix([sp.diff(ix.eta, th) for th in model.params])
+    return sp.Matrix([derivative(ix.eta, th) for th in model.params])
 
 
 def index_model(model: Model, ix: LinearIndex) -> Model:
