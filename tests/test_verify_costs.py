@@ -1,0 +1,47 @@
+"""What ``verify --all`` no longer pays for, asserted by what the code does (which route ran, what was not
+attempted), never by a clock.
+
+Literature: the negative binomial's log-likelihood in its size r holds log Gamma(x + r) (Lawless, Canad. J.
+Statist. 15 (1987), 209-225); E[log Gamma(X + c)] under it, the KL's statistic, has no closed form.
+"""
+import pytest
+import sympy as sp
+
+from symfisher import derive_all, from_logpdf, get_model
+
+
+def _no_summation(monkeypatch):
+    def boom(*a, **k):
+        raise AssertionError("a summation was attempted")
+
+    monkeypatch.setattr(sp, "summation", boom)
+
+
+@pytest.mark.parametrize("model", [lambda: get_model("negative_binomial2"),
+                                   lambda: from_logpdf("loggamma(x+r) - loggamma(r) - loggamma(x+1) + r*log(p) + "
+                                                       "x*log(1-p)", "x in 0..oo", ["r > 0", "p in (0,1)"])],
+                         ids=["catalog", "typed-loggamma"])
+def test_kl_with_a_log_gamma_of_the_data_and_the_second_size_fails_without_summing(model, monkeypatch):
+    m = model()
+    _no_summation(monkeypatch)
+    rep = derive_all(m, only=("kl",))
+    js = rep.to_json()
+    assert js["kl"] is None and js["kl_route"] is None
+    (f,) = [f for f in js["failures"] if f["step"] == "kl"]
+    assert "log-Gamma" in f["reason"] and "not attempted" in f["reason"] and "r_2" in f["reason"], f["reason"]
+
+
+def test_a_log_gamma_with_a_known_size_is_still_derived():
+    # r known: log Gamma(x + r) cancels in the log-ratio, and the KL is the closed form of the p-family
+    # (r log(p_1/p_2) + r (1 - p_1)/p_1 log((1 - p_1)/(1 - p_2)), Kullback 1959)
+    m = get_model("negative_binomial")
+    rep = derive_all(m, only=("kl",))
+    d = rep.derivations["kl"]
+    assert d.result is not None, rep.failures
+    f, s = d.extras["first"], d.extras["second"]
+    (p,), (r,) = m.params, [c for c in m.constants]
+    p1, p2 = f[p], s[p]
+    want = r * sp.log(p1 / p2) + r * (1 - p1) / p1 * sp.log((1 - p1) / (1 - p2))
+    pts = [{p1: sp.Rational(1, 3), p2: sp.Rational(3, 5), r: 4}, {p1: sp.Rational(7, 10), p2: sp.Rational(1, 5), r: 2}]
+    for pt in pts:
+        assert abs(float((d.result - want).xreplace(pt))) < 1e-12
