@@ -45,3 +45,32 @@ def test_a_log_gamma_with_a_known_size_is_still_derived():
     pts = [{p1: sp.Rational(1, 3), p2: sp.Rational(3, 5), r: 4}, {p1: sp.Rational(7, 10), p2: sp.Rational(1, 5), r: 2}]
     for pt in pts:
         assert abs(float((d.result - want).xreplace(pt))) < 1e-12
+
+
+def test_a_jeffreys_panel_where_floating_point_cancels_is_integrated_at_30_digits():
+    """The zero-truncated Poisson's prior sqrt(e^l - 1 - l) e^(l/2)/(sqrt(l) (e^l - 1)) (its Jeffreys prior,
+    sqrt of the Fisher information) is 0 or noise in floating point below l ~ 1e-8: the propriety witness's
+    truncated integrals take such a panel at 30 digits, so its shell is the true one (~ sqrt(2 l) near 0),
+    and a panel where floating point is right stays in floating point."""
+    import math
+
+    import mpmath
+    from scipy.integrate import quad
+
+    from symfisher.numeric import NumericFunction
+    from symfisher.witness import _panel_function, _robust_along
+
+    m = get_model("zero_truncated_poisson")
+    (lam,) = m.params
+    prior = sp.sqrt(sp.exp(lam) - 1 - lam) * sp.exp(lam / 2) / (sp.sqrt(lam) * (sp.exp(lam) - 1))
+    J = NumericFunction.build(prior, ("lam",))
+    f = _robust_along(J, prior, "lam", {"lam": 1.0})
+    assert f.plain(1e-10) == 0.0 or abs(f.plain(1e-10) * math.sqrt(2e-10) - 1) > 1e-3  # what floating point gives
+    g = _panel_function(f, 1e-12, 1e-9)
+    assert g is f.exact
+    got = quad(g, 1e-12, 1e-9, epsabs=0, epsrel=1e-9, limit=200)[0]
+    with mpmath.workdps(40):
+        h = lambda t: mpmath.sqrt(mpmath.expm1(t) - t) * mpmath.exp(t / 2) / (mpmath.sqrt(t) * mpmath.expm1(t))
+        want = float(mpmath.quad(h, [1e-12, 1e-11, 1e-10, 1e-9]))
+    assert abs(got - want) <= 1e-7 * want
+    assert _panel_function(f, 0.5, 2.0) is f  # no cancellation there: floating point
