@@ -74,3 +74,32 @@ def test_a_jeffreys_panel_where_floating_point_cancels_is_integrated_at_30_digit
         want = float(mpmath.quad(h, [1e-12, 1e-11, 1e-10, 1e-9]))
     assert abs(got - want) <= 1e-7 * want
     assert _panel_function(f, 0.5, 2.0) is f  # no cancellation there: floating point
+
+
+def test_score_identities_skip_the_exact_solve_only_where_it_determines_nothing(monkeypatch):
+    """The t law's identities in nu (2 equations, 5 unknown expectations) determine none of them: a numeric
+    filter says so and linsolve (a second on polygamma coefficients) is not run; the exact solve agrees. Where the
+    identities do determine expectations (the gamma law's E[X] and E[log X] in its shape and rate), they are still
+    solved exactly."""
+    import importlib
+
+    from symfisher.expectation_base import _CACHE
+
+    routes = importlib.import_module("symfisher.expectation_routes")
+    base = get_model("student_t").representation.base
+    calls = []
+    real = sp.linsolve
+    monkeypatch.setattr(sp, "linsolve", lambda *a, **k: calls.append(a) or real(*a, **k))
+    _CACHE.clear()
+    assert routes._score_identities(base, 10.0) == {} and not calls
+    monkeypatch.setattr(routes, "_nothing_determined", lambda *a: False)
+    _CACHE.clear()
+    assert routes._score_identities(base, 10.0) == {} and calls  # the exact solve: nothing determined either
+    monkeypatch.undo()
+    _CACHE.clear()
+    m = get_model("gamma")
+    x = m.data[0]
+    a, b = m.params
+    found = routes._score_identities(m, 10.0)
+    assert sp.simplify(found[x] - a / b) == 0 and sp.simplify(found[sp.log(x)] - (sp.polygamma(0, a) - sp.log(b))) == 0
+    _CACHE.clear()
