@@ -103,3 +103,28 @@ def test_score_identities_skip_the_exact_solve_only_where_it_determines_nothing(
     found = routes._score_identities(m, 10.0)
     assert sp.simplify(found[x] - a / b) == 0 and sp.simplify(found[sp.log(x)] - (sp.polygamma(0, a) - sp.log(b))) == 0
     _CACHE.clear()
+
+
+def test_verify_all_schedules_by_the_last_run_then_by_a_guess(tmp_path, monkeypatch):
+    from symfisher.commands import verify as V
+
+    monkeypatch.setenv("SYMFISHER_CACHE_DIR", str(tmp_path))
+    monkeypatch.delenv("SYMFISHER_NO_CACHE", raising=False)
+    names = ["poisson", "negative_binomial2", "student_t3", "bernoulli"]
+    # no previous run: the guess puts the three-parameter t and the series model before the one-parameter laws
+    guess = sorted(names, key=V._cost, reverse=True)
+    assert set(guess[:2]) == {"negative_binomial2", "student_t3"}, guess
+    assert V._read_timings() == {}
+    V._write_timings({"poisson": 9.0, "bernoulli": 0.1, "student_t3": 3.0, "negative_binomial2": 2.0})
+    timings = V._read_timings()
+    assert timings["poisson"] == 9.0
+    assert sorted(names, key=lambda n: V._cost(n, timings), reverse=True) == \
+        ["poisson", "student_t3", "negative_binomial2", "bernoulli"]
+    # a model the last run did not see goes first: its cost is unknown
+    assert V._cost("gamma", timings) > V._cost("poisson", timings)
+    # the cache off: the hint is neither read nor written
+    monkeypatch.setenv("SYMFISHER_NO_CACHE", "1")
+    assert V._read_timings() == {}
+    (tmp_path / V._TIMINGS).write_text("not json")
+    monkeypatch.delenv("SYMFISHER_NO_CACHE")
+    assert V._read_timings() == {}
