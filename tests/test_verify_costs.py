@@ -128,3 +128,25 @@ def test_verify_all_schedules_by_the_last_run_then_by_a_guess(tmp_path, monkeypa
     (tmp_path / V._TIMINGS).write_text("not json")
     monkeypatch.delenv("SYMFISHER_NO_CACHE")
     assert V._read_timings() == {}
+
+
+def test_value_at_sums_an_exact_series_once_at_a_point():
+    """series.value_at (the Jeffreys one-radical sign check) against mpmath's own sum of the negative binomial's
+    E[psi'(X + r)] (the series of its information in r, Lawless 1987)."""
+    import mpmath
+
+    from symfisher.series import ProvenSum, value_at
+
+    r, p = sp.symbols("r p", positive=True)
+    x = sp.Symbol("x", integer=True, nonnegative=True)
+    s = ProvenSum(sp.binomial(x + r - 1, x) * p**r * (1 - p) ** x * sp.polygamma(1, x + r), (x, 0, sp.oo))
+    expr = sp.sqrt(sp.polygamma(1, r) - s) / p
+    pt = {r: sp.Rational(17, 10), p: sp.Rational(3, 10)}
+    got = value_at(expr, pt)
+    with mpmath.workdps(30):
+        rr, pp = mpmath.mpf(17) / 10, mpmath.mpf(3) / 10
+        tail = mpmath.nsum(lambda k: mpmath.binomial(k + rr - 1, k) * pp**rr * (1 - pp) ** k * mpmath.psi(1, k + rr),
+                           [0, mpmath.inf])
+        want = float(mpmath.sqrt(mpmath.psi(1, rr) - tail) / pp)
+    assert abs(got.imag) < 1e-15 and abs(got.real - want) <= 1e-12 * want
+    assert value_at(sp.exp(r) * p, pt) == pytest.approx(float(sp.exp(sp.Rational(17, 10)) * sp.Rational(3, 10)))
