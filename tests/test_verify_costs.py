@@ -150,3 +150,33 @@ def test_value_at_sums_an_exact_series_once_at_a_point():
         want = float(mpmath.sqrt(mpmath.psi(1, rr) - tail) / pp)
     assert abs(got.imag) < 1e-15 and abs(got.real - want) <= 1e-12 * want
     assert value_at(sp.exp(r) * p, pt) == pytest.approx(float(sp.exp(sp.Rational(17, 10)) * sp.Rational(3, 10)))
+
+
+def test_the_linear_index_kl_taylor_reuses_the_index_models_fisher(monkeypatch):
+    """Probit regression: I(eta) of the index model is derived once (by the Fisher quantity) and the KL Taylor
+    check reuses it; the quadratic term is still half of I(w) = x^2 phi(w x)^2/(Phi(w x)(1 - Phi(w x))) (the
+    probit GLM's information, McCullagh & Nelder 1989, section 4.3), checked at a point."""
+    import importlib
+
+    li = importlib.import_module("symfisher.derive.structures.linear_index")
+    calls = []
+    real = li.fisher_information
+    monkeypatch.setattr(li, "fisher_information", lambda *a, **k: calls.append(a) or real(*a, **k))
+    import symfisher.derive.fisher as F  # what kl_taylor imports, lazily, when it is given no Fisher matrix
+
+    inner = []
+    real_f = F.fisher_information
+    monkeypatch.setattr(F, "fisher_information", lambda *a, **k: inner.append(a) or real_f(*a, **k))
+    m = get_model("probit_regression")
+    rep = derive_all(m, only=("fisher", "kl_taylor"))
+    assert len(calls) == 1 and not inner, (len(calls), len(inner))
+    d = rep.derivations["kl_taylor"]
+    assert d.extras["quadratic_is_fisher"] is True
+    (w,), (x,) = m.params, m.constants
+    dw = d.extras["delta"][0]
+    z = w * x
+    phi = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+    Phi = (1 + sp.erf(z / sp.sqrt(2))) / 2
+    want = dw**2 * x**2 * phi**2 / (Phi * (1 - Phi)) / 2
+    pt = {w: sp.Rational(7, 10), x: sp.Rational(-13, 10), dw: sp.Rational(1, 3)}
+    assert abs(float((d.extras["quadratic"] - want).xreplace(pt).evalf(30))) < 1e-12
