@@ -12,9 +12,10 @@ The divergence is derived, and a registered formula is a cross-check, not a subs
   ``X`` and its expectation taken by the expectation engine under ``P_1``. Both need no
   registration and so work for a user's density. A log-ratio that holds the second
   distribution's parameters with the data inside the logarithm of a sum (Student t, logistic,
-  Cauchy) is a parametric integral with no elementary closed form in general: there only the
-  routes that integrate nothing are tried (the residues of a rational density give the Cauchy
-  law's), and where none answers the step fails at once, saying so;
+  Cauchy), or inside a log-Gamma function on an infinite support (``log Gamma(x + r_2)``, the
+  negative binomial's size), is a parametric integral or series with no closed form in general:
+  there only the routes that integrate nothing are tried (the residues of a rational density give
+  the Cauchy law's), and where none answers the step fails at once, saying so;
 * **closed forms** registered per family with :func:`register_kl` (the ``torch.distributions``
   idiom), written in the textbook form. When both exist their difference must be proven zero
   (then the textbook form is shown); agreement at seeded points only is reported as numeric
