@@ -814,6 +814,8 @@ def _score_identities(model: Model, limit: float | None) -> dict:
             if not unknowns:
                 return out
             syms = list(unknowns.values())
+            if _nothing_determined(equations, syms, model):
+                return out
             sol = sp.linsolve(equations, syms)
             if not sol or sol == sp.S.EmptySet:
                 return out
@@ -824,6 +826,37 @@ def _score_identities(model: Model, limit: float | None) -> dict:
     except (StepTimeout, Exception):
         pass
     return out
+
+
+def _nothing_determined(equations: list, unknowns: list, model: Model) -> bool:
+    """Whether no unknown of the linear system is determined at two seeded points of the parameter domains (its
+    coefficient matrix's null space, by SVD, touches every unknown there): a filter before the exact solve, which
+    costs a second where the coefficients hold polygammas (the t law's identities determine nothing). ``False``
+    decides nothing: ``linsolve`` does; a point where the numbers are not finite says ``False``."""
+    import numpy as np
+
+    from .simplify import random_points
+
+    A, _ = sp.linear_eq_to_matrix(equations, unknowns)
+    free = sorted(A.free_symbols, key=sp.default_sort_key)
+    try:
+        points = random_points(free, dict(model.domains), 2) if free else [{}]
+        for pt in points:
+            M = np.array(A.xreplace(pt).evalf(20).tolist(), dtype=float)
+            if not np.all(np.isfinite(M)):
+                return False
+            sv = np.linalg.svd(M, compute_uv=False) if M.size else np.zeros(0)
+            if sv.size and sv.max() == 0:
+                continue  # nothing constrains anything
+            rank = int((sv > 1e-9 * sv.max()).sum()) if sv.size else 0
+            V = np.linalg.svd(M)[2]
+            null = V[rank:]
+            # u_j is determined where every null vector has no component j
+            if null.shape[0] == 0 or np.any(np.abs(null).max(axis=0) < 1e-8):
+                return False
+    except (TypeError, ValueError, np.linalg.LinAlgError):
+        return False
+    return True
 
 
 def _single_base_mellin(t: sp.Expr, model: Model, limit: float | None) -> sp.Expr | None:

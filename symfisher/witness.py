@@ -545,20 +545,48 @@ def _robust_along(J, prior, name, v):
     i = J.args.index(name)
     fixed = [mpmath.mpf(float(v[n])) if n != name else None for n in J.args]
 
-    def robust(t):
-        x = f(t)
-        if math.isfinite(x):
-            return x
+    known = {}  # the panels share their ends
+
+    def exact(t):
+        if t in known:
+            return known[t]
+        known[t] = y = _exact(t)
+        return y
+
+    def _exact(t):
         with mpmath.workdps(30):
             vals = list(fixed)
             vals[i] = mpmath.mpf(t)
             try:
                 y = complex(g(*vals))
             except (ZeroDivisionError, ValueError, TypeError, OverflowError):
-                return x
+                return float("nan")
         return y.real if abs(y.imag) <= 1e-12 * max(1.0, abs(y.real)) else float("nan")
 
+    def robust(t):
+        x = f(t)
+        if math.isfinite(x):
+            return x
+        y = exact(t)
+        return x if math.isnan(y) else y
+
+    robust.exact = exact  # 30 digits everywhere: for a panel where floating point cancels (finite but wrong)
+    robust.plain = f
     return robust
+
+
+def _panel_function(f, p, q):
+    """``f`` on the panel ``[p, q]``, or its 30-digit evaluation (``f.exact``) when floating point disagrees with
+    it at the panel's ends or inside (``e^t - 1 - t`` near 0 comes out 0 or noise, finite but wrong, and
+    adaptive quadrature then subdivides the noise to its limit)."""
+    exact = getattr(f, "exact", None)
+    if exact is None:
+        return f
+    for t in (p, q):  # the error of a cancellation grows towards the point where it cancels: an end
+        a, b = f.plain(t), exact(t)
+        if math.isfinite(b) and not (math.isfinite(a) and abs(a - b) <= 1e-6 * abs(b)):
+            return exact
+    return f
 
 
 def _truncated_integrals(model, J, v, param=None, prior=None, end=None):
@@ -591,7 +619,8 @@ def _truncated_integrals(model, J, v, param=None, prior=None, end=None):
                 # log-spaced panels: the integrand may vary over many decades near an end
                 edges = _panels(c, e)
                 # growth, not digits, decides propriety (the normalizer is checked by its own quadrature)
-                total += sum(quad(f, p, q, epsabs=0, epsrel=1e-7, limit=200)[0] for p, q in zip(edges[:-1], edges[1:]))
+                total += sum(quad(_panel_function(f, p, q), p, q, epsabs=0, epsrel=1e-7, limit=200)[0]
+                             for p, q in zip(edges[:-1], edges[1:]))
         return total
 
     lo, hi = cut(1e-3)

@@ -2,7 +2,9 @@
 
 ``verify --all`` runs them for every catalog model in worker processes (``--jobs N``, by default one per
 available core), one line per model in catalog order: PASS/FAIL, the number of checks, and the seconds of
-derivation and of witnesses (wall, and the worker's CPU).
+derivation and of witnesses (wall, and the worker's CPU). The workers take the costliest models first: by
+the CPU seconds of the previous ``verify --all`` (``verify-timings.json`` in the cache directory, read and
+written only when the cache is on; a schedule hint, never a result), else by a guess from the model's size.
 
 Only the quantities a witness checks are derived (:data:`VERIFIED`): the score and Hessian are then not
 simplified for display and the Cramér–Rao bound is not inverted, since no witness reads them — the closed
@@ -65,6 +67,7 @@ def _one_line(name, args) -> tuple:
         set_default_limit(args.time_limit)
     report, result, td, tw = _witness(get_model(name), args)
     bad = [c.name for c in result.checks if not c.passed]
+    cpu = td[1] + tw[1]
     # wall seconds, and the CPU seconds of this worker (on a shared machine the wall time is not the work)
     line = (f"{name:<22} {'PASS' if result.passed else 'FAIL'}  {len(result.checks)} checks  "
             f"derive {td[0]:.2f} s ({td[1]:.2f} CPU)  witnesses {tw[0]:.2f} s ({tw[1]:.2f} CPU)")
@@ -72,18 +75,76 @@ def _one_line(name, args) -> tuple:
         line += "  not derived: " + ", ".join(f["step"] for f in report.failures)
     if bad:
         line += "  failed: " + "; ".join(bad[:3])
-    return result.passed, line
+    return result.passed, line, cpu
 
 
-def _cost(name) -> tuple:
-    """A guess at a model's derivation cost, to schedule the long ones first: parameters, then the size of
-    its log-density."""
+# special functions whose expectations cost (polygamma tables, exact series, Bessel and error-function kernels)
+_SPECIAL = ("gamma", "loggamma", "binomial", "factorial", "polygamma", "besseli", "erf", "erfc", "beta")
+
+
+def _cost(name, timings=None) -> tuple:
+    """A guess at a model's cost, to schedule the long ones first: the CPU seconds of the previous run of
+    ``verify --all`` when known (``timings``, a schedule hint only: nothing derived is read from it), else
+    parameters (one more for a special function of the parameters, one more where it holds the data too:
+    a log-Gamma of x + r is a series), then the size of the log-density."""
     import sympy as sp
 
     from ..families import get_model
 
     m = get_model(name)
-    return (m.dim, sp.count_ops(m.log_density))
+    ell = m.log_density
+    special = [f for f in ell.atoms(sp.Function) if type(f).__name__ in _SPECIAL and f.has(*m.params)]
+    static = (m.dim + bool(special) + any(f.has(*m.data) for f in special), sp.count_ops(ell))
+    known = (timings or {}).get(name)
+    if isinstance(known, (int, float)):
+        return (1, float(known)) + static
+    return (2 if timings else 0, 0.0) + static  # a model the last run did not see: first, its cost unknown
+
+
+_TIMINGS = "verify-timings.json"  # in the cache directory: {model: CPU seconds} of the last verify --all
+
+
+def _read_timings() -> dict:
+    """The previous run's CPU seconds per model (the schedule's hint), or ``{}`` (no cache, no file, bad file)."""
+    import json
+    import os
+
+    from ..cache import cache_dir, cache_enabled
+
+    if not cache_enabled():
+        return {}
+    try:
+        with open(os.path.join(cache_dir(), _TIMINGS), encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError):
+        return {}
+    return {k: v for k, v in data.items() if isinstance(k, str) and isinstance(v, (int, float))} \
+        if isinstance(data, dict) else {}
+
+
+def _write_timings(timings: dict) -> None:
+    """Keep this run's CPU seconds per model for the next run's schedule (atomic; any OSError: not kept)."""
+    import json
+    import os
+    import tempfile
+
+    from ..cache import cache_dir, cache_enabled
+
+    if not cache_enabled() or not timings:
+        return
+    try:
+        d = cache_dir()
+        os.makedirs(d, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=d)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(timings, fh, sort_keys=True)
+            os.replace(tmp, os.path.join(d, _TIMINGS))
+        except BaseException:
+            os.unlink(tmp)
+            raise
+    except OSError:
+        pass
 
 
 def _preload() -> None:
@@ -120,6 +181,7 @@ def _run_all(args) -> int:
     t0, cpu0 = time.monotonic(), _cpu()
     names = family_names()
     ok = True
+    spent = {}
     if jobs > 1:
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
@@ -128,17 +190,21 @@ def _run_all(args) -> int:
         if ctx.get_start_method() == "fork":
             _preload()  # imported once here, inherited by every worker
         with ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as pool:
-            # the costliest-looking models first, so that no long one starts last; lines in catalog order
-            futs = {n: pool.submit(_one_line, n, args) for n in sorted(names, key=_cost, reverse=True)}
+            # the costliest models first (by the last run's seconds, else by a guess), so that no long one
+            # starts last; lines in catalog order
+            timings = _read_timings()
+            order = sorted(names, key=lambda n: _cost(n, timings), reverse=True)
+            futs = {n: pool.submit(_one_line, n, args) for n in order}
             for name in names:
-                passed, line = futs[name].result()
+                passed, line, spent[name] = futs[name].result()
                 ok &= passed
                 print(line, flush=True)
     else:
         for name in names:
-            passed, line = _one_line(name, args)
+            passed, line, spent[name] = _one_line(name, args)
             ok &= passed
             print(line, flush=True)
+    _write_timings({n: round(c, 3) for n, c in spent.items()})
     print(f"verified {len(names)} models in {time.monotonic() - t0:.1f} s ({_cpu() - cpu0:.1f} s CPU, "
           f"{jobs} process{'es' if jobs > 1 else ''}): "
           f"{'all PASS' if ok else 'some FAIL'}")

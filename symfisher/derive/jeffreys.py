@@ -22,7 +22,7 @@ from sympy import oo
 from ..derivation import Derivation, Step
 from ..limits import StepFailed, StepTimeout, share, time_limit
 from ..model import Model
-from ..series import is_zero  # exact series tested without evalf's escalation
+from ..series import is_zero, value_at  # exact series tested without evalf's escalation
 from ..simplify import cancels, tidy
 from . import notation as N
 from .regularity import model_domains
@@ -123,7 +123,8 @@ def _one_radical(expr, doms):
                 from ..simplify import random_points
 
                 pt = random_points(sorted(expr.free_symbols, key=lambda s: s.name), doms, n=1)[0]
-                if (new.doit().evalf(15, subs=pt) * expr.evalf(15, subs=pt)).is_positive:
+                a, b = value_at(new.doit(), pt), value_at(expr, pt)
+                if abs(a.imag) <= 1e-12 * abs(a.real) and abs(b.imag) <= 1e-12 * abs(b.real) and a.real * b.real > 0:
                     return new
     except (StepTimeout, ValueError, TypeError):
         pass

@@ -125,6 +125,7 @@ class _Found:
         self.reduced = index_model(model, ix)
         self.a = _gradient(model, ix)
         self.back = {ix.symbol: ix.eta}
+        self.fisher = None  # the index model's I(eta), once the Fisher quantity has derived it (kl_taylor reuses it)
 
 
 @register_structure
@@ -169,6 +170,7 @@ class LinearIndexStructure(Structure):
         """``I(theta) = a a^T I_eta``, with ``I_eta`` derived by both routes in the index model."""
         ix, red = f.ix, f.reduced
         fd = fisher_information(red, limit=limit)
+        f.fisher = fd.result
         aaT = _outer(f.a)
         d = Derivation("fisher", f"Fisher information of the {model.name} model")
         d = d.add(_index_step(model, ix)).extend(fd)
@@ -230,7 +232,7 @@ class LinearIndexStructure(Structure):
         parameters moves the index by ``a . delta``, so every term is the index model's term at
         ``delta_eta = a . delta`` (one expectation per order instead of ``k^order`` of them)."""
         ix, red = f.ix, f.reduced
-        td = kl_taylor(red, order, limit=limit)
+        td = kl_taylor(red, order, fisher=f.fisher, limit=limit)  # I(eta) derived once, not again for the check
         delta = delta_symbols(model)
         shift = sp.Add(*[ai * di for ai, di in zip(f.a, delta)])
         back = {ix.symbol: ix.eta, delta_symbols(red)[0]: shift}
