@@ -90,6 +90,13 @@ CASES = [
      ("line", -INF, INF), ({"m": 0.3, "a": 1.2, "b": 0.5}, {"m": -0.4, "a": 0.7, "b": 0.5}), {F, K, J}, False),
     ("lognormal_location_product", "exp(-(log(x)-a*b)**2/2)/(x*sqrt(2*pi))", "x in (0, oo)", ["a real"], ["b > 0"],
      ("line", 0, INF), ({"a": 0.3, "b": 1.5}, {"a": -0.4, "b": 1.5}), {F, K, J}, False),
+    ("student_t4_both", "3/(8*s)*(1+((x-m)/s)**2/4)**(-5/2)", "x in R", ["m real", "s > 0"], [],
+     ("line", -INF, INF), ({"m": 0.3, "s": 1.2}, {"m": -0.4, "s": 0.7}), {F, J}, True),
+    ("hyperbolic_cosine_besselk", "exp(-a*cosh(x))/(2*besselk(0, a))", "x in R", ["a > 0"], [], ("line", -INF, INF),
+     ({"a": 1.4}, {"a": 0.6}), {F, K}, True),
+    # the Fisher integral of a linear tilt of Exp(1) is an exponential integral: a named failure, or right
+    ("exp_linear_tilt", "exp(-x)*(1 + t*(x-1))", "x in (0, oo)", ["t in (0, 1)"], [], ("line", 0, INF),
+     ({"t": 0.3}, {"t": 0.7}), set(), True),
     ("exp_rate_abs_redundant", "t*exp(-Abs(t)*x)", "x in (0, oo)", ["t > 0"], [], ("line", 0, INF),
      ({"t": 1.4}, {"t": 0.6}), {F, K, J}, False),
     ("logistic_sigmoid_form", "sigmoid(x-m)*(1-sigmoid(x-m))", "x in R", ["m real"], [], ("line", -INF, INF),
@@ -101,13 +108,15 @@ CASES = [
     # -- counts and finite sets ----------------------------------------------------------------------------------
     ("binomial_four_set", "binomial(4, x)*p**x*(1-p)**(4-x)", "x in {0, 1, 2, 3, 4}", ["p in (0, 1)"], [],
      ("set", [0, 1, 2, 3, 4]), ({"p": 0.3}, {"p": 0.65}), {F, K, J}, False),
+    ("geometric_base2", "(1 - 2**(-t))*2**(-t*x)", "x in 0..oo", ["t > 0"], [], ("count", 0, None),
+     ({"t": 1.4}, {"t": 0.6}), {F, K, J}, False),
     ("three_point_tilt", "exp(t*x)/(1 + 2*cosh(t))", "x in {-1, 0, 1}", ["t real"], [], ("set", [-1, 0, 1]),
      ({"t": 0.4}, {"t": -0.7}), {F, K, J}, True),
 ]
 
 _ZTP = "(1/(L*(1 - exp(-L))) - exp(-L)/(1 - exp(-L))**2)"  # the zero-truncated Poisson's information in L
 _PHI = "exp(-({z})**2/2)/sqrt(2*pi)"
-_TN_Z = "(erf((1 - m)/sqrt(2)) + erf(m/sqrt(2)))/2"
+_TN_Z = "((erf((1 - m)/sqrt(2)) + erf(m/sqrt(2)))/2)"
 
 # id -> (Fisher rows, KL or None, source); symbols as in the case, KL in name_1, name_2
 LITERATURE = {
@@ -176,6 +185,17 @@ LITERATURE = {
                                             "normal truncated to (0, 1)"),
     "binomial_four_set": ([["4/(p*(1 - p))"]],
                           "4*(p_1*log(p_1/p_2) + (1 - p_1)*log((1 - p_1)/(1 - p_2)))", "Wikipedia, 'Binomial distribution'"),
+    "geometric_base2": ([["log(2)**2*2**t/(2**t - 1)**2"]],
+                        "log((1 - 2**(-t_1))/(1 - 2**(-t_2))) + (t_2 - t_1)*log(2)*2**(-t_1)/(1 - 2**(-t_1))",
+                        "Wikipedia, 'Geometric distribution' (failures, q = 2^(-t): I = q'(t)^2/(q (1 - q)^2))"),
+    "student_t4_both": ([["5/(7*s**2)", "0"], ["0", "8/(7*s**2)"]], None,
+                        "Lange, Little & Taylor (1989), JASA 84:881: (nu + 1)/((nu + 3) s^2) and 2 nu/((nu + 3) s^2) "
+                        "at nu = 4"),
+    "hyperbolic_cosine_besselk": ([["1 + besselk(1, a)/(a*besselk(0, a)) - besselk(1, a)**2/besselk(0, a)**2"]],
+                                  "(a_2 - a_1)*besselk(1, a_1)/besselk(0, a_1) + log(besselk(0, a_2)/besselk(0, a_1))",
+                                  "Jørgensen, Statistical Properties of the Generalized Inverse Gaussian Distribution "
+                                  "(1982), ch. 2: X = log Y, Y ~ GIG(0, a, a), A(a) = log(2 K_0(a)), "
+                                  "E cosh X = K_1(a)/K_0(a), K_1' = -K_0 - K_1/a"),
     "three_point_tilt": ([["2*cosh(t)/(1 + 2*cosh(t)) - 4*sinh(t)**2/(1 + 2*cosh(t))**2"]],
                          "2*(t_1 - t_2)*sinh(t_1)/(1 + 2*cosh(t_1)) + log((1 + 2*cosh(t_2))/(1 + 2*cosh(t_1)))",
                          "an exponential family in X on {-1, 0, 1} with A(t) = log(1 + 2 cosh t): I = A''(t) "
