@@ -269,15 +269,33 @@ def test_a_name_the_kl_or_its_taylor_expansion_gives_is_bad_input(capsys):
     rc, out, err = _cli(["derive", "--density", "exp(-(x-a)**2/(2*delta_a))/sqrt(2*pi*delta_a)", "--var", "x in R",
                          "--param", "a real", "--param", "delta_a > 0", "--json"], capsys)
     assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1 and "delta_a" in err, err
-    # a parameter named a_1 beside a is fine: its KL symbols are a_1_1 and a_1_2
-    rc, out, err = _cli(["derive", "--density", "a*a_1*exp(-a*x - a_1*y)", "--var", "x in (0, oo)", "--var",
-                         "y in (0, oo)", "--param", "a > 0", "--param", "a_1 > 0", "--json", "--only", "kl"], capsys)
+    # a parameter a_2 beside a was the same SymPy symbol as the second distribution's a: the KL of two
+    # independent exponentials came out as log(a_1/a_2_2) - 2 + a_2_2/a_2_1 + a_2_1/a_1
+    rc, out, err = _cli(["derive", "--density", "a*exp(-a*x)*a_2*exp(-a_2*y)", "--var", "x in (0, oo)", "--var",
+                         "y in (0, oo)", "--param", "a > 0", "--param", "a_2 in (0, 1)", "--json"], capsys)
+    assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1 and "parameter a_2" in err, err
+    # renamed, the same model's KL is the sum of the two exponential KLs
+    rc, out, err = _cli(["derive", "--density", "a*exp(-a*x)*b*exp(-b*y)", "--var", "x in (0, oo)", "--var",
+                         "y in (0, oo)", "--param", "a > 0", "--param", "b in (0, 1)", "--json", "--only", "kl"], capsys)
     assert rc == 0, err
-    kl = json.loads(out)["kl"]
-    names = {n: sp.Symbol(n, positive=True) for n in ("a_1", "a_2", "a_1_1", "a_1_2")}
-    got = parse_expr(kl, local_dict=names)
-    want = sum(sp.log(u / v) + v / u - 1 for u, v in ((names["a_1"], names["a_2"]), (names["a_1_1"], names["a_1_2"])))
-    assert sp.simplify(got - want) == 0, kl
+    names = {n: sp.Symbol(n, positive=True) for n in ("a_1", "a_2", "b_1", "b_2")}
+    got = parse_expr(json.loads(out)["kl"], local_dict=names)
+    want = parse_expr(exp_rate("a") + " + " + exp_rate("b"), local_dict=names)
+    for pt in ({"a_1": 1.3, "a_2": 0.4, "b_1": 0.2, "b_2": 0.9}, {"a_1": 0.5, "a_2": 2.5, "b_1": 0.7, "b_2": 0.1}):
+        sub = {names[k]: v for k, v in pt.items()}
+        assert abs(float(got.subs(sub)) - float(want.subs(sub))) < 1e-12
+
+
+def test_a_spec_with_a_constant_named_like_a_kl_symbol_writes_nothing(tmp_path, capsys):
+    """The same model in a spec: the sheet printed KL = log(2 a_1) - log(a_1 + a_2) + ... and its own witness,
+    built on the same mixed symbols, said PASS. Now the spec is bad input: one line naming the key, exit 2."""
+    spec = tmp_path / "clash.toml"
+    spec.write_text('title = "clash"\nquestion = "KL."\n\n[model]\ndensity = "(a + a_1)*exp(-(a + a_1)*x)"\n'
+                    'var = "x in (0, oo)"\nparams = ["a > 0"]\nconsts = ["a_1 > 0"]\n\n[[derive]]\nquantity = "kl"\n')
+    out_dir = tmp_path / "out"
+    rc, out, err = _cli(["sheet", str(spec), "--out", str(out_dir), "--format", "md", "--no-figures"], capsys)
+    assert rc == 2 and len(err.strip().splitlines()) == 1 and "model.consts" in err and "a_1" in err, err
+    assert not out_dir.exists() or not any(out_dir.iterdir())
 
 
 # -- several data variables and --reparam, each against its own numeric witness --------------------------------

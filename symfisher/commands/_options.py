@@ -158,23 +158,14 @@ MODEL_TRANSFORMS.append(_coordinates_transform)
 
 
 def _kl_names_free(model, args):
-    """The KL divergence names the two distributions' parameters ``NAME_1`` and ``NAME_2``, and its Taylor
-    expansion names the step in a parameter ``delta_NAME`` (docs/specs.md). A known constant already called
-    ``a_1`` would be the first distribution's ``a`` (the KL of ``a`` beside it mixed the two), and a parameter or
-    constant called ``delta_a`` prints as the step in ``a`` (``delta_a**2/(2*delta_a)``, which reads back
-    wrong). Such a model is bad input."""
+    """A declared name that the KL divergence or its Taylor expansion also gives (``a_1``, ``delta_a``:
+    docs/specs.md) is bad input (:func:`symfisher.derive.taylor.derived_name_clash`)."""
+    from ..derive.taylor import derived_name_clash
     from ..model import ModelError
 
-    constants = {c.name for c in model.constants}
-    declared = constants | {th.name for th in model.params}
-    for th in model.params:
-        for k in ("1", "2"):
-            if f"{th.name}_{k}" in constants:
-                raise ModelError(f"the constant {th.name}_{k} has the name the KL divergence gives the parameter "
-                                 f"{th.name} of distribution {k}: rename the constant")
-        if f"delta_{th.name}" in declared:
-            raise ModelError(f"delta_{th.name} is the name the KL Taylor expansion gives the step in the parameter "
-                             f"{th.name}: rename it")
+    why = derived_name_clash(model)
+    if why:
+        raise ModelError(why)
     return model
 
 
