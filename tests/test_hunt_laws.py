@@ -274,6 +274,10 @@ def test_a_name_the_kl_or_its_taylor_expansion_gives_is_bad_input(capsys):
     rc, out, err = _cli(["derive", "--density", "a*exp(-a*x)*a_2*exp(-a_2*y)", "--var", "x in (0, oo)", "--var",
                          "y in (0, oo)", "--param", "a > 0", "--param", "a_2 in (0, 1)", "--json"], capsys)
     assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1 and "parameter a_2" in err, err
+    # data variables x_1, x_2 beside a parameter x: the KL of two normal means came out as 0
+    rc, out, err = _cli(["derive", "--density", "exp(-(x_1-x)**2/2 - (x_2-x)**2/2)/(2*pi)", "--var",
+                         "x_1 in R, x_2 in R", "--param", "x real", "--json"], capsys)
+    assert rc == 2 and out == "" and len(err.strip().splitlines()) == 1 and "data variable x_1" in err, err
     # renamed, the same model's KL is the sum of the two exponential KLs
     rc, out, err = _cli(["derive", "--density", "a*exp(-a*x)*b*exp(-b*y)", "--var", "x in (0, oo)", "--var",
                          "y in (0, oo)", "--param", "a > 0", "--param", "b in (0, 1)", "--json", "--only", "kl"], capsys)

@@ -54,10 +54,12 @@ def derived_name_clash(model: Model) -> str | None:
     ``a`` ``delta_a`` (:func:`delta_symbols`): a parameter or constant of that name printed
     ``delta_a**2/(2*delta_a)``, which reads back wrong. A parameter ``a_2`` beside ``a`` is the same SymPy
     symbol as the second distribution's ``a`` when their domains' assumptions agree: the KL of
-    ``a exp(-a x) a_2 exp(-a_2 y)`` came out as ``log(a_1/a_2_2) - 2 + a_2_2/a_2_1 + a_2_1/a_1``."""
+    ``a exp(-a x) a_2 exp(-a_2 y)`` came out as ``log(a_1/a_2_2) - 2 + a_2_2/a_2_1 + a_2_1/a_1``; and data
+    variables ``x_1, x_2`` beside a parameter ``x`` made the KL of two normal means 0."""
     from .kl import kl_symbols
 
-    declared = {c.name: "constant" for c in model.constants} | {th.name: "parameter" for th in model.params}
+    declared = ({x.name: "data variable" for x in model.data} | {c.name: "constant" for c in model.constants}
+                | {th.name: "parameter" for th in model.params})
     for k, side in zip(("1", "2"), kl_symbols(model)):
         for th, s in side.items():
             if s.name in declared:
