@@ -7,18 +7,14 @@ integers, and laws with no closed form, which must fail clearly.
 
 Every case runs through ``test_typed_heldout.check_case`` (the independent numeric witness: quadrature
 or exact sums of the typed density, ``sympy.diff`` for the score) and, where ``LITERATURE`` holds the
-cited value, ``test_typed_hunt._literature_matches``. Only ``DEFAULT`` runs by default; every other case is collected only
+cited value, ``_witness.literature_matches``. Only ``DEFAULT`` runs by default; every other case is collected only
 with ``SYMFISHER_SLOW=1`` (about 30 minutes on a loaded machine).
 """
 from __future__ import annotations
 
 import math
-import os
 
-import pytest
-
-from test_typed_heldout import _no_cache, check_case  # noqa: F401  (the fixture is autouse)
-from test_typed_hunt import _literature_matches
+from _witness import BETA_KL, _no_cache, case_tests, exp_rate, gamma_shape, split  # noqa: F401  (the fixture is autouse)
 
 INF = math.inf
 F, K, J = "fisher", "kl", "jeffreys"
@@ -136,10 +132,6 @@ CASES = [
      ({"s": 1.4}, {"s": 0.6}), set(), True),
 ]
 
-_EXP_KL = "log({p}_1/{p}_2) + {p}_2/{p}_1 - 1"
-_BETA_KL = ("loggamma({a2}) + loggamma({b2}) - loggamma({a2} + {b2}) - loggamma({a1}) - loggamma({b1})"
-            " + loggamma({a1} + {b1}) + ({a1} - {a2})*polygamma(0, {a1}) + ({b1} - {b2})*polygamma(0, {b1})"
-            " + ({a2} - {a1} + {b2} - {b1})*polygamma(0, {a1} + {b1})")
 _Z012 = "(1 + {l} + {l}**2/2)"
 _ZIPF = "(1 + 2**(-{s}) + 3**(-{s}))"
 _ZIPF_E1 = "(log(2)*2**(-{s}) + log(3)*3**(-{s}))/" + _ZIPF
@@ -164,10 +156,10 @@ LITERATURE = {
                                         "Wikipedia, 'Inverse-gamma distribution': 1/X ~ Gamma(a, rate b); the "
                                         "gamma's KL at a common shape"),
     "inverse_gamma_shape_known_scale": ([["polygamma(1, a)"]],
-                                        "(a_1 - a_2)*polygamma(0, a_1) - loggamma(a_1) + loggamma(a_2)",
+                                        gamma_shape("a"),
                                         "Wikipedia, 'Inverse-gamma distribution'; the gamma's KL at a common rate"),
     "inverse_gamma_reciprocal_scale": ([["polygamma(1, a)", "1/t"], ["1/t", "a/t**2"]],
-                                       "(a_1 - a_2)*polygamma(0, a_1) - loggamma(a_1) + loggamma(a_2)"
+                                       gamma_shape("a") +
                                        " + a_2*log(t_2/t_1) + a_1*(t_1 - t_2)/t_2",
                                        "1/X ~ Gamma(a, scale t): Wikipedia, 'Gamma distribution' (information, KL)"),
     "log_logistic_scale_known_shape": ([["b**2/(3*a**2)"]], None,
@@ -204,13 +196,13 @@ LITERATURE = {
     "student_t5_location": ([["3/4"]], None,
                             "Lange, Little & Taylor (1989), JASA 84:881: (nu + 1)/((nu + 3) sigma^2) at nu = 5"),
     "beta_precision_known_mean": ([["m**2*polygamma(1, m*k) + (1 - m)**2*polygamma(1, (1 - m)*k) - polygamma(1, k)"]],
-                                  _BETA_KL.format(a1="m*k_1", b1="(1 - m)*k_1", a2="m*k_2", b2="(1 - m)*k_2"),
+                                  BETA_KL.format(a1="m*k_1", b1="(1 - m)*k_1", a2="m*k_2", b2="(1 - m)*k_2"),
                                   "Ferrari & Cribari-Neto (2004), J. Appl. Stat. 31:799 (beta in mean m and "
                                   "precision k); the beta KL (Wikipedia, 'Beta distribution')"),
     "kumaraswamy_a_known_b3": ([["5/(2*a**2)"]], None,
                                "Jones (2009), Statistical Methodology 6:70: I_aa = (1 + b/(b - 2)((psi(b) - psi(2))^2"
                                " - (psi'(b) - psi'(2))))/a^2, at b = 3"),
-    "asymmetric_laplace_rate": ([["1/l**2"]], _EXP_KL.format(p="l"),
+    "asymmetric_laplace_rate": ([["1/l**2"]], exp_rate("l"),
                                 "Kotz, Kozubowski & Podgórski, The Laplace Distribution and Generalizations (2001), "
                                 "ch. 3: l s(X) ~ Exp(1)"),
     "asymmetric_laplace_location": ([["l**2"]], None,
@@ -225,7 +217,7 @@ LITERATURE = {
     "generalized_normal_location_shape3": ([["9*gamma(5/3)/gamma(1/3)"]], None,
                                            "Nadarajah (2005), J. Appl. Stat. 32:685: I_mm = b^2 Gamma(2 - 1/b)/"
                                            "(a^2 Gamma(1/b)), at a = 1, b = 3"),
-    "exponential_heaviside_on_line": ([["1/t**2"]], _EXP_KL.format(p="t"),
+    "exponential_heaviside_on_line": ([["1/t**2"]], exp_rate("t"),
                                       "Wikipedia, 'Exponential distribution' (the density is 0 on x < 0)"),
     "normal_mean_square": ([["4*m**2"]], "(m_1**2 - m_2**2)**2/2",
                            "the normal mean mu = m^2 with unit variance: I = (dmu/dm)^2 (Lehmann & Casella (1998), "
@@ -301,18 +293,6 @@ def test_third_batch_is_new_broad_and_cited():
 # guards the sifting fix (the asymmetric Laplace location's -E[H] was 0); SYMFISHER_SLOW=1 runs them all
 # (the slow flag above marks the cases that take minutes even alone).
 DEFAULT = {"asymmetric_laplace_location"}
-FAST = [c for c in CASES if c[0] in DEFAULT]
-SLOW = [c for c in CASES if c[0] not in DEFAULT]
-
-
-@pytest.mark.parametrize("case", FAST, ids=[c[0] for c in FAST])
-def test_hunt_third_batch(case, capsys):
-    out = check_case(case, capsys)
-    _literature_matches(case, out, LITERATURE)
-
-
-if os.environ.get("SYMFISHER_SLOW"):
-    @pytest.mark.parametrize("case", SLOW, ids=[c[0] for c in SLOW])
-    def test_hunt_third_batch_slow(case, capsys):
-        out = check_case(case, capsys)
-        _literature_matches(case, out, LITERATURE)
+FAST, SLOW = split(CASES, DEFAULT)
+test_hunt_third_batch = case_tests(FAST, LITERATURE)
+test_hunt_third_batch_slow = case_tests(SLOW, LITERATURE)

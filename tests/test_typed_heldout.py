@@ -245,7 +245,9 @@ def _sym(decl: str):
 def _read(text: str, names: dict):
     from sympy.parsing.sympy_parser import parse_expr
 
-    return parse_expr(text, local_dict=dict(names))
+    # the logistic function under symfisher's names (docs/specs.md), which SymPy's parser does not know
+    logistic = {"sigmoid": lambda z: 1 / (1 + sp.exp(-z)), "expit": lambda z: 1 / (1 + sp.exp(-z))}
+    return parse_expr(text, local_dict={**logistic, **names})
 
 
 def _numeric_derivatives(e):

@@ -17,11 +17,8 @@ Cases marked ``slow`` are collected only with ``SYMFISHER_SLOW=1``.
 from __future__ import annotations
 
 import math
-import os
 
-import pytest
-
-from test_typed_heldout import _close, _no_cache, _value, check_case  # noqa: F401  (the fixture is autouse)
+from _witness import _no_cache, assert_new_and_cited, case_tests, cauchy_scale, exp_rate, gamma_shape, normal_sd, split  # noqa: F401  (the fixture is autouse)
 
 INF = math.inf
 F, K, J = "fisher", "kl", "jeffreys"
@@ -194,15 +191,14 @@ HUNT = [
 
 # id -> (Fisher matrix rows as text, KL as text or None, source); symbols as in the case, KL in name_1, name_2
 LITERATURE = {}
-_EXP_RATE_KL = "log({p}_1/{p}_2) + {p}_2/{p}_1 - 1"  # KL of two exponential laws in their rates
 _LOGISTIC_SCALE = "Balakrishnan (1985), J. Statist. Comput. Simul. 20:287 (half logistic); the logistic scale information (3 + pi^2)/(9 s^2), Johnson, Kotz & Balakrishnan, Continuous Univariate Distributions vol. 2 (1995), ch. 23"
 LITERATURE.update({
     "half_logistic_known_centre": ([["(3 + pi**2)/(9*s**2)"]], None, _LOGISTIC_SCALE),
-    "half_normal_known_centre": ([["2/s**2"]], "log(s_2/s_1) + s_1**2/(2*s_2**2) - 1/2",
+    "half_normal_known_centre": ([["2/s**2"]], normal_sd("s"),
                                  "Wikipedia, 'Half-normal distribution' (Fisher 2/sigma^2); the normal's KL at a common mean"),
-    "half_normal_precision": ([["1/(2*t**2)"]], "(log(t_1/t_2) + t_2/t_1 - 1)/2",
+    "half_normal_precision": ([["1/(2*t**2)"]], "(" + exp_rate("t") + ")/2",
                               "Wikipedia, 'Half-normal distribution'; t X^2 ~ chi^2_1, a gamma with shape 1/2 and rate t/2"),
-    "half_cauchy_known_centre": ([["1/(2*g**2)"]], "log((g_1 + g_2)**2/(4*g_1*g_2))",
+    "half_cauchy_known_centre": ([["1/(2*g**2)"]], cauchy_scale("g"),
                                  "Wikipedia, 'Cauchy distribution' (I = 1/(2 gamma^2)); Chyzak & Nielsen (2019), "
                                  "arXiv:1905.10965, eq. (1), at a common location"),
     "half_t": ([["2*n/((n + 3)*s**2)"]], None,
@@ -215,22 +211,22 @@ LITERATURE.update({
     "cauchy_both_scaled_form": ([["1/(2*g**2)", "0"], ["0", "1/(2*g**2)"]],
                                 "log(((g_1 + g_2)**2 + (m_1 - m_2)**2)/(4*g_1*g_2))",
                                 "Wikipedia, 'Cauchy distribution'; Chyzak & Nielsen (2019), eq. (1)"),
-    "lomax_shape": ([["1/a**2"]], _EXP_RATE_KL.format(p="a"),
+    "lomax_shape": ([["1/a**2"]], exp_rate("a"),
                     "Wikipedia, 'Lomax distribution': log(1 + X/l) ~ Exp(a)"),
     "generalized_pareto_scale": ([["1/((1 + 2*xi)*s**2)"]], None,
                                  "Smith (1985), Biometrika 72:67, §4 (generalized Pareto information, shape known)"),
     "levy_known_location": ([["1/(2*c**2)"]], "(log(c_1/c_2) + c_2/c_1 - 1)/2",
                             "Wikipedia, 'Lévy distribution': c/(X - mu) ~ chi^2_1"),
-    "dagum_p": ([["1/p**2"]], _EXP_RATE_KL.format(p="p"),
+    "dagum_p": ([["1/p**2"]], exp_rate("p"),
                 "Kleiber & Kotz, Statistical Size Distributions (2003), §6.2: F = (1 + (x/b)^(-a))^(-p), so "
                 "log(1 + (X/b)^(-a)) ~ Exp(p)"),
-    "inverse_exponential": ([["1/t**2"]], _EXP_RATE_KL.format(p="t"),
+    "inverse_exponential": ([["1/t**2"]], exp_rate("t"),
                             "Keller & Kamath (1982), IEEE Trans. Reliab. 31:87: 1/X ~ Exp(t)"),
-    "inverse_rayleigh": ([["1/t**2"]], _EXP_RATE_KL.format(p="t"),
+    "inverse_rayleigh": ([["1/t**2"]], exp_rate("t"),
                          "Voda (1972), Rev. Roumaine Math. Pures Appl. 17:1531 (inverse Rayleigh): X^(-2) ~ Exp(t)"),
-    "gumbel_type2_b": ([["1/b**2"]], _EXP_RATE_KL.format(p="b"),
+    "gumbel_type2_b": ([["1/b**2"]], exp_rate("b"),
                        "Wikipedia, 'Type-2 Gumbel distribution': X^(-a) ~ Exp(b)"),
-    "inverse_chi2_dof": ([["polygamma(1, k/2)/4"]], "loggamma(k_2/2) - loggamma(k_1/2) + (k_1 - k_2)*polygamma(0, k_1/2)/2",
+    "inverse_chi2_dof": ([["polygamma(1, k/2)/4"]], gamma_shape("k", "{}/2"),
                          "Wikipedia, 'Inverse-chi-squared distribution': 1/X ~ chi^2_k, whose information is "
                          "trigamma(k/2)/4 (a gamma in its shape k/2)"),
     "weibull_scale": ([["k**2/l**2"]], "k*log(l_2/l_1) + (l_1/l_2)**k - 1",
@@ -254,7 +250,7 @@ LITERATURE.update({
                      "Wikipedia, 'Laplace distribution' (information diag(1/b^2, 1/b^2) and KL)"),
     "log_laplace_location": ([["1/b**2"]], "Abs(m_1 - m_2)/b + exp(-Abs(m_1 - m_2)/b) - 1",
                              "log X ~ Laplace(m, b): Wikipedia, 'Laplace distribution'"),
-    "type2_generalized_logistic": ([["1/a**2"]], _EXP_RATE_KL.format(p="a"),
+    "type2_generalized_logistic": ([["1/a**2"]], exp_rate("a"),
                                    "Balakrishnan & Leung (1988), Comm. Statist. Simul. 17:25 (type II): "
                                    "log(1 + exp(X)) ~ Exp(a)"),
     "type3_generalized_logistic": ([["2*polygamma(1, a) - 4*polygamma(1, 2*a)"]],
@@ -264,7 +260,7 @@ LITERATURE.update({
                                    "information and KL (Wikipedia, 'Beta distribution')"),
     "johnson_su_gamma": ([["1"]], "(g_1 - g_2)**2/2",
                          "Johnson (1949), Biometrika 36:149: gamma + delta asinh(X) ~ N(0, 1)"),
-    "power_function_known_end": ([["1/al**2"]], _EXP_RATE_KL.format(p="al"),
+    "power_function_known_end": ([["1/al**2"]], exp_rate("al"),
                                  "Johnson, Kotz & Balakrishnan vol. 2, ch. 25: -log(X/b) ~ Exp(al)"),
     "geometric_trials": ([["1/(p**2*(1 - p))"]], "log(p_1/p_2) + (1 - p_1)/p_1*log((1 - p_1)/(1 - p_2))",
                          "Wikipedia, 'Geometric distribution' (number of trials)"),
@@ -280,7 +276,7 @@ LITERATURE.update({
     "zeta": ([["Derivative(zeta(s), (s, 2))/zeta(s) - (Derivative(zeta(s), s)/zeta(s))**2"]],
              "(s_1 - s_2)*Derivative(zeta(s_1), s_1)/zeta(s_1) + log(zeta(s_2)/zeta(s_1))",
              "Wikipedia, 'Zeta distribution': an exponential family in log X with A(s) = log zeta(s)"),
-    "normal_negative_sd": ([["2/s**2"]], "log(s_2/s_1) + s_1**2/(2*s_2**2) - 1/2",
+    "normal_negative_sd": ([["2/s**2"]], normal_sd("s"),
                            "Wikipedia, 'Normal distribution' (information 2/sigma^2 in the standard deviation), "
                            "with sigma = |s|"),
     "exp_rate_square_negative": ([["4/t**2"]], "log(t_1**2/t_2**2) + t_2**2/t_1**2 - 1",
@@ -294,19 +290,19 @@ LITERATURE.update({
     "wrapped_cauchy_r": ([["2/(1 - r**2)**2"]], "log((1 - r_1*r_2)**2/((1 - r_1**2)*(1 - r_2**2)))",
                          "McCullagh (1996), Ann. Statist. 24:787: the wrapped Cauchy is the Cauchy through the Cayley map, "
                          "scale (1 + r)/(1 - r); the Cauchy's I = 1/(2 g^2) and KL (Chyzak & Nielsen (2019), eq. (1))"),
-    "half_normal_left": ([["2/s**2"]], "log(s_2/s_1) + s_1**2/(2*s_2**2) - 1/2",
+    "half_normal_left": ([["2/s**2"]], normal_sd("s"),
                          "Wikipedia, 'Half-normal distribution' (reflected: -X is half-normal)"),
     "half_logistic_left_rate": ([["(3 + pi**2)/(9*r**2)"]], None, _LOGISTIC_SCALE + ", in the rate r = 1/s, reflected"),
-    "normal_precision_known_centre": ([["1/(2*t**2)"]], "(log(t_1/t_2) + t_2/t_1 - 1)/2",
+    "normal_precision_known_centre": ([["1/(2*t**2)"]], "(" + exp_rate("t") + ")/2",
                                       "Wikipedia, 'Normal distribution' (precision t = 1/sigma^2, known mean)"),
-    "cauchy_scale_known_location": ([["1/(2*g**2)"]], "log((g_1 + g_2)**2/(4*g_1*g_2))",
+    "cauchy_scale_known_location": ([["1/(2*g**2)"]], cauchy_scale("g"),
                                     "Wikipedia, 'Cauchy distribution'; Chyzak & Nielsen (2019), eq. (1)"),
     "probit_bernoulli": ([["2*exp(-t**2)/(pi*(1 - erf(t/sqrt(2))**2))"]],
                          "(1 + erf(t_1/sqrt(2)))/2*log((1 + erf(t_1/sqrt(2)))/(1 + erf(t_2/sqrt(2))))"
                          " + (1 - erf(t_1/sqrt(2)))/2*log((1 - erf(t_1/sqrt(2)))/(1 - erf(t_2/sqrt(2))))",
                          "McCullagh & Nelder, Generalized Linear Models (1989), §4.3: a Bernoulli with p = Phi(t), "
                          "I = phi(t)^2/(Phi(t)(1 - Phi(t)))"),
-    "gamma_shape_shifted": ([["polygamma(1, t + 1)"]], "loggamma(t_2 + 1) - loggamma(t_1 + 1) + (t_1 - t_2)*polygamma(0, t_1 + 1)",
+    "gamma_shape_shifted": ([["polygamma(1, t + 1)"]], gamma_shape("t", "{} + 1"),
                             "a gamma law with shape t + 1 and rate 1 (Wikipedia, 'Gamma distribution': information and KL)"),
     "logistic_rate": ([["(3 + pi**2)/(9*r**2)"]], None,
                       "Johnson, Kotz & Balakrishnan vol. 2 (1995), ch. 23: the logistic scale information, in the rate r = 1/s"),
@@ -316,14 +312,14 @@ LITERATURE.update({
     "laplace_sd_form": ([["2/s**2", "0"], ["0", "1/s**2"]],
                         "log(s_2/s_1) + sqrt(2)*Abs(m_1 - m_2)/s_2 + s_1/s_2*exp(-sqrt(2)*Abs(m_1 - m_2)/s_1) - 1",
                         "Wikipedia, 'Laplace distribution' with b = s/sqrt(2) (s the standard deviation)"),
-    "gamma_shape_known_scale": ([["polygamma(1, a)"]], "(a_1 - a_2)*polygamma(0, a_1) - loggamma(a_1) + loggamma(a_2)",
+    "gamma_shape_known_scale": ([["polygamma(1, a)"]], gamma_shape("a"),
                                 "Wikipedia, 'Gamma distribution' (information matrix and KL, at a common scale)"),
     "weibull_shape_known_scale": ([["((1 - EulerGamma)**2 + pi**2/6)/k**2"]],
                                   "log(k_1/k_2) - EulerGamma*(1 - k_2/k_1) + gamma(k_2/k_1 + 1) - 1",
                                   "Wikipedia, 'Weibull distribution' (information matrix; KL at a common scale)"),
-    "lognormal_sigma_known_mu": ([["2/s**2"]], "log(s_2/s_1) + s_1**2/(2*s_2**2) - 1/2",
+    "lognormal_sigma_known_mu": ([["2/s**2"]], normal_sd("s"),
                                  "Wikipedia, 'Log-normal distribution': log X ~ N(m, s^2)"),
-    "normal_sd_known_mean": ([["2/s**2"]], "log(s_2/s_1) + s_1**2/(2*s_2**2) - 1/2",
+    "normal_sd_known_mean": ([["2/s**2"]], normal_sd("s"),
                              "Wikipedia, 'Normal distribution' (information and KL)"),
     "gumbel_location_known_scale": ([["1/s**2"]], "exp((m_2 - m_1)/s) + (m_1 - m_2)/s - 1",
                                     "Johnson, Kotz & Balakrishnan vol. 2 (1995), ch. 22; E exp(-Z) = 1 for the standard Gumbel"),
@@ -363,39 +359,7 @@ LITERATURE.update({
 })
 
 
-def _literature_matches(case, out, literature=None):
-    """The JSON's closed forms against the cited values, at the case's two parameter points
-    (``literature``: the id -> (Fisher rows, KL, source) table, this file's ``LITERATURE`` by default)."""
-    import sympy as sp
-
-    from test_typed_heldout import Witness
-
-    lit = (LITERATURE if literature is None else literature).get(case[0])
-    if lit is None:
-        return
-    fisher, kl, _source = lit
-    w = Witness(case)
-    names = dict(w.names)
-    if out["fisher"] is not None:
-        for pt in case[6]:
-            for i, row in enumerate(fisher):
-                for j, want in enumerate(row):
-                    got = _value(out["fisher"][i][j], names, pt)
-                    assert _close(got, _value(want, names, pt)), (case[0], "fisher vs literature", i, j, pt, got, want)
-    if kl is not None and out["kl"] is not None:
-        kl_names = {c.name: c for c in w.consts}
-        a, b = case[6]
-        sub = {k: v for k, v in a.items() if k not in {p.name for p in w.params}}
-        for p in w.params:
-            for k, pt in (("1", a), ("2", b)):
-                kl_names[f"{p.name}_{k}"] = sp.Symbol(f"{p.name}_{k}", **p.assumptions0)
-                sub[f"{p.name}_{k}"] = pt[p.name]
-        got, want = _value(out["kl"], kl_names, sub), _value(kl, kl_names, sub)
-        assert _close(got, want), (case[0], "kl vs literature", got, want)
-
-
-FAST = [c for c in HUNT if not c[8]]
-SLOW = [c for c in HUNT if c[8]]
+FAST, SLOW = split(HUNT)
 
 
 def test_hunt_batch_is_broad_and_cited():
@@ -403,24 +367,11 @@ def test_hunt_batch_is_broad_and_cited():
     from test_typed_heldout import HELDOUT
     from test_typed_textbook import TEXTBOOK
 
-    ids = [c[0] for c in HUNT]
-    assert len(ids) == len(set(ids)) >= 30
-    assert not set(ids) & ({c[0] for c in HELDOUT} | {e[0] for e in TEXTBOOK})
-    for c in HUNT:
-        assert not c[7] or c[0] in LITERATURE, c[0]
+    assert_new_and_cited(HUNT, LITERATURE, HELDOUT + [(e[0],) for e in TEXTBOOK], minimum=30)
 
 
-@pytest.mark.parametrize("case", FAST, ids=[c[0] for c in FAST])
-def test_hunt_typed_density(case, capsys):
-    out = check_case(case, capsys)
-    _literature_matches(case, out)
-
-
-if os.environ.get("SYMFISHER_SLOW"):
-    @pytest.mark.parametrize("case", SLOW, ids=[c[0] for c in SLOW])
-    def test_hunt_typed_density_slow(case, capsys):
-        out = check_case(case, capsys)
-        _literature_matches(case, out)
+test_hunt_typed_density = case_tests(FAST, LITERATURE)
+test_hunt_typed_density_slow = case_tests(SLOW, LITERATURE)
 
 
 def test_an_integer_valued_parameter_is_refused(capsys):

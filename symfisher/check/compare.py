@@ -197,12 +197,12 @@ def _difference(a, b):
     """(vanishes, a - b) for two values at a point: exact when both are exact, else to the digits
     (each side is good to ``DIGITS`` significant digits, so their difference is good to ``NOISE``)."""
     d = a - b
-    if d.is_Rational:
+    if a.is_Rational and b.is_Rational:
         return d == 0, d
     scale = max(abs(sp.N(a, 15)), abs(sp.N(b, 15)), sp.Float(1e-300))
     m = abs(sp.N(d, 15))
-    if m == 0:
-        return True, sp.Integer(0)
+    if m == 0:  # 0 to the sides' digits, not an exact 0: the difference itself is still to be looked at
+        return True, sp.Float(0)
     return bool(m <= NOISE * scale), sp.N(d, 15)
 
 

@@ -196,6 +196,13 @@ def _near(c: Comparison) -> bool:
     return len(pairs) >= 3 and all(a is not None and abs(a - b) <= 1e-6 * max(abs(b), 1.0) for a, b in pairs)
 
 
+def _undoes(cand, r, points) -> bool:
+    """Whether a slip times a factor is the correct answer itself (the sign error times -1, the square of
+    the square root): then the factor undoes the slip, and naming both would be a wrong diagnosis of an
+    answer that differs from the correct one by something else (a term too small to move 15 digits)."""
+    return matches(r, cand, points)
+
+
 def diagnose_scalar(c: Comparison, target, mistakes: list) -> str | None:
     u, r = c.u, c.r
     mistakes = [(m, text) for m, text in mistakes if not matches(r, m, c.points)]  # a "slip" that is right here
@@ -225,11 +232,11 @@ def diagnose_scalar(c: Comparison, target, mistakes: list) -> str | None:
         if matches(u, r**p, c.points):
             return text
         g = constant_ratio(u, r**p, target, c.points)
-        if g is not None and g != 1:
+        if g is not None and g != 1 and not _undoes(g * r**p, r, c.points):
             return f"{text}, times the constant {g}"
     for cand, text in mistakes:
         g = constant_ratio(u, cand, target, c.points)
-        if g is not None and g != 1:
+        if g is not None and g != 1 and not _undoes(g * cand, r, c.points):
             return f"{text}; and off by the factor {g}"
     return _partial_region(c) or _additive_term(c)
 

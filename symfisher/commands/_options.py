@@ -155,3 +155,18 @@ def _coordinates_transform(model, args):
 
 
 MODEL_TRANSFORMS.append(_coordinates_transform)
+
+
+def _kl_names_free(model, args):
+    """A declared name that the KL divergence or its Taylor expansion also gives (``a_1``, ``delta_a``:
+    docs/specs.md) is bad input (:func:`symfisher.derive.taylor.derived_name_clash`)."""
+    from ..derive.taylor import derived_name_clash
+    from ..model import ModelError
+
+    why = derived_name_clash(model)
+    if why:
+        raise ModelError(why)
+    return model
+
+
+MODEL_TRANSFORMS.append(_kl_names_free)

@@ -37,12 +37,38 @@ from .report import register_quantity
 from .structures import dispatch
 from ..expectation import expand_log_density
 
-__all__ = ["kl_taylor", "delta_symbols"]
+__all__ = ["kl_taylor", "delta_symbols", "derived_name_clash"]
 
 
 def delta_symbols(model: Model) -> tuple:
     """The displacement ``(delta_p, ...)``, one real symbol per parameter."""
     return tuple(sp.Symbol(f"delta_{th.name}", real=True) for th in model.params)
+
+
+# -- hunt: names the KL and its expansion give, against the model's own names (used by commands/_options.py
+# and sheets/adapter.py, which refuse such a model as bad input) --------------------------------------------
+def derived_name_clash(model: Model) -> str | None:
+    """Why a declared name is also a name the derivation gives, or None. The KL names the two distributions'
+    parameters ``a_1`` and ``a_2`` (:func:`symfisher.derive.kl.kl_symbols`): a known constant ``a_1`` would be
+    the first distribution's ``a`` (the KL of ``a`` beside it mixed the two). The expansion names the step in
+    ``a`` ``delta_a`` (:func:`delta_symbols`): a parameter or constant of that name printed
+    ``delta_a**2/(2*delta_a)``, which reads back wrong. A parameter ``a_2`` beside ``a`` is the same SymPy
+    symbol as the second distribution's ``a`` when their domains' assumptions agree: the KL of
+    ``a exp(-a x) a_2 exp(-a_2 y)`` came out as ``log(a_1/a_2_2) - 2 + a_2_2/a_2_1 + a_2_1/a_1``; and data
+    variables ``x_1, x_2`` beside a parameter ``x`` made the KL of two normal means 0."""
+    from .kl import kl_symbols
+
+    declared = ({x.name: "data variable" for x in model.data} | {c.name: "constant" for c in model.constants}
+                | {th.name: "parameter" for th in model.params})
+    for k, side in zip(("1", "2"), kl_symbols(model)):
+        for th, s in side.items():
+            if s.name in declared:
+                return (f"the {declared[s.name]} {s.name} has the name the KL divergence gives the parameter "
+                        f"{th.name} of distribution {k}: rename the {declared[s.name]}")
+    for th, d in zip(model.params, delta_symbols(model)):
+        if d.name in declared:
+            return f"{d.name} is the name the KL Taylor expansion gives the step in the parameter {th.name}: rename it"
+    return None
 
 
 def _multi_factorial(alpha: tuple) -> int:

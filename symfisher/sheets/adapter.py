@@ -209,6 +209,11 @@ def build_model(spec: Spec, part: Part, index: int):
         raise SpecError(spec.path, where + key, str(exc).strip().splitlines()[0]) from None
     if "coords" in m:
         model = _in_coords(model, m["coords"], spec.path, where + "coords")
+    from ..derive.taylor import derived_name_clash  # hunt: a constant a_1 or a parameter delta_a (bad input)
+
+    why = derived_name_clash(model)
+    if why:
+        raise SpecError(spec.path, where + ("consts" if "consts" in m else "params"), why)
     return model
 
 
