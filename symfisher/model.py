@@ -37,11 +37,15 @@ import sympy.tensor.tensor  # noqa: F401,E402
 
 from .domains import Domain
 
-__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "GaussianMean", "ModelError", "Deferred"]
+__all__ = ["Model", "PowerMoments", "MGF", "Representation", "LinearIndex", "GaussianMean", "ModelError", "ReservedNameError", "Deferred"]
 
 
 class ModelError(ValueError):
     """The model is not one the engine can treat (bad support, not normalized, ...)."""
+
+
+class ReservedNameError(ModelError):
+    """A declared name the derivation also gives (the KL's ``a_1``, ``a_2``, the Taylor step ``delta_a``)."""
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ import sympy as sp
 from .derive.regularity import check_normalization, check_support
 from .derive.signs import _real_on
 from .limits import StepFailed, StepTimeout, contained
-from .model import Deferred, Model, ModelError, _DeferredField
+from .model import Deferred, Model, ModelError, ReservedNameError, _DeferredField
 from .standardize import standardize, through_log
 
 __all__ = ["from_density", "from_logpdf"]
@@ -160,6 +160,13 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
         parameterization=("f = " if not is_log else "log f = ") + text.strip(),
         meta=_constraints(constraints, known, pdecl + cdecl, xs),
     )
+    # a declared name the KL or its Taylor expansion also gives (a_1, a_2, delta_a) would mix the two
+    # (docs/specs.md): bad input through Python as through the CLI
+    from .derive.taylor import derived_name_clash
+
+    why = derived_name_clash(model)
+    if why:
+        raise ReservedNameError(why)
     check_support(model)
     support = supports[0]
     # a textbook kernel's total cancels term by term in logs (no integral, no representation needed)

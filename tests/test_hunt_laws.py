@@ -19,6 +19,8 @@ import math
 
 import pytest
 import sympy as sp
+
+import symfisher as sf
 from sympy.parsing.sympy_parser import parse_expr
 
 from _witness import (_no_cache, assert_new_and_cited, case_tests, cauchy_scale, exp_rate,  # noqa: F401
@@ -362,3 +364,25 @@ def test_a_singular_information_names_cramer_rao_and_jeffreys(capsys):
     assert rep["cramer_rao"] is None and rep["jeffreys"] is None
     steps = {f["step"]: f["reason"] for f in rep["failures"]}
     assert "singular" in steps["cramer_rao"] and "singular" in steps["jeffreys"]
+
+
+def test_a_name_the_kl_gives_is_refused_through_python_too():
+    """from_density itself refuses the clash (the CLI and the spec refused it, Python gave the mixed KL
+    log(2 a_1) - log(a_1 + a_2) + ...): one ModelError naming the symbol."""
+    from symfisher.model import ModelError
+
+    with pytest.raises(ModelError, match="a_1"):
+        sf.from_density("(a + a_1)*exp(-(a + a_1)*x)", var="x in (0, oo)", params=["a > 0"], consts=["a_1 > 0"])
+    with pytest.raises(ModelError, match="delta_a"):
+        sf.from_density("exp(-(x-a)**2/(2*delta_a))/sqrt(2*pi*delta_a)", var="x in R",
+                        params=["a real", "delta_a > 0"])
+    # the same law with the constant renamed builds, and its KL is the exponential-rate KL at rates a + c
+    m = sf.from_density("(a + c)*exp(-(a + c)*x)", var="x in (0, oo)", params=["a > 0"], consts=["c > 0"])
+    got = sf.derive_all(m, only=["kl"]).to_json()["kl"]
+    # KL(Exp(r1) || Exp(r2)) = log(r1/r2) + r2/r1 - 1 (the literature form in _witness, rates a_k + c)
+    names = {n: sp.Symbol(n, positive=True) for n in ("a_1", "a_2", "c")}
+    want = parse_expr(exp_rate("r").replace("r_1", "(a_1 + c)").replace("r_2", "(a_2 + c)"), local_dict=names)
+    got = parse_expr(got, local_dict=names)
+    for pt in ({"a_1": 1.3, "a_2": 0.4, "c": 0.2}, {"a_1": 0.5, "a_2": 2.5, "c": 1.7}):
+        sub = {names[k]: v for k, v in pt.items()}
+        assert abs(float(got.subs(sub)) - float(want.subs(sub))) < 1e-12

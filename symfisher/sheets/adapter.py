@@ -182,7 +182,7 @@ def resolve(ctx: Context, rp: ResultPath):
 
 def build_model(spec: Spec, part: Part, index: int):
     from ..families import UnknownModel, get_model
-    from ..model import ModelError
+    from ..model import ModelError, ReservedNameError
 
     m = dict(part.model)
     where = (f"part[{index}]." if len(spec.parts) > 1 else "") + "model."
@@ -204,6 +204,8 @@ def build_model(spec: Spec, part: Part, index: int):
                           name=m.get("label") or None, constraints=list(m.get("constraints", ())))
     except SpecError:
         raise
+    except ReservedNameError as exc:  # a constant a_1 or a parameter delta_a: the key that declares it
+        raise SpecError(spec.path, where + ("consts" if "consts" in m else "params"), str(exc)) from None
     except (ModelError, ValueError) as exc:
         key = "name" if "name" in m else ("density" if "density" in m else "logpdf")
         raise SpecError(spec.path, where + key, str(exc).strip().splitlines()[0]) from None
