@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .domain_points import random_points
 from .limits import StepFailed, default_limit
 from .model import Model
-from .simplify import random_points
 
 
 class ExpectationError(StepFailed):
@@ -45,7 +45,7 @@ def clear_cache() -> None:
 
 class _Domains(dict):
     """``{symbol: Domain}`` with the model's joint ``constraints`` (``p_1 + p_2 < 1``), which
-    :func:`~symfisher.simplify.random_points` keeps: a condition is decided where the model lives."""
+    :func:`~symfisher.domain_points.random_points` keeps: a condition is decided where the model lives."""
 
     constraints: tuple = ()
 

@@ -461,7 +461,7 @@ def param_points(model, n: int = 3, seed: int = 20261125) -> list:
     away from the boundaries, respecting joint constraints (``p_1 + p_2 < 1``); the known
     constants are drawn once and shared by all points."""
     from .derive.regularity import model_domains
-    from .simplify import random_points
+    from .domain_points import random_points
 
     syms = list(model.params) + list(model.constants)
     doms = model_domains(model)

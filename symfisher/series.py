@@ -448,7 +448,8 @@ def zero_test(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = SERIE
     proof; a point where an entry is a finite number above the tolerance proves it is not zero (``False``).
     Repeated entries (a symmetric matrix) are tested once."""
     from .limits import StepTimeout, time_limit
-    from .simplify import as_expr, cancels, random_points
+    from .domain_points import random_points
+    from .simplify import as_expr, cancels
 
     expr = as_expr(expr)
     entries = list(dict.fromkeys(expr)) if isinstance(expr, sp.MatrixBase) else [expr]

@@ -311,7 +311,7 @@ def cdf_representation(model: Model, limit: float | None = None) -> Representati
             sols = sp.solve(sp.Eq(F, u), x)
     except (StepTimeout, Exception):
         return None
-    from .simplify import random_points
+    from .domain_points import random_points
 
     for sol in sols:
         sol = _normalize_signs(sol)

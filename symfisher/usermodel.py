@@ -67,7 +67,7 @@ def _constraints(texts, known: dict, domains, data=()) -> tuple:
     if not rels:
         return ()
     from .derive.regularity import DomainMap
-    from .simplify import exact_point, random_points
+    from .domain_points import exact_point, random_points
 
     doms = DomainMap(domains)
     doms.constraints = rels
@@ -224,7 +224,7 @@ def _normalizes_by_kernel(model: Model) -> bool:
     multiplied out, or once each ``log B(u, v)`` and ``loggamma(u)`` (``u, v > 0``) is written in logs of
     Gamma functions: the proof that costs no product of powers and no ``gammasimp``. ``False`` leaves the
     question to :func:`_normalizes_by_transform`."""
-    from .expectation_routes import log_total_mass
+    from .kernel_mass import log_total_mass
 
     total = log_total_mass(model)
     if total is None:

@@ -169,7 +169,7 @@ def test_on_the_whole_line_the_representation_is_found_with_the_model():
 
 
 def test_a_gaussian_kernel_normalizes_by_its_own_log_kernel_and_defers_the_representation():
-    from symfisher.expectation_routes import log_total_mass
+    from symfisher.kernel_mass import log_total_mass
     from symfisher.model import Deferred
 
     m = sf.from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R",

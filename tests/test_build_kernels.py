@@ -12,7 +12,7 @@ import sympy as sp
 
 import symfisher as sf
 import symfisher.usermodel as um
-from symfisher.expectation_routes import log_total_mass
+from symfisher.kernel_mass import log_total_mass
 from symfisher.model import ModelError
 
 # density, var, params, consts, a parameter point

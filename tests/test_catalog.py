@@ -14,7 +14,8 @@ from symfisher import family_names, get_model, iid_additivity
 from symfisher.derive import model_domains
 from symfisher.derive.structure import gaussian_mean, linear_index
 from symfisher.derive.structures import applicable
-from symfisher.simplify import is_zero, numeric_value, random_points
+from symfisher.domain_points import random_points
+from symfisher.simplify import is_zero, numeric_value
 
 
 def _s(m, name):

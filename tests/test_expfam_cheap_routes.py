@@ -23,6 +23,7 @@ import sympy as sp
 from symfisher import fisher_information, from_density
 from symfisher.derive import model_domains
 from symfisher.derive.structures import find
+from symfisher.derive.structures import _expfam_forms as F
 from symfisher.derive.structures import expfam as E
 from symfisher.simplify import is_zero
 
@@ -128,22 +129,22 @@ def test_field_factor_is_factors_form():
               2 * p + 4, (p - q) ** 3 / (p + q) ** 2, mu / p - 2, (3 * mu / 2 - p + 1) / (p * (1 - p)),
               -(-1 / (2 * r ** 2) - 1 / (2 * p ** 2)) * (-8 * p - 5 * q + 9) - (sp.Rational(3, 2) / r ** 2) * (3 - q),
               sp.pi * p / (1 + p) + 1):  # (the last: pi is no element of QQ(p): factor itself)
-        assert E._field_factor(e) == sp.factor(e)
-        assert sp.cancel(E._field_factor(e) - e) == 0
+        assert F._field_factor(e) == sp.factor(e)
+        assert sp.cancel(F._field_factor(e) - e) == 0
 
 
 def test_rational_tidy_keeps_a_small_input_that_is_shorter():
     p = sp.Symbol("p", positive=True)
-    assert E._rational_tidy(1 / (1 - p) + 1 / p) == 1 / (p * (1 - p))
+    assert F._rational_tidy(1 / (1 - p) + 1 / p) == 1 / (p * (1 - p))
     e = 1 + 1 / (1 - p) + 1 / p  # its factored form (p^2 - p - 1)/(p (p - 1)) is longer
-    assert E._rational_tidy(e) == e
+    assert F._rational_tidy(e) == e
 
 
 def test_rational_tidy_ranks_the_lowest_terms_form_too():
     mu, s = sp.Symbol("mu", real=True), sp.Symbol("sigma", positive=True)
     e = s ** 5 * (1 / s ** 3 - mu ** 2 / s ** 5)  # E[T] of the normal law in (mu known, sigma), as solved
     assert sp.factor(e).is_Mul  # factoring splits the difference of squares, -(mu - sigma)(mu + sigma) ...
-    assert E._rational_tidy(e) == s ** 2 - mu ** 2  # ... which the textbook (and tidy) keep whole
+    assert F._rational_tidy(e) == s ** 2 - mu ** 2  # ... which the textbook (and tidy) keep whole
     n = from_density("exp(-(x-mu)**2/(2*sigma**2))/(sigma*sqrt(2*pi))", var="x in R", params=["sigma > 0"],
                      consts=["mu real"])
     assert find(n, "exponential_family").mean()[0] == n.symbol("sigma") ** 2 - n.symbol("mu") ** 2
@@ -153,10 +154,10 @@ def test_symmetric_matrix_tidied_on_and_above_the_diagonal(monkeypatch):
     p, q = sp.symbols("p q", positive=True)
     M = sp.Matrix([[1 / p + 1 / (1 - p - q), 1 / (1 - p - q)], [1 / (1 - p - q), 1 / q + 1 / (1 - p - q)]])
     seen = []
-    real = E._tidy_entry
-    monkeypatch.setattr(E, "_TIDIED", {})
-    monkeypatch.setattr(E, "_tidy_entry", lambda e: seen.append(e) or real(e))
-    out = E._tidy(M)
+    real = F._tidy_entry
+    monkeypatch.setattr(F, "_TIDIED", {})
+    monkeypatch.setattr(F, "_tidy_entry", lambda e: seen.append(e) or real(e))
+    out = F._tidy(M)
     assert len(seen) == 3 and out[0, 1] == out[1, 0]
     assert all(sp.cancel(a - b) == 0 for a, b in zip(out, M))
 

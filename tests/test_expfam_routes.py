@@ -19,7 +19,7 @@ import sympy as sp
 from symfisher import fisher_information, from_density
 from symfisher.derive import model_domains
 from symfisher.derive.structures import applicable, find
-from symfisher.derive.structures.expfam import _exps_as_generators, _joined_exps
+from symfisher.derive.structures._expfam_forms import _exps_as_generators, _joined_exps
 from symfisher.derive.structures.linear_index import found_index
 from symfisher.simplify import is_zero
 

@@ -12,7 +12,8 @@ import sympy as sp
 from symfisher import family_names, get_model
 from symfisher.derive import model_domains
 from symfisher.derive.kl import KL_CLOSED_FORMS, kl_divergence, kl_domains, kl_symbols
-from symfisher.simplify import is_zero, random_points
+from symfisher.domain_points import random_points
+from symfisher.simplify import is_zero
 
 NAMES = family_names()
 

@@ -21,10 +21,10 @@ import sympy as sp
 
 from symfisher import fisher_information, from_density
 from symfisher.derive.regularity import DomainMap, check_density_values, check_normalization
+from symfisher.domain_points import exact_point
 from symfisher.domains import Domain
 from symfisher.joint import GAUSS_ND, joint_moment, joint_total_mass, real_on_constraints
 from symfisher.model import ModelError
-from symfisher.simplify import exact_point
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -223,18 +223,19 @@ def test_the_numeric_sign_probe_of_one_variable_imports_no_numpy():
 def test_mpmath_density_values_agree_with_numpy_and_scipy(text, var, params):
     """Two independent evaluators of the probe: mpmath's scalar arithmetic and NumPy/SciPy's vectorized one give
     the same complex density values at every probe point (signs and imaginary parts included)."""
+    from symfisher.derive import probe as P
     from symfisher.derive import regularity as R
 
     consts = ["n in 1..oo", "c in (-1, 1)"] if "binomial" in text else []
     m = from_density(text, var=var, params=params, consts=consts, check=False)
     syms = sorted(set(m.params) | set(m.constants), key=lambda s: s.name)
-    fn = R._scalar_log_density(m, syms)
+    fn = P._scalar_log_density(m, syms)
     assert fn is not None
     compared = 0
     for sub in R._probe_points(m):
-        xs = R._support_probes(m.support[0], sub)
-        mine = R._scalar_density_values(fn, xs, [sub[s] for s in syms])
-        theirs = [complex(v) for v in R._density_values(m, syms, xs, sub)]
+        xs = P._support_probes(m.support[0], sub)
+        mine = P._scalar_density_values(fn, xs, [sub[s] for s in syms])
+        theirs = [complex(v) for v in P._density_values(m, syms, xs, sub)]
         for a, b in zip(mine, theirs):
             if math.isfinite(abs(b)) and abs(b) < 1e300:
                 assert abs(a - b) <= 1e-9 * max(1.0, abs(b)), (sub, a, b)

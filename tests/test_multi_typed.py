@@ -22,7 +22,7 @@ from symfisher.derive.kl import kl_domains
 from symfisher.derive.regularity import check_normalization
 from symfisher.model import ModelError
 from symfisher.parsing import ParseError, parse_expression
-from symfisher.simplify import random_points
+from symfisher.domain_points import random_points
 
 QUANTITIES = T.QUANTITIES
 

@@ -244,7 +244,7 @@ QUANTITIES = ("score", "hessian", "fisher")
 @given(typed_densities())
 def test_random_valid_densities_derive_without_crashing_and_match_a_numeric_witness(case):
     from symfisher.limits import default_limit, set_default_limit
-    from symfisher.simplify import random_points
+    from symfisher.domain_points import random_points
     from symfisher.derive.regularity import model_domains
 
     text, var, dom = case

@@ -22,7 +22,8 @@ from symfisher import derive_all, from_density
 from symfisher.derive import model_domains
 from symfisher.derive.kl import kl_divergence, kl_domains, kl_symbols
 from symfisher.derive.structures import Structure, applicable, dispatch, find, register_structure, registered
-from symfisher.simplify import is_zero, random_points
+from symfisher.domain_points import random_points
+from symfisher.simplify import is_zero
 
 ROOT = pathlib.Path(__file__).resolve().parents[1] / "symfisher"
 

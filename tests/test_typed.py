@@ -16,7 +16,8 @@ import sympy as sp
 from symfisher import derive_all, from_density, get_model
 from symfisher.derive import model_domains
 from symfisher.derive.kl import kl_domains
-from symfisher.simplify import is_zero, random_points
+from symfisher.domain_points import random_points
+from symfisher.simplify import is_zero
 
 # (catalog family, density as typed, variable, parameters, constants, catalog parameters as
 #  functions of the typed symbols, or None for the catalog's own coordinates)

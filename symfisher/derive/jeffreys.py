@@ -120,7 +120,7 @@ def _one_radical(expr, doms):
     try:
         with time_limit(share(0.05), "one radical"):
             if cancels(new.doit() ** 2 - expr**2):
-                from ..simplify import random_points
+                from ..domain_points import random_points
 
                 pt = random_points(sorted(expr.free_symbols, key=lambda s: s.name), doms, n=1)[0]
                 a, b = value_at(new.doit(), pt), value_at(expr, pt)

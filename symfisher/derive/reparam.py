@@ -37,7 +37,7 @@ from ..derivation import Derivation, Step
 from ..domains import POSITIVE, REAL, Domain
 from ..limits import StepTimeout, time_limit
 from ..model import Model, ModelError, PowerMoments, MGF, Representation
-from ..simplify import as_expr, is_zero, random_points, tidy, tidy_matrix
+from ..simplify import as_expr, is_zero, tidy, tidy_matrix
 from . import notation as N
 from .regularity import DomainMap, model_domains
 

@@ -28,11 +28,12 @@ from __future__ import annotations
 import sympy as sp
 
 from ...derivation import Derivation, Step
+from ...domain_points import random_points
 from ...expectation import expand_log_density, split_statistics
 from ...families import families, get_model
 from ...limits import StepTimeout, time_limit
 from ...model import Model
-from ...simplify import cancels, random_points, split_logs
+from ...simplify import cancels, split_logs
 from .. import notation as N
 from ..regularity import model_domains
 from ..reparam import CoordinateChange, pull_back
