@@ -504,6 +504,240 @@ def _upper_mapping(d, random) -> dict:
     return mapping
 
 
+def _nested_fraction(tex: str) -> bool:
+    r"""Whether a ``\frac`` stands inside the numerator or the denominator of another ``\frac``
+    (a derivative's ``\frac{\partial}{\partial p}`` is not a fraction of values and does not count)."""
+    i = 0
+    while True:
+        i = tex.find(r"\frac{", i)
+        if i < 0:
+            return False
+        j, depth, groups = i + len(r"\frac"), 0, 0
+        start = j
+        while j < len(tex) and groups < 2:
+            c = tex[j]
+            depth += (c == "{") - (c == "}")
+            if depth == 0:
+                groups += 1
+            j += 1
+        inside = tex[start:j]
+        if r"\frac{" in inside and r"\partial" not in inside:
+            return True
+        i += 1
+
+
+def _plain_rational(expr) -> bool:
+    """A small commutative scalar without derivatives, integrals, sums or named quantities: an
+    expression whose fractions may be put over one denominator without changing what it names."""
+    from sympy.core.function import AppliedUndef
+
+    return (_scalar(expr) and _small(expr, 150)
+            and not expr.has(sp.Derivative, sp.Integral, sp.Sum, sp.Limit, sp.Function)
+            and not expr.atoms(AppliedUndef))
+
+
+def flat_fraction(expr):
+    r"""``expr`` over one denominator when a fraction stands inside a fraction: the score
+    ``(x^2/s^2 - 2)/s`` is ``(x^2 - 2 s^2)/s^3``, the variance ``1/((1/p)(1/(1 - p)))`` is
+    ``p(1 - p)``; a difference with one negative term written without its minus sign in front
+    (``-(3x^2 - 2s^2)/s^4`` is ``(2s^2 - 3x^2)/s^4``). Proven equal, else ``None``; ``None`` too
+    when no fraction is nested.
+
+    >>> import sympy as sp
+    >>> x, s = sp.symbols("x s", positive=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(flat_fraction((x**2/s**2 - 2)/s))
+    '\\frac{x^{2} - 2 s^{2}}{s^{3}}'
+    >>> latex_of(flat_fraction((2 - 3*x**2/s**2)/s**2))
+    '\\frac{2 s^{2} - 3 x^{2}}{s^{4}}'
+    >>> flat_fraction(x/s) is None
+    True
+    """
+    from .render.latex import latex_of
+
+    if not isinstance(expr, sp.Expr) or not _plain_rational(expr) or not _nested_fraction(latex_of(expr)):
+        return None
+    new = sp.factor(sp.cancel(sp.together(expr)))
+    new = conventional_sign(new)[0]
+    if new.could_extract_minus_sign():
+        num, den = sp.fraction(-new)
+        terms = sp.Add.make_args(num)
+        if len(terms) == 2 and sum(1 for t in terms if t.could_extract_minus_sign()) == 1:
+            # -(3x^2 - 2s^2)/s^4 reads (2s^2 - 3x^2)/s^4: the positive term first, no minus sign in front
+            neg = [t for t in terms if t.could_extract_minus_sign()][0]
+            other = [t for t in terms if t is not neg][0]
+            top = sp.Add(-neg, -other, evaluate=False)
+            new = top if den == 1 else sp.Mul(top, sp.Pow(den, -1), evaluate=False)
+    from .render.latex import latex_of as _tex
+    from .simplify import cancels
+
+    if _nested_fraction(_tex(new)) or not cancels(new - expr):
+        return None
+    return new
+
+
+def log_powers(expr):
+    r"""``expr`` with each ``log(b^e)`` of a symbolic exponent written ``e log(b)`` (exact for
+    ``b > 0`` and real ``e``, both decided by the assumptions), and a fraction whose numerator then
+    carries a log term spread over its terms: the Rayleigh divergence
+    ``(s_1^2 - s_2^2 + log((s_2/s_1)^(2 s_2^2)))/s_2^2`` reads ``s_1^2/s_2^2 - 1 + 2 log(s_2/s_1)``.
+    ``None`` when there is no such log or the rewriting is not proven.
+
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b", positive=True)
+    >>> log_powers((a**2 - b**2 + sp.log((b/a)**(2*b**2)))/b**2)
+    a**2/b**2 + 2*log(b/a) - 1
+    """
+    if not isinstance(expr, sp.Expr) or not _scalar(expr) or not _small(expr, 150):
+        return None
+
+    def hit(e):
+        return (isinstance(e, sp.log) and isinstance(e.args[0], sp.Pow) and not e.args[0].exp.is_number
+                and e.args[0].base.is_positive and e.args[0].exp.is_real)
+
+    if not expr.has(sp.log) or not any(hit(e) for e in sp.preorder_traversal(expr)):
+        return None
+    new = expr.replace(hit, lambda e: e.args[0].exp * sp.log(e.args[0].base))
+    num, den = sp.fraction(sp.together(new))
+    if den != 1 and num.has(sp.log):
+        new = sp.Add(*[t / den for t in sp.Add.make_args(sp.expand_mul(num))])
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _distributed(expr):
+    """``-(a + b + ...)`` (a minus sign written in front of a sum) with the sign distributed over
+    its terms, each term multiplied out: the line between ``-(p (u - v) - w)`` and its value."""
+    if not (isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1
+            and isinstance(expr.args[1], sp.Add) and _scalar(expr) and _small(expr, 150)):
+        return None
+    new = sp.Add(*[sp.expand_mul(-t) for t in expr.args[1].args])
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _by_denominator(expr):
+    """A sum with the terms that share a denominator put over it, each group cancelled
+    (``1/(1 - p)^2 - p/(1 - p)^2 + 1/p`` is ``1/(1 - p) + 1/p``), the rest as written; ``None``
+    when no two terms share one."""
+    if not (isinstance(expr, sp.Add) and _plain_rational(expr)):
+        return None
+    groups: dict = {}
+    for t in expr.args:
+        groups.setdefault(sp.fraction(t)[1], []).append(t)
+    if all(len(g) < 2 for g in groups.values()) or len(groups) < 2:
+        return None
+    terms = []
+    for den, g in groups.items():
+        if len(g) < 2:
+            terms += g
+            continue
+        terms.append(conventional_sign(sp.factor(sp.cancel(sp.Add(*g))))[0])
+    new = sp.Add(*terms)
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _double_minus(expr) -> bool:
+    """``-(-a)``: a minus sign written in front of a negative quantity."""
+    return (isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1
+            and not isinstance(expr.args[1], sp.Add) and expr.args[1].could_extract_minus_sign())
+
+
+def _established(st, forms) -> dict:
+    """What a step defines: a named quantity's first written form and the simpler one the chain
+    arrived at (``J = 1/(1 - p) + 1/p = 1/(p(1 - p))``), so that later lines use the simpler one."""
+    from sympy.core.function import AppliedUndef
+
+    if not (isinstance(st.lhs, (sp.Symbol, AppliedUndef)) and len(forms) >= 2):
+        return {}
+    first, last = forms[0], forms[-1]
+    if isinstance(first, sp.Add) and _scalar(first) and isinstance(last, sp.Expr) and not last.is_number \
+            and last != first and sp.count_ops(last) <= sp.count_ops(first):
+        return {first: last}
+    return {}
+
+
+def _put_in(expr, known: dict):
+    """``expr`` with each quantity of ``known`` replaced by its simpler form, the rest as written
+    (an unevaluated product stays a product: ``(1/(p(1 - p)))^2 Var(T)``, not its evaluation)."""
+    if not isinstance(expr, sp.Basic) or isinstance(expr, sp.MatrixBase) or not expr.has(*known) or expr in known:
+        return expr  # (a line that is the quantity's first form itself is an intermediate line: kept)
+
+    def walk(e):
+        if e in known:
+            return known[e]
+        if not e.args or e.is_Atom:
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        if isinstance(e, (sp.Add, sp.Mul, sp.Pow)):
+            return e.func(*args, evaluate=False)
+        return e.func(*args)
+
+    return walk(expr)
+
+
+def _sentence(text: str) -> str:
+    """A step's statement as a sentence of its own: a numbered step does not open with "and"."""
+    if text.startswith("and ") and len(text) > 4:
+        return text[4].upper() + text[5:]
+    return text
+
+
+def _same_value(a, b) -> bool:
+    """Whether the displayed form ``a`` is the value ``b`` (structurally, or its difference cancels)."""
+    from .simplify import cancels
+
+    if a == b:
+        return True
+    if isinstance(a, sp.Float) or isinstance(b, sp.Float):  # a decimal is the value only as written
+        return False
+    if isinstance(a, sp.MatMul) and len(a.args) == 2 and isinstance(a.args[1], sp.MatrixBase) \
+            and not isinstance(a.args[0], (sp.MatrixBase, sp.MatrixExpr)):
+        a = a.args[1] * a.args[0]  # a scalar in front of a matrix (common_denominator's form)
+    elif isinstance(a, sp.MatrixExpr) and not isinstance(a, sp.MatrixBase):
+        a = a.doit()
+    if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+        return a.shape == b.shape and len(a) <= 16 and all(
+            x == y or (_small(x) and _small(y) and cancels(x - y)) for x, y in zip(a, b))
+    if isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and not isinstance(a, sp.MatrixExpr) \
+            and not isinstance(b, sp.MatrixExpr) and _small(a) and _small(b):
+        if a.has(_root()) or b.has(_root()):
+            return a.doit() == b.doit()
+        return cancels(a - b)
+    return False
+
+
+def result_form(d):
+    r"""The result of a (display-pass) derivation as a reader wants it: the equation that names
+    it, ``\mathcal{I}(p) = 1/(p(1 - p))``, in the form the last step showed (the determinant in
+    front of ``\Sigma^{-1}``), when a step arrives at it; else the bare result."""
+    result = d.result
+    if not isinstance(result, (sp.Expr, sp.MatrixBase)):
+        return result
+    if isinstance(result, sp.MatrixBase) and result.shape == (1, 1):  # a 1 x 1 result is its entry
+        result = result[0, 0]
+    for st in reversed(d.steps):
+        pairs = []
+        if st.lhs is not None and st.forms and isinstance(st.forms[-1], (sp.Expr, sp.MatrixBase, sp.MatrixExpr)):
+            pairs.append((st.lhs, st.forms[-1]))
+        pairs += [(f.lhs, f.rhs) for f in st.forms if isinstance(f, sp.Equality)]
+        for lhs, val in reversed(pairs):
+            if isinstance(lhs, sp.Symbol) and lhs.name.startswith("_"):
+                continue
+            if _same_value(val, result):
+                try:
+                    return sp.Eq(lhs, val, evaluate=False)
+                except (TypeError, ValueError):
+                    return d.result
+    return d.result
+
+
 def textbook_derivation(d, random=()):
     """A derivation as a reader sees it: the engine's ASCII formulas in its texts typeset as
     math (:func:`~symfisher.render.notation.textbook_prose`), every step whose last form reads
@@ -518,9 +752,13 @@ def textbook_derivation(d, random=()):
 
     upper = _upper_mapping(d, random)
     steps, said = [], set()
+    known: dict = {}  # a named quantity's first form -> the simpler form its step arrived at
     for k, st in enumerate(d.steps):
         if upper:
             st = replace(st, lhs=_random_upper(st.lhs, upper), forms=tuple(_random_upper(f, upper) for f in st.forms))
+        if known and st.forms:
+            # a later line puts in the quantity as its step simplified it: (1/(p(1 - p)))^2, not (1/(1 - p) + 1/p)^2
+            st = replace(st, forms=tuple(_put_in(f, known) for f in st.forms))
         if not st.forms and st.lhs is None:
             # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
             if (st.statement, st.reason) in said:
@@ -552,6 +790,29 @@ def textbook_derivation(d, random=()):
             last = combined(forms[-1])
             if last is not None:
                 forms.append(last)
+        flat = []
+        for f in forms:  # no fraction inside a fraction: the form over one denominator instead
+            g = flat_fraction(f)
+            flat.append(f if g is None else g)
+        forms = flat
+        if forms and isinstance(forms[-1], sp.Expr):
+            g = log_powers(forms[-1])  # log(b^e) as e log(b), the chain's last line
+            if g is not None:
+                forms.append(g)
+        for i in range(len(forms) - 1, -1, -1):
+            # a minus sign in front of a sum, distributed term by term on a line of its own
+            spread = _distributed(forms[i])
+            if spread is not None and (i + 1 == len(forms) or spread != forms[i + 1]):
+                forms.insert(i + 1, spread)
+                if "distribute the minus sign" not in reason:
+                    reason = (reason + "; " if reason else "") + "distribute the minus sign over the sum"
+        if len(forms) > 1 and st.lhs is not None:
+            # the terms that share a denominator combined before the whole sum is
+            mid = _by_denominator(forms[-2])
+            if mid is not None and mid != forms[-1]:
+                forms.insert(len(forms) - 1, mid)
+        if any(_double_minus(f) for f in forms[:-1]) and "two minus signs" not in reason:
+            reason = (reason + "; " if reason else "") + r"$-(-a) = a$: the two minus signs cancel"
         if forms and isinstance(forms[-1], sp.MatrixBase) and st.lhs is not None:
             # the entries over their common denominator: the scalar in front, as a textbook writes Sigma^{-1}
             factored = common_denominator(forms[-1])
@@ -559,6 +820,7 @@ def textbook_derivation(d, random=()):
                 forms.append(factored)
         forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
+        known.update(_established(st, forms))
         if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
             reason = (reason + "; " if reason else "") + _why(inner)
         # a sign absorbed between two forms of the chain: say so in the reason
@@ -567,7 +829,7 @@ def textbook_derivation(d, random=()):
                 new, flipped = conventional_sign(a)
                 if flipped and new == b and _why(flipped) not in reason:
                     reason = (reason + "; " if reason else "") + _why(flipped)
-        steps.append(replace(st, statement=textbook_prose(st.statement), reason=reason))
+        steps.append(replace(st, statement=_sentence(textbook_prose(st.statement)), reason=reason))
         last = st.expr
         if isinstance(last, (sp.Expr, sp.MatrixBase)):
             new, flipped = conventional_sign(last)

@@ -73,7 +73,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     ell = expand_log_density(model.log_density, model.data)
     d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
     d = d.add(Step(r"The divergence of the distribution at $\theta + \delta$ from the one at $\theta$ is the expected "
-                   r"log-ratio under $\theta$.", "definition of the Kullback–Leibler divergence", lhs,
+                   r"log-ratio under $\theta$.", "definition of the Kullback–Leibler divergence; log is the natural logarithm, so it is measured in nats", lhs,
                    (N.E(N.logf(model) - N.LOGF(*model.data, *shifted)),)))
     kk = sp.Symbol("k", integer=True, positive=True)
     d = d.add(Step(r"Expand the log-density at $\theta + \delta$ in a Taylor series in $\delta$ and take the expectation "

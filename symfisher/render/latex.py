@@ -39,13 +39,14 @@ from .prose import (
 )
 from .notation import display_latex, textbook_prose, textbook_terms
 from .settings import DEFAULT_SETTINGS, RenderSettings
-from ..textbook import textbook_derivation
+from ..textbook import result_form, textbook_derivation
 
 __all__ = [
     "SymfisherLatexPrinter",
     "latex_of",
     "Row",
     "equation_rows",
+    "result_step",
     "render_derivation",
     "render_derivation_fragment",
     "render_section",
@@ -149,6 +150,17 @@ class SymfisherLatexPrinter(LatexPrinter):
             return super()._print_Function(expr, exp)
         name = type(expr).__name__
         args = ", ".join(self._print(a) for a in expr.args)
+        if name == "KL" and len(expr.args) % 2 == 0 and expr.args:
+            # the divergence of the first distribution from the second, as textbooks write it: KL(p_1 || p_2)
+            half = len(expr.args) // 2
+            first = ", ".join(self._print(a) for a in expr.args[:half])
+            second = ", ".join(self._print(a) for a in expr.args[half:])
+            tex = r"\mathrm{KL}\left(%s \,\|\, %s\right)" % (first, second)
+            return tex if exp is None else r"%s^{%s}" % (tex, exp)
+        if name == "det" and len(expr.args) == 1 and isinstance(expr.args[0], AppliedUndef) \
+                and type(expr.args[0]).__name__ == "I" and len(expr.args[0].args) == 1:
+            # the determinant of a 1 x 1 Fisher information is the information itself
+            return self._print(expr.args[0]) if exp is None else r"%s^{%s}" % (self._print(expr.args[0]), exp)
         if name == "E" or name.startswith("E_"):  # E[...], E_y[...]
             head = "E" if name == "E" else display_latex(name) or "E"
             tex = r"%s\left[%s\right]" % (head, args)
@@ -435,6 +447,9 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         placeholder = True
     else:
         placeholder = False
+    # sub-definitions under a main line are indented (l = eta T + h - A, then eta = ..., T = ...);
+    # a list of peer relations (two one-sided limits, two eigenvalues) is not: no line heads it
+    headed = lhs is not None or placeholder or (bool(forms) and is_value(forms[0]))
     for i, form in enumerate(forms):
         if placeholder and i == 0:
             continue
@@ -447,7 +462,7 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             left = latex_of(form.lhs, settings)
             if _width(left) <= settings.line_width // 2:
                 for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
-                    rows.append(Row(r"\quad " + left if k == 0 and not first else (left if k == 0 else ""),
+                    rows.append(Row(r"\quad " + left if k == 0 and not first and headed else (left if k == 0 else ""),
                                     "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj,
                                     form.lhs if k == 0 else None))
                 continue
@@ -457,7 +472,7 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
-        prefix = "" if (value or (first and lhs is None)) else r"\quad "
+        prefix = "" if (value or (first and lhs is None) or not headed) else r"\quad "
         for k, (tex, obj) in enumerate(chunks):
             if k == 0:
                 rows.append(
@@ -468,6 +483,15 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
     if not forms and lhs is not None:
         rows.append(Row(lhs_tex, "", "", None, lhs))
     return rows
+
+
+def result_step(d: Derivation) -> Step:
+    """The result of a display-pass derivation as a one-line chain: ``lhs = value`` when a step
+    names it (:func:`symfisher.textbook.result_form`), else the bare value."""
+    form = result_form(d)
+    if isinstance(form, sp.Equality):
+        return Step("result", lhs=form.lhs, forms=(form.rhs,))
+    return Step("result", forms=(form,))
 
 
 def _align(rows: Sequence[Row], env: str = "align*") -> str:
@@ -643,7 +667,7 @@ def render_derivation(
             out.append("\n".join(item))
         out.append(r"\end{enumerate}")
     if settings.show_result and d.result is not None:
-        rows = equation_rows(Step("result", forms=(d.result,)), settings)
+        rows = equation_rows(result_step(d), settings)
         out.append(r"\textbf{Result.}" + "\n" + _align(rows))
     if settings.include_failures:
         for f in d.failures:
