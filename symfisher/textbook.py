@@ -682,6 +682,32 @@ def _put_in(expr, known: dict):
     return walk(expr)
 
 
+def _exact_values(st, exact: dict) -> None:
+    """Record the exact numbers a step shows for named quantities (``kappa_1 = 6/7 + 2 sqrt(2)/7``)."""
+    pairs = [(f.lhs, f.rhs) for f in st.forms if isinstance(f, sp.Equality)]
+    if st.lhs is not None and st.forms:
+        pairs.append((st.lhs, st.forms[-1]))
+    for lhs, val in pairs:
+        if isinstance(lhs, sp.Basic) and isinstance(val, sp.Expr) and val.is_number and not val.has(sp.Float):
+            exact.setdefault(lhs, val)
+
+
+def _approximate(form, exact: dict):
+    """``lhs = 1.2612`` written ``lhs ≈ 1.2612`` when a step showed the exact value of ``lhs`` and the
+    decimal only rounds it (:class:`~symfisher.derive.notation.Approx`); an exact decimal stays an equation."""
+    if not (isinstance(form, sp.Equality) and isinstance(form.rhs, sp.Float) and form.lhs in exact):
+        return form
+    value = exact[form.lhs]
+    try:
+        if value.is_Rational and float(value) == float(form.rhs) and sp.Rational(str(float(form.rhs))) == value:
+            return form
+    except (TypeError, ValueError):
+        return form
+    from .derive.notation import Approx
+
+    return Approx(form.lhs, form.rhs)
+
+
 def _sentence(text: str) -> str:
     """A step's statement as a sentence of its own: a numbered step does not open with "and"."""
     if text.startswith("and ") and len(text) > 4:
@@ -753,7 +779,11 @@ def textbook_derivation(d, random=()):
     upper = _upper_mapping(d, random)
     steps, said = [], set()
     known: dict = {}  # a named quantity's first form -> the simpler form its step arrived at
+    exact: dict = {}  # a named quantity -> the exact number a step showed for it
     for k, st in enumerate(d.steps):
+        if st.forms:
+            st = replace(st, forms=tuple(_approximate(f, exact) for f in st.forms))
+            _exact_values(st, exact)
         if upper:
             st = replace(st, lhs=_random_upper(st.lhs, upper), forms=tuple(_random_upper(f, upper) for f in st.forms))
         if known and st.forms:
@@ -952,3 +982,49 @@ def _root():
     from .derive.notation import Root
 
     return Root
+
+
+def _support_set(support) -> sp.Set | None:
+    """A support as the set a textbook writes: ``{0, 1}``, ``(0, oo)``, the real line, ``{0, 1, ..., n}``."""
+    from .domains import FiniteSupport, IntegerSupport, IntervalSupport
+
+    if isinstance(support, FiniteSupport):
+        return sp.FiniteSet(*support.values)
+    if isinstance(support, IntervalSupport):
+        return sp.S.Reals if (support.lo, support.hi) == (-sp.oo, sp.oo) else sp.Interval.open(support.lo, support.hi)
+    if isinstance(support, IntegerSupport):
+        return sp.Range(support.lo, support.hi + 1 if support.hi != sp.oo else sp.oo)
+    return None
+
+
+def setting(model):
+    """The assumptions a worked solution rests on, stated before it: where each observation and each
+    parameter ranges (the support and the open parameter domains), which constants are known, that
+    the support does not depend on the parameters (the regularity the engine checks before deriving)
+    and that logarithms are natural (divergences in nats). A derivation of one step and no result,
+    or ``None`` for a model without data or parameters."""
+    from .derivation import Derivation, Step
+    from .render.latex import latex_of
+
+    if not getattr(model, "data", None) or not getattr(model, "params", None):
+        return None
+    forms = []
+    for x, sup in zip(model.data, model.support):
+        S = _support_set(sup)
+        if S is not None:
+            forms.append(sp.Contains(x, S, evaluate=False))
+    for p in model.params:
+        S = model.domain(p).as_set()
+        forms.append(sp.Contains(p, sp.S.Reals if S == sp.Interval(-sp.oo, sp.oo) else S, evaluate=False))
+    meta = dict(model.meta) if isinstance(getattr(model, "meta", None), tuple) else {}
+    for c in meta.get("constraints", ()):  # a joint domain (p_1 + p_2 < 1, a positive determinant)
+        if isinstance(c, sp.core.relational.Relational):
+            forms.append(c)
+    known = [c for c in model.constants if c not in model.params]
+    names = ", ".join("$%s$" % latex_of(c) for c in known)
+    statement = ("Assumptions: an observation takes its values in the support and the parameters range over "
+                 "their domains, as below" + (f"; {names} {'is' if len(known) == 1 else 'are'} known" if known else "")
+                 + ".")
+    reason = ("the support does not depend on the parameters (checked), so the model is regular: the score has "
+              "mean zero and derivatives pass under the expectation; log is the natural logarithm")
+    return Derivation("setting", "The model and its assumptions", steps=(Step(statement, reason, None, tuple(forms)),))

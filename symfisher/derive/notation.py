@@ -70,3 +70,37 @@ class Root(sp.Function):
 
     def _sympystr(self, printer):
         return "sqrt(%s)" % printer._print(self.args[0])
+
+
+class Approx(sp.logic.boolalg.Boolean):
+    r"""``lhs ≈ value``: a decimal rounding of a quantity whose exact value a step showed, for display
+    only (the display pass writes ``\kappa_1 \approx 1.2612`` where the engine wrote an equation with a
+    float). Printed with ``\approx`` in every format; never evaluated.
+
+    >>> import sympy as sp
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(Approx(sp.Symbol("kappa_1"), sp.Float(1.2612, 6)))
+    '\\kappa_{1} \\approx 1.2612'
+    """
+
+    def __new__(cls, lhs, rhs):
+        return sp.Basic.__new__(cls, sp.sympify(lhs), sp.sympify(rhs))
+
+    @property
+    def lhs(self):
+        return self.args[0]
+
+    @property
+    def rhs(self):
+        return self.args[1]
+
+    def _latex(self, printer):
+        return r"%s \approx %s" % (printer._print(self.lhs), printer._print(self.rhs))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+        return prettyForm(*stringPict.next(printer._print(self.lhs), " ≈ ", printer._print(self.rhs)))
+
+    def _sympystr(self, printer):
+        return "%s ≈ %s" % (printer._print(self.lhs), printer._print(self.rhs))
