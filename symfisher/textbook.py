@@ -739,6 +739,17 @@ def _same_value(a, b) -> bool:
     return False
 
 
+def result_relation(d) -> str:
+    """The relation of the step that names the result (:func:`result_form`): ``"propto"`` for a prior
+    known up to its constant, else ``"="``."""
+    form = result_form(d)
+    if isinstance(form, sp.Equality):
+        for st in reversed(d.steps):
+            if st.lhs == form.lhs and st.forms and st.forms[-1] is form.rhs:
+                return st.relation
+    return "="
+
+
 def result_form(d):
     r"""The result of a (display-pass) derivation as a reader wants it: the equation that names
     it, ``\mathcal{I}(p) = 1/(p(1 - p))``, in the form the last step showed (the determinant in

@@ -337,11 +337,11 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
                    "information.", "Jeffreys (1946): invariant under reparameterization" +
                    (r"; $\sqrt{a/b} = \sqrt{a}/\sqrt{b}$ for $a, b > 0$" if one is not None else ""), lhs,
-                   tuple(chain)))
+                   tuple(chain), relation="propto"))
     kernel = _kernel(det, params, doms)
     shown = _one_radical(kernel, doms) or kernel
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
-                   (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown)))
+                   (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown), relation="propto"))
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
     order, no_normalizer = None, None

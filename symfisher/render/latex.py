@@ -39,7 +39,7 @@ from .prose import (
 )
 from .notation import display_latex, textbook_prose, textbook_terms
 from .settings import DEFAULT_SETTINGS, RenderSettings
-from ..textbook import result_form, textbook_derivation
+from ..textbook import result_form, result_relation, textbook_derivation
 
 __all__ = [
     "SymfisherLatexPrinter",
@@ -472,6 +472,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
+        if rel and first and lhs is not None and step.relation == "propto":
+            rel = r"\propto"  # proportional only: a prior up to its constant
         prefix = "" if (value or (first and lhs is None) or not headed) else r"\quad "
         for k, (tex, obj) in enumerate(chunks):
             if k == 0:
@@ -490,7 +492,7 @@ def result_step(d: Derivation) -> Step:
     names it (:func:`symfisher.textbook.result_form`), else the bare value."""
     form = result_form(d)
     if isinstance(form, sp.Equality):
-        return Step("result", lhs=form.lhs, forms=(form.rhs,))
+        return Step("result", lhs=form.lhs, forms=(form.rhs,), relation=result_relation(d))
     return Step("result", forms=(form,))
 
 

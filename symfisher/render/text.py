@@ -195,7 +195,8 @@ def _chain(step: Step, settings: RenderSettings) -> list[str]:
     for i, f in enumerate(forms):
         if is_value(f) and lhs_pf is not None:
             left = lhs_pf if i == 0 else pad
-            line = prettyForm(*stringPict.next(left, " = ", pic(f)))
+            rel = " ∝ " if i == 0 and step.relation == "propto" else " = "
+            line = prettyForm(*stringPict.next(left, rel, pic(f)))
         elif is_value(f) and i > 0:
             line = prettyForm(*stringPict.next(prettyForm("= "), pic(f)))
         else:
