@@ -420,6 +420,40 @@ def _unevaluated(expr) -> bool:
         return False
 
 
+def common_factor(M):
+    r"""A matrix whose entries share a product of factors written as that product times the matrix of
+    what is left, unevaluated: the logistic Fisher information is
+    ``sigma(u)(1 - sigma(u)) [[x_1^2, x_1 x_2], [x_1 x_2, x_2^2]]``, the textbook's
+    :math:`\sigma(1 - \sigma)\, x x^{	op}`. ``None`` when the entries share no factor.
+
+    >>> import sympy as sp
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> common_factor(sp.Matrix([[a*b**2, a*b*c], [a*b*c, a*c**2]])).args[0]
+    a
+    """
+    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or any(e == 0 for e in M):
+        return None
+    lists = [list(sp.Mul.make_args(e)) for e in M]
+    common = []
+    for f in list(lists[0]):
+        if f.is_number and f != -1 or not all(f in lst for lst in lists[1:]):
+            continue
+        common.append(f)
+        for lst in lists:
+            lst.remove(f)
+    if not common or common == [sp.S.NegativeOne]:
+        return None
+    rest = sp.ImmutableMatrix(M.rows, M.cols, [sp.Mul(*lst) for lst in lists])
+    if all(e.is_number for e in rest):
+        return None
+    front = common[0] if len(common) == 1 else sp.Mul(*common, evaluate=False)
+    from .simplify import cancels
+
+    if not all(cancels(front * r - e) for r, e in zip(rest, M)):
+        return None
+    return sp.MatMul(front, rest, evaluate=False)
+
+
 def common_denominator(M):
     """A matrix whose entries share one denominator written as that scalar times the matrix of the
     numerators, unevaluated: ``Sigma^{-1}`` of a 2 x 2 covariance is
@@ -606,6 +640,83 @@ def log_powers(expr):
     return new if new != expr and cancels(new - expr) else None
 
 
+def _one_exp(expr):
+    """``u`` when every exponential in ``expr`` is ``exp(k u)`` for integers ``k`` and one ``u`` with
+    symbols, else ``None``."""
+    u = None
+    for e in expr.atoms(sp.exp):
+        c, rest = e.args[0].as_coeff_Mul()
+        if not c.is_Integer or rest.has(sp.exp) or not rest.free_symbols or (u is not None and rest != u):
+            return None
+        u = rest
+    return u
+
+
+def exp_rational(expr, logistic: bool = True):
+    r"""``expr``, rational in one exponential ``e^u``, in its shortest exact form: cancelled in
+    ``y = e^u`` (the Jacobian of the logit's natural parameter, written by the engine as a sum of five
+    terms, is ``1``), and with ``logistic`` in the logistic function ``\sigma(u) = e^u/(1 + e^u)``
+    when that is a polynomial in ``\sigma``: ``e^u/(1 + e^u)^2`` is ``\sigma(u)(1 - \sigma(u))`` and the
+    logistic-regression score ``x(y - (1 - y) e^u)/(1 + e^u)`` is ``(y - \sigma(u)) x``. Proven equal
+    (the logistic form through its definition); ``None`` when nothing shorter comes out.
+
+    >>> import sympy as sp
+    >>> u, x, y = sp.symbols("u x y", real=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(exp_rational(sp.exp(u)/(1 + sp.exp(u))**2))
+    '\\sigma\\left(u\\right) \\left(1 - \\sigma\\left(u\\right)\\right)'
+    >>> latex_of(exp_rational(x*(y - (1 - y)*sp.exp(u))/(1 + sp.exp(u))))
+    '\\left(y - \\sigma\\left(u\\right)\\right) x'
+    """
+    from sympy.core.function import AppliedUndef
+
+    from .derive.notation import Logistic
+
+    if not (isinstance(expr, sp.Expr) and _scalar(expr) and _small(expr, 250) and expr.has(sp.exp)) \
+            or expr.has(sp.Derivative, sp.Integral, sp.Sum, sp.Limit, Logistic) or expr.atoms(AppliedUndef):
+        return None
+    u = _one_exp(expr)
+    if u is None:
+        return None
+    y = sp.Dummy("y", positive=True)
+    in_y = expr.xreplace({e: y ** e.args[0].as_coeff_Mul()[0] for e in expr.atoms(sp.exp)})
+    if in_y.has(sp.exp) or not in_y.is_rational_function(y):
+        return None
+    r = sp.factor(sp.cancel(in_y))
+    best, size = None, sp.count_ops(expr)
+    plain = conventional_sign(r.xreplace({y: sp.exp(u)}))[0]
+    if sp.count_ops(plain) < size:
+        best, size = plain, sp.count_ops(plain)
+    if logistic:
+        t = sp.Dummy("t", positive=True)
+        rt = sp.factor(sp.cancel(r.xreplace({y: t / (1 - t)})))
+        num, den = sp.fraction(rt)
+        if not den.has(t) and rt.has(t):
+            rt = conventional_sign(rt)[0]
+            with_t = [f for f in sp.Mul.make_args(rt) if f.has(t)]
+            rest = [f for f in sp.Mul.make_args(rt) if not f.has(t)]
+            sign = 1
+            for i, f in enumerate(with_t):  # t - 1 reads -(1 - t): one minus the probability
+                if f == t - 1:
+                    with_t[i], sign = 1 - t, -sign
+            coeff = sign * sp.Mul(*[r for r in rest if r.is_number])
+            rest = [r for r in rest if not r.is_number]
+            with_t.sort(key=lambda f: (f != t, sp.count_ops(f)))  # sigma first, then 1 - sigma
+            if coeff != 1:
+                with_t = [coeff] + with_t
+            sub = {t: Logistic(u)}
+            shown = (sp.Mul(*[f.xreplace(sub) for f in with_t + rest], evaluate=False)
+                     if len(rest) + len(with_t) > 1 else rt.xreplace(sub))
+            if sp.count_ops(shown) <= size:
+                best = shown
+    if best is None or best == expr:
+        return None
+    from .simplify import cancels
+
+    back = best.replace(lambda e: isinstance(e, Logistic), lambda e: e.doit())
+    return best if cancels(back - expr) else None
+
+
 def _distributed(expr):
     """``-(a + b + ...)`` (a minus sign written in front of a sum) with the sign distributed over
     its terms, each term multiplied out: the line between ``-(p (u - v) - w)`` and its value."""
@@ -655,7 +766,7 @@ def _established(st, forms) -> dict:
     if not (isinstance(st.lhs, (sp.Symbol, AppliedUndef)) and len(forms) >= 2):
         return {}
     first, last = forms[0], forms[-1]
-    if isinstance(first, sp.Add) and _scalar(first) and isinstance(last, sp.Expr) and not last.is_number \
+    if isinstance(first, sp.Add) and _scalar(first) and isinstance(last, sp.Expr) \
             and last != first and sp.count_ops(last) <= sp.count_ops(first):
         return {first: last}
     return {}
@@ -706,6 +817,37 @@ def _approximate(form, exact: dict):
     from .derive.notation import Approx
 
     return Approx(form.lhs, form.rhs)
+
+
+def _logistic():
+    from .derive.notation import Logistic
+
+    return Logistic
+
+
+def _names_sigma(d) -> bool:
+    """Whether a symbol of ``d`` is printed as sigma (a standard deviation, a covariance entry)."""
+    for st in d.steps:
+        for f in (st.lhs,) + tuple(st.forms):
+            if isinstance(f, sp.Basic) and any(s.name.startswith("sigma") for s in f.free_symbols):
+                return True
+    return False
+
+
+def _exp_rational_form(form, logistic: bool):
+    """:func:`exp_rational` of a scalar, or entry by entry of a small matrix (``None`` unless every
+    entry with an exponential has a shorter form)."""
+    if isinstance(form, sp.MatrixBase):
+        if len(form) > 16 or not any(e.has(sp.exp) for e in form):
+            return None
+        entries = []
+        for e in form:
+            g = exp_rational(e, logistic) if e.has(sp.exp) else e
+            if g is None:
+                return None
+            entries.append(g)
+        return sp.ImmutableMatrix(form.rows, form.cols, entries)
+    return exp_rational(form, logistic)
 
 
 def _sentence(text: str) -> str:
@@ -789,6 +931,8 @@ def textbook_derivation(d, random=()):
 
     upper = _upper_mapping(d, random)
     steps, said = [], set()
+    logistic = not _names_sigma(d)  # sigma(u) only where no symbol is printed sigma already
+    said_logistic = False
     known: dict = {}  # a named quantity's first form -> the simpler form its step arrived at
     exact: dict = {}  # a named quantity -> the exact number a step showed for it
     for k, st in enumerate(d.steps):
@@ -840,6 +984,15 @@ def textbook_derivation(d, random=()):
             g = log_powers(forms[-1])  # log(b^e) as e log(b), the chain's last line
             if g is not None:
                 forms.append(g)
+        if forms and isinstance(forms[-1], (sp.Expr, sp.MatrixBase)) and not isinstance(forms[-1], sp.MatrixExpr):
+            # rational in one exponential: its shortest form, in the logistic function when that reads better
+            g = _exp_rational_form(forms[-1], logistic)
+            if g is not None:
+                forms.append(g)
+                if g.has(_logistic()) and not said_logistic:
+                    said_logistic = True
+                    reason = (reason + "; " if reason else "") + \
+                        r"$\sigma(u) = 1/(1 + e^{-u}) = e^{u}/(1 + e^{u})$, the logistic function"
         for i in range(len(forms) - 1, -1, -1):
             # a minus sign in front of a sum, distributed term by term on a line of its own
             spread = _distributed(forms[i])
@@ -857,6 +1010,10 @@ def textbook_derivation(d, random=()):
         if forms and isinstance(forms[-1], sp.MatrixBase) and st.lhs is not None:
             # the entries over their common denominator: the scalar in front, as a textbook writes Sigma^{-1}
             factored = common_denominator(forms[-1])
+            if factored is None and forms[-1].has(_logistic()):
+                factored = common_factor(forms[-1])  # sigma(u)(1 - sigma(u)) in front of x x^T
+                if factored is not None and len(forms) > 1:
+                    forms.pop()  # the entries then read once, with their shared factor in front
             if factored is not None:
                 forms.append(factored)
         forms = _distinct(tuple(forms))

@@ -104,3 +104,46 @@ class Approx(sp.logic.boolalg.Boolean):
 
     def _sympystr(self, printer):
         return "%s ≈ %s" % (printer._print(self.lhs), printer._print(self.rhs))
+
+
+class Logistic(sp.Function):
+    r"""The logistic function :math:`\sigma(u) = 1/(1 + e^{-u})`, kept as one symbol for display: a
+    textbook writes the logistic-regression score as :math:`(y - \sigma(w^{\top} x)) x`, not with
+    :math:`e^{w_1 x_1 + w_2 x_2}` three times. :meth:`doit` gives the exponential form, which is how a
+    display step that shows it is proven (:func:`symfisher.textbook.exp_rational`).
+
+    >>> import sympy as sp
+    >>> u = sp.Symbol("u", real=True)
+    >>> Logistic(u).doit()
+    1/(1 + exp(-u))
+    """
+
+    nargs = 1
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, a):
+        return None
+
+    def doit(self, **hints):
+        a = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+        return 1 / (1 + sp.exp(-a))
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_real(self):
+        return True if self.args[0].is_real else None
+
+    def _latex(self, printer, exp=None):
+        tex = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        arg = printer._print(self.args[0])
+        return prettyForm(*prettyForm(*arg.parens()).left("σ"))
+
+    def _sympystr(self, printer):
+        return "sigma(%s)" % printer._print(self.args[0])
