@@ -605,7 +605,8 @@ def flat_fraction(expr):
     from .render.latex import latex_of as _tex
     from .simplify import cancels
 
-    if _nested_fraction(_tex(new)) or not cancels(new - expr):
+    # (doit: an unevaluated 1/(1/sigma^2) is evaluated before the difference is taken)
+    if _nested_fraction(_tex(new)) or not cancels(new - expr.doit()):
         return None
     return new
 
