@@ -851,6 +851,20 @@ def _exp_rational_form(form, logistic: bool):
     return exp_rational(form, logistic)
 
 
+def _cleared(form):
+    """An equation ``p/c = 0`` with a positive number ``c`` written ``p = 0``: the characteristic
+    equation ``(7 k^2 - 12 k + 4)/7 = 0`` reads ``7 k^2 - 12 k + 4 = 0`` (the same roots)."""
+    if not (isinstance(form, sp.Equality) and form.rhs == 0 and isinstance(form.lhs, sp.Expr)):
+        return form
+    c, rest = form.lhs.as_coeff_Mul()
+    if c.is_Rational and c.is_positive and c != 1 and not rest.is_number:
+        return sp.Eq(rest, 0, evaluate=False)  # both sides divided by the positive number c
+    num, den = sp.fraction(sp.together(form.lhs))
+    if den != 1 and den.is_number and den.is_positive and not num.is_number:
+        return sp.Eq(num, 0, evaluate=False)
+    return form
+
+
 def _sentence(text: str) -> str:
     """A step's statement as a sentence of its own: a numbered step does not open with "and"."""
     if text.startswith("and ") and len(text) > 4:
@@ -976,6 +990,7 @@ def textbook_derivation(d, random=()):
             last = combined(forms[-1])
             if last is not None:
                 forms.append(last)
+        forms = [_cleared(f) for f in forms]
         flat = []
         for f in forms:  # no fraction inside a fraction: the form over one denominator instead
             g = flat_fraction(f)

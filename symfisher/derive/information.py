@@ -206,7 +206,8 @@ def fisher_times(model, fisher, matrix, at=None) -> Derivation:
     Msym = sp.Symbol("M")
     d = d.add(Step("The given matrix:", "as in the question", Msym, (M,)))
     prod = sp.simplify(In * M)
-    d = d.add(Step("Multiply:", "matrix product", sp.MatMul(sp.Symbol("I"), Msym, evaluate=False),
+    d = d.add(Step("Multiply the Fisher matrix" + (" at the given point" if at else "") + " by it:",
+                   "matrix product", sp.MatMul(sp.Symbol("I"), Msym, evaluate=False),
                    (sp.MatMul(In, M, evaluate=False), prod)))
     d.extras.update(value=In, matrix=M)
     return d.with_result(prod)

@@ -413,8 +413,8 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         d = d.add(*_order_steps(order))
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
         d = d.add(Step(f"So the integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
-                       "a nonnegative integrand at least c/t near an end has an infinite integral (Tonelli over the "
-                       "other coordinates)", None,
+                       "a nonnegative integrand at least c/t near an end has an infinite integral" +
+                       (" (Tonelli over the other coordinates)" if len(params) > 1 else ""), None,
                        (sp.Eq(sp.Integral(kernel, *[(p, doms[p].lo, doms[p].hi) for p in params]), oo, evaluate=False),)))
     else:
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)

@@ -128,7 +128,8 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
             return d.fail(f"kl_taylor {name} term",
                           f"the expectation of the derivative of the log-density in ({wrt}) could not be taken: {reason}")
         if table:
-            d = d.add(Step(f"The expected derivatives of order {k} are",
+            d = d.add(Step(f"The expected derivatives of order {k} are" if len(table) > 1 else
+                           f"The expected derivative of order {k} is",
                            r"linear in the sufficient statistic: $E[\partial^{\alpha} \ell] = \sum_{i} "
                            r"\partial^{\alpha} \eta_{i} \, E[T_{i}] - \partial^{\alpha} A$" if structural
                            else "the expectation engine, statistic by statistic", None, tuple(table)))

@@ -140,8 +140,10 @@ class SymfisherLatexPrinter(LatexPrinter):
         return r"%s^{\mathsf{T}}" % base
 
     # undefined functions that name quantities (derive/notation.py): textbook spellings
+    # (Var and Cov as operators: "J Var(T)" is spaced as J times the variance, not the word "JVar")
     _FUNCTION_NAMES = {"I": r"\mathcal{I}", "ell": r"\ell", "pi": r"\pi", "KL": r"\mathrm{KL}",
-                       "det": r"\det", "J": "J", "s": "s"}
+                       "det": r"\det", "J": "J", "s": "s", "Var": r"\operatorname{Var}",
+                       "Cov": r"\operatorname{Cov}"}
 
     def _print_Function(self, expr, exp=None):
         from sympy.core.function import AppliedUndef
@@ -469,6 +471,10 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             rows.extend(Row("", "", tex, obj, None) for tex, obj in split_sum(form.lhs, settings))
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
+            continue
+        if not headed and isinstance(form, sp.Equality) and not isinstance(form.rhs, Boolean):
+            # a list of equations with no line heading it: aligned at their equals signs
+            rows.append(Row(latex_of(form.lhs, settings), "=", latex_of(form.rhs, settings), form.rhs, form.lhs))
             continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
