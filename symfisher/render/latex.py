@@ -195,6 +195,10 @@ class SymfisherLatexPrinter(LatexPrinter):
                 and not args[0].is_number and not isinstance(args[0], sp.Add) and sp.fraction(args[0])[1] == 1):
             # a factor times a reciprocal, written apart: t * 1/t, not t/t (the limit that compares with 1/t)
             return r"%s \cdot %s" % (self.parenthesize(args[0], 50), self._print(args[1]))
+        mixed = _mixed_exponentials(expr)
+        if mixed is not None:  # (1 + e^eta)^2 e^{-eta} reads (1 + e^eta)^2 / e^eta: one sign of the exponent
+            num, den = mixed
+            return r"\frac{%s}{%s}" % (self._print(num), self._print(den))
         # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
         with self._order("none" if _unevaluated(expr) else None):
             tex = super()._print_Mul(expr)
@@ -255,6 +259,24 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _mixed_exponentials(expr):
+    """``(numerator, denominator)`` of a product that holds ``e^{-u}`` beside another factor with
+    ``e^{u}`` in it, the negative exponential moved to the denominator; ``None`` otherwise (``lam e^{-lam x}``
+    stays as a textbook writes a density)."""
+    if not isinstance(expr, sp.Mul) or _unevaluated(expr):
+        return None
+    neg = [f for f in expr.args if isinstance(f, sp.exp) and f.args[0].could_extract_minus_sign()]
+    if not neg:
+        return None
+    others = [f for f in expr.args if f not in neg]
+    ups = {e.args[0] for f in others for e in f.atoms(sp.exp)}
+    if not all(-f.args[0] in ups for f in neg):
+        return None
+    num, den = sp.fraction(sp.Mul(*others))
+    return num, sp.Mul(den, *[sp.exp(-f.args[0]) for f in neg], evaluate=False) if den != 1 else \
+        (sp.Mul(*[sp.exp(-f.args[0]) for f in neg]))
 
 
 def _transposed_sum(expr):
