@@ -32,7 +32,26 @@ def vector(entries):
     return sp.Matrix(list(entries))
 
 
-class Root(sp.Function):
+class _Shown(sp.Function):
+    """A one-argument function kept whole for display: it never evaluates, and :meth:`doit` gives the
+    SymPy value it stands for (``value``), which is how a step that shows it is proven."""
+
+    nargs = 1
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, a):
+        return None
+
+    @staticmethod
+    def value(a):
+        raise NotImplementedError
+
+    def doit(self, **hints):
+        return self.value(self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0])
+
+
+class Root(_Shown):
     r"""``sqrt(a)`` kept as one radical for display: SymPy splits ``sqrt(p*(1 - p))`` into
     ``sqrt(p)*sqrt(1 - p)``; a textbook writes :math:`\sqrt{p(1-p)}`. It prints as a square
     root in every format and :meth:`doit` gives SymPy's ``sqrt`` (a step that shows it
@@ -45,15 +64,7 @@ class Root(sp.Function):
     (sqrt(p*(1 - p)), sqrt(p)*sqrt(1 - p))
     """
 
-    nargs = 1
-    is_commutative = True
-
-    @classmethod
-    def eval(cls, a):
-        return None
-
-    def doit(self, **hints):
-        return sp.sqrt(self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0])
+    value = staticmethod(sp.sqrt)
 
     def _eval_is_positive(self):
         return self.args[0].is_positive
@@ -106,7 +117,7 @@ class Approx(sp.logic.boolalg.Boolean):
         return "%s ≈ %s" % (printer._print(self.lhs), printer._print(self.rhs))
 
 
-class Logistic(sp.Function):
+class Logistic(_Shown):
     r"""The logistic function :math:`\sigma(u) = 1/(1 + e^{-u})`, kept as one symbol for display: a
     textbook writes the logistic-regression score as :math:`(y - \sigma(w^{\top} x)) x`, not with
     :math:`e^{w_1 x_1 + w_2 x_2}` three times. :meth:`doit` gives the exponential form, which is how a
@@ -118,15 +129,8 @@ class Logistic(sp.Function):
     1/(1 + exp(-u))
     """
 
-    nargs = 1
-    is_commutative = True
-
-    @classmethod
-    def eval(cls, a):
-        return None
-
-    def doit(self, **hints):
-        a = self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0]
+    @staticmethod
+    def value(a):
         return 1 / (1 + sp.exp(-a))
 
     def _eval_is_positive(self):
