@@ -261,7 +261,7 @@ def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> Empirica
              sp.Function("H")(*ws), (L.hessian,)),
         Step(r"The Fisher information of one example is $E_{y}[g g^{\mathsf{T}}] = -E_{y}[H] = "
              r"\sigma(w^{\mathsf{T}} x)(1 - \sigma(w^{\mathsf{T}} x)) x x^{\mathsf{T}}$.",
-             r"$E[(y - p)^{2} \mid x] = p(1 - p)$", sp.Function("I")(*ws), (L.fisher,)),
+             r"$E[(y - p)^{2} \mid x] = p(1 - p)$ with $p = \sigma(w^{\mathsf{T}} x)$", sp.Function("I")(*ws), (L.fisher,)),
         Step(f"On {X.shape[0]} seeded rows at the true weights w = {tuple(float(v) for v in w)}, the empirical "
              "Fisher (mean of g_i g_i^T) is", "evaluate the derived score formula on every row",
              sp.Symbol("F_emp"), (_matrix(emp),)),
