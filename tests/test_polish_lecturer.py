@@ -174,9 +174,9 @@ def test_a_prior_is_proportional_and_a_scalar_information_has_no_determinant(she
 
 def test_a_rounded_value_reads_approximately(sheets):
     md = sheets["04_gaussian_matrix_fisher"][0]
-    k1 = re.search(r"\\kappa_\{1\} \\approx ([0-9.]+)", md)
-    k2 = re.search(r"\\kappa_\{2\} \\approx ([0-9.]+)", md)
-    assert k1 and k2 and r"\kappa_{1} = 1." not in md
+    k1 = re.search(r"\\lambda_\{1\} &\\approx ([0-9.]+)", md)
+    k2 = re.search(r"\\lambda_\{2\} &\\approx ([0-9.]+)", md)
+    assert k1 and k2 and r"\lambda_{1} = 1." not in md
     # the exact eigenvalues of Sigma^{-1} at Sigma = [[2, 1/2], [1/2, 1]]: (6 +- 2 sqrt 2)/7
     assert abs(float(k1.group(1)) - float((6 + 2 * sp.sqrt(2)) / 7)) < 1e-4
     assert abs(float(k2.group(1)) - float((6 - 2 * sp.sqrt(2)) / 7)) < 1e-5

@@ -452,6 +452,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
     >>> [tuple(r[:3]) for r in equation_rows(Step("s", lhs=sp.Symbol("y"), forms=(1/p, p**-1)))]
     [('y', '=', '\\\\frac{1}{p}'), ('', '=', '\\\\frac{1}{p}')]
     """
+    from ..derive.notation import Approx  # (a display relation; the engine is not imported with the printer)
+
     settings = settings or DEFAULT_SETTINGS
     lhs, forms = step.lhs, list(step.forms)
     if (
@@ -494,9 +496,10 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
             continue
-        if not headed and isinstance(form, sp.Equality) and not isinstance(form.rhs, Boolean):
+        if not headed and isinstance(form, (sp.Equality, Approx)) and not isinstance(form.rhs, Boolean):
             # a list of equations with no line heading it: aligned at their equals signs
-            rows.append(Row(latex_of(form.lhs, settings), "=", latex_of(form.rhs, settings), form.rhs, form.lhs))
+            rows.append(Row(latex_of(form.lhs, settings), "=" if isinstance(form, sp.Equality) else r"\approx",
+                            latex_of(form.rhs, settings), form.rhs, form.lhs))
             continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
