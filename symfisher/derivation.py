@@ -47,13 +47,16 @@ class Step:
 
     ``lhs`` may be ``None`` (then the forms are shown on their own); ``forms`` are SymPy
     objects (expressions, matrices, relations). ``statement`` says what is claimed,
-    ``reason`` the rule applied ("differentiate the log-density", "E[X] = p").
+    ``reason`` the rule applied ("differentiate the log-density", "E[X] = p"). ``relation`` joins
+    ``lhs`` to the first form: ``"="``, or ``"propto"`` where the step claims proportionality only
+    (a prior up to its constant); the later forms are equal to the first.
     """
 
     statement: str
     reason: str = ""
     lhs: Any = None
     forms: tuple = ()
+    relation: str = "="
 
     @property
     def expr(self):

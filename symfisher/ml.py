@@ -259,8 +259,9 @@ def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> Empirica
              r"differentiate $\log f(y \mid x; w)$ in $w$", sp.Function("g")(yv, *ws), (L.score,)),
         Step("The per-example Hessian; it does not involve the label y.", "differentiate the score",
              sp.Function("H")(*ws), (L.hessian,)),
-        Step("The Fisher information of one example is E_y[g g^T] = -E_y[H] = sigma(w.x)(1 - sigma(w.x)) x x^T.",
-             r"$E[(y - p)^{2} \mid x] = p(1 - p)$", sp.Function("I")(*ws), (L.fisher,)),
+        Step(r"The Fisher information of one example is $E_{y}[g g^{\mathsf{T}}] = -E_{y}[H] = "
+             r"\sigma(w^{\mathsf{T}} x)(1 - \sigma(w^{\mathsf{T}} x)) x x^{\mathsf{T}}$.",
+             r"$E[(y - p)^{2} \mid x] = p(1 - p)$ with $p = \sigma(w^{\mathsf{T}} x)$", sp.Function("I")(*ws), (L.fisher,)),
         Step(f"On {X.shape[0]} seeded rows at the true weights w = {tuple(float(v) for v in w)}, the empirical "
              "Fisher (mean of g_i g_i^T) is", "evaluate the derived score formula on every row",
              sp.Symbol("F_emp"), (_matrix(emp),)),
@@ -270,7 +271,7 @@ def empirical_vs_hessian(n: int, weights, seed: int, X=None, y=None) -> Empirica
         Step("Their Frobenius distance is nonzero on finite data.", r"$\lVert F_{\mathrm{emp}} - J_{\mathrm{obs}} \rVert_{F}$",
              sp.Symbol("Delta"), (sp.Float(gap, 6),)),
         Step("Averaging the empirical Fisher over labels drawn from the model gives the observed information exactly.",
-             r"sum over $y \in \{0, 1\}$ with $P(y = 1 \mid x) = \sigma(w \cdot x)$", sp.Function("E_y")(sp.Symbol("F_emp")),
+             r"sum over $y \in \{0, 1\}$ with $P(y = 1 \mid x) = \sigma(w^{\mathsf{T}} x)$", sp.Function("E_y")(sp.Symbol("F_emp")),
              (_matrix(expected),)),
     )
     d = d.note(EXPLANATION_7).check(*checks).with_result(sp.Float(gap, 15))

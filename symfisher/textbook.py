@@ -420,6 +420,40 @@ def _unevaluated(expr) -> bool:
         return False
 
 
+def common_factor(M):
+    r"""A matrix whose entries share a product of factors written as that product times the matrix of
+    what is left, unevaluated: the logistic Fisher information is
+    ``sigma(u)(1 - sigma(u)) [[x_1^2, x_1 x_2], [x_1 x_2, x_2^2]]``, the textbook's
+    :math:`\sigma(1 - \sigma)\, x x^{	op}`. ``None`` when the entries share no factor.
+
+    >>> import sympy as sp
+    >>> a, b, c = sp.symbols("a b c", positive=True)
+    >>> common_factor(sp.Matrix([[a*b**2, a*b*c], [a*b*c, a*c**2]])).args[0]
+    a
+    """
+    if not isinstance(M, sp.MatrixBase) or len(M) < 2 or len(M) > 16 or any(e == 0 for e in M):
+        return None
+    lists = [list(sp.Mul.make_args(e)) for e in M]
+    common = []
+    for f in list(lists[0]):
+        if f.is_number and f != -1 or not all(f in lst for lst in lists[1:]):
+            continue
+        common.append(f)
+        for lst in lists:
+            lst.remove(f)
+    if not common or common == [sp.S.NegativeOne]:
+        return None
+    rest = sp.ImmutableMatrix(M.rows, M.cols, [sp.Mul(*lst) for lst in lists])
+    if all(e.is_number for e in rest):
+        return None
+    front = common[0] if len(common) == 1 else sp.Mul(*common, evaluate=False)
+    from .simplify import cancels
+
+    if not all(cancels(front * r - e) for r, e in zip(rest, M)):
+        return None
+    return sp.MatMul(front, rest, evaluate=False)
+
+
 def common_denominator(M):
     """A matrix whose entries share one denominator written as that scalar times the matrix of the
     numerators, unevaluated: ``Sigma^{-1}`` of a 2 x 2 covariance is
@@ -504,6 +538,400 @@ def _upper_mapping(d, random) -> dict:
     return mapping
 
 
+def _nested_fraction(tex: str) -> bool:
+    r"""Whether a ``\frac`` stands inside the numerator or the denominator of another ``\frac``
+    (a derivative's ``\frac{\partial}{\partial p}`` is not a fraction of values and does not count)."""
+    i = 0
+    while True:
+        i = tex.find(r"\frac{", i)
+        if i < 0:
+            return False
+        j, depth, groups = i + len(r"\frac"), 0, 0
+        start = j
+        while j < len(tex) and groups < 2:
+            c = tex[j]
+            depth += (c == "{") - (c == "}")
+            if depth == 0:
+                groups += 1
+            j += 1
+        inside = tex[start:j]
+        if r"\frac{" in inside and r"\partial" not in inside:
+            return True
+        i += 1
+
+
+def _plain_rational(expr) -> bool:
+    """A small commutative scalar without derivatives, integrals, sums or named quantities: an
+    expression whose fractions may be put over one denominator without changing what it names."""
+    from sympy.core.function import AppliedUndef
+
+    return (_scalar(expr) and _small(expr, 150)
+            and not expr.has(sp.Derivative, sp.Integral, sp.Sum, sp.Limit, sp.Function)
+            and not expr.atoms(AppliedUndef))
+
+
+def flat_fraction(expr):
+    r"""``expr`` over one denominator when a fraction stands inside a fraction: the score
+    ``(x^2/s^2 - 2)/s`` is ``(x^2 - 2 s^2)/s^3``, the variance ``1/((1/p)(1/(1 - p)))`` is
+    ``p(1 - p)``; a difference with one negative term written without its minus sign in front
+    (``-(3x^2 - 2s^2)/s^4`` is ``(2s^2 - 3x^2)/s^4``). Proven equal, else ``None``; ``None`` too
+    when no fraction is nested.
+
+    >>> import sympy as sp
+    >>> x, s = sp.symbols("x s", positive=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(flat_fraction((x**2/s**2 - 2)/s))
+    '\\frac{x^{2} - 2 s^{2}}{s^{3}}'
+    >>> latex_of(flat_fraction((2 - 3*x**2/s**2)/s**2))
+    '\\frac{2 s^{2} - 3 x^{2}}{s^{4}}'
+    >>> flat_fraction(x/s) is None
+    True
+    """
+    from .render.latex import latex_of
+
+    if not isinstance(expr, sp.Expr) or not _plain_rational(expr) or not _nested_fraction(latex_of(expr)):
+        return None
+    new = sp.factor(sp.cancel(sp.together(expr)))
+    new = conventional_sign(new)[0]
+    if new.could_extract_minus_sign():
+        num, den = sp.fraction(-new)
+        terms = sp.Add.make_args(num)
+        if len(terms) == 2 and sum(1 for t in terms if t.could_extract_minus_sign()) == 1:
+            # -(3x^2 - 2s^2)/s^4 reads (2s^2 - 3x^2)/s^4: the positive term first, no minus sign in front
+            neg = [t for t in terms if t.could_extract_minus_sign()][0]
+            other = [t for t in terms if t is not neg][0]
+            top = sp.Add(-neg, -other, evaluate=False)
+            new = top if den == 1 else sp.Mul(top, sp.Pow(den, -1), evaluate=False)
+    from .render.latex import latex_of as _tex
+    from .simplify import cancels
+
+    # (doit: an unevaluated 1/(1/sigma^2) is evaluated before the difference is taken)
+    if _nested_fraction(_tex(new)) or not cancels(new - expr.doit()):
+        return None
+    return new
+
+
+def log_powers(expr):
+    r"""``expr`` with each ``log(b^e)`` of a symbolic exponent written ``e log(b)`` (exact for
+    ``b > 0`` and real ``e``, both decided by the assumptions), and a fraction whose numerator then
+    carries a log term spread over its terms: the Rayleigh divergence
+    ``(s_1^2 - s_2^2 + log((s_2/s_1)^(2 s_2^2)))/s_2^2`` reads ``s_1^2/s_2^2 - 1 + 2 log(s_2/s_1)``.
+    ``None`` when there is no such log or the rewriting is not proven.
+
+    >>> import sympy as sp
+    >>> a, b = sp.symbols("a b", positive=True)
+    >>> log_powers((a**2 - b**2 + sp.log((b/a)**(2*b**2)))/b**2)
+    a**2/b**2 + 2*log(b/a) - 1
+    """
+    if not isinstance(expr, sp.Expr) or not _scalar(expr) or not _small(expr, 150):
+        return None
+
+    def hit(e):
+        return (isinstance(e, sp.log) and isinstance(e.args[0], sp.Pow) and not e.args[0].exp.is_number
+                and e.args[0].base.is_positive and e.args[0].exp.is_real)
+
+    if not expr.has(sp.log) or not any(hit(e) for e in sp.preorder_traversal(expr)):
+        return None
+    new = expr.replace(hit, lambda e: e.args[0].exp * sp.log(e.args[0].base))
+    num, den = sp.fraction(sp.together(new))
+    if den != 1 and num.has(sp.log):
+        new = sp.Add(*[t / den for t in sp.Add.make_args(sp.expand_mul(num))])
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _one_exp(expr):
+    """``u`` when every exponential in ``expr`` is ``exp(k u)`` for integers ``k`` and one ``u`` with
+    symbols, else ``None``."""
+    u = None
+    for e in expr.atoms(sp.exp):
+        c, rest = e.args[0].as_coeff_Mul()
+        if not c.is_Integer or rest.has(sp.exp) or not rest.free_symbols or (u is not None and rest != u):
+            return None
+        u = rest
+    return u
+
+
+def exp_rational(expr, logistic: bool = True):
+    r"""``expr``, rational in one exponential ``e^u``, in its shortest exact form: cancelled in
+    ``y = e^u`` (the Jacobian of the logit's natural parameter, written by the engine as a sum of five
+    terms, is ``1``), and with ``logistic`` in the logistic function ``\sigma(u) = e^u/(1 + e^u)``
+    when that is a polynomial in ``\sigma``: ``e^u/(1 + e^u)^2`` is ``\sigma(u)(1 - \sigma(u))`` and the
+    logistic-regression score ``x(y - (1 - y) e^u)/(1 + e^u)`` is ``(y - \sigma(u)) x``. Proven equal
+    (the logistic form through its definition); ``None`` when nothing shorter comes out.
+
+    >>> import sympy as sp
+    >>> u, x, y = sp.symbols("u x y", real=True)
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(exp_rational(sp.exp(u)/(1 + sp.exp(u))**2))
+    '\\sigma\\left(u\\right) \\left(1 - \\sigma\\left(u\\right)\\right)'
+    >>> latex_of(exp_rational(x*(y - (1 - y)*sp.exp(u))/(1 + sp.exp(u))))
+    '\\left(y - \\sigma\\left(u\\right)\\right) x'
+    """
+    from sympy.core.function import AppliedUndef
+
+    from .derive.notation import Logistic
+
+    if not (isinstance(expr, sp.Expr) and _scalar(expr) and _small(expr, 250) and expr.has(sp.exp)) \
+            or expr.has(sp.Derivative, sp.Integral, sp.Sum, sp.Limit, Logistic) or expr.atoms(AppliedUndef):
+        return None
+    u = _one_exp(expr)
+    if u is None:
+        return None
+    y = sp.Dummy("y", positive=True)
+    in_y = expr.xreplace({e: y ** e.args[0].as_coeff_Mul()[0] for e in expr.atoms(sp.exp)})
+    if in_y.has(sp.exp) or not in_y.is_rational_function(y):
+        return None
+    r = sp.factor(sp.cancel(in_y))
+    best, size = None, sp.count_ops(expr)
+    plain = conventional_sign(r.xreplace({y: sp.exp(u)}))[0]
+    if sp.count_ops(plain) < size:
+        best, size = plain, sp.count_ops(plain)
+    if logistic:
+        t = sp.Dummy("t", positive=True)
+        rt = sp.factor(sp.cancel(r.xreplace({y: t / (1 - t)})))
+        num, den = sp.fraction(rt)
+        if not den.has(t) and rt.has(t):
+            rt = conventional_sign(rt)[0]
+            with_t = [f for f in sp.Mul.make_args(rt) if f.has(t)]
+            rest = [f for f in sp.Mul.make_args(rt) if not f.has(t)]
+            sign = 1
+            for i, f in enumerate(with_t):  # t - 1 reads -(1 - t): one minus the probability
+                if f == t - 1:
+                    with_t[i], sign = 1 - t, -sign
+            coeff = sign * sp.Mul(*[r for r in rest if r.is_number])
+            rest = [r for r in rest if not r.is_number]
+            with_t.sort(key=lambda f: (f != t, sp.count_ops(f)))  # sigma first, then 1 - sigma
+            if coeff != 1:
+                with_t = [coeff] + with_t
+            sub = {t: Logistic(u)}
+            shown = (sp.Mul(*[f.xreplace(sub) for f in with_t + rest], evaluate=False)
+                     if len(rest) + len(with_t) > 1 else rt.xreplace(sub))
+            if sp.count_ops(shown) <= size:
+                best = shown
+    if best is None or best == expr:
+        return None
+    from .simplify import cancels
+
+    back = best.replace(lambda e: isinstance(e, Logistic), lambda e: e.doit())
+    return best if cancels(back - expr) else None
+
+
+def _distributed(expr):
+    """``-(a + b + ...)`` (a minus sign written in front of a sum) with the sign distributed over
+    its terms, each term multiplied out: the line between ``-(p (u - v) - w)`` and its value."""
+    if not (isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1
+            and isinstance(expr.args[1], sp.Add) and _scalar(expr) and _small(expr, 150)):
+        return None
+    new = sp.Add(*[sp.expand_mul(-t) for t in expr.args[1].args])
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _by_denominator(expr):
+    """A sum with the terms that share a denominator put over it, each group cancelled
+    (``1/(1 - p)^2 - p/(1 - p)^2 + 1/p`` is ``1/(1 - p) + 1/p``), the rest as written; ``None``
+    when no two terms share one."""
+    if not (isinstance(expr, sp.Add) and _plain_rational(expr)):
+        return None
+    groups: dict = {}
+    for t in expr.args:
+        groups.setdefault(sp.fraction(t)[1], []).append(t)
+    if all(len(g) < 2 for g in groups.values()) or len(groups) < 2:
+        return None
+    terms = []
+    for den, g in groups.items():
+        if len(g) < 2:
+            terms += g
+            continue
+        terms.append(conventional_sign(sp.factor(sp.cancel(sp.Add(*g))))[0])
+    new = sp.Add(*terms)
+    from .simplify import cancels
+
+    return new if new != expr and cancels(new - expr) else None
+
+
+def _double_minus(expr) -> bool:
+    """``-(-a)``: a minus sign written in front of a negative quantity."""
+    return (isinstance(expr, sp.Mul) and len(expr.args) == 2 and expr.args[0] == -1
+            and not isinstance(expr.args[1], sp.Add) and expr.args[1].could_extract_minus_sign())
+
+
+def _established(st, forms) -> dict:
+    """What a step defines: a named quantity's first written form and the simpler one the chain
+    arrived at (``J = 1/(1 - p) + 1/p = 1/(p(1 - p))``), so that later lines use the simpler one."""
+    from sympy.core.function import AppliedUndef
+
+    if not (isinstance(st.lhs, (sp.Symbol, AppliedUndef)) and len(forms) >= 2):
+        return {}
+    first, last = forms[0], forms[-1]
+    if isinstance(first, sp.Add) and _scalar(first) and isinstance(last, sp.Expr) \
+            and last != first and sp.count_ops(last) <= sp.count_ops(first):
+        return {first: last}
+    return {}
+
+
+def _put_in(expr, known: dict):
+    """``expr`` with each quantity of ``known`` replaced by its simpler form, the rest as written
+    (an unevaluated product stays a product: ``(1/(p(1 - p)))^2 Var(T)``, not its evaluation)."""
+    if not isinstance(expr, sp.Basic) or isinstance(expr, sp.MatrixBase) or not expr.has(*known) or expr in known:
+        return expr  # (a line that is the quantity's first form itself is an intermediate line: kept)
+
+    def walk(e):
+        if e in known:
+            return known[e]
+        if not e.args or e.is_Atom:
+            return e
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        if isinstance(e, (sp.Add, sp.Mul, sp.Pow)):
+            return e.func(*args, evaluate=False)
+        return e.func(*args)
+
+    return walk(expr)
+
+
+def _exact_values(st, exact: dict) -> None:
+    """Record the exact numbers a step shows for named quantities (``kappa_1 = 6/7 + 2 sqrt(2)/7``)."""
+    pairs = [(f.lhs, f.rhs) for f in st.forms if isinstance(f, sp.Equality)]
+    if st.lhs is not None and st.forms:
+        pairs.append((st.lhs, st.forms[-1]))
+    for lhs, val in pairs:
+        if isinstance(lhs, sp.Basic) and isinstance(val, sp.Expr) and val.is_number and not val.has(sp.Float):
+            exact.setdefault(lhs, val)
+
+
+def _approximate(form, exact: dict):
+    """``lhs = 1.2612`` written ``lhs ≈ 1.2612`` when a step showed the exact value of ``lhs`` and the
+    decimal only rounds it (:class:`~symfisher.derive.notation.Approx`); an exact decimal stays an equation."""
+    if not (isinstance(form, sp.Equality) and isinstance(form.rhs, sp.Float) and form.lhs in exact):
+        return form
+    value = exact[form.lhs]
+    try:
+        if value.is_Rational and float(value) == float(form.rhs) and sp.Rational(str(float(form.rhs))) == value:
+            return form
+    except (TypeError, ValueError):
+        return form
+    from .derive.notation import Approx
+
+    return Approx(form.lhs, form.rhs)
+
+
+def _logistic():
+    from .derive.notation import Logistic
+
+    return Logistic
+
+
+def _names_sigma(d) -> bool:
+    """Whether a symbol of ``d`` is printed as sigma (a standard deviation, a covariance entry)."""
+    for st in d.steps:
+        for f in (st.lhs,) + tuple(st.forms):
+            if isinstance(f, sp.Basic) and any(s.name.startswith("sigma") for s in f.free_symbols):
+                return True
+    return False
+
+
+def _exp_rational_form(form, logistic: bool):
+    """:func:`exp_rational` of a scalar, or entry by entry of a small matrix (``None`` unless every
+    entry with an exponential has a shorter form)."""
+    if isinstance(form, sp.MatrixBase):
+        if len(form) > 16 or not any(e.has(sp.exp) for e in form):
+            return None
+        entries = []
+        for e in form:
+            g = exp_rational(e, logistic) if e.has(sp.exp) else e
+            if g is None:
+                return None
+            entries.append(g)
+        return sp.ImmutableMatrix(form.rows, form.cols, entries)
+    return exp_rational(form, logistic)
+
+
+def _cleared(form):
+    """An equation ``p/c = 0`` with a positive number ``c`` written ``p = 0``: the characteristic
+    equation ``(7 k^2 - 12 k + 4)/7 = 0`` reads ``7 k^2 - 12 k + 4 = 0`` (the same roots)."""
+    if not (isinstance(form, sp.Equality) and form.rhs == 0 and isinstance(form.lhs, sp.Expr)):
+        return form
+    c, rest = form.lhs.as_coeff_Mul()
+    if c.is_Rational and c.is_positive and c != 1 and not rest.is_number:
+        return sp.Eq(rest, 0, evaluate=False)  # both sides divided by the positive number c
+    num, den = sp.fraction(sp.together(form.lhs))
+    if den != 1 and den.is_number and den.is_positive and not num.is_number:
+        return sp.Eq(num, 0, evaluate=False)
+    return form
+
+
+def _sentence(text: str) -> str:
+    """A step's statement as a sentence of its own: a numbered step does not open with "and"."""
+    if text.startswith("and ") and len(text) > 4:
+        return text[4].upper() + text[5:]
+    return text
+
+
+def _same_value(a, b) -> bool:
+    """Whether the displayed form ``a`` is the value ``b`` (structurally, or its difference cancels)."""
+    from .simplify import cancels
+
+    if a == b:
+        return True
+    if isinstance(a, sp.Float) or isinstance(b, sp.Float):  # a decimal is the value only as written
+        return False
+    if isinstance(a, sp.MatMul) and len(a.args) == 2 and isinstance(a.args[1], sp.MatrixBase) \
+            and not isinstance(a.args[0], (sp.MatrixBase, sp.MatrixExpr)):
+        a = a.args[1] * a.args[0]  # a scalar in front of a matrix (common_denominator's form)
+    elif isinstance(a, sp.MatrixExpr) and not isinstance(a, sp.MatrixBase):
+        a = a.doit()
+    if isinstance(a, sp.MatrixBase) and isinstance(b, sp.MatrixBase):
+        return a.shape == b.shape and len(a) <= 16 and all(
+            x == y or (_small(x) and _small(y) and cancels(x - y)) for x, y in zip(a, b))
+    if isinstance(a, sp.Expr) and isinstance(b, sp.Expr) and not isinstance(a, sp.MatrixExpr) \
+            and not isinstance(b, sp.MatrixExpr) and _small(a) and _small(b):
+        if a.has(_root()) or b.has(_root()):
+            return a.doit() == b.doit()
+        return cancels(a - b)
+    return False
+
+
+def result_relation(d) -> str:
+    """The relation of the step that names the result (:func:`result_form`): ``"propto"`` for a prior
+    known up to its constant, else ``"="``."""
+    form = result_form(d)
+    if isinstance(form, sp.Equality):
+        for st in reversed(d.steps):
+            if st.lhs == form.lhs and st.forms and st.forms[-1] is form.rhs:
+                return st.relation
+    return "="
+
+
+def result_form(d):
+    r"""The result of a (display-pass) derivation as a reader wants it: the equation that names
+    it, ``\mathcal{I}(p) = 1/(p(1 - p))``, in the form the last step showed (the determinant in
+    front of ``\Sigma^{-1}``), when a step arrives at it; else the bare result."""
+    result = d.result
+    if not isinstance(result, (sp.Expr, sp.MatrixBase)):
+        return result
+    if isinstance(result, sp.MatrixBase) and result.shape == (1, 1):  # a 1 x 1 result is its entry
+        result = result[0, 0]
+    for st in reversed(d.steps):
+        pairs = []
+        if st.lhs is not None and st.forms and isinstance(st.forms[-1], (sp.Expr, sp.MatrixBase, sp.MatrixExpr)):
+            pairs.append((st.lhs, st.forms[-1]))
+        pairs += [(f.lhs, f.rhs) for f in st.forms if isinstance(f, sp.Equality)]
+        for lhs, val in reversed(pairs):
+            if isinstance(lhs, sp.Symbol) and lhs.name.startswith("_"):
+                continue
+            if _same_value(val, result):
+                try:
+                    return sp.Eq(lhs, val, evaluate=False)
+                except (TypeError, ValueError):
+                    return d.result
+    return d.result
+
+
 def textbook_derivation(d, random=()):
     """A derivation as a reader sees it: the engine's ASCII formulas in its texts typeset as
     math (:func:`~symfisher.render.notation.textbook_prose`), every step whose last form reads
@@ -518,9 +946,19 @@ def textbook_derivation(d, random=()):
 
     upper = _upper_mapping(d, random)
     steps, said = [], set()
+    logistic = not _names_sigma(d)  # sigma(u) only where no symbol is printed sigma already
+    said_logistic = False
+    known: dict = {}  # a named quantity's first form -> the simpler form its step arrived at
+    exact: dict = {}  # a named quantity -> the exact number a step showed for it
     for k, st in enumerate(d.steps):
+        if st.forms:
+            st = replace(st, forms=tuple(_approximate(f, exact) for f in st.forms))
+            _exact_values(st, exact)
         if upper:
             st = replace(st, lhs=_random_upper(st.lhs, upper), forms=tuple(_random_upper(f, upper) for f in st.forms))
+        if known and st.forms:
+            # a later line puts in the quantity as its step simplified it: (1/(p(1 - p)))^2, not (1/(1 - p) + 1/p)^2
+            st = replace(st, forms=tuple(_put_in(f, known) for f in st.forms))
         if not st.forms and st.lhs is None:
             # a line without mathematics said once is enough ("Standardize: X = mu + b Z ..." per entry)
             if (st.statement, st.reason) in said:
@@ -552,13 +990,51 @@ def textbook_derivation(d, random=()):
             last = combined(forms[-1])
             if last is not None:
                 forms.append(last)
+        forms = [_cleared(f) for f in forms]
+        flat = []
+        for f in forms:  # no fraction inside a fraction: the form over one denominator instead
+            g = flat_fraction(f)
+            flat.append(f if g is None else g)
+        forms = flat
+        if forms and isinstance(forms[-1], sp.Expr):
+            g = log_powers(forms[-1])  # log(b^e) as e log(b), the chain's last line
+            if g is not None:
+                forms.append(g)
+        if forms and isinstance(forms[-1], (sp.Expr, sp.MatrixBase)) and not isinstance(forms[-1], sp.MatrixExpr):
+            # rational in one exponential: its shortest form, in the logistic function when that reads better
+            g = _exp_rational_form(forms[-1], logistic)
+            if g is not None:
+                forms.append(g)
+                if g.has(_logistic()) and not said_logistic:
+                    said_logistic = True
+                    reason = (reason + "; " if reason else "") + \
+                        r"$\sigma(u) = 1/(1 + e^{-u}) = e^{u}/(1 + e^{u})$, the logistic function"
+        for i in range(len(forms) - 1, -1, -1):
+            # a minus sign in front of a sum, distributed term by term on a line of its own
+            spread = _distributed(forms[i])
+            if spread is not None and (i + 1 == len(forms) or spread != forms[i + 1]):
+                forms.insert(i + 1, spread)
+                if "distribute the minus sign" not in reason:
+                    reason = (reason + "; " if reason else "") + "distribute the minus sign over the sum"
+        if len(forms) > 1 and st.lhs is not None:
+            # the terms that share a denominator combined before the whole sum is
+            mid = _by_denominator(forms[-2])
+            if mid is not None and mid != forms[-1]:
+                forms.insert(len(forms) - 1, mid)
+        if any(_double_minus(f) for f in forms[:-1]) and "two minus signs" not in reason:
+            reason = (reason + "; " if reason else "") + r"$-(-a) = a$: the two minus signs cancel"
         if forms and isinstance(forms[-1], sp.MatrixBase) and st.lhs is not None:
             # the entries over their common denominator: the scalar in front, as a textbook writes Sigma^{-1}
             factored = common_denominator(forms[-1])
+            if factored is None and forms[-1].has(_logistic()):
+                factored = common_factor(forms[-1])  # sigma(u)(1 - sigma(u)) in front of x x^T
+                if factored is not None and len(forms) > 1:
+                    forms.pop()  # the entries then read once, with their shared factor in front
             if factored is not None:
                 forms.append(factored)
         forms = _distinct(tuple(forms))
         st = replace(st, forms=forms)
+        known.update(_established(st, forms))
         if inner and _why(inner) not in reason:  # a sign absorbed inside a sum over the sample: said
             reason = (reason + "; " if reason else "") + _why(inner)
         # a sign absorbed between two forms of the chain: say so in the reason
@@ -567,7 +1043,7 @@ def textbook_derivation(d, random=()):
                 new, flipped = conventional_sign(a)
                 if flipped and new == b and _why(flipped) not in reason:
                     reason = (reason + "; " if reason else "") + _why(flipped)
-        steps.append(replace(st, statement=textbook_prose(st.statement), reason=reason))
+        steps.append(replace(st, statement=_sentence(textbook_prose(st.statement)), reason=reason))
         last = st.expr
         if isinstance(last, (sp.Expr, sp.MatrixBase)):
             new, flipped = conventional_sign(last)
@@ -690,3 +1166,49 @@ def _root():
     from .derive.notation import Root
 
     return Root
+
+
+def _support_set(support) -> sp.Set | None:
+    """A support as the set a textbook writes: ``{0, 1}``, ``(0, oo)``, the real line, ``{0, 1, ..., n}``."""
+    from .domains import FiniteSupport, IntegerSupport, IntervalSupport
+
+    if isinstance(support, FiniteSupport):
+        return sp.FiniteSet(*support.values)
+    if isinstance(support, IntervalSupport):
+        return sp.S.Reals if (support.lo, support.hi) == (-sp.oo, sp.oo) else sp.Interval.open(support.lo, support.hi)
+    if isinstance(support, IntegerSupport):
+        return sp.Range(support.lo, support.hi + 1 if support.hi != sp.oo else sp.oo)
+    return None
+
+
+def setting(model):
+    """The assumptions a worked solution rests on, stated before it: where each observation and each
+    parameter ranges (the support and the open parameter domains), which constants are known, that
+    the support does not depend on the parameters (the regularity the engine checks before deriving)
+    and that logarithms are natural (divergences in nats). A derivation of one step and no result,
+    or ``None`` for a model without data or parameters."""
+    from .derivation import Derivation, Step
+    from .render.latex import latex_of
+
+    if not getattr(model, "data", None) or not getattr(model, "params", None):
+        return None
+    forms = []
+    for x, sup in zip(model.data, model.support):
+        S = _support_set(sup)
+        if S is not None:
+            forms.append(sp.Contains(x, S, evaluate=False))
+    for p in model.params:
+        S = model.domain(p).as_set()
+        forms.append(sp.Contains(p, sp.S.Reals if S == sp.Interval(-sp.oo, sp.oo) else S, evaluate=False))
+    meta = dict(model.meta) if isinstance(getattr(model, "meta", None), tuple) else {}
+    for c in meta.get("constraints", ()):  # a joint domain (p_1 + p_2 < 1, a positive determinant)
+        if isinstance(c, sp.core.relational.Relational):
+            forms.append(c)
+    known = [c for c in model.constants if c not in model.params]
+    names = ", ".join("$%s$" % latex_of(c) for c in known)
+    statement = ("Assumptions: an observation takes its values in the support and the parameters range over "
+                 "their domains, as below" + (f"; {names} {'is' if len(known) == 1 else 'are'} known" if known else "")
+                 + ".")
+    reason = ("the support does not depend on the parameters (checked), so the model is regular: the score has "
+              "mean zero and derivatives pass under the expectation; log is the natural logarithm")
+    return Derivation("setting", "The model and its assumptions", steps=(Step(statement, reason, None, tuple(forms)),))

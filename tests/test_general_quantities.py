@@ -165,7 +165,8 @@ def test_a_spec_reaches_the_general_quantities_for_any_model(tmp_path):
     spec = sheets.parse_spec(_GEOM, str(tmp_path / "geom.toml"))
     sec = sheets.build_section(spec, figures=False)
     assert [c.passed for c in sec.all_checks] == [True] * 4, [(c.name, c.value, c.target) for c in sec.all_checks]
-    assert [d.quantity for d in sec.derivations] == ["fisher_extremes", "fisher_eigen"]
+    # (the section opens with the model's assumptions, then the derivations the spec asked for)
+    assert [d.quantity for d in sec.derivations] == ["setting", "fisher_extremes", "fisher_eigen"]
 
 
 def test_a_wrong_check_on_a_general_quantity_fails():

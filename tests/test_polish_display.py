@@ -265,7 +265,7 @@ def test_greek_subscripts_and_semicolons_survive_the_prose_pass(text, want):
 
 def test_an_increment_is_written_after_the_point():
     d = sp.Symbol("delta_p")
-    assert latex_of(sp.Function("KL")(p, p + d)) == r"\mathrm{KL}\left(p, p + \delta_{p}\right)"
+    assert latex_of(sp.Function("KL")(p, p + d)) == r"\mathrm{KL}\left(p \,\|\, p + \delta_{p}\right)"
 
 
 def test_the_named_law_is_shown_as_its_normalized_density_and_the_coordinates_read_as_words():

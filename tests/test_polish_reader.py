@@ -32,7 +32,10 @@ def test_bivariate_normal_score_entries_are_sigma_inverse_times_the_residual(she
              r"{\sigma_{11} \sigma_{22} - \sigma_{12}^{2}}")
     second = (r"\frac{\sigma_{11} \left(x_{2} - \mu_{2}\right) - \sigma_{12} \left(x_{1} - \mu_{1}\right)}"
               r"{\sigma_{11} \sigma_{22} - \sigma_{12}^{2}}")
-    assert md.count(first) == 2 and md.count(second) == 2  # the step's last form and the result
+    assert md.count(first) == 1 and md.count(second) == 1  # the step's matrix of entries
+    # the step's last form and the result: the determinant in front of the grouped numerators
+    assert md.count(r"\frac{1}{\sigma_{11} \sigma_{22} - \sigma_{12}^{2}} \begin{pmatrix}\sigma_{22} \left(x_{1} - \mu_{1}\right)"
+                    r" - \sigma_{12} \left(x_{2} - \mu_{2}\right)") == 2
     assert r"\mu_{1} \sigma_{22} - \mu_{2} \sigma_{12}" not in md  # the expanded numerator is gone
     # the entries are those of Sigma^{-1} (x - mu), computed here with SymPy's own inverse
     from symfisher.families import get_model
@@ -62,7 +65,7 @@ def test_expectations_are_of_the_random_variable_and_values_stay_lower_case(shee
     for name in ("01_bernoulli_fisher", "02_additivity", "03_reparameterization", "06_jeffreys_prior"):
         md = sheets[name]
         assert r"E\left[T\left(X\right)\right]" in md, name
-        assert r"\mathrm{Var}\left(T\left(X\right)\right)" in md or r"\mathrm{Cov}\left(T\left(X\right)\right)" in md, name
+        assert r"\operatorname{Var}\left(T\left(X\right)\right)" in md or r"\operatorname{Cov}\left(T\left(X\right)\right)" in md, name
         assert r"T\left(x\right) = x" in md or r"T\left(x\right) &= x" in md  # the statistic as a function
         assert not re.search(r"(E|Var|Cov)\\left[\[(]T\\left\(x\\right\)", md), name
         assert not re.search(r"E\\left\[\\frac\{\\partial\}\{\\partial [^}]*\} \\ell\\left\(x,", md), name
@@ -71,7 +74,7 @@ def test_expectations_are_of_the_random_variable_and_values_stay_lower_case(shee
     assert r"linear in $X$, and $E[X] = \mu$" in md
     kl = sheets["05_kl_curvature"]
     assert r"E\left[X \log{\left(p_{1} \right)} - X \log{\left(p_{2} \right)}" in kl
-    assert r"\mathrm{KL}\left(p, p + \delta_{p}\right) &= E\left[\ell\left(X, p\right) - \ell\left(X, p + \delta_{p}\right)\right]" in kl
+    assert r"\mathrm{KL}\left(p \,\|\, p + \delta_{p}\right) &= E\left[\ell\left(X, p\right) - \ell\left(X, p + \delta_{p}\right)\right]" in kl
 
 
 def test_standardized_statistics_are_of_the_upper_case_variable_in_the_terminal(capsys):
@@ -103,7 +106,7 @@ def test_upper_case_leaves_a_name_already_taken_alone():
 def test_one_plus_exponential_in_every_logit_form(sheets):
     md = sheets["03_reparameterization"]
     assert r"J &= \frac{e^{\eta}}{\left(1 + e^{\eta}\right)^{2}}" in md
-    assert r"A\left(\eta\right) = \log{\left(1 + e^{\eta} \right)}" in md
+    assert r"A\left(\eta\right) &= \log{\left(1 + e^{\eta} \right)}" in md
     assert "e^{\\eta} + 1" not in md
     # J is dp/d eta of p = 1/(1 + e^{-eta})
     eta = sp.Symbol("eta", real=True)
@@ -157,10 +160,10 @@ def test_the_order_test_names_its_substitution_and_shows_the_comparison_factor(s
     md = sheets["06_jeffreys_prior"]
     assert ("Near $p = 0$, put $p = t$ with $t \\to 0^{+}$: the integrand is of order $t^{-1/2}$ with "
             "$1/2 \\lt  1$ ($t^{3/4}$ times it tends to 0), so the kernel is integrable there.") in md
-    assert r"\lim_{t \to 0^{+}}\left(t^{\frac{3}{4}} \frac{1}{\sqrt{t} \sqrt{1 - t}}\right) = 0" in md
+    assert r"\lim_{t \to 0^{+}}\left(t^{\frac{3}{4}} \frac{1}{\sqrt{t} \sqrt{1 - t}}\right) &= 0" in md
     assert ("Near $\\lambda = 0$, put $\\lambda = t$ with $t \\to 0^{+}$: the integrand is at least a constant "
             "times $1/t$ ($t$ times it has a positive limit)") in md
-    assert r"\lim_{t \to 0^{+}}\left(t \cdot \frac{1}{t}\right) = 1" in md
+    assert r"\lim_{t \to 0^{+}}\left(t \cdot \frac{1}{t}\right) &= 1" in md
     assert "Eq(" not in md and "-&gt;" not in md
     # the limits are the ones that decide: t^(3/4)/sqrt(t(1 - t)) -> 0 (integrable), t * 1/t -> 1 (1/lambda diverges)
     t = sp.Symbol("t", positive=True)
@@ -172,7 +175,7 @@ def test_the_order_test_names_its_substitution_and_shows_the_comparison_factor(s
 
 def test_the_transformation_law_and_the_kl_series_use_the_sheets_symbols(sheets):
     md = sheets["03_reparameterization"]
-    assert "**Step 3.** The Jacobian of the map $\\eta \\to p$:" in md and "*Reason: $J = d p/d \\eta$*" in md
+    assert "**Step 3.** The Jacobian of the map $\\eta \\to p$:" in md and "*Reason: $J = d p/d \\eta$" in md
     assert ("the score in $\\eta$ is $J$ times the score in $p$, so "
             "$\\mathcal{I}(\\eta) = J^{2} \\mathcal{I}(p(\\eta))$") in md
     assert "\\phi" not in md.split("### Explanation")[0]
@@ -202,12 +205,16 @@ def test_a_decimal_result_is_shown_as_its_step_rounded_it():
     assert "0.0405185350039596" not in render_derivation(d)
 
 
-def test_route_one_shows_the_jacobian_combined_before_the_value(sheets):
+def test_route_one_puts_in_the_jacobian_as_its_step_simplified_it(sheets):
     for name in ("01_bernoulli_fisher", "03_reparameterization", "05_kl_curvature", "06_jeffreys_prior"):
         md = sheets[name]
-        assert ("&= \\left(\\frac{1}{1 - p} + \\frac{1}{p}\\right)^{2} p \\left(1 - p\\right) \\\\\n"
+        # the Jacobian step arrives at 1/(p(1 - p)); route 1 uses that form, not 1/(1 - p) + 1/p again
+        assert ("J &= \\frac{1}{1 - p} + \\frac{1}{p} \\\\\n &= \\frac{1}{p \\left(1 - p\\right)}") in md, name
+        assert ("\\mathcal{I}\\left(p\\right) &= \\left(\\frac{1}{p \\left(1 - p\\right)}\\right)^{2} "
+                "\\operatorname{Var}\\left(T\\left(X\\right)\\right) \\\\\n"
                 " &= \\left(\\frac{1}{p \\left(1 - p\\right)}\\right)^{2} p \\left(1 - p\\right) \\\\\n"
                 " &= \\frac{1}{p \\left(1 - p\\right)}") in md, name
+        assert "\\left(\\frac{1}{1 - p} + \\frac{1}{p}\\right)^{2}" not in md, name
         # the exponential-family score, written as the score the direct derivative gives
         assert ("s\\left(p\\right) &= x \\left(\\frac{1}{1 - p} + \\frac{1}{p}\\right) - \\frac{1}{1 - p} \\\\\n"
                 " &= \\frac{x}{p \\left(1 - p\\right)} - \\frac{1}{1 - p} \\\\\n"

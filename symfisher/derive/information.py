@@ -159,8 +159,12 @@ def fisher_eigen(model, fisher, at=None) -> Derivation:
     if point:
         given = ", ".join(f"{s} = {v}" for s, v in point.items())
         d = d.add(Step(f"Substitute {given}.", "the values of the question", Ilhs, (In,)))
-    kappa = sp.Symbol("kappa")
-    d = d.add(Step("The eigenvalues solve the characteristic equation.", "det(I − κ·Id) = 0", None,
+    # the eigenvalue letter: lambda as textbooks write it, unless the model already uses it
+    taken = {s.name for s in model.params + model.constants} if model is not None else set()
+    ev, ch = next((n, c) for n, c in (("lambda", "λ"), ("kappa", "κ"), ("nu", "ν"))
+                  if not ({n, n[:3]} & taken))
+    kappa = sp.Symbol(ev)
+    d = d.add(Step("The eigenvalues solve the characteristic equation.", f"det(I − {ch}·Id) = 0", None,
                    (sp.Eq(sp.factor(sp.expand((In - kappa * sp.eye(In.rows)).det())), 0, evaluate=False),)))
     rows = []
     for lam, mult, vecs in In.eigenvects():
@@ -174,13 +178,13 @@ def fisher_eigen(model, fisher, at=None) -> Derivation:
     d = d.add(Step("Eigenvalues, largest first: the information along each principal direction." if numeric
                    else "Eigenvalues: the information along each principal direction.",
                    "roots of the characteristic polynomial", None,
-                   tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig))))
+                   tuple(sp.Eq(sp.Symbol(f"{ev}_{k + 1}"), e, evaluate=False) for k, e in enumerate(eig))))
     d = d.add(Step("Unit eigenvectors: the most informative direction first." if numeric else "Unit eigenvectors:",
-                   "solve (I − κ·Id) v = 0, |v| = 1", None,
+                   f"solve (I − {ch}·Id) v = 0, |v| = 1", None,
                    tuple(sp.Eq(sp.Symbol(f"v_{k + 1}"), r[1], evaluate=False) for k, r in enumerate(rows))))
     if numeric and any(not e.is_Rational for e in eig):
         d = d.add(Step("Approximately:", "numeric values", None,
-                       tuple(sp.Eq(sp.Symbol(f"kappa_{k + 1}"), sp.N(e, 6), evaluate=False) for k, e in enumerate(eig))))
+                       tuple(sp.Eq(sp.Symbol(f"{ev}_{k + 1}"), sp.N(e, 6), evaluate=False) for k, e in enumerate(eig))))
     d.extras.update(value=In, values=sp.Matrix([eig]), vectors=sp.Matrix.hstack(*[r[1] for r in rows]))
     return d.with_result(In)
 
@@ -206,7 +210,8 @@ def fisher_times(model, fisher, matrix, at=None) -> Derivation:
     Msym = sp.Symbol("M")
     d = d.add(Step("The given matrix:", "as in the question", Msym, (M,)))
     prod = sp.simplify(In * M)
-    d = d.add(Step("Multiply:", "matrix product", sp.MatMul(sp.Symbol("I"), Msym, evaluate=False),
+    d = d.add(Step("Multiply the Fisher matrix" + (" at the given point" if at else "") + " by it:",
+                   "matrix product", sp.MatMul(sp.Symbol("I"), Msym, evaluate=False),
                    (sp.MatMul(In, M, evaluate=False), prod)))
     d.extras.update(value=In, matrix=M)
     return d.with_result(prod)

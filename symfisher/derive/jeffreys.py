@@ -338,11 +338,11 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
     d = d.add(Step("The Jeffreys prior is proportional to the square root of the determinant of the Fisher "
                    "information.", "Jeffreys (1946): invariant under reparameterization" +
                    (r"; $\sqrt{a/b} = \sqrt{a}/\sqrt{b}$ for $a, b > 0$" if one is not None else ""), lhs,
-                   tuple(chain)))
+                   tuple(chain), relation="propto"))
     kernel = _kernel(det, params, doms)
     shown = _one_radical(kernel, doms) or kernel
     d = d.add(Step("Drop the constant factors:", "a prior is defined up to a positive constant", lhs,
-                   (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown)))
+                   (kernel,) if shown == kernel else (shown,) if shown == one else (kernel, shown), relation="propto"))
     constraints = doms.constraints
     proper, normalizer, divergent, reason = None, None, [], None
     order, no_normalizer = None, None
@@ -414,8 +414,8 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         d = d.add(*_order_steps(order))
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)
         d = d.add(Step(f"So the integral of the kernel over {dom_text} diverges {where}: the prior is improper.",
-                       "a nonnegative integrand at least c/t near an end has an infinite integral (Tonelli over the "
-                       "other coordinates)", None,
+                       "a nonnegative integrand at least c/t near an end has an infinite integral" +
+                       (" (Tonelli over the other coordinates)" if len(params) > 1 else ""), None,
                        (sp.Eq(sp.Integral(kernel, *[(p, doms[p].lo, doms[p].hi) for p in params]), oo, evaluate=False),)))
     else:
         where = " and ".join(f"at {e} in {s}" if len(params) > 1 else f"at {e}" for s, e in divergent)

@@ -405,7 +405,7 @@ def kl_divergence(model: Model, *, limit: float | None = None, generic_limit: fl
     x = model.data
     d = d.add(Step(f"By definition, the divergence of P({names1}) from P({names2}) is the expected log-ratio "
                    f"of the densities under the first distribution.",
-                   "definition of the Kullback–Leibler divergence", lhs,
+                   "definition of the Kullback–Leibler divergence; log is the natural logarithm, so it is measured in nats", lhs,
                    (N.E(ell1 - ell2),)))
     found = _closed_form(model, first, second)
     closed = found[0] if found is not None else None  # registered in textbook form: kept as written

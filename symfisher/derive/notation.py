@@ -32,7 +32,26 @@ def vector(entries):
     return sp.Matrix(list(entries))
 
 
-class Root(sp.Function):
+class _Shown(sp.Function):
+    """A one-argument function kept whole for display: it never evaluates, and :meth:`doit` gives the
+    SymPy value it stands for (``value``), which is how a step that shows it is proven."""
+
+    nargs = 1
+    is_commutative = True
+
+    @classmethod
+    def eval(cls, a):
+        return None
+
+    @staticmethod
+    def value(a):
+        raise NotImplementedError
+
+    def doit(self, **hints):
+        return self.value(self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0])
+
+
+class Root(_Shown):
     r"""``sqrt(a)`` kept as one radical for display: SymPy splits ``sqrt(p*(1 - p))`` into
     ``sqrt(p)*sqrt(1 - p)``; a textbook writes :math:`\sqrt{p(1-p)}`. It prints as a square
     root in every format and :meth:`doit` gives SymPy's ``sqrt`` (a step that shows it
@@ -45,15 +64,7 @@ class Root(sp.Function):
     (sqrt(p*(1 - p)), sqrt(p)*sqrt(1 - p))
     """
 
-    nargs = 1
-    is_commutative = True
-
-    @classmethod
-    def eval(cls, a):
-        return None
-
-    def doit(self, **hints):
-        return sp.sqrt(self.args[0].doit(**hints) if hints.get("deep", True) else self.args[0])
+    value = staticmethod(sp.sqrt)
 
     def _eval_is_positive(self):
         return self.args[0].is_positive
@@ -70,3 +81,73 @@ class Root(sp.Function):
 
     def _sympystr(self, printer):
         return "sqrt(%s)" % printer._print(self.args[0])
+
+
+class Approx(sp.logic.boolalg.Boolean):
+    r"""``lhs ≈ value``: a decimal rounding of a quantity whose exact value a step showed, for display
+    only (the display pass writes ``\kappa_1 \approx 1.2612`` where the engine wrote an equation with a
+    float). Printed with ``\approx`` in every format; never evaluated.
+
+    >>> import sympy as sp
+    >>> from symfisher.render.latex import latex_of
+    >>> latex_of(Approx(sp.Symbol("kappa_1"), sp.Float(1.2612, 6)))
+    '\\kappa_{1} \\approx 1.2612'
+    """
+
+    def __new__(cls, lhs, rhs):
+        return sp.Basic.__new__(cls, sp.sympify(lhs), sp.sympify(rhs))
+
+    @property
+    def lhs(self):
+        return self.args[0]
+
+    @property
+    def rhs(self):
+        return self.args[1]
+
+    def _latex(self, printer):
+        return r"%s \approx %s" % (printer._print(self.lhs), printer._print(self.rhs))
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm, stringPict
+
+        return prettyForm(*stringPict.next(printer._print(self.lhs), " ≈ ", printer._print(self.rhs)))
+
+    def _sympystr(self, printer):
+        return "%s ≈ %s" % (printer._print(self.lhs), printer._print(self.rhs))
+
+
+class Logistic(_Shown):
+    r"""The logistic function :math:`\sigma(u) = 1/(1 + e^{-u})`, kept as one symbol for display: a
+    textbook writes the logistic-regression score as :math:`(y - \sigma(w^{\top} x)) x`, not with
+    :math:`e^{w_1 x_1 + w_2 x_2}` three times. :meth:`doit` gives the exponential form, which is how a
+    display step that shows it is proven (:func:`symfisher.textbook.exp_rational`).
+
+    >>> import sympy as sp
+    >>> u = sp.Symbol("u", real=True)
+    >>> Logistic(u).doit()
+    1/(1 + exp(-u))
+    """
+
+    @staticmethod
+    def value(a):
+        return 1 / (1 + sp.exp(-a))
+
+    def _eval_is_positive(self):
+        return True if self.args[0].is_real else None
+
+    def _eval_is_real(self):
+        return True if self.args[0].is_real else None
+
+    def _latex(self, printer, exp=None):
+        tex = r"\sigma\left(%s\right)" % printer._print(self.args[0])
+        return tex if exp is None else r"%s^{%s}" % (tex, exp)
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        arg = printer._print(self.args[0])
+        return prettyForm(*prettyForm(*arg.parens()).left("σ"))
+
+    def _sympystr(self, printer):
+        return "sigma(%s)" % printer._print(self.args[0])

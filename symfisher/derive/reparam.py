@@ -625,9 +625,9 @@ def _natural_steps(d, new_model, change, law, doms):
                for r in rests for e in eta)
     if not free:
         return d.fail("natural coordinates", "log f - eta.T(x) + A(eta) still depends on eta"), None, None
-    d = d.add(Step(r"In the natural coordinates the family is exponential: $\log f = \eta \cdot T(x) - A(\eta) + \log h(x)$, "
+    d = d.add(Step(r"In the natural coordinates the family is exponential: $\ell = \eta \cdot T(x) + h(x) - A(\eta)$, "
                    "with the sufficient statistic and log-partition",
-                   r"$\log f - \eta \cdot T(x) + A(\eta)$ does not depend on $\eta$",
+                   r"$\ell - \eta \cdot T(x) + A(\eta)$ does not depend on $\eta$",
                    None, (sp.Eq(sp.Function("T")(*new_model.data), T if T.rows > 1 else T[0], evaluate=False),
                           sp.Eq(sp.Function("A")(*eta), A, evaluate=False))))
     H = sp.hessian(A, eta).applyfunc(lambda e: tidy(e, limit=1.0))

@@ -99,7 +99,7 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
     ell = expand_log_density(model.log_density, model.data)
     d = Derivation("kl_taylor", f"Taylor expansion of the KL divergence of the {model.name} model")
     d = d.add(Step(r"The divergence of the distribution at $\theta + \delta$ from the one at $\theta$ is the expected "
-                   r"log-ratio under $\theta$.", "definition of the Kullback–Leibler divergence", lhs,
+                   r"log-ratio under $\theta$.", "definition of the Kullback–Leibler divergence; log is the natural logarithm, so it is measured in nats", lhs,
                    (N.E(N.logf(model) - N.LOGF(*model.data, *shifted)),)))
     kk = sp.Symbol("k", integer=True, positive=True)
     d = d.add(Step(r"Expand the log-density at $\theta + \delta$ in a Taylor series in $\delta$ and take the expectation "
@@ -154,7 +154,8 @@ def kl_taylor(model: Model, order: int = 3, *, fisher=None, limit: float | None 
             return d.fail(f"kl_taylor {name} term",
                           f"the expectation of the derivative of the log-density in ({wrt}) could not be taken: {reason}")
         if table:
-            d = d.add(Step(f"The expected derivatives of order {k} are",
+            d = d.add(Step(f"The expected derivatives of order {k} are" if len(table) > 1 else
+                           f"The expected derivative of order {k} is",
                            r"linear in the sufficient statistic: $E[\partial^{\alpha} \ell] = \sum_{i} "
                            r"\partial^{\alpha} \eta_{i} \, E[T_{i}] - \partial^{\alpha} A$" if structural
                            else "the expectation engine, statistic by statistic", None, tuple(table)))

@@ -26,7 +26,7 @@ import sympy as sp
 
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
-from .latex import equation_rows, latex_of
+from .latex import equation_rows, latex_of, result_step
 from .prose import float_parts, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
@@ -262,7 +262,7 @@ def render_derivation(
         out.append("</ol>")
     if settings.show_result and d.result is not None:
         out.append(
-            '<div class="result"><strong>Result.</strong> %s</div>' % _math_of(d.result, settings, True)
+            '<div class="result"><strong>Result.</strong> %s</div>' % _eq_table(equation_rows(result_step(d), settings), settings)
         )
     if settings.include_failures:
         for f in d.failures:

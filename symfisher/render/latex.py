@@ -39,13 +39,14 @@ from .prose import (
 )
 from .notation import display_latex, textbook_prose, textbook_terms
 from .settings import DEFAULT_SETTINGS, RenderSettings
-from ..textbook import textbook_derivation
+from ..textbook import result_form, result_relation, textbook_derivation
 
 __all__ = [
     "SymfisherLatexPrinter",
     "latex_of",
     "Row",
     "equation_rows",
+    "result_step",
     "render_derivation",
     "render_derivation_fragment",
     "render_section",
@@ -139,8 +140,10 @@ class SymfisherLatexPrinter(LatexPrinter):
         return r"%s^{\mathsf{T}}" % base
 
     # undefined functions that name quantities (derive/notation.py): textbook spellings
+    # (Var and Cov as operators: "J Var(T)" is spaced as J times the variance, not the word "JVar")
     _FUNCTION_NAMES = {"I": r"\mathcal{I}", "ell": r"\ell", "pi": r"\pi", "KL": r"\mathrm{KL}",
-                       "det": r"\det", "J": "J", "s": "s"}
+                       "det": r"\det", "J": "J", "s": "s", "Var": r"\operatorname{Var}",
+                       "Cov": r"\operatorname{Cov}"}
 
     def _print_Function(self, expr, exp=None):
         from sympy.core.function import AppliedUndef
@@ -149,6 +152,17 @@ class SymfisherLatexPrinter(LatexPrinter):
             return super()._print_Function(expr, exp)
         name = type(expr).__name__
         args = ", ".join(self._print(a) for a in expr.args)
+        if name == "KL" and len(expr.args) % 2 == 0 and expr.args:
+            # the divergence of the first distribution from the second, as textbooks write it: KL(p_1 || p_2)
+            half = len(expr.args) // 2
+            first = ", ".join(self._print(a) for a in expr.args[:half])
+            second = ", ".join(self._print(a) for a in expr.args[half:])
+            tex = r"\mathrm{KL}\left(%s \,\|\, %s\right)" % (first, second)
+            return tex if exp is None else r"%s^{%s}" % (tex, exp)
+        if name == "det" and len(expr.args) == 1 and isinstance(expr.args[0], AppliedUndef) \
+                and type(expr.args[0]).__name__ == "I" and len(expr.args[0].args) == 1:
+            # the determinant of a 1 x 1 Fisher information is the information itself
+            return self._print(expr.args[0]) if exp is None else r"%s^{%s}" % (self._print(expr.args[0]), exp)
         if name == "E" or name.startswith("E_"):  # E[...], E_y[...]
             head = "E" if name == "E" else display_latex(name) or "E"
             tex = r"%s\left[%s\right]" % (head, args)
@@ -181,6 +195,10 @@ class SymfisherLatexPrinter(LatexPrinter):
                 and not args[0].is_number and not isinstance(args[0], sp.Add) and sp.fraction(args[0])[1] == 1):
             # a factor times a reciprocal, written apart: t * 1/t, not t/t (the limit that compares with 1/t)
             return r"%s \cdot %s" % (self.parenthesize(args[0], 50), self._print(args[1]))
+        mixed = _mixed_exponentials(expr)
+        if mixed is not None:  # (1 + e^eta)^2 e^{-eta} reads (1 + e^eta)^2 / e^eta: one sign of the exponent
+            num, den = mixed
+            return r"\frac{%s}{%s}" % (self._print(num), self._print(den))
         # an unevaluated product keeps the order it was written in: f(x) s(x)^2, the weight first
         with self._order("none" if _unevaluated(expr) else None):
             tex = super()._print_Mul(expr)
@@ -241,6 +259,24 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def _mixed_exponentials(expr):
+    """``(numerator, denominator)`` of a product that holds ``e^{-u}`` beside another factor with
+    ``e^{u}`` in it, the negative exponential moved to the denominator; ``None`` otherwise (``lam e^{-lam x}``
+    stays as a textbook writes a density)."""
+    if not isinstance(expr, sp.Mul) or _unevaluated(expr):
+        return None
+    neg = [f for f in expr.args if isinstance(f, sp.exp) and f.args[0].could_extract_minus_sign()]
+    if not neg:
+        return None
+    others = [f for f in expr.args if f not in neg]
+    ups = {e.args[0] for f in others for e in f.atoms(sp.exp)}
+    if not all(-f.args[0] in ups for f in neg):
+        return None
+    num, den = sp.fraction(sp.Mul(*others))
+    return num, sp.Mul(den, *[sp.exp(-f.args[0]) for f in neg], evaluate=False) if den != 1 else \
+        (sp.Mul(*[sp.exp(-f.args[0]) for f in neg]))
 
 
 def _transposed_sum(expr):
@@ -416,6 +452,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
     >>> [tuple(r[:3]) for r in equation_rows(Step("s", lhs=sp.Symbol("y"), forms=(1/p, p**-1)))]
     [('y', '=', '\\\\frac{1}{p}'), ('', '=', '\\\\frac{1}{p}')]
     """
+    from ..derive.notation import Approx  # (a display relation; the engine is not imported with the printer)
+
     settings = settings or DEFAULT_SETTINGS
     lhs, forms = step.lhs, list(step.forms)
     if (
@@ -435,6 +473,9 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
         placeholder = True
     else:
         placeholder = False
+    # sub-definitions under a main line are indented (l = eta T + h - A, then eta = ..., T = ...);
+    # a list of peer relations (two one-sided limits, two eigenvalues) is not: no line heads it
+    headed = lhs is not None or placeholder or (bool(forms) and is_value(forms[0]))
     for i, form in enumerate(forms):
         if placeholder and i == 0:
             continue
@@ -447,7 +488,7 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             left = latex_of(form.lhs, settings)
             if _width(left) <= settings.line_width // 2:
                 for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
-                    rows.append(Row(r"\quad " + left if k == 0 and not first else (left if k == 0 else ""),
+                    rows.append(Row(r"\quad " + left if k == 0 and not first and headed else (left if k == 0 else ""),
                                     "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj,
                                     form.lhs if k == 0 else None))
                 continue
@@ -455,9 +496,16 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
             continue
+        if not headed and isinstance(form, (sp.Equality, Approx)) and not isinstance(form.rhs, Boolean):
+            # a list of equations with no line heading it: aligned at their equals signs
+            rows.append(Row(latex_of(form.lhs, settings), "=" if isinstance(form, sp.Equality) else r"\approx",
+                            latex_of(form.rhs, settings), form.rhs, form.lhs))
+            continue
         chunks = split_sum(form, settings) if value else [(latex_of(form, settings), form)]
         rel = "=" if value and (lhs is not None or not first) else ""
-        prefix = "" if (value or (first and lhs is None)) else r"\quad "
+        if rel and first and lhs is not None and step.relation == "propto":
+            rel = r"\propto"  # proportional only: a prior up to its constant
+        prefix = "" if (value or (first and lhs is None) or not headed) else r"\quad "
         for k, (tex, obj) in enumerate(chunks):
             if k == 0:
                 rows.append(
@@ -468,6 +516,15 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
     if not forms and lhs is not None:
         rows.append(Row(lhs_tex, "", "", None, lhs))
     return rows
+
+
+def result_step(d: Derivation) -> Step:
+    """The result of a display-pass derivation as a one-line chain: ``lhs = value`` when a step
+    names it (:func:`symfisher.textbook.result_form`), else the bare value."""
+    form = result_form(d)
+    if isinstance(form, sp.Equality):
+        return Step("result", lhs=form.lhs, forms=(form.rhs,), relation=result_relation(d))
+    return Step("result", forms=(form,))
 
 
 def _align(rows: Sequence[Row], env: str = "align*") -> str:
@@ -643,7 +700,7 @@ def render_derivation(
             out.append("\n".join(item))
         out.append(r"\end{enumerate}")
     if settings.show_result and d.result is not None:
-        rows = equation_rows(Step("result", forms=(d.result,)), settings)
+        rows = equation_rows(result_step(d), settings)
         out.append(r"\textbf{Result.}" + "\n" + _align(rows))
     if settings.include_failures:
         for f in d.failures:

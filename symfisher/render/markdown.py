@@ -14,7 +14,7 @@ from typing import Sequence
 
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
-from .latex import equation_rows, latex_of
+from .latex import equation_rows, latex_of, result_step
 from .prose import format_float, markup_math, paragraphs, split_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
@@ -113,7 +113,7 @@ def render_derivation(d: Derivation, settings: RenderSettings | None = None, lev
             out.append("*Reason: %s*" % md_prose(step.reason))
     if settings.show_result and d.result is not None:
         out.append("**Result.**")
-        out.append("$$\n" + latex_of(d.result, settings) + "\n$$")
+        out.append(_display(equation_rows(result_step(d), settings)))
     if settings.include_failures:
         for f in d.failures:
             out.append("> **Step could not be completed:** %s. %s" % (md_prose(f.step), md_prose(f.reason)))

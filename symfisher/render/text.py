@@ -25,7 +25,7 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
-from .latex import _unevaluated, is_value
+from .latex import _unevaluated, is_value, result_step
 from .notation import display_unicode, textbook_prose, textbook_terms
 from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
@@ -142,6 +142,14 @@ class TextbookPrettyPrinter(PrettyPrinter):
 
         if isinstance(e, AppliedUndef):
             name = type(e).__name__
+            if name == "KL" and e.args and len(e.args) % 2 == 0:  # KL(p₁ ‖ p₂), as in the LaTeX
+                half = len(e.args) // 2
+                inner = prettyForm(*self._print_seq(e.args[:half], None, None, delimiter=", ").right(
+                    " ‖ ", self._print_seq(e.args[half:], None, None, delimiter=", ")))
+                return prettyForm(*prettyForm(*inner.parens()).left("KL"))
+            if name == "det" and len(e.args) == 1 and isinstance(e.args[0], AppliedUndef) \
+                    and type(e.args[0]).__name__ == "I" and len(e.args[0].args) == 1:
+                return self._print(e.args[0])  # the determinant of a 1 x 1 information is the information
             if name == "E" or name.startswith("E_"):
                 head = "E" if name == "E" else display_unicode(name)
                 return prettyForm(*self._print_seq(e.args, "[", "]", delimiter=", ").left(head))
@@ -187,7 +195,8 @@ def _chain(step: Step, settings: RenderSettings) -> list[str]:
     for i, f in enumerate(forms):
         if is_value(f) and lhs_pf is not None:
             left = lhs_pf if i == 0 else pad
-            line = prettyForm(*stringPict.next(left, " = ", pic(f)))
+            rel = " ∝ " if i == 0 and step.relation == "propto" else " = "
+            line = prettyForm(*stringPict.next(left, rel, pic(f)))
         elif is_value(f) and i > 0:
             line = prettyForm(*stringPict.next(prettyForm("= "), pic(f)))
         else:
@@ -256,7 +265,8 @@ def render_derivation(d: Derivation, settings: RenderSettings | None = None) -> 
             out.append("   (%s)" % _prose(step.reason))
     if settings.show_result and d.result is not None:
         out.append("")
-        out.extend(_chain(Step("result", lhs="Result", forms=(d.result,)), settings))
+        shown = result_step(d)  # in the form the steps arrived at, named by its left-hand side
+        out.extend(_chain(Step("result", lhs="Result", forms=(shown.expr,)), settings))
     if settings.include_failures:
         for f in d.failures:
             out.append("!! Step could not be completed: %s. %s" % (_prose(f.step), _prose(f.reason)))

@@ -20,7 +20,7 @@ from typing import Any
 import sympy as sp
 
 from ..derivation import Check, Derivation, Step
-from ..textbook import random_variables, textbook_derivation  # the one display pass every renderer applies
+from ..textbook import random_variables, setting, textbook_derivation  # the one display pass every renderer applies
 from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES
 from .schema import CheckRequest, Part, Spec, SpecError, _expr, model_sizes, parse_spec
@@ -329,6 +329,9 @@ def _run_part(spec: Spec, part: Part, index: int):
         ctx.model = build_model(spec, part, index)
     derivations = []
     random = random_variables(ctx.model) if ctx.model is not None else ()
+    stated = setting(ctx.model) if ctx.model is not None and part.derive else None
+    if stated is not None:  # the assumptions, stated before the solution rests on them
+        derivations.append(textbook_derivation(stated, random=random))
     for k, q in enumerate(part.derive):
         quantity = QUANTITIES[q.name]
         try:

@@ -132,7 +132,9 @@ def _w_fisher_quadrature(ctx, req, point):
     if missing:
         raise SpecError(ctx.path, "check.at", f"the witness needs every parameter and constant; {missing[0]} is missing")
     val, route = fisher_entry_by_fd_scores(model, point, i, j)
-    return val, f"E[s_i s_j] with central finite-difference scores (h = 1e-5), by {route}", None
+    # what the check's own name does not already say: the step, and the route only when it is not named
+    named = any(w in req.name.lower() for w in ("sum", "quadrature", "gauss", "integral"))
+    return val, "central differences with step $h = 10^{-5}$" + ("" if named else f", {route}"), None
 
 
 @register_witness("kl_quadrature")
@@ -161,7 +163,9 @@ def _w_kl_quadrature(ctx, req, point):
             moved[s] = v
     val = kl_by_expectation(model, base, moved)
     moved_s = ", ".join(f"{s} = {float(v):g}" for s, v in moved.items() if s in model.params)
-    return val, f"E[log f(X; θ) − log f(X; θ')] at θ' with {moved_s}, summed or integrated numerically", None
+    how = ("summed exactly over the support" if all(sup.is_finite() for sup in model.support)
+           else "integrated numerically")
+    return val, f"the log-ratio at θ' with {moved_s}, {how}", None
 
 
 def _count(v, path, key):
