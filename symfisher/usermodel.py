@@ -228,6 +228,8 @@ def _normalizes_by_kernel(model: Model) -> bool:
 
     total = log_total_mass(model)
     if total is None:
+        total = _log_line_mass(model)
+    if total is None:
         return False
     if total == 0:
         return True
@@ -243,6 +245,78 @@ def _normalizes_by_kernel(model: Model) -> bool:
     gammas = gammas.replace(lambda e: isinstance(e, sp.loggamma) and e.args[0].is_positive,
                             lambda e: sp.log(sp.gamma(e.args[0])))
     return sp.expand(gammas) == 0
+
+
+def _line_linear(y, x):
+    """``y = a x + b`` with ``a``, ``b`` free of ``x``: ``(a, b)``, else ``None``."""
+    b, ax = y.as_independent(x, as_Add=True)
+    a, rest = ax.as_independent(x, as_Add=False)
+    return (a, b) if rest == x else None
+
+
+def _log_line_mass(model: Model):
+    """``log`` of the density's integral over the whole line for the two location-scale kernels that
+    Gauss's integral (:func:`log_total_mass`) does not cover, read off the log-density term by term, or
+    ``None``. The integral over R is invariant under the translation ``y = a x + b`` (``dx = dy/|a|``),
+    so the location ``b`` drops out and the standard kernel's mass is taken once:
+
+    * ``log f = C + k |a x + b|``: ``int exp(k |y|) dy = 2/(-k)`` for ``k < 0`` (twice Euler's
+      ``int_0^oo exp(k y) dy``) -- the Laplace kernel;
+    * ``log f = C - q log(d + c (a x + b)^2)``: ``int (d + c y^2)^(-q) dy = d^(1/2 - q) c^(-1/2)
+      sqrt(pi) Gamma(q - 1/2)/Gamma(q)`` for ``c, d > 0``, ``q > 1/2`` (``z = sqrt(c/d) y``, then
+      ``int (1 + z^2)^(-q) dz = B(1/2, q - 1/2)``, Gradshteyn & Ryzhik 3.251.2) -- the Cauchy and
+      Student kernels.
+
+    Every condition (``-k``, ``c``, ``d``, ``q - 1/2`` positive; ``a``, ``b`` real, ``a != 0``) is proven
+    on the declared domains (the interval bounds of :mod:`symfisher.derive.signs`, no point evaluated):
+    the log-density is then real, the density positive. No integral is attempted."""
+    from .derive.signs import _declared_ends, _positive_on
+    from .expectation_routes import _log_kernel_parts
+
+    if len(model.data) != 1:
+        return None
+    x, sup = model.data[0], model.support[0]
+    if not (getattr(sup, "lo", None) == -sp.oo and getattr(sup, "hi", None) == sp.oo):
+        return None
+    parts = _log_kernel_parts(model.log_density, x)
+    if parts is None:
+        return None
+    const, logs, E = parts
+    ends = _declared_ends(model)
+
+    def pos(e) -> bool:
+        return bool((e.is_positive and e.is_finite) or _positive_on(e, ends))
+
+    def real(e) -> bool:
+        return bool((e.is_extended_real and e.is_finite) or _real_on(e, ends))
+
+    def moved(y):  # y = a x + b, a real and nonzero, b real: the translation's Jacobian |a|
+        ab = _line_linear(y, x)
+        if ab is None or ab[0].is_zero is not False or not (real(ab[0]) and real(ab[1])):
+            return None
+        return sp.expand_log(sp.log(abs(ab[0]) if ab[0].is_Number else sp.Abs(ab[0])))
+
+    if not logs and E != 0:
+        k, u = E.as_independent(x, as_Add=False)
+        if not isinstance(u, sp.Abs) or not pos(-k):
+            return None
+        jac = moved(u.args[0])
+        if jac is None:
+            return None
+        return const + sp.log(2) - jac - sp.expand_log(sp.log(-k))
+    if E != 0 or len(logs) != 1:
+        return None
+    (base, coeff), = logs.items()
+    q = -coeff
+    d, cu = base.as_independent(x, as_Add=True)
+    c, u = cu.as_independent(x, as_Add=False)
+    if not (u.is_Pow and u.exp == 2 and pos(d) and pos(c) and pos(q - sp.S.Half)):
+        return None
+    jac = moved(u.base)
+    if jac is None:
+        return None
+    return (const + (sp.S.Half - q) * sp.expand_log(sp.log(d)) - sp.expand_log(sp.log(c)) / 2 + sp.log(sp.pi) / 2
+            + sp.log(sp.gamma(q - sp.S.Half)) - sp.log(sp.gamma(q)) - jac)
 
 
 def _normalizes_by_transform(model: Model, routes=(False, True)) -> bool:
