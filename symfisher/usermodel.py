@@ -170,7 +170,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
     check_support(model)
     support = supports[0]
     # a textbook kernel's total cancels term by term in logs (no integral, no representation needed)
-    by_kernel = check and len(xs) == 1 and _normalizes_by_kernel(model)
+    by_kernel = check and len(xs) == 1 and (_normalizes_by_kernel(model) or _normalizes_by_finite_sum(model))
     whole_line = getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo
     if not by_kernel and (len(xs) > 1 or whole_line or through_log(model)):
         # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
@@ -317,6 +317,39 @@ def _log_line_mass(model: Model):
         return None
     return (const + (sp.S.Half - q) * sp.expand_log(sp.log(d)) - sp.expand_log(sp.log(c)) / 2 + sp.log(sp.pi) / 2
             + sp.log(sp.gamma(q - sp.S.Half)) - sp.log(sp.gamma(q)) - jac)
+
+
+_FINITE_SUM_POINTS = 64  # a longer finite support goes to the ordinary check
+
+
+def _normalizes_by_finite_sum(model: Model) -> bool:
+    """Whether a density on a finite support of numbers is proven a probability law term by term: at each
+    point the log-density is real on the declared domains (:func:`_real_on`: logs of factors proven
+    positive by the interval bounds of :mod:`symfisher.derive.signs`, no point of the parameters
+    evaluated), so each value ``exp(log f(v))`` is positive -- a sum of 1 alone would not prove the
+    values non-negative -- and the sum of the values is exactly 1 as a rational function of its symbols
+    (:func:`~symfisher.simplify.cancels`). ``False`` leaves the question to :func:`check_normalization`."""
+    from .derive.signs import _declared_ends
+    from .simplify import cancels
+
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "FiniteSupport" or not sup.is_finite():
+        return False
+    points = sup.points()
+    if len(points) > _FINITE_SUM_POINTS or not all(v.is_number for v in points):
+        return False
+    ends = _declared_ends(model)
+    values = []
+    for v in points:
+        ell = model.log_density.xreplace({x: v})
+        if ell.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or not _real_on(ell, ends):
+            return False
+        values.append(sp.exp(ell))
+    total = sp.Add(*values)
+    try:
+        return total == 1 or cancels(total - 1)
+    except Exception:  # SymPy failed on the sum: the ordinary check decides
+        return False
 
 
 def _normalizes_by_transform(model: Model, routes=(False, True)) -> bool:
