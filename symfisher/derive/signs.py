@@ -48,8 +48,8 @@ def _bounds(e, ends: dict):
 
 def _positive_on(e, ends: dict) -> bool:
     """``e > 0`` on the declared domains, proven by :func:`_bounds` or factor by factor (a product of
-    positive factors, a sum of positive terms, a positive base to a real power, ``exp`` of a real number), else by SymPy's
-    assumptions."""
+    positive factors, a sum of positive terms, a positive base to a real power, ``exp`` of a real
+    number), else by SymPy's assumptions."""
     if e.is_Symbol or e.is_Number:
         return e.is_positive is True
     b = _bounds(e, ends)
