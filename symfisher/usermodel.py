@@ -170,7 +170,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
     check_support(model)
     support = supports[0]
     # a textbook kernel's total cancels term by term in logs (no integral, no representation needed)
-    by_kernel = check and len(xs) == 1 and _normalizes_by_kernel(model)
+    by_kernel = check and len(xs) == 1 and (_normalizes_by_kernel(model) or _normalizes_by_finite_sum(model))
     whole_line = getattr(support, "lo", None) == -sp.oo and getattr(support, "hi", None) == sp.oo
     if not by_kernel and (len(xs) > 1 or whole_line or through_log(model)):
         # on the whole line (and for X = exp(Y) with Y on it) the base law's integral is the cheap
@@ -228,6 +228,10 @@ def _normalizes_by_kernel(model: Model) -> bool:
 
     total = log_total_mass(model)
     if total is None:
+        total = _log_line_mass(model)
+    if total is None:
+        total = _log_bessel_mass(model)
+    if total is None:
         return False
     if total == 0:
         return True
@@ -243,6 +247,156 @@ def _normalizes_by_kernel(model: Model) -> bool:
     gammas = gammas.replace(lambda e: isinstance(e, sp.loggamma) and e.args[0].is_positive,
                             lambda e: sp.log(sp.gamma(e.args[0])))
     return sp.expand(gammas) == 0
+
+
+def _line_linear(y, x):
+    """``y = a x + b`` with ``a``, ``b`` free of ``x``: ``(a, b)``, else ``None``."""
+    b, ax = y.as_independent(x, as_Add=True)
+    a, rest = ax.as_independent(x, as_Add=False)
+    return (a, b) if rest == x else None
+
+
+def _log_line_mass(model: Model):
+    """``log`` of the density's integral over the whole line for the two location-scale kernels that
+    Gauss's integral (:func:`log_total_mass`) does not cover, read off the log-density term by term, or
+    ``None``. The integral over R is invariant under the translation ``y = a x + b`` (``dx = dy/|a|``),
+    so the location ``b`` drops out and the standard kernel's mass is taken once:
+
+    * ``log f = C + k |a x + b|``: ``int exp(k |y|) dy = 2/(-k)`` for ``k < 0`` (twice Euler's
+      ``int_0^oo exp(k y) dy``) -- the Laplace kernel;
+    * ``log f = C - q log(d + c (a x + b)^2)``: ``int (d + c y^2)^(-q) dy = d^(1/2 - q) c^(-1/2)
+      sqrt(pi) Gamma(q - 1/2)/Gamma(q)`` for ``c, d > 0``, ``q > 1/2`` (``z = sqrt(c/d) y``, then
+      ``int (1 + z^2)^(-q) dz = B(1/2, q - 1/2)``, Gradshteyn & Ryzhik 3.251.2) -- the Cauchy and
+      Student kernels.
+
+    Every condition (``-k``, ``c``, ``d``, ``q - 1/2`` positive; ``a``, ``b`` real, ``a != 0``) is proven
+    on the declared domains (the interval bounds of :mod:`symfisher.derive.signs`, no point evaluated):
+    the log-density is then real, the density positive. No integral is attempted."""
+    from .derive.signs import _declared_ends, _positive_on
+    from .expectation_routes import _log_kernel_parts
+
+    if len(model.data) != 1:
+        return None
+    x, sup = model.data[0], model.support[0]
+    if not (getattr(sup, "lo", None) == -sp.oo and getattr(sup, "hi", None) == sp.oo):
+        return None
+    parts = _log_kernel_parts(model.log_density, x)
+    if parts is None:
+        return None
+    const, logs, E = parts
+    ends = _declared_ends(model)
+
+    def pos(e) -> bool:
+        return bool((e.is_positive and e.is_finite) or _positive_on(e, ends))
+
+    def real(e) -> bool:
+        return bool((e.is_extended_real and e.is_finite) or _real_on(e, ends))
+
+    def moved(y):  # y = a x + b, a real and nonzero, b real: the translation's Jacobian |a|
+        ab = _line_linear(y, x)
+        if ab is None or ab[0].is_zero is not False or not (real(ab[0]) and real(ab[1])):
+            return None
+        return sp.expand_log(sp.log(abs(ab[0]) if ab[0].is_Number else sp.Abs(ab[0])))
+
+    if not logs and E != 0:
+        k, u = E.as_independent(x, as_Add=False)
+        if not isinstance(u, sp.Abs) or not pos(-k):
+            return None
+        jac = moved(u.args[0])
+        if jac is None:
+            return None
+        return const + sp.log(2) - jac - sp.expand_log(sp.log(-k))
+    if E != 0 or len(logs) != 1:
+        return None
+    (base, coeff), = logs.items()
+    q = -coeff
+    d, cu = base.as_independent(x, as_Add=True)
+    c, u = cu.as_independent(x, as_Add=False)
+    if not (u.is_Pow and u.exp == 2 and pos(d) and pos(c) and pos(q - sp.S.Half)):
+        return None
+    jac = moved(u.base)
+    if jac is None:
+        return None
+    return (const + (sp.S.Half - q) * sp.expand_log(sp.log(d)) - sp.expand_log(sp.log(c)) / 2 + sp.log(sp.pi) / 2
+            + sp.log(sp.gamma(q - sp.S.Half)) - sp.log(sp.gamma(q)) - jac)
+
+
+def _log_bessel_mass(model: Model):
+    """``log`` of the density's integral over ``(0, oo)`` for the inverse Gaussian kernel, read off the
+    log-density term by term, or ``None``: ``log f = C + (p - 1) log x - a x - b/x`` with ``p = +-1/2``
+    gives ``int = 2 (b/a)^(p/2) K_p(2 sqrt(a b))`` (Gradshteyn & Ryzhik 3.471.9) with
+    ``K_(+-1/2)(w) = sqrt(pi/(2 w)) e^(-w)`` (Abramowitz & Stegun 10.2.17), all in logs:
+    ``C + log 2 + (p/2)(log b - log a) + (log pi - log 2 - log w)/2 - w``, ``w = 2 sqrt(a b)``.
+    ``a, b > 0`` are proven on the declared domains (interval bounds, no point evaluated); the other
+    orders are left to :func:`total_mass` (the Bessel function's polynomial factor is no sum of logs)."""
+    from .derive.signs import _declared_ends, _positive_on
+    from .euler import _monomial
+    from .expectation_routes import _log_kernel_parts
+
+    if len(model.data) != 1:
+        return None
+    x, sup = model.data[0], model.support[0]
+    if not (getattr(sup, "lo", None) == 0 and getattr(sup, "hi", None) == sp.oo):
+        return None
+    parts = _log_kernel_parts(model.log_density, x)
+    if parts is None:
+        return None
+    const, logs, E = parts
+    if set(logs) - {x} or E == 0:
+        return None
+    p = sp.S.One + logs.get(x, sp.S.Zero)
+    if p not in (sp.S.Half, -sp.S.Half):
+        return None
+    free, E = sp.expand(E).as_independent(x, as_Add=True)
+    rates = {}
+    for t in sp.Add.make_args(E):
+        mono = _monomial(t, x)
+        if mono is None or mono[1] not in (1, -1):
+            return None
+        rates[mono[1]] = rates.get(mono[1], sp.S.Zero) - mono[0]
+    if set(rates) != {1, -1}:
+        return None
+    a, b = rates[1], rates[-1]
+    ends = _declared_ends(model)
+    if not all((e.is_positive and e.is_finite) or _positive_on(e, ends) for e in (a, b)):
+        return None
+    la, lb = sp.expand_log(sp.log(a)), sp.expand_log(sp.log(b))
+    w = 2 * sp.sqrt(a * b)
+    log_w = sp.log(2) + (la + lb) / 2
+    return const + free + sp.log(2) + p / 2 * (lb - la) + (sp.log(sp.pi) - sp.log(2) - log_w) / 2 - w
+
+
+_FINITE_SUM_POINTS = 64  # a longer finite support goes to the ordinary check
+
+
+def _normalizes_by_finite_sum(model: Model) -> bool:
+    """Whether a density on a finite support of numbers is proven a probability law term by term: at each
+    point the log-density is real on the declared domains (:func:`_real_on`: logs of factors proven
+    positive by the interval bounds of :mod:`symfisher.derive.signs`, no point of the parameters
+    evaluated), so each value ``exp(log f(v))`` is positive -- a sum of 1 alone would not prove the
+    values non-negative -- and the sum of the values is exactly 1 as a rational function of its symbols
+    (:func:`~symfisher.simplify.cancels`). ``False`` leaves the question to :func:`check_normalization`."""
+    from .derive.signs import _declared_ends
+    from .simplify import cancels
+
+    x, sup = model.data[0], model.support[0]
+    if type(sup).__name__ != "FiniteSupport" or not sup.is_finite():
+        return False
+    points = sup.points()
+    if len(points) > _FINITE_SUM_POINTS or not all(v.is_number for v in points):
+        return False
+    ends = _declared_ends(model)
+    values = []
+    for v in points:
+        ell = model.log_density.xreplace({x: v})
+        if ell.has(sp.oo, -sp.oo, sp.zoo, sp.nan) or not _real_on(ell, ends):
+            return False
+        values.append(sp.exp(ell))
+    total = sp.Add(*values)
+    try:
+        return total == 1 or cancels(total - 1)
+    except Exception:  # SymPy failed on the sum: the ordinary check decides
+        return False
 
 
 def _normalizes_by_transform(model: Model, routes=(False, True)) -> bool:

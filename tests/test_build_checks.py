@@ -162,10 +162,17 @@ def test_a_deferred_representation_is_carried_by_with_and_found_before_pickling(
 
 
 def test_on_the_whole_line_the_representation_is_found_with_the_model():
-    # a location family whose kernel is not Gauss's: the base law's integral is its normalization proof
-    m = sf.from_density("exp(-Abs(x-mu)/b)/(2*b)", var="x in R", params=["mu real", "b > 0"])
+    # a location family whose kernel is neither Gauss's nor a translated Laplace/Cauchy one (the logistic):
+    # the base law's integral is its normalization proof
+    m = sf.from_density("exp(-(x-mu)/s)/(s*(1+exp(-(x-mu)/s))**2)", var="x in R", params=["mu real", "s > 0"])
     rep = _raw_representation(m)
     assert rep is not None and "location" in rep.explanation and "scale" in rep.explanation
+    # (whole2) the Laplace kernel is proven by the translation off its log-kernel: the search waits to be asked
+    from symfisher.model import Deferred
+
+    m = sf.from_density("exp(-Abs(x-mu)/b)/(2*b)", var="x in R", params=["mu real", "b > 0"])
+    assert type(_raw_representation(m)) is Deferred
+    assert "location" in m.representation.explanation and "scale" in m.representation.explanation
 
 
 def test_a_gaussian_kernel_normalizes_by_its_own_log_kernel_and_defers_the_representation():

@@ -48,8 +48,8 @@ def _bounds(e, ends: dict):
 
 def _positive_on(e, ends: dict) -> bool:
     """``e > 0`` on the declared domains, proven by :func:`_bounds` or factor by factor (a product of
-    positive factors, a positive base to a real power, ``exp`` of a real number), else by SymPy's
-    assumptions."""
+    positive factors, a sum of positive terms, a positive base to a real power, ``exp`` of a real
+    number), else by SymPy's assumptions."""
     if e.is_Symbol or e.is_Number:
         return e.is_positive is True
     b = _bounds(e, ends)
@@ -57,6 +57,8 @@ def _positive_on(e, ends: dict) -> bool:
         return True
     if e.is_Mul:
         return all(_positive_on(a, ends) for a in e.args)
+    if e.is_Add and all(_positive_on(a, ends) for a in e.args):  # 1 + p (1 - p): a sum of positive terms
+        return True
     if e.is_Pow:
         return _positive_on(e.base, ends) and _real_on(e.exp, ends)
     if isinstance(e, sp.exp):
