@@ -273,7 +273,7 @@ def _log_line_mass(model: Model):
     on the declared domains (the interval bounds of :mod:`symfisher.derive.signs`, no point evaluated):
     the log-density is then real, the density positive. No integral is attempted."""
     from .derive.signs import _declared_ends, _positive_on
-    from .expectation_routes import _log_kernel_parts
+    from .kernel_mass import _log_kernel_parts
 
     if len(model.data) != 1:
         return None
@@ -331,7 +331,7 @@ def _log_bessel_mass(model: Model):
     orders are left to :func:`total_mass` (the Bessel function's polynomial factor is no sum of logs)."""
     from .derive.signs import _declared_ends, _positive_on
     from .euler import _monomial
-    from .expectation_routes import _log_kernel_parts
+    from .kernel_mass import _log_kernel_parts
 
     if len(model.data) != 1:
         return None
