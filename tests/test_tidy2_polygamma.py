@@ -78,3 +78,36 @@ def test_shifted_polygammas_still_take_the_general_route():
     assert simplify_module._polygamma_generators(sp.polygamma(0, a + 1) * a - sp.polygamma(0, a) * a + a ** 2) is None
     got = tidy(sp.polygamma(0, a + 1) * a - sp.polygamma(0, a) * a + a ** 2)
     assert not got.has(sp.polygamma) and sp.cancel(got - (a ** 2 + 1)) == 0
+
+
+def test_huge_input_skips_general_simplify(monkeypatch):
+    """Past _HUGE nodes tidy ranks only the cheap forms (factor, cancel, factor_terms, gammasimp):
+    simplify's rewrites of a generic KL of that size cost most of its time and lost to factor.
+    The value is kept (checked with the function values read as independent symbols)."""
+    a, b = sp.symbols("a b", positive=True)
+    e = sp.Add(*[(a ** i * sp.log(a) * sp.gamma(b) + i * sp.polygamma(0, b) * a) / (b + i) for i in range(1, 16)])
+    assert simplify_module._tree_size(e) > simplify_module._HUGE
+    calls = []
+    monkeypatch.setattr(simplify_module.sp, "simplify", lambda *x, **kw: calls.append(x) or x[0])
+    got = tidy(e)
+    assert calls == []
+    g = {f: sp.Dummy() for f in e.atoms(sp.Function)}
+    assert sp.cancel(got.xreplace(g) - e.xreplace(g)) == 0
+
+
+def test_student_t_fisher_nu_entry_literature_form_and_witness():
+    """Lange, Little & Taylor (1989), JASA 84: the (nu, nu) entry of the Student-t (mu, sigma, nu)
+    Fisher information, psi'(nu/2)/4 - psi'((nu + 1)/2)/4 - (nu + 5)/(2 nu (nu + 1)(nu + 3)),
+    now shown in that form, and checked by quadrature of the squared nu-score."""
+    d = sf.fisher_information(sf.get_model("student_t3")).result
+    nu = next(s for s in d.free_symbols if s.name == "nu")
+    lit = sp.polygamma(1, nu / 2) / 4 - sp.polygamma(1, (nu + 1) / 2) / 4 - (nu + 5) / (2 * nu * (nu + 1) * (nu + 3))
+    entry = d[2, 2]
+    assert sp.cancel(sp.expand_func(entry - lit)) == 0
+    assert len(sp.Add.make_args(entry)) == 3  # the two trigammas and one rational term
+    v = mpmath.mpf(5)
+    logf = lambda n, z: (mpmath.loggamma((n + 1) / 2) - mpmath.loggamma(n / 2) - mpmath.log(mpmath.pi * n) / 2
+                         - (n + 1) / 2 * mpmath.log(1 + z ** 2 / n))
+    s = lambda z: mpmath.diff(lambda n: logf(n, z), v)
+    wit = mpmath.quad(lambda z: s(z) ** 2 * mpmath.exp(logf(v, z)), [-mpmath.inf, 0, mpmath.inf])
+    assert abs(complex(sp.N(entry.subs(nu, 5), 30)) - complex(wit)) < 1e-8
