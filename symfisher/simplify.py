@@ -354,7 +354,11 @@ def _polygamma_forms(r, back) -> list:
         forms = [sp.factor(r), collected, sp.factor_terms(collected)]
     else:
         collected = _collected(num, gens, den)
-        forms = [sp.expand(r), sp.factor(r), collected, sp.factor_terms(collected)]
+        # and over one denominator (a determinant's P/(2 (nu + 1)(nu + 3)^2), whose constant a prior
+        # drops); the common factor is taken out of a polynomial only (of fractions it nests them)
+        forms = [sp.expand(r), sp.factor(r), collected, _collected(num, gens) / sp.factor(den)]
+        if not den.free_symbols:
+            forms.append(sp.factor_terms(collected))
     return [f.xreplace(back) for f in forms]
 
 
