@@ -80,16 +80,17 @@ def run(args) -> int:
         return 0
     from ..derive.report import derive_all
     from ..render.text import render_derivation, terminal_prose
-    from ..textbook import random_variables, textbook_derivation
+    from ..textbook import page_letters, random_variables, textbook_derivation
 
     report = derive_all(model, only=only)
     random = random_variables(report.model)  # upper case inside an expectation: E[T(X)]
+    letters = page_letters([d for d in report.derivations.values() if d is not None])  # one letter, one meaning
     print(f"Model: {model.name} — {terminal_prose(model.parameterization)}")
     for name in report.requested:
         d = report.derivations.get(name)
         if d is not None:
             print()
-            print(render_derivation(textbook_derivation(d, random=random)))
+            print(render_derivation(textbook_derivation(d, random=random, letters=letters)))
     if report.failures:
         print()
         print("Steps that could not be completed:")

@@ -151,3 +151,78 @@ class Logistic(_Shown):
 
     def _sympystr(self, printer):
         return "sigma(%s)" % printer._print(self.args[0])
+
+
+def _head_sub(sym):
+    head, _, sub = sym.name.partition("_")
+    return (head, sub) if head and sub else None
+
+
+def inner_product_names(expr):
+    """``(a, b)`` when ``expr`` is the sum ``a_1 b_1 + ... + a_k b_k`` (k >= 2) of products of two
+    subscripted symbols whose subscripts agree term by term and are distinct: the entries of the inner
+    product ``a^T b`` of two vectors. ``None`` otherwise.
+
+    >>> import sympy as sp
+    >>> w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
+    >>> inner_product_names(w1*x1 + w2*x2), inner_product_names(w1*x2 + w2*x1)
+    (('w', 'x'), None)
+    """
+    if not isinstance(expr, sp.Add) or len(expr.args) < 2:
+        return None
+    names, subs = None, set()
+    for t in expr.args:
+        fs = t.as_ordered_factors() if isinstance(t, sp.Mul) else ()
+        if len(fs) != 2 or not all(isinstance(f, sp.Symbol) for f in fs):
+            return None
+        hs = [_head_sub(f) for f in fs]
+        if None in hs or hs[0][1] != hs[1][1] or hs[0][0] == hs[1][0] or hs[0][1] in subs:
+            return None
+        if names is None:
+            names = (hs[0][0], hs[1][0])
+        elif names != (hs[0][0], hs[1][0]):
+            return None
+        subs.add(hs[0][1])
+    return names
+
+
+class InnerProduct(_Shown):
+    r"""A linear index ``w_1 x_1 + ... + w_k x_k`` kept whole for display as the inner product
+    :math:`w^{\mathsf{T}} x`, as a textbook writes the logistic regression's index. :meth:`doit`
+    gives the sum of the entries.
+
+    >>> import sympy as sp
+    >>> from symfisher.render.latex import latex_of
+    >>> w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
+    >>> latex_of(Logistic(InnerProduct(w1*x1 + w2*x2))), InnerProduct(w1*x1 + w2*x2).doit()
+    ('\\sigma\\left(w^{\\mathsf{T}} x\\right)', w_1*x_1 + w_2*x_2)
+    """
+
+    @staticmethod
+    def value(a):
+        return a
+
+    def sort_key(self, order=None):  # a product's factors in the order the sum they stand for takes
+        return self.args[0].sort_key(order)
+
+    def _eval_is_real(self):
+        return self.args[0].is_real
+
+    def _names(self, printer):
+        a, b = inner_product_names(self.args[0])
+        return printer._print(sp.Symbol(a)), printer._print(sp.Symbol(b))
+
+    def _latex(self, printer, exp=None):
+        a, b = self._names(printer)
+        tex = r"%s^{\mathsf{T}} %s" % (a, b)
+        return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
+
+    def _pretty(self, printer):
+        from sympy.printing.pretty.stringpict import prettyForm
+
+        a, b = inner_product_names(self.args[0])
+        return prettyForm("%sᵀ%s" % (a, b))
+
+    def _sympystr(self, printer):
+        a, b = inner_product_names(self.args[0])
+        return "%s^T %s" % (a, b)

@@ -42,6 +42,8 @@ def logistic_regression(d: int = 2) -> Model:
         "logistic_regression", (y,), ws, logf, (sup,),
         domains=tuple((w, REAL) for w in ws) + tuple((x, REAL) for x in xs), constants=xs,
         family="logistic_regression",
-        parameterization=f"P(y = 1 | x) = 1/(1 + exp(-(w_1 x_1 + ... + w_{d} x_{d}))), features known",
+        parameterization="P(y = 1 | x) = 1/(1 + exp(-w^T x)), " + (
+            "w^T x = " + " + ".join(f"w_{i} x_{i}" for i in range(1, d + 1)) + ", features known" if d <= 3
+            else f"features x_1, ..., x_{d} known"),
         sampler=sampler, meta=(("d", d), ("eta", eta), ("index", LinearIndex(e, g, eta, REAL))),
     )

@@ -116,10 +116,19 @@ class SymfisherLatexPrinter(LatexPrinter):
             old = self._settings["diff_operator_latex"]
             self._settings["diff_operator_latex"] = r"\partial"
             try:
-                return super()._print_Derivative(expr)
+                return self._parenthesized_operand(expr, super()._print_Derivative(expr))
             finally:
                 self._settings["diff_operator_latex"] = old
-        return super()._print_Derivative(expr)
+        return self._parenthesized_operand(expr, super()._print_Derivative(expr))
+
+    def _parenthesized_operand(self, expr, tex: str) -> str:
+        r"""A derivative of a symbol or a product with its operand in parentheses, as a sum's already
+        is: ``\frac{d}{d p} \left(p\right)``, not ``\frac{d}{d p} p`` (which reads as a product)."""
+        if isinstance(expr.expr, (sp.Symbol, sp.Mul)):
+            body = self._print(expr.expr)
+            if tex.endswith(" " + body):
+                return tex[: -len(body)] + r"\left(%s\right)" % body
+        return tex
 
     def _print_Limit(self, expr):
         # a one-sided limit as textbooks write it: t \to 0^{+}, not SymPy's 0^\text{+}

@@ -87,6 +87,11 @@ class TextbookPrettyPrinter(PrettyPrinter):
             return prettyForm(*inner.left("-"))
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 is not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
+        from .latex import _mixed_exponentials
+
+        mixed = _mixed_exponentials(product)
+        if mixed is not None:  # e^{-u} beside e^{u}: in the denominator, as the LaTeX printer writes it
+            return prettyForm.__truediv__(self._print(mixed[0]), self._print(mixed[1]))
         old = self._settings.get("order")
         self._settings["order"] = "none" if _unevaluated(product) else old  # the order it was written in
         try:

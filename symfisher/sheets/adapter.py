@@ -20,7 +20,7 @@ from typing import Any
 import sympy as sp
 
 from ..derivation import Check, Derivation, Step
-from ..textbook import random_variables, setting, textbook_derivation  # the one display pass every renderer applies
+from ..textbook import page_letters, random_variables, setting, textbook_derivation  # the one display pass every renderer applies
 from .paths import ResultPath, parse_path
 from .registry import QUANTITIES, WITNESSES
 from .schema import CheckRequest, Part, Spec, SpecError, _expr, model_sizes, parse_spec
@@ -331,7 +331,7 @@ def _run_part(spec: Spec, part: Part, index: int):
     random = random_variables(ctx.model) if ctx.model is not None else ()
     stated = setting(ctx.model) if ctx.model is not None and part.derive else None
     if stated is not None:  # the assumptions, stated before the solution rests on them
-        derivations.append(textbook_derivation(stated, random=random))
+        derivations.append(stated)
     for k, q in enumerate(part.derive):
         quantity = QUANTITIES[q.name]
         try:
@@ -356,7 +356,9 @@ def _run_part(spec: Spec, part: Part, index: int):
         ctx.results.setdefault(q.name, ds[0])
         for one in ds:
             ctx.checks.extend(one.checks)
-            derivations.append(textbook_derivation(replace(one, checks=(), extras={}), random=random))
+            derivations.append(replace(one, checks=(), extras={}))
+    letters = page_letters(derivations)  # one letter, one meaning, on the whole page
+    derivations = [textbook_derivation(one, random=random, letters=letters) for one in derivations]
     checks = list(ctx.checks)
     for k, c in enumerate(part.checks):
         checks.append(run_check(ctx, c, f"{where}check[{k}]"))
