@@ -121,7 +121,7 @@ class Logistic(_Shown):
     r"""The logistic function :math:`\sigma(u) = 1/(1 + e^{-u})`, kept as one symbol for display: a
     textbook writes the logistic-regression score as :math:`(y - \sigma(w^{\top} x)) x`, not with
     :math:`e^{w_1 x_1 + w_2 x_2}` three times. :meth:`doit` gives the exponential form, which is how a
-    display step that shows it is proven (:func:`symfisher.textbook.exp_rational`).
+    display step that shows it is proven (:func:`symfisher.textbook_rewrites.exp_rational`).
 
     >>> import sympy as sp
     >>> u = sp.Symbol("u", real=True)

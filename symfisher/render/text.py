@@ -25,7 +25,8 @@ from sympy.printing.pretty.stringpict import prettyForm, stringPict
 
 from ..derivation import Check, Derivation, Step
 from .document import Section, as_sections
-from .latex import _unevaluated, is_value, result_step
+from ..textbook_forms import _unevaluated
+from .latex import is_value, result_step
 from .notation import display_unicode, textbook_prose, textbook_terms
 from .prose import format_float, paragraphs, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
@@ -87,7 +88,7 @@ class TextbookPrettyPrinter(PrettyPrinter):
             return prettyForm(*inner.left("-"))
         if len(args) >= 2 and args[0] == 1:  # an unevaluated factor 1 is not written
             return self._print(sp.Mul(*args[1:], evaluate=False) if len(args) > 2 else args[1])
-        from .latex import _mixed_exponentials
+        from .shapes import _mixed_exponentials
 
         mixed = _mixed_exponentials(product)
         if mixed is not None:  # e^{-u} beside e^{u}: in the denominator, as the LaTeX printer writes it

@@ -1,0 +1,199 @@
+"""One letter per object on a page (docs/architecture.md, Output): the page's own letters (score s,
+information I, natural parameter eta, step delta, KL K) fall back to another conventional letter where a
+model already prints that one; linear indices shown as w^T x; a step that only restates the one before."""
+from __future__ import annotations
+
+import sympy as sp
+
+
+_PAGE_LETTERS = {"s": ("U", "V"), "I": ("J", "i"), "eta": ("zeta", "vartheta"), "delta": ("h", "epsilon"),
+                 "K": ("D", "L")}
+
+
+def _shown(d):
+    """The SymPy objects a derivation's steps and result show (a matrix as its entries)."""
+    out = []
+    for f in (d.result,) + tuple(x for st in d.steps for x in (st.lhs,) + tuple(st.forms)):
+        if isinstance(f, sp.MatrixBase):
+            out += list(f)
+        elif isinstance(f, sp.Basic):
+            out.append(f)
+    return out
+
+
+def _bare(x) -> bool:
+    """A symbol without assumptions: the page's own name for one of its objects (``E[s]``, the
+    expected score), never a model's parameter or variable, which carry their domains."""
+    return x.assumptions0 == {"commutative": True}
+
+
+def _defined(objs) -> set:
+    """The symbols a page introduces itself: a linear index, the left-hand side of an equation it shows
+    with a sum linear in other symbols on the right (``eta = w_1 x_1 + w_2 x_2``). A coordinate the
+    model is given in (``eta = log(p/(1 - p))``) is the model's own."""
+    out = set()
+    for o in objs:
+        for eq in o.atoms(sp.Eq):
+            r = eq.rhs
+            # linear in the parameters with the data as coefficients: of degree two at most in all symbols
+            if isinstance(eq.lhs, sp.Symbol) and isinstance(r, sp.Add) and not r.atoms(sp.Function) \
+                    and r.is_polynomial() and sp.Poly(r, *sorted(r.free_symbols, key=str)).total_degree() <= 2:
+                out.add(eq.lhs)
+    return out
+
+
+def page_letters(derivations) -> dict:
+    """The renaming one page makes of its own letters (:data:`_PAGE_LETTERS`), decided over all its
+    ``derivations`` so that a letter reads the same in each: ``{letter: (new letter, kind)}``, ``kind``
+    ``"symbol"`` where the page's own symbol is renamed (a linear index ``eta`` the page defines, beside the
+    natural parameter ``eta(theta)``: ``zeta``), ``"function"`` where its function is (the score ``s(s)``
+    of a model whose parameter is ``s``: ``U(s)``). A model's own symbol is never renamed."""
+    from sympy.core.function import AppliedUndef
+
+    objs = [o for d in derivations for o in _shown(d)]
+    names, clashing = set(), {}
+    for d in derivations:  # a letter clashes where one derivation shows both objects
+        symbols, applied = set(), set()
+        for o in _shown(d):
+            symbols |= {x for x in o.free_symbols if not isinstance(x, sp.Dummy)}
+            applied |= {type(f).__name__ for f in o.atoms(AppliedUndef)}
+        names |= {x.name for x in symbols} | applied
+        for letter in _PAGE_LETTERS:
+            clash = [x for x in symbols if x.name == letter and not _bare(x)]
+            if letter in applied and clash:
+                clashing.setdefault(letter, set()).update(clash)
+    defined = _defined(objs)
+    plan = {}
+    for letter, clash in clashing.items():
+        new = next((n for n in _PAGE_LETTERS[letter] if n not in names), None)
+        if new is not None:
+            names.add(new)
+            plan[letter] = (new, "symbol" if clash <= defined else "function")
+    return plan
+
+
+def distinct_letters(d, plan=None):
+    """``d`` with each of the page's own letters that also names a symbol of the page written with a
+    conventional other letter (:func:`page_letters`, decided over ``d`` alone unless the page's
+    ``plan`` is given), so that no letter means two things: the score of a model whose parameter is
+    ``s`` is ``U(s)``, not ``s(s)``. The prose follows: the renamed letter where it stands alone (a
+    renamed symbol: not applied, as ``eta(theta)`` is the function's; a step that shows both objects
+    keeps its words, which name the one keeping the letter). Values are unchanged: only names are.
+
+    >>> import sympy as sp
+    >>> from symfisher.derivation import Derivation, Step
+    >>> s_ = sp.Symbol("s", positive=True)
+    >>> d = Derivation("score", "Score", steps=(Step("Differentiate.", "s = d ell/d theta", sp.Function("s")(s_), (1/s_,)),))
+    >>> e = distinct_letters(d)
+    >>> e.steps[0].lhs, e.steps[0].reason
+    (U(s), 'U = d ell/d theta')
+    """
+    import re
+    from dataclasses import replace
+
+    from sympy.core.function import AppliedUndef
+
+    plan = page_letters([d]) if plan is None else plan
+    if not plan:
+        return d
+    symbol = {old: new for old, (new, kind) in plan.items() if kind == "symbol"}
+    function = {old: new for old, (new, kind) in plan.items() if kind == "function"}
+
+    def rename(o):
+        if isinstance(o, sp.MatrixBase):
+            return o.applyfunc(rename)
+        if not isinstance(o, sp.Basic):
+            return o
+        if function:
+            o = o.replace(lambda e: isinstance(e, AppliedUndef) and type(e).__name__ in function,
+                          lambda e: sp.Function(function[type(e).__name__])(*e.args))
+        # the page's renamed symbols, and its bare symbols for a renamed function (E[s] is E[U])
+        new = {x: sp.Symbol(subscripted(x.name), **x.assumptions0) for x in o.free_symbols
+               if subscripted(x.name) != x.name and not _bare(x) and not isinstance(x, sp.Dummy)}
+        new.update({x: sp.Symbol(function[x.name]) for x in o.free_symbols if x.name in function and _bare(x)})
+        return o.xreplace(new) if new else o
+
+    def subscripted(name):  # delta_eta, the displacement of the index eta, follows it: delta_zeta
+        head, *subs = name.split("_")
+        return "_".join([symbol.get(head, head)] + [symbol.get(t, t) for t in subs])
+
+    def words(text, old, new, kind, shows=False):
+        """The letter ``old`` standing alone in ``text`` as ``new``. A renamed symbol: where it is not
+        applied (``eta(theta)`` is the function's). A renamed function: where it is applied (``s(theta)``)
+        and, in a derivation that shows it, where it stands in a formula (``E[s]``, ``Cov(T, s)``, ``s = J^T T``),
+        not in a sentence, which names a parameter (``with respect to s``)."""
+        def formula(m):
+            before, after = text[:m.start()].rstrip()[-1:], text[m.end():].lstrip()[:1]
+            if kind == "symbol" or after == "(" or (shows and (before in "[(,=+-*/^" or after in "])=,+-*/^")):
+                return (m.group(1) or "") + new
+            return m.group(0)
+        return re.sub(r"(\\?)(?<![A-Za-z'])" + old + r"(?![A-Za-z'])" if len(old) > 1
+                      else r"()(?<![A-Za-z\\'])" + old + r"(?![A-Za-z'])", formula, text)
+
+    objs = _shown(d)  # a derivation that shows the renamed function: its formulas in words use the letter for it
+    showing = {old for old in function if any(type(f).__name__ == old for o in objs for f in o.atoms(AppliedUndef))
+               or any(x.name == old and _bare(x) for o in objs for x in o.free_symbols)}
+    steps = []
+    for st in d.steps:
+        statement, reason = st.statement, st.reason
+        shown = _shown(replace(d, result=None, steps=(st,)))
+        for old, (new, kind) in plan.items():
+            fn = any(type(f).__name__ == old for o in shown for f in o.atoms(AppliedUndef))
+            sym = any(x.name == old for o in shown for x in o.free_symbols)
+            if kind == "symbol" and fn and sym:
+                continue  # the step shows both objects: its words name the one that keeps the letter
+            shows = old in showing
+            statement, reason = words(statement, old, new, kind, shows), words(reason, old, new, kind, shows)
+        steps.append(replace(st, statement=statement, reason=reason, lhs=rename(st.lhs),
+                             forms=tuple(rename(f) for f in st.forms)))
+
+    def prose(text):  # notes and failures show no objects: their letters follow the plan
+        for old, (new, kind) in plan.items():
+            text = words(text, old, new, kind)
+        return text
+
+    failures = tuple(replace(f, step=prose(f.step), reason=prose(f.reason)) for f in d.failures)
+    return replace(d, steps=tuple(steps), result=rename(d.result), failures=failures,
+                   notes=tuple(prose(n) for n in d.notes))
+
+
+def inner_products(form):
+    """``form`` with each linear index ``w_1 x_1 + ... + w_k x_k`` written as the inner product ``w^T x``
+    (:class:`~symfisher.derive.notation.InnerProduct`, whose value is the sum), also where the page
+    introduces the index, ``zeta = w^T x``; the entries stay where a step needs them (the log-density as
+    the model writes it, the score's vector of features).
+
+    >>> import sympy as sp
+    >>> z, w1, w2, x1, x2 = sp.symbols("zeta w_1 w_2 x_1 x_2", real=True)
+    >>> inner_products(sp.Eq(z, w1*x1 + w2*x2)), inner_products(sp.exp(w1*x1 + w2*x2))
+    (Eq(zeta, w^T x), exp(w^T x))
+    """
+    from .derive.notation import InnerProduct, inner_product_names
+
+    if isinstance(form, sp.MatrixBase):
+        return form.applyfunc(inner_products)
+    if not isinstance(form, sp.Basic):
+        return form
+    if not any(inner_product_names(a) for a in form.atoms(sp.Add)) and not inner_product_names(form):
+        return form
+
+    def put(e):  # the factors and terms in the order they were printed in: rebuilt unevaluated
+        if isinstance(e, InnerProduct) or not e.args:
+            return e
+        if isinstance(e, sp.Add) and inner_product_names(e) is not None:
+            return InnerProduct(e)
+        args = tuple(put(a) for a in e.args)
+        if args == e.args:
+            return e
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Add, sp.Mul, sp.Pow)) else e.func(*args)
+
+    return put(form)
+
+
+def _repeats(st, before) -> bool:
+    """Whether step ``st`` shows nothing the displayed step ``before`` did not: the same left-hand
+    side and relation, and every form already among ``before``'s (a "drop the constant factors"
+    line when there is no constant factor)."""
+    if before is None or st.lhs is None or not st.forms or st.lhs != before.lhs or st.relation != before.relation:
+        return False
+    return all(any(f == g for g in before.forms) for f in st.forms)
