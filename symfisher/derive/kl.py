@@ -12,10 +12,10 @@ The divergence is derived, and a registered formula is a cross-check, not a subs
   ``X`` and its expectation taken by the expectation engine under ``P_1``. Both need no
   registration and so work for a user's density. A log-ratio that holds the second
   distribution's parameters with the data inside the logarithm of a sum (Student t, logistic,
-  Cauchy), or inside a log-Gamma function on an infinite support (``log Gamma(x + r_2)``, the
-  negative binomial's size), is a parametric integral or series with no closed form in general:
-  there only the routes that integrate nothing are tried (the residues of a rational density give
-  the Cauchy law's), and where none answers the step fails at once, saying so;
+  Cauchy) is a parametric integral with no closed form in general: there only the routes that
+  integrate nothing are tried (the residues of a rational density give the Cauchy law's), and where
+  none answers the step fails at once, saying so (a log-Gamma of the data on an infinite support,
+  the negative binomial's size, is summed: its KL is kept as the exact series the ratio test proves);
 * **closed forms** registered per family with :func:`register_kl` (the ``torch.distributions``
   idiom), written in the textbook form. When both exist their difference must be proven zero
   (then the textbook form is shown); agreement at seeded points only is reported as numeric
@@ -305,27 +305,7 @@ def _hopeless(model: Model, second: dict):
             return (f"the log-ratio needs E[{lg}] under the first distribution: the second distribution's parameters "
                     "sit with the data inside the logarithm of a sum, a parametric integral with no elementary closed "
                     "form in general, so it is not attempted by integration")
-    if len(model.support) == 1 and not model.support[0].is_finite():
-        # log Gamma(x + r_2) (a log-binomial, a log-factorial): E[log Gamma(X + c)] is a parametric series or
-        # integral with no closed form in general (the negative binomial's entropy has none); a finite support
-        # is summed exactly, so only an infinite one is ruled out
-        for g in _log_gamma_terms(expanded):
-            if g.free_symbols & x and g.free_symbols & theta2:
-                return (f"the log-ratio needs E[{g}] under the first distribution: the second distribution's "
-                        "parameters sit with the data inside a log-Gamma function, a parametric series or integral "
-                        "with no closed form in general, so it is not attempted by summation or integration")
     return None
-
-
-_GAMMA_LIKE = (sp.gamma, sp.factorial, sp.binomial, sp.RisingFactorial, sp.FallingFactorial)
-
-
-def _log_gamma_terms(expr: sp.Expr) -> list:
-    """The ``loggamma(u)`` and ``log(G(u, ...))`` (``G`` a Gamma function, factorial, binomial or Pochhammer
-    symbol) of ``expr``."""
-    found = list(expr.atoms(sp.loggamma))
-    found += [lg for lg in expr.atoms(sp.log) if isinstance(lg.args[0], _GAMMA_LIKE)]
-    return sorted(found, key=sp.default_sort_key)
 
 
 def _positive_coordinates(symbols, doms) -> dict:
