@@ -488,7 +488,9 @@ def value_at(expr, point: dict) -> complex:
     if not has_series(expr):
         return numeric_value(expr, point)
     syms = tuple(sorted(expr.free_symbols, key=lambda v: v.name))
-    return _point_function(expr, syms)({s: sp.sympify(point[s]) for s in syms})
+    # a point's values are numbers (SymPy's, or Python floats from a seeded draw), never text
+    return _point_function(expr, syms)({s: point[s] if isinstance(point[s], sp.Basic) else sp.Float(point[s], 30)
+                                        for s in syms})
 
 
 def is_zero(expr, domains, n: int = 8, tol: float = 1e-9, limit: float = 4.0) -> bool | None:

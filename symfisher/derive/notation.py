@@ -95,7 +95,10 @@ class Approx(sp.logic.boolalg.Boolean):
     """
 
     def __new__(cls, lhs, rhs):
-        return sp.Basic.__new__(cls, sp.sympify(lhs), sp.sympify(rhs))
+        # both sides are SymPy objects already (an equation's lhs and rhs): nothing is converted from text
+        if not (isinstance(lhs, sp.Basic) and isinstance(rhs, sp.Basic)):
+            raise TypeError("Approx takes SymPy expressions")
+        return sp.Basic.__new__(cls, lhs, rhs)
 
     @property
     def lhs(self):
