@@ -118,3 +118,31 @@ def assert_new_and_cited(cases, literature: dict, others=(), minimum: int = 1) -
     assert not set(ids) & {c[0] for c in others}
     for c in cases:
         assert not c[7] or c[0] in literature, c[0]
+
+
+def numeric_total(model, point: dict, breaks=()) -> float:
+    """A one-variable density's total at ``point`` (parameter and constant values by name) by mpmath: the
+    partial sums of a series on an integer support, else quadrature over the support split at ``breaks``
+    (a mode or a kink, where the integrand turns)."""
+    import mpmath
+    import sympy as sp
+
+    x, sup = model.data[0], model.support[0]
+    sub = {s: sp.Float(point[s.name], 30) for s in (*model.params, *model.constants) if s.name in point}
+    f = sp.lambdify(x, sp.exp(model.log_density.xreplace(sub)), "mpmath")
+    lo, hi = sup.lo.xreplace(sub), sup.hi.xreplace(sub)
+    if type(sup).__name__ == "IntegerSupport":
+        return float(mpmath.nsum(lambda k: f(k), [int(lo), mpmath.inf]))
+    lo = -mpmath.inf if lo == -sp.oo else mpmath.mpf(str(lo))
+    hi = mpmath.inf if hi == sp.oo else mpmath.mpf(str(hi))
+    return float(mpmath.quad(f, [lo, *(mpmath.mpf(b) for b in breaks), hi]))
+
+
+def forbid(monkeypatch, why: str, *targets) -> None:
+    """Make each ``(owner, name)`` raise an AssertionError saying ``why`` when called (a route that must not run)."""
+    def refuse(*args, **kwargs):
+        raise AssertionError(why)
+
+    for owner, name in targets:
+        monkeypatch.setattr(owner, name, refuse)
+

@@ -6,7 +6,6 @@ does not normalize.
 
 Each proof is checked against an independent numeric total (mpmath quadrature or a partial sum).
 """
-import mpmath
 import pytest
 import sympy as sp
 
@@ -14,6 +13,7 @@ import symfisher as sf
 import symfisher.usermodel as um
 from symfisher.kernel_mass import log_total_mass
 from symfisher.model import ModelError
+from _witness import forbid, numeric_total
 
 # density, var, params, consts, a parameter point
 KERNELS = [
@@ -42,36 +42,18 @@ KERNELS = [
 ]
 
 
-def _numeric_total(model, point: dict) -> float:
-    """The density's total at ``point`` by mpmath (quadrature, or the partial sums of a series)."""
-    x, sup = model.data[0], model.support[0]
-    sub = {s: sp.Float(point[s.name], 30) for s in (*model.params, *model.constants)}
-    f = sp.lambdify(x, sp.exp(model.log_density.xreplace(sub)), "mpmath")
-    lo, hi = sup.lo.xreplace(sub), sup.hi.xreplace(sub)
-    if type(sup).__name__ == "IntegerSupport":
-        return float(mpmath.nsum(lambda k: f(k), [int(lo), mpmath.inf]))
-    lo = -mpmath.inf if lo == -sp.oo else mpmath.mpf(str(lo))
-    hi = mpmath.inf if hi == sp.oo else mpmath.mpf(str(hi))
-    return float(mpmath.quad(f, [lo, hi]))
-
-
 @pytest.mark.parametrize("label, density, var, params, consts, point", KERNELS, ids=[k[0] for k in KERNELS])
 def test_a_textbook_kernel_normalizes_by_its_log_kernel_with_no_integral(monkeypatch, label, density, var, params,
                                                                          consts, point):
-    def refuse(*args, **kwargs):
-        raise AssertionError(f"{label}: no integral, sum or long normalization check should be attempted")
-
-    monkeypatch.setattr(um, "check_normalization", refuse)
-    monkeypatch.setattr(um, "_normalizes_by_transform", refuse)
-    monkeypatch.setattr(sp, "integrate", refuse)
-    monkeypatch.setattr(sp, "summation", refuse)
+    forbid(monkeypatch, f"{label}: no integral, sum or long normalization check should be attempted",
+           (um, "check_normalization"), (um, "_normalizes_by_transform"), (sp, "integrate"), (sp, "summation"))
     m = sf.from_density(density, var=var, params=params, consts=consts)
     total = log_total_mass(m)
     assert total is not None and um._normalizes_by_kernel(m)
     # the proof is a closed form of the total: exp of it, at the point, is what quadrature finds
     sub = {s: point[s.name] for s in (*m.params, *m.constants)}
     assert abs(float(sp.exp(total).xreplace(sub).evalf(20)) - 1) < 1e-12
-    assert abs(_numeric_total(m, point) - 1) < 1e-8
+    assert abs(numeric_total(m, point) - 1) < 1e-8
 
 
 def test_the_log_kernel_closed_form_is_the_total_of_a_density_that_does_not_normalize():
@@ -82,7 +64,7 @@ def test_the_log_kernel_closed_form_is_the_total_of_a_density_that_does_not_norm
     total = log_total_mass(m)
     assert sp.simplify(sp.exp(total) - 1 / a) == 0
     assert not um._normalizes_by_kernel(m)
-    assert abs(_numeric_total(m, {"a": 2.0, "b": 1.0}) - 0.5) < 1e-10
+    assert abs(numeric_total(m, {"a": 2.0, "b": 1.0}) - 0.5) < 1e-10
     with pytest.raises(ModelError, match="does not normalize"):
         sf.from_density("b**a*x**(a-1)*exp(-b*x)/gamma(a+1)", var="x in (0, oo)", params=["a > 0", "b > 0"])
     with pytest.raises(ModelError, match="does not normalize"):
