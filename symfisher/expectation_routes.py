@@ -11,6 +11,7 @@ import sympy as sp
 from .calculus import derivative
 from .limits import StepTimeout, time_limit
 from .model import Model
+from .series import log_gamma_of_index
 from .expectation_base import (
     ExpectationError,
     _CACHE,
@@ -115,7 +116,7 @@ def _integrate_uncached(t: sp.Expr, model: Model, limit: float | None) -> sp.Exp
                 v = sp.Add(*[(t * f).subs(x, pt) for pt in sup.points()])
             elif type(sup).__name__ == "IntegerSupport":
                 v = sp.summation(integrand, (x, sup.lo, sup.hi))
-                if v.has(sp.Sum):
+                if v.has(sp.Sum) and not log_gamma_of_index(integrand, x):  # its retry cannot do better
                     v = sp.summation(sp.simplify(integrand), (x, sup.lo, sup.hi))
             else:
                 v = sp.integrate(integrand, (x, sup.lo, sup.hi))

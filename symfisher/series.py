@@ -8,7 +8,10 @@ SymPy ``Sum``: ``str()`` prints ``Sum(...)``, LaTeX ``\\sum``), provided its con
   simplified first, Gamma ratios at unit shifts cancelled), is free of ``x``, and ``|L| < 1`` is proven
   on the parameter domains (``1 - L > 0`` and ``1 + L > 0`` by SymPy's assumptions, after each parameter
   is written through a symbol whose assumptions say where it lives, as the normalization check does:
-  ``p = u/(1 + u)`` on ``(0, 1)``);
+  ``p = u/(1 + u)`` on ``(0, 1)``); a factor ``log(h(x))`` whose ``h(x + 1)/h(x)`` has a finite nonzero
+  limit (the log of a binomial, a Gamma function or a power of ``x``) grows at most linearly, so the ratio
+  test is applied to ``x`` times the other factors, which dominates the series (no limit of a ratio of
+  logarithms, which costs SymPy seconds);
 * an unproven series is no result: the caller's step fails as before.
 
 The negative binomial with both parameters unknown needs it: its information in the size is
@@ -41,7 +44,8 @@ import re
 import sympy as sp
 
 __all__ = ["ProvenSum", "exact_series", "convergence_proof", "proof_of", "has_series", "series_fields",
-           "numeric_sums", "undefined", "zero_test", "is_zero", "value_at", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT"]
+           "numeric_sums", "undefined", "zero_test", "is_zero", "value_at", "SERIES_LABEL", "SERIES_ZERO_TEST_LIMIT",
+           "log_gamma_of_index"]
 
 SERIES_LABEL = "exact series (no closed form found)"
 SERIES_ZERO_TEST_LIMIT = 20.0  # seconds for a numeric zero test of an entry with series (each point sums them)
@@ -338,11 +342,16 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
     a = sp.expand_power_exp(term.xreplace({x: n}).replace(sp.loggamma, lambda z: sp.log(sp.gamma(z))))
     try:
         with time_limit(min(10.0, limit) if limit else 10.0, "the ratio test"):
+            # a logarithm of a term whose consecutive ratio has a nonzero limit grows at most linearly: the
+            # series is dominated by n^k times the rest, and the rest's ratio test decides (no limit of a
+            # ratio of logarithms, which costs SymPy seconds)
+            logs, k = _linear_logs(a)
+            rest = a.xreplace({f: 1 for f in logs}) if logs else a
             # factor by factor first: the limit of a product is the product of the factors' limits when each
             # is a finite number (each found once, whatever its parameters are called); else the whole ratio
-            L = _product_of_limits(a)
+            L = _product_of_limits(rest)
             if L is None:
-                L = _ratio_limit(a)
+                L = _ratio_limit(rest)
     except (StepTimeout, Exception):
         return None
     if not _finite_limit(L):
@@ -350,8 +359,55 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
     sub = _onto(model)
     if not (_positive(1 - L, sub) and _positive(1 + L, sub)):
         return None
-    return (f"converges by the ratio test: the ratio of consecutive terms tends to {sp.sstr(L)} as {x} -> oo "
-            f"(SymPy's limit), of absolute value below 1 on the whole parameter domain")
+    tail = (f"tends to {sp.sstr(L)} as {x} -> oo (SymPy's limit), of absolute value below 1 on the whole "
+            f"parameter domain")
+    if not logs:
+        return f"converges by the ratio test: the ratio of consecutive terms {tail}"
+    power = x**k
+    return (f"converges by the ratio test on a dominating series: the logarithm{'s' if len(logs) > 1 else ''} "
+            f"{', '.join(sp.sstr(f.xreplace({n: x})) for f in logs)} of a term whose ratio of consecutive values is "
+            f"a rational function of {x} grow{'' if len(logs) > 1 else 's'} at most like a power of {x}, so "
+            f"|term| <= C {sp.sstr(power)} |rest| for large {x}, and the ratio of consecutive terms of "
+            f"{sp.sstr(power)} times the rest {tail}")
+
+
+def _linear_logs(a: sp.Expr) -> tuple:
+    """``(logs, k)``: the factors ``log(h(n))`` of ``a`` (to positive integer powers ``j``) whose ratio
+    ``R(n) = h(n + 1)/h(n)`` is a rational function of ``n`` (:func:`_shift_ratio`: powers, exponentials,
+    Gamma functions, factorials and binomials of ``n``), and ``k`` with ``|a(n)| <= C n^k |rest(n)|``.
+    ``log|h(n)| = log|h(n0)| + sum_{n0 <= m < n} log|R(m)|`` (and the argument of ``log h`` adds at most
+    pi): at most ``C n`` when ``R`` has a finite nonzero limit (numerator and denominator of one degree, its
+    leading coefficient proven nonzero), at most ``C n log n <= C n^2`` otherwise (``log|R(m)|`` is
+    ``O(log m)``); ``k`` adds ``j`` or ``2 j``."""
+    n = _N
+    found, k = [], 0
+    for f in sp.Mul.make_args(a):
+        b, e = f.as_base_exp()
+        if not (isinstance(b, sp.log) and b.has(n) and e.is_Integer and e > 0):
+            continue
+        R = _shift_ratio(b.args[0], n, n)
+        if R is None or R == 0 or not R.is_rational_function(n):
+            continue
+        num, den = sp.fraction(sp.cancel(R))
+        linear = sp.degree(num, n) == sp.degree(den, n) \
+            and (sp.LC(sp.Poly(num, n)) / sp.LC(sp.Poly(den, n))).is_zero is False
+        found.append(b)
+        k += int(e) * (1 if linear else 2)
+    return found, k
+
+
+def log_gamma_of_index(term: sp.Expr, x: sp.Symbol) -> bool:
+    """Whether ``term`` holds the logarithm of a Gamma function, factorial or binomial of the index ``x``
+    (``log(binomial(x + r - 1, x))``, ``loggamma(x + r)``): no hypergeometric term (the ratio of consecutive
+    terms is not rational in ``x``), which SymPy's summation rules (Gosper's algorithm, hypergeometric and
+    telescoping sums) do not reach, however the summand is rewritten first (the entropy-like sum
+    ``sum_x f(x) log Gamma(x + r)`` has no closed form). One summation attempt is made; a second one, of the
+    simplified summand, is not."""
+    def gamma_of_index(e):
+        return isinstance(e, (sp.gamma, sp.factorial, sp.binomial, sp.loggamma)) and e.has(x)
+
+    return any(gamma_of_index(a) for a in term.atoms(sp.loggamma)) or any(
+        any(gamma_of_index(g) for g in lg.args[0].atoms(sp.Function)) for lg in term.atoms(sp.log) if lg.has(x))
 
 
 def exact_series(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | None = None) -> "ProvenSum | None":
