@@ -31,6 +31,102 @@ def test_the_kl_with_a_log_gamma_of_the_data_and_the_second_size_is_kept_as_its_
     want = mpmath.nsum(lambda x: pmf(x, r1, p1) * mpmath.log(pmf(x, r1, p1) / pmf(x, r2, p2)), [0, mpmath.inf])
     got = d.result.xreplace(pt)
     assert abs(complex(sp.N(got, 30)) - complex(want)) < 1e-10
+    # each series is proven by the ratio test on a dominating one (|log binomial(x + r - 1, x)| grows at most
+    # like x), not by SymPy's limit of a ratio of logarithms
+    proof = " ".join(st.reason for st in d.steps if "exact series" in st.reason)
+    assert "converges by the ratio test on a dominating series" in proof and "C x |rest|" in proof, proof
+    assert "log(binomial(r + x - 1, x))" in proof and "tends to 1 - p as x -> oo" in proof, proof
+
+
+def test_a_log_gamma_of_the_index_is_summed_once_not_again_simplified(monkeypatch):
+    """E[log binomial(X + r - 1, X)] under the negative binomial: one summation attempt (SymPy returns the sum
+    unevaluated), no second one of the simplified summand; the statistic is then the exact series."""
+    import importlib
+
+    from symfisher.expectation_base import _CACHE
+    from symfisher.series import ProvenSum, log_gamma_of_index
+
+    routes = importlib.import_module("symfisher.expectation_routes")
+    m = get_model("negative_binomial2")
+    x = m.data[0]
+    r, p = m.params
+    calls = []
+    real = sp.summation
+    monkeypatch.setattr(sp, "summation", lambda f, *a, **k: calls.append(f) or real(f, *a, **k))
+    _CACHE.clear()
+    v = routes._integrate(sp.log(sp.binomial(x + r - 1, x)), m, 20.0)
+    _CACHE.clear()
+    assert len(calls) == 1 and log_gamma_of_index(calls[0], x), calls
+    (s,) = v.atoms(sp.Sum)
+    assert isinstance(s, ProvenSum)
+    # its value at r = 3/2, p = 2/5 against mpmath's sum of the mass function times log C(x + r - 1, x)
+    import mpmath
+
+    rr, pp = mpmath.mpf(3) / 2, mpmath.mpf(2) / 5
+    want = mpmath.nsum(lambda k: mpmath.binomial(k + rr - 1, k) * pp**rr * (1 - pp) ** k
+                       * mpmath.log(mpmath.binomial(k + rr - 1, k)), [0, mpmath.inf])
+    got = v.xreplace({r: sp.Rational(3, 2), p: sp.Rational(2, 5)})
+    assert abs(complex(sp.N(got, 30)) - complex(want)) < 1e-12
+    # a polygamma of the index is no log-Gamma of it: its simplified retry stays
+    assert not log_gamma_of_index(sp.polygamma(1, x + r) * p**x, x)
+    assert log_gamma_of_index(sp.loggamma(x + r) * p**x, x) and log_gamma_of_index(sp.log(sp.factorial(x)) * p**x, x)
+
+
+def test_logs_in_a_summand_are_dominated_by_powers_of_the_index():
+    """log h(n) with h(n + 1)/h(n) rational grows at most like n (a finite nonzero limit: binomials, powers)
+    or n^2 (log n!, whose ratio n + 1 grows): the ratio test on n^k times the rest proves convergence; a rest
+    whose ratio tends to 1 proves nothing."""
+    from symfisher.series import _N, _linear_logs, convergence_proof
+
+    k = sp.Symbol("k", integer=True, nonnegative=True)
+    q = sp.Symbol("q", positive=True)
+    r = sp.Symbol("r", positive=True)
+    n = _N
+    assert _linear_logs(sp.log(sp.binomial(n + r - 1, n)) * q**n)[1] == 1
+    assert _linear_logs(sp.log(sp.factorial(n)) ** 2 * q**n)[1] == 4
+    assert _linear_logs(sp.log(n + 1) * q**n) == ([], 0)  # not a product of powers and Gammas: not read
+    half = sp.Rational(1, 2)
+    proof = convergence_proof(half**k * sp.log(sp.factorial(k)), k, 0, {})
+    assert proof is not None and "C k**2 |rest|" in proof and "tends to 1/2" in proof
+    assert convergence_proof(sp.log(sp.binomial(k + r - 1, k)) / (k + 1) ** 2, k, 0, {}) is None  # rest ratio -> 1
+    assert convergence_proof(q**k * sp.log(sp.factorial(k)), k, 0, {}) is None  # q > 1 allowed: not proven
+    # the series' value: sum_k 2^-k log k! against mpmath
+    import mpmath
+
+    from symfisher.series import ProvenSum
+
+    s = ProvenSum(half**k * sp.log(sp.factorial(k)), (k, 0, sp.oo))
+    want = mpmath.nsum(lambda j: mpmath.mpf(2) ** -j * mpmath.log(mpmath.factorial(j)), [0, mpmath.inf])
+    assert abs(float(s.evalf(20)) - float(want)) < 1e-14
+
+
+def test_verify_compares_a_structures_kl_with_the_registered_form_before_tidying_it(monkeypatch):
+    """Without steps shown (verify), the exponential family's KL is proven equal to the registered form
+    untidied: nothing is tidied, and the result and the agreement are those of derive (the registered
+    textbook form: Penny 2001 for the gamma law), checked against a quadrature of the log-ratio."""
+    import importlib
+
+    from scipy.integrate import quad
+    from scipy.stats import gamma as gamma_law
+
+    from symfisher.derive.kl import kl_divergence
+
+    ef = importlib.import_module("symfisher.derive.structures.expfam")
+    m = get_model("gamma")
+    shown = kl_divergence(m)
+    calls = []
+    real = ef.tidy
+    monkeypatch.setattr(ef, "tidy", lambda *a, **k: calls.append(a) or real(*a, **k))
+    quiet = kl_divergence(m, shown=False)
+    assert not calls
+    assert quiet.result == shown.result and quiet.extras["routes_agree"] is True is shown.extras["routes_agree"]
+    assert quiet.extras["route"] == "derived"
+    f, s = quiet.extras["first"], quiet.extras["second"]
+    a, b = m.params
+    pt = {f[a]: 2.5, f[b]: 1.5, s[a]: 1.2, s[b]: 0.7}
+    p1, p2 = gamma_law(2.5, scale=1 / 1.5), gamma_law(1.2, scale=1 / 0.7)
+    want = quad(lambda t: p1.pdf(t) * (p1.logpdf(t) - p2.logpdf(t)), 0, float("inf"))[0]
+    assert abs(float(quiet.result.subs(pt)) - want) < 1e-9
 
 
 def test_a_log_gamma_with_a_known_size_is_still_derived():

@@ -631,15 +631,16 @@ class ExponentialFamilyStructure(Structure):
         """``E[d^alpha log f]`` as an expression (linear in T), for the KL Taylor expansion."""
         return ef.expected_derivative(tuple(wrt))
 
-    def kl(self, model, ef: ExponentialFamily, first: dict, second: dict, **_):
-        """``KL = (eta_1 - eta_2) . E_1[T] - A_1 + A_2``: no integral once A is known."""
+    def kl(self, model, ef: ExponentialFamily, first: dict, second: dict, tidied: bool = True, **_):
+        """``KL = (eta_1 - eta_2) . E_1[T] - A_1 + A_2``: no integral once A is known (``tidied=False``: left
+        as assembled, for a caller that compares it with a registered form before anything is shown)."""
         mean = ef.mean()
         e1 = [e.xreplace(first) for e in ef.eta]
         e2 = [e.xreplace(second) for e in ef.eta]
         m1 = [v.xreplace(first) for v in mean]
         A1, A2 = ef.A.xreplace(first), ef.A.xreplace(second)
         raw = sp.Add(*[(a - b) * m for a, b, m in zip(e1, e2, m1)]) - A1 + A2
-        value = tidy(raw, limit=2.0)
+        value = tidy(raw, limit=2.0) if tidied else raw
         th1, th2 = tuple(first.values()), tuple(second.values())
         lhs = N.KL(*th1, *th2)
         d = Derivation("kl", f"Kullback–Leibler divergence of two {model.name} distributions")
@@ -654,5 +655,5 @@ class ExponentialFamilyStructure(Structure):
                        r"$\mathrm{KL} = (\eta_{1} - \eta_{2}) \cdot E_{1}[T] - A_{1} + A_{2}$ with the values above", lhs,
                        (sp.Add(*[sp.Mul(a - b, m, evaluate=False) for a, b, m in zip(e1, e2, m1)], -A1, A2,
                                evaluate=False), value)))
-        d.extras.update(structure="exponential_family")
+        d.extras.update(structure="exponential_family", tidied=tidied)
         return d.with_result(value)
