@@ -278,3 +278,32 @@ def test_the_linear_index_kl_taylor_reuses_the_index_models_fisher(monkeypatch):
     want = dw**2 * x**2 * phi**2 / (Phi * (1 - Phi)) / 2
     pt = {w: sp.Rational(7, 10), x: sp.Rational(-13, 10), dw: sp.Rational(1, 3)}
     assert abs(float((d.extras["quadratic"] - want).xreplace(pt).evalf(30))) < 1e-12
+
+
+def test_an_ends_order_is_guessed_numerically_and_proven_by_one_limit(monkeypatch):
+    """The logarithmic law's Jeffreys kernel sqrt(-(p + log(1 - p)))/(sqrt(p) (1 - p) |log(1 - p)|): of order
+    t^(-1/2) at p = 0 (proven: t^(1/2) times it tends to 1/sqrt(2)) and 1/(t sqrt(log(1/t))) at p = 1 (t log(1/t)^(1/2)
+    times it has a positive limit, so p = 1 and q = -1/2 at once): improper, with no limit of log h / log(1/t) taken.
+    A guess its limit does not confirm (t^(-1/2) log(1/t): t^(1/2) times it is infinite) is no order."""
+    import importlib
+
+    pr = importlib.import_module("symfisher.derive.propriety")
+    asked = []
+    real = pr._limit
+    monkeypatch.setattr(pr, "_limit", lambda e, what: asked.append(what) or real(e, what))
+    rep = derive_all(get_model("logarithmic"), only=("jeffreys",))
+    assert rep.to_json()["jeffreys"]["proper"] is False
+    d = rep.derivations["jeffreys"]
+    statements = " ".join(s.statement for s in d.steps)
+    assert "of order t^(-1/2) with 1/2 < 1" in statements and "1/(t log(1/t)), whose integral diverges" in statements
+    assert asked and not any("of the order" in w or "of the logarithmic order" in w for w in asked), asked
+    T = pr.T
+    assert pr._proven_order(sp.sqrt(-T - sp.log(1 - T)) / (sp.sqrt(T) * (1 - T) * -sp.log(1 - T)), T, "x") == sp.S.Half
+    assert pr._proven_order(T ** sp.Rational(-1, 2) * sp.log(1 / T), T, "x") is None
+    # the kernel's order against numbers: t^(1/2) h(t) -> 1/sqrt(2) at t = 1e-12 (mpmath, 50 digits)
+    import mpmath
+
+    with mpmath.workdps(50):
+        t = mpmath.mpf(10) ** -12
+        v = mpmath.sqrt(t) * mpmath.sqrt(-t - mpmath.log(1 - t)) / (mpmath.sqrt(t) * (1 - t) * -mpmath.log(1 - t))
+    assert abs(float(v) - 2 ** -0.5) < 1e-6
