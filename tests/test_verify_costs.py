@@ -307,3 +307,27 @@ def test_an_ends_order_is_guessed_numerically_and_proven_by_one_limit(monkeypatc
         t = mpmath.mpf(10) ** -12
         v = mpmath.sqrt(t) * mpmath.sqrt(-t - mpmath.log(1 - t)) / (mpmath.sqrt(t) * (1 - t) * -mpmath.log(1 - t))
     assert abs(float(v) - 2 ** -0.5) < 1e-6
+
+
+def test_a_linear_index_models_score_and_hessian_are_not_tidied_when_not_shown(monkeypatch):
+    """Probit regression under verify (score and Hessian needed, not shown): the index model's score and Hessian
+    are not tidied; asked for, they are. The Fisher information is the same either way: x^2 phi(w x)^2 /
+    (Phi(w x)(1 - Phi(w x))) (McCullagh & Nelder 1989, section 4.3), checked at a point."""
+    import symfisher.derive.fisher as F
+
+    calls = []
+    real = F.tidy
+    monkeypatch.setattr(F, "tidy", lambda *a, **k: calls.append(a) or real(*a, **k))
+    m = get_model("probit_regression")
+    rep = derive_all(m, only=("fisher",))  # what verify asks: the score and Hessian needed, not shown
+    quiet = len(calls)
+    shown = derive_all(m, only=("score", "hessian", "fisher"))
+    assert quiet == 0 and len(calls) > 0, (quiet, len(calls))
+    (w,), (x,) = m.params, m.constants
+    z = w * x
+    phi = sp.exp(-z**2 / 2) / sp.sqrt(2 * sp.pi)
+    Phi = (1 + sp.erf(z / sp.sqrt(2))) / 2
+    want = x**2 * phi**2 / (Phi * (1 - Phi))
+    pt = {w: sp.Rational(3, 5), x: sp.Rational(-7, 4)}
+    for r in (rep, shown):
+        assert abs(float((r.get("fisher")[0, 0] - want).xreplace(pt).evalf(30))) < 1e-12

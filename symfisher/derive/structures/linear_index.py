@@ -139,9 +139,9 @@ class LinearIndexStructure(Structure):
         ix = linear_index(model) or found_index(model)
         return _Found(model, ix) if ix is not None else None
 
-    def score(self, model, f: _Found, **_):
+    def score(self, model, f: _Found, textbook: bool = True, **_):
         ix, red = f.ix, f.reduced
-        sd = score(red)
+        sd = score(red, textbook=textbook)  # (not shown, as in verify: the index model's score is not tidied)
         d = Derivation("score", f"Score of the {model.name} model")
         d = d.add(Step("Write down the log-density.", "the model", N.logf(model), (model.log_density,)),
                   _index_step(model, ix))
@@ -154,9 +154,9 @@ class LinearIndexStructure(Structure):
         d.extras["index"] = (red, sd.extras["raw"])
         return d.with_result(s)
 
-    def hessian(self, model, f: _Found, **_):
+    def hessian(self, model, f: _Found, textbook: bool = True, **_):
         ix, red = f.ix, f.reduced
-        hd = hessian(red, score(red, textbook=False).extras["raw"])
+        hd = hessian(red, score(red, textbook=False).extras["raw"], textbook=textbook)
         aaT = _outer(f.a)
         d = Derivation("hessian", f"Hessian of the {model.name} log-density").extend(hd)
         H = aaT * hd.result[0, 0].xreplace(f.back)
