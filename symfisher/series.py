@@ -346,7 +346,8 @@ def convergence_proof(term: sp.Expr, x: sp.Symbol, lo, model, limit: float | Non
             # series is dominated by n^k times the rest, and the rest's ratio test decides (no limit of a
             # ratio of logarithms, which costs SymPy seconds)
             logs, k = _linear_logs(a)
-            rest = a.xreplace({f: 1 for f in logs}) if logs else a
+            # the other top-level factors (a logarithm's powers dropped; the same logarithm elsewhere stays)
+            rest = sp.Mul(*[f for f in sp.Mul.make_args(a) if f.as_base_exp()[0] not in logs]) if logs else a
             # factor by factor first: the limit of a product is the product of the factors' limits when each
             # is a finite number (each found once, whatever its parameters are called); else the whole ratio
             L = _product_of_limits(rest)
