@@ -28,7 +28,7 @@ from .textbook_forms import (  # noqa: F401 (re-exported: one import for the dis
     _reversed, _scalar, _small, _why, combined, common_denominator, common_factor, conventional_sign, even_powers,
     exp_log_as_power, grouped_numerator, inner_combined, one_denominator, one_radical, positive_factors,
     simplest_number)
-from .textbook_letters import _repeats, distinct_letters, inner_products, page_letters  # noqa: F401
+from .textbook_letters import _repeats, distinct_letters, inner_products, page_letters, page_prose  # noqa: F401
 from .textbook_rewrites import (  # noqa: F401
     _by_denominator, _distributed, _double_minus, _random_upper, _upper_mapping, exp_rational, flat_fraction,
     log_powers, random_variables)

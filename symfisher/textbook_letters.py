@@ -3,6 +3,8 @@ information I, natural parameter eta, step delta, KL K) fall back to another con
 model already prints that one; linear indices shown as w^T x; a step that only restates the one before."""
 from __future__ import annotations
 
+import re
+
 import sympy as sp
 
 
@@ -69,6 +71,61 @@ def page_letters(derivations) -> dict:
         if new is not None:
             names.add(new)
             plan[letter] = (new, "symbol" if clash <= defined else "function")
+    plan.update(given_matrices(derivations))
+    return plan
+
+
+def _assignment(E, M):
+    """The values ``{symbol: number}`` that make the explicit matrix ``E`` (entries symbols or numbers)
+    the numeric matrix ``M``, or ``None`` when no consistent assignment does."""
+    if E.shape != M.shape:
+        return None
+    out = {}
+    for e, v in zip(E, M):
+        if isinstance(e, sp.Symbol):
+            if out.setdefault(e, v) != v:
+                return None
+        elif not (e.is_number and e == v):
+            return None
+    return out
+
+
+def given_matrices(derivations) -> dict:
+    """The page's name for a matrix the question gives (``{"M": ("Sigma", "matrix")}``): the engine writes a
+    given matrix as the placeholder ``M``; where it is a matrix the page names (the model's covariance
+    ``Sigma``, whose explicit entries are ``sigma_11, sigma_12, sigma_22``) at the very point at which the
+    page evaluates the Fisher information it multiplies, it is that matrix and the page calls it so:
+    ``I Sigma = Id``, not ``I M``. The point is proven, not assumed: the entries of the given matrix fix
+    the values of ``sigma_ij``, and the page's Fisher information at those values must be the numeric
+    matrix the step multiplies; otherwise the placeholder stays."""
+    from .model import explicit_matrix
+
+    mats = {}
+    for d in derivations:
+        for o in _shown(d):
+            for ms in o.atoms(sp.MatrixSymbol):
+                E = explicit_matrix(ms)
+                if E is not None:
+                    mats.setdefault(ms.name, E)
+    fishers = [d.result for d in derivations if d.quantity == "fisher" and isinstance(d.result, sp.MatrixBase)]
+    if not mats or not fishers:
+        return {}
+    plan = {}
+    for d in derivations:
+        for st in d.steps:
+            if not (isinstance(st.lhs, sp.Symbol) and _bare(st.lhs) and len(st.forms) == 1
+                    and isinstance(st.forms[0], sp.MatrixBase) and all(v.is_number for v in st.forms[0])):
+                continue
+            given = st.forms[0]
+            products = [f for o in d.steps for f in o.forms if isinstance(f, sp.MatMul) and len(f.args) == 2
+                        and isinstance(f.args[0], sp.MatrixBase) and f.args[1] == given]
+            for name, E in sorted(mats.items()):
+                values = _assignment(E, given)
+                if values is None or not products:
+                    continue
+                if any(F.shape == p.args[0].shape and F.xreplace(values) == p.args[0] for F in fishers for p in products):
+                    plan[st.lhs.name] = (name, "matrix")
+                    break
     return plan
 
 
@@ -88,7 +145,6 @@ def distinct_letters(d, plan=None):
     >>> e.steps[0].lhs, e.steps[0].reason
     (U(s), 'U = d ell/d theta')
     """
-    import re
     from dataclasses import replace
 
     from sympy.core.function import AppliedUndef
@@ -98,6 +154,7 @@ def distinct_letters(d, plan=None):
         return d
     symbol = {old: new for old, (new, kind) in plan.items() if kind == "symbol"}
     function = {old: new for old, (new, kind) in plan.items() if kind == "function"}
+    matrix = {old: new for old, (new, kind) in plan.items() if kind == "matrix"}
 
     def rename(o):
         if isinstance(o, sp.MatrixBase):
@@ -111,24 +168,12 @@ def distinct_letters(d, plan=None):
         new = {x: sp.Symbol(subscripted(x.name), **x.assumptions0) for x in o.free_symbols
                if subscripted(x.name) != x.name and not _bare(x) and not isinstance(x, sp.Dummy)}
         new.update({x: sp.Symbol(function[x.name]) for x in o.free_symbols if x.name in function and _bare(x)})
+        new.update({x: sp.Symbol(matrix[x.name]) for x in o.free_symbols if x.name in matrix and _bare(x)})
         return o.xreplace(new) if new else o
 
     def subscripted(name):  # delta_eta, the displacement of the index eta, follows it: delta_zeta
         head, *subs = name.split("_")
         return "_".join([symbol.get(head, head)] + [symbol.get(t, t) for t in subs])
-
-    def words(text, old, new, kind, shows=False):
-        """The letter ``old`` standing alone in ``text`` as ``new``. A renamed symbol: where it is not
-        applied (``eta(theta)`` is the function's). A renamed function: where it is applied (``s(theta)``)
-        and, in a derivation that shows it, where it stands in a formula (``E[s]``, ``Cov(T, s)``, ``s = J^T T``),
-        not in a sentence, which names a parameter (``with respect to s``)."""
-        def formula(m):
-            before, after = text[:m.start()].rstrip()[-1:], text[m.end():].lstrip()[:1]
-            if kind == "symbol" or after == "(" or (shows and (before in "[(,=+-*/^" or after in "])=,+-*/^")):
-                return (m.group(1) or "") + new
-            return m.group(0)
-        return re.sub(r"(\\?)(?<![A-Za-z'])" + old + r"(?![A-Za-z'])" if len(old) > 1
-                      else r"()(?<![A-Za-z\\'])" + old + r"(?![A-Za-z'])", formula, text)
 
     objs = _shown(d)  # a derivation that shows the renamed function: its formulas in words use the letter for it
     showing = {old for old in function if any(type(f).__name__ == old for o in objs for f in o.atoms(AppliedUndef))
@@ -140,21 +185,48 @@ def distinct_letters(d, plan=None):
         for old, (new, kind) in plan.items():
             fn = any(type(f).__name__ == old for o in shown for f in o.atoms(AppliedUndef))
             sym = any(x.name == old for o in shown for x in o.free_symbols)
-            if kind == "symbol" and fn and sym:
+            if kind == "symbol" and fn and sym or kind == "matrix":
                 continue  # the step shows both objects: its words name the one that keeps the letter
+                # (a given matrix is named in its formulas only: the words say "the given matrix")
             shows = old in showing
-            statement, reason = words(statement, old, new, kind, shows), words(reason, old, new, kind, shows)
+            statement, reason = _letter_words(statement, old, new, kind, shows), _letter_words(reason, old, new, kind, shows)
         steps.append(replace(st, statement=statement, reason=reason, lhs=rename(st.lhs),
                              forms=tuple(rename(f) for f in st.forms)))
 
     def prose(text):  # notes and failures show no objects: their letters follow the plan
-        for old, (new, kind) in plan.items():
-            text = words(text, old, new, kind)
-        return text
+        return page_prose(text, plan)
 
     failures = tuple(replace(f, step=prose(f.step), reason=prose(f.reason)) for f in d.failures)
     return replace(d, steps=tuple(steps), result=rename(d.result), failures=failures,
                    notes=tuple(prose(n) for n in d.notes))
+
+
+def _letter_words(text, old, new, kind, shows=False):
+    """The letter ``old`` standing alone in ``text`` as ``new``. A renamed symbol: where it is not
+    applied (``eta(theta)`` is the function's). A renamed function: where it is applied (``s(theta)``)
+    and, in a derivation that shows it, where it stands in a formula (``E[s]``, ``Cov(T, s)``, ``s = J^T T``),
+    not in a sentence, which names a parameter (``with respect to s``)."""
+    def formula(m):
+        before, after = text[:m.start()].rstrip()[-1:], text[m.end():].lstrip()[:1]
+        if kind == "symbol" or after == "(" or (shows and (before in "[(,=+-*/^" or after in "])=,+-*/^")):
+            return (m.group(1) or "") + new
+        return m.group(0)
+    return re.sub(r"(\\?)(?<![A-Za-z'])" + old + r"(?![A-Za-z'])" if len(old) > 1
+                  else r"()(?<![A-Za-z\\'])" + old + r"(?![A-Za-z'])", formula, text)
+
+
+def page_prose(text: str, plan: dict) -> str:
+    """Prose that shows no objects (a failure, a note, a command's summary of the steps that failed)
+    with the page's letters (:func:`page_letters`): ``the Fisher information I(eta)`` reads
+    ``I(zeta)`` on a page that names its linear index ``zeta``.
+
+    >>> page_prose("I = a a^T I(eta), with a = d eta/d theta", {"eta": ("zeta", "symbol")})
+    'I = a a^T I(zeta), with a = d zeta/d theta'
+    """
+    for old, (new, kind) in (plan or {}).items():
+        if kind != "matrix":  # a given matrix is named in formulas only (given_matrices)
+            text = _letter_words(text, old, new, kind)
+    return text
 
 
 def inner_products(form):

@@ -119,9 +119,16 @@ def _valid_mathml(s: str) -> bool:
 def _convert(latex: str, display: bool) -> str | None:
     from latex2mathml.converter import convert as _l2m  # only when HTML is written
 
+    from ..limits import StepFailed
+
     src = (r"\displaystyle " + latex) if display else latex
     try:
         out = _l2m(src)
+    except StepFailed:
+        # the command's time limit ran out while converting (an alarm is not a property of the LaTeX):
+        # it passes, so that no fallback for this string is cached for the rest of the process and the
+        # same page renders to the same bytes whatever the load
+        raise
     except Exception:  # latex2mathml raises a variety of its own errors
         return None
     return out if _valid_mathml(out) else None
@@ -130,8 +137,12 @@ def _convert(latex: str, display: bool) -> str | None:
 def _sympy_mathml(obj, display: bool) -> str | None:
     if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
         return None
+    from ..limits import StepFailed
+
     try:
         inner = sp.mathml(obj, printer="presentation")
+    except StepFailed:  # a time limit, not a property of the object (see _convert)
+        raise
     except Exception:
         return None
     wrap = '<math xmlns="%s" display="inline">%s%s%s</math>' % (
@@ -358,7 +369,7 @@ def _clean_svg(svg: str) -> str | None:
 
 
 def _figure(name: str, fig) -> str | None:
-    caption = "<figcaption>%s</figcaption>" % prose_html(fig.caption or name)
+    caption = "<figcaption>%s</figcaption>" % prose_html(textbook_prose(fig.caption or name))
     if fig.svg:
         svg = _clean_svg(fig.svg)
         if svg is not None:

@@ -680,7 +680,7 @@ def _figure(name: str, fig, settings: RenderSettings) -> str | None:
     path = fig.pdf_path or fig.png_path
     if not path:
         return None
-    caption = _inline_prose(fig.caption or name)
+    caption = _inline_prose(textbook_prose(fig.caption or name))  # its formulas as math, as a check name's
     if not _SAFE_PATH.fullmatch(path):
         return "\\par\\noindent\\textit{Figure %s omitted: its path cannot be used in LaTeX.}" % (
             latex_escape_text(name)

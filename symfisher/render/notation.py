@@ -20,6 +20,8 @@ math, so reasons read as mathematics. Everything it produces is checked with
 'definition: $\\mathcal{I} = E[s s^{\\mathsf{T}}]$'
 >>> textbook_prose("Sigma**(-1) written out")
 '$\\Sigma^{-1}$ written out'
+>>> textbook_prose("I(0.3), derived closed form")
+'$\\mathcal{I}(0.3)$, derived closed form'
 """
 from __future__ import annotations
 
@@ -207,11 +209,11 @@ _FUNCS = {
 }
 # a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
 _TOKEN = re.compile(
-    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
+    r"\*\*|->|\|\||[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
     r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,;'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
-_OPS = set("=+-*/^[]~_<>") | {"**", "->"}
+_OPS = set("=+-*/^[]~_<>") | {"**", "->", "||"}
 
 
 def _is_formula_word(tok: str) -> bool:
@@ -280,6 +282,8 @@ def _math_of_run(run: str) -> str:
             out.append(unicode_to_latex_math(t))
         elif t == "->":
             out.append(r"\to ")
+        elif t == "||":  # KL(p || q): the divergence of the first from the second
+            out.append(r"\,\|\, ")
         elif t == "|" and 0 < i < len(toks) - 1 and toks[i - 1].isspace() and toks[i + 1].isspace():
             out.append(r"\mid ")  # E[g | x]: a condition, spaced as one
         elif t == "~":
@@ -430,7 +434,8 @@ def _convert_run(s: str, is_safe_math) -> str:
             return lead + _convert_run(s[:cut], is_safe_math) + _words(s[cut:]) + tail
     # a lone letter is a symbol ("with respect to p", "n iid observations"), except the article a
     has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s)) \
-        or (len(s) == 1 and s.isalpha() and s not in "aA")
+        or (len(s) == 1 and s.isalpha() and s not in "aA") \
+        or re.search(r"(?<![A-Za-z])I(?:_[A-Za-z0-9]+)?\(", s) is not None  # the information at a point: I(0.3)
     balanced = s.count("(") == s.count(")") and s.count("[") == s.count("]")
     dangling = re.match(r"^[=+*/^]|.*[=+\-/^]$|.*(?<![A-Za-z0-9])\*$", s)
     if s and has_op and balanced and not dangling and re.search(r"[A-Za-z0-9]", s):

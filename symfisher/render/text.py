@@ -170,8 +170,12 @@ def _pretty_form(obj: Any, settings: RenderSettings) -> prettyForm:
     if isinstance(obj, str):
         return prettyForm(obj)
     pp = TextbookPrettyPrinter({"use_unicode": True, "wrap_line": False, "num_columns": settings.text_width})
+    from ..limits import StepFailed
+
     try:
         return pp._print(obj)
+    except StepFailed:  # a time limit ran out meanwhile: not a reason to print another form
+        raise
     except Exception:  # a type the pretty printer does not know
         return prettyForm(_sstr(obj))
 
