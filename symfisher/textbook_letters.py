@@ -72,7 +72,138 @@ def page_letters(derivations) -> dict:
             names.add(new)
             plan[letter] = (new, "symbol" if clash <= defined else "function")
     plan.update(given_matrices(derivations))
+    plan.update({name: (k, "vector") for name, k in page_vectors(derivations).items()})
+    plan.update({name: (k, "column") for d in derivations for st in d.steps for name, k in _named_columns(st)})
     return plan
+
+
+def page_vectors(derivations) -> dict:
+    """The vectors a page shows, ``{name: length}``: each column of a matrix expression (``x``, ``mu``,
+    ``r = x - mu``, a step ``delta``: d x 1 matrix symbols) and the two vectors of a linear index
+    ``w^T x`` (:class:`~symfisher.derive.notation.InnerProduct`, from its entries ``w_1 x_1 + w_2 x_2``
+    before they are folded). They are printed bold (:func:`vector_arguments`, the printers), their
+    entries ``mu_1``, ``x_2`` stay scalars.
+
+    >>> import sympy as sp
+    >>> from symfisher.derivation import Derivation, Step
+    >>> w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
+    >>> mu = sp.MatrixSymbol("mu", 2, 1)
+    >>> page_vectors([Derivation("s", "S", steps=(Step("", "", None, (sp.exp(w1*x1 + w2*x2), mu)),))])
+    {'mu': 2, 'w': 2, 'x': 2}
+    """
+    from .derive.notation import InnerProduct, inner_product_names
+
+    out = {}
+    for d in derivations:
+        for st in d.steps:  # a name given a column of numbers or entries: an eigenvector v_1, a step Delta
+            for name, k in _named_columns(st):
+                out.setdefault(name.partition("_")[0], k)
+        for o in _shown(d):
+            for ms in o.atoms(sp.MatrixSymbol):
+                if ms.shape[1] == 1 and ms.shape[0] != 1 and ms.shape[0].is_Integer:
+                    out.setdefault(ms.name, int(ms.shape[0]))
+            for a in o.atoms(sp.Add, InnerProduct):
+                a = a.args[0] if isinstance(a, InnerProduct) else a
+                names = inner_product_names(a)
+                if names is not None:
+                    for n in names:
+                        out.setdefault(n, len(a.args))
+    return dict(sorted(out.items()))
+
+
+def _column(form):
+    return isinstance(form, sp.MatrixBase) and form.cols == 1 and form.rows > 1
+
+
+def _named_columns(st):
+    """``(name, length)`` of each symbol a step gives a column vector: its left-hand side
+    (``Delta = (-1/5, -1/5)``) and the left side of an equation among its forms (``v_1 = (...)``)."""
+    out = []
+    if isinstance(st.lhs, sp.Symbol) and st.forms and all(_column(f) for f in st.forms if isinstance(f, sp.MatrixBase)) \
+            and _column(st.forms[-1]):
+        out.append((st.lhs.name, st.forms[-1].rows))
+    for f in st.forms:
+        if isinstance(f, sp.Equality) and isinstance(f.lhs, sp.Symbol) and _column(f.rhs):
+            out.append((f.lhs.name, f.rhs.rows))
+    return out
+
+
+def vector_step(st, named: dict):
+    """Step ``st`` with each symbol the page gives a column vector (``named``, ``{name: length}``)
+    written as that vector (a d x 1 matrix symbol, printed bold) where it is named: ``v_1 = (...)``
+    as the first eigenvector, not a component; ``Delta_nat`` in the line that defines it too."""
+    from dataclasses import replace
+
+    if not named:
+        return st
+    lhs = st.lhs
+    if isinstance(lhs, sp.Symbol) and lhs.name in named:
+        lhs = sp.MatrixSymbol(lhs.name, named[lhs.name], 1)
+    forms = tuple(sp.Eq(sp.MatrixSymbol(f.lhs.name, named[f.lhs.name], 1), f.rhs, evaluate=False)
+                  if isinstance(f, sp.Equality) and isinstance(f.lhs, sp.Symbol) and f.lhs.name in named else f
+                  for f in st.forms)
+    return replace(st, lhs=lhs, forms=forms)
+
+
+def vector_names(vectors) -> frozenset:
+    """The names written bold in a page's prose: its vectors, and the random vector ``X`` of a data
+    vector ``x`` (``E[(X - mu)(X - mu)^T]``).
+
+    >>> sorted(vector_names({"mu": 2, "x": 2}))
+    ['X', 'mu', 'x']
+    """
+    out = set(vectors)
+    out |= {n.upper() for n in vectors if len(n) == 1 and n.islower()}
+    return frozenset(out)
+
+
+def vector_arguments(obj, vectors: dict):
+    """``obj`` with each run of a page vector's entries among a named function's arguments written as the
+    vector: ``I(mu_1, mu_2)`` reads ``I(mu)``, ``ell(x_1, x_2, mu_1, mu_2)`` reads ``ell(x, mu)`` and
+    ``g(y, w_1, w_2)`` reads ``g(y, w)`` (the vector a d x 1 matrix symbol, printed bold). Only the whole
+    run ``name_1, ..., name_k`` of a vector of length ``k``, in order; a function inside a derivative
+    keeps its entries (the derivative is taken in one of them). Display only: nothing is evaluated.
+
+    >>> import sympy as sp
+    >>> m1, m2 = sp.symbols("mu_1 mu_2", real=True)
+    >>> vector_arguments(sp.Function("I")(m1, m2), {"mu": 2})
+    I(mu)
+    """
+    from sympy.core.function import AppliedUndef
+
+    if not vectors or not isinstance(obj, sp.Basic):
+        return obj
+    if isinstance(obj, sp.MatrixBase):
+        return obj.applyfunc(lambda e: vector_arguments(e, vectors))
+
+    def folded(args):
+        out, i = [], 0
+        while i < len(args):
+            a = args[i]
+            head, _, sub = a.name.rpartition("_") if isinstance(a, sp.Symbol) else ("", "", "")
+            k = vectors.get(head)
+            if k is not None and sub == "1" and i + k <= len(args) and all(
+                    isinstance(b, sp.Symbol) and b.name == f"{head}_{j}" for j, b in enumerate(args[i:i + k], 1)):
+                out.append(sp.MatrixSymbol(head, k, 1))
+                i += k
+                continue
+            out.append(a)
+            i += 1
+        return tuple(out)
+
+    def walk(e):
+        if isinstance(e, (sp.Derivative, sp.Subs)) or not e.args or e.is_Atom:
+            return e
+        if isinstance(e, AppliedUndef) and type(e).__name__ != "KL":
+            args = folded(e.args)
+            if args != e.args:
+                return e.func(*args)
+        args = tuple(walk(a) for a in e.args)
+        if args == e.args:
+            return e
+        return e.func(*args, evaluate=False) if isinstance(e, (sp.Add, sp.Mul, sp.Pow)) else e.func(*args)
+
+    return walk(obj)
 
 
 def _assignment(E, M):
@@ -185,7 +316,7 @@ def distinct_letters(d, plan=None):
         for old, (new, kind) in plan.items():
             fn = any(type(f).__name__ == old for o in shown for f in o.atoms(AppliedUndef))
             sym = any(x.name == old for o in shown for x in o.free_symbols)
-            if kind == "symbol" and fn and sym or kind == "matrix":
+            if kind == "symbol" and fn and sym or kind in ("matrix", "vector", "column"):
                 continue  # the step shows both objects: its words name the one that keeps the letter
                 # (a given matrix is named in its formulas only: the words say "the given matrix")
             shows = old in showing
@@ -224,7 +355,7 @@ def page_prose(text: str, plan: dict) -> str:
     'I = a a^T I(zeta), with a = d zeta/d theta'
     """
     for old, (new, kind) in (plan or {}).items():
-        if kind != "matrix":  # a given matrix is named in formulas only (given_matrices)
+        if kind not in ("matrix", "vector", "column"):  # named in formulas only (given_matrices, page_vectors)
             text = _letter_words(text, old, new, kind)
     return text
 

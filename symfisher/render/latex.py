@@ -109,6 +109,14 @@ class SymfisherLatexPrinter(LatexPrinter):
             return shown
         return super()._print_Symbol(expr, style=style)
 
+    def _print_MatrixSymbol(self, expr, style="plain"):
+        # a vector (a d x 1 matrix symbol: x, mu, r = x - mu, a step delta) is bold, as textbooks write
+        # vectors; a matrix (Sigma, I) and the entries of a vector (mu_1) are not
+        tex = self._print_Symbol(expr)
+        if expr.shape[1] == 1 and expr.shape[0] != 1:
+            return vector_latex(tex)
+        return tex
+
     def _print_Derivative(self, expr):
         # a function of the data and the parameter is differentiated partially, whatever the data's
         # type: SymPy writes d/dp l(x, p) for an integer x but a partial for a real one
@@ -270,6 +278,19 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def vector_latex(tex: str) -> str:
+    r"""The LaTeX ``tex`` of a name printed as a vector: bold, its scripts not (``\boldsymbol{\mu}``,
+    ``\boldsymbol{x}_{i}``); ``\boldsymbol`` keeps Greek and Latin letters alike bold italic.
+
+    >>> vector_latex(r"\mu"), vector_latex("x_{i}")
+    ('\\boldsymbol{\\mu}', '\\boldsymbol{x}_{i}')
+    """
+    m = re.match(r"(\\[A-Za-z]+|[A-Za-z])(.*)$", tex)
+    if m is None:
+        return tex
+    return r"\boldsymbol{%s}%s" % m.groups()
 
 
 @lru_cache(maxsize=32)
