@@ -73,7 +73,7 @@ def test_expectations_are_of_the_random_variable_and_values_stay_lower_case(shee
     md = sheets["04_gaussian_matrix_fisher"]
     r = r"(\boldsymbol{X} - \boldsymbol{\mu})"  # the random vector, bold
     assert rf"$E[{r}{r}^{{\mathsf{{T}}}}] = \Sigma$" in md and r"the covariance of $\boldsymbol{X}$ is $\Sigma$" in md
-    assert r"linear in $X$, and $E[X] = \mu$" in md
+    assert r"linear in $\boldsymbol{X}$, and $E[\boldsymbol{X}] = \boldsymbol{\mu}$" in md
     kl = sheets["05_kl_curvature"]
     assert r"E\left[X \log{\left(p_{1} \right)} - X \log{\left(p_{2} \right)}" in kl
     assert r"\mathrm{KL}\left(p \,\|\, p + \delta_{p}\right) &= E\left[\ell\left(X, p\right) - \ell\left(X, p + \delta_{p}\right)\right]" in kl
