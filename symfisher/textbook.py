@@ -30,7 +30,7 @@ from .textbook_forms import (  # noqa: F401 (re-exported: one import for the dis
     simplest_number)
 from .textbook_letters import (  # noqa: F401
     _repeats, distinct_letters, inner_products, page_letters, page_prose, vector_arguments, vector_names,
-    vector_step)
+    vector_sets, vector_step)
 from .textbook_rewrites import (  # noqa: F401
     _by_denominator, _distributed, _double_minus, _random_upper, _upper_mapping, exp_rational, flat_fraction,
     log_powers, random_variables)
@@ -375,7 +375,8 @@ def textbook_derivation(d, random=(), letters=None):
     notes = tuple("\n\n".join(prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     if vectors:  # a run of a vector's entries among a function's arguments: the (bold) vector, I(mu)
         steps = [vector_step(replace(st, lhs=vector_arguments(st.lhs, vectors),
-                                     forms=tuple(vector_arguments(f, vectors) for f in st.forms)), columns) for st in steps]
+                                     forms=vector_sets(tuple(vector_arguments(f, vectors) for f in st.forms), vectors)), columns)
+                 for st in steps]
         result = vector_arguments(result, vectors)
     return replace(d, title=prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)

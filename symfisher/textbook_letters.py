@@ -145,6 +145,34 @@ def vector_step(st, named: dict):
     return replace(st, lhs=lhs, forms=forms)
 
 
+def vector_sets(forms: tuple, vectors: dict) -> tuple:
+    """The assumptions ``x_1 in R, x_2 in R`` of a page's vector ``x`` (the whole run of its entries, in
+    order, over one set) as the one statement ``x in R^2``, as a textbook states them.
+
+    >>> import sympy as sp
+    >>> m1, m2 = sp.symbols("mu_1 mu_2", real=True)
+    >>> vector_sets((sp.Contains(m1, sp.S.Reals, evaluate=False), sp.Contains(m2, sp.S.Reals, evaluate=False)), {"mu": 2})
+    (Contains(mu, ProductSet(Reals, Reals)),)
+    """
+    out, i = [], 0
+    forms = tuple(forms)
+    while i < len(forms):
+        f = forms[i]
+        if isinstance(f, sp.Contains) and isinstance(f.args[0], sp.Symbol):
+            head, _, sub = f.args[0].name.rpartition("_")
+            k = vectors.get(head)
+            run = forms[i:i + k] if k is not None and sub == "1" else ()
+            if run and len(run) == k and all(isinstance(g, sp.Contains) and isinstance(g.args[0], sp.Symbol)
+                                             and g.args[0].name == f"{head}_{j}" and g.args[1] == f.args[1]
+                                             for j, g in enumerate(run, 1)):
+                out.append(sp.Contains(sp.MatrixSymbol(head, k, 1), sp.ProductSet(*[f.args[1]] * k), evaluate=False))
+                i += k
+                continue
+        out.append(f)
+        i += 1
+    return tuple(out)
+
+
 def vector_names(vectors) -> frozenset:
     """The names written bold in a page's prose: its vectors, and the random vector ``X`` of a data
     vector ``x`` (``E[(X - mu)(X - mu)^T]``).
