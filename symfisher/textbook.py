@@ -35,9 +35,25 @@ from .textbook_rewrites import (  # noqa: F401
     _by_denominator, _distributed, _double_minus, _random_upper, _upper_mapping, exp_rational, flat_fraction,
     log_powers, random_variables)
 
-__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "page_letters",
+__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "page_letters", "step_name",
            "textbook_derivation"]
 
+
+
+#: the reader's names of the engine's quantities, where a failure names the step by its key
+_STEP_NAMES = {"score": "the score", "hessian": "the Hessian", "fisher": "the Fisher information",
+               "cramer_rao": "the Cramér–Rao bound", "kl": "the KL divergence", "kl_taylor": "the Taylor expansion of KL",
+               "jeffreys": "the Jeffreys prior", "expected_score": "the expected score"}
+
+
+def step_name(step: str) -> str:
+    """A failed step as a reader names it: ``cramer_rao`` -> ``the Cramér–Rao bound``; any other text
+    as it is.
+
+    >>> step_name("cramer_rao"), step_name("jeffreys"), step_name("the log-partition")
+    ('the Cramér–Rao bound', 'the Jeffreys prior', 'the log-partition')
+    """
+    return _STEP_NAMES.get(step, step)
 
 
 def _established(st, forms) -> dict:
@@ -371,7 +387,7 @@ def textbook_derivation(d, random=(), letters=None):
                     1e-5 * max(abs(float(result)), 1e-300):
                 result = b
     result = inner_products(result)
-    failures = tuple(Failure(prose(f.step), prose(f.reason)) for f in d.failures)
+    failures = tuple(Failure(prose(step_name(f.step)), prose(f.reason)) for f in d.failures)
     notes = tuple("\n\n".join(prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
     if vectors:  # a run of a vector's entries among a function's arguments: the (bold) vector, I(mu)
         steps = [vector_step(replace(st, lhs=vector_arguments(st.lhs, vectors),

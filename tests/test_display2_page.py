@@ -125,6 +125,7 @@ def test_failure_summary_uses_the_page_letters(monkeypatch, capsys):
     summary = out.split("Steps that could not be completed:")[1]
     assert "ℐ(ζ)" in summary and "ℐ(η)" not in summary and "I(eta)" not in summary
     assert "a = d ζ/d θ" in summary  # the vector a the rank-one information is built from, defined
+    assert "  - the Cramér–Rao bound: " in summary and "cramer rao" not in out  # the step by its name, not its key
     sections = out.split("Steps that could not be completed:")[0]
     assert "ℐ(ζ)" in sections and "ℐ(η)" not in sections
 
