@@ -39,8 +39,8 @@ def md_prose(text: str, in_table: bool = False) -> str:
     for kind, s in split_prose(" ".join(text.split())):
         if kind == "math":
             s = markup_math(s)
-            if in_table:
-                s = s.replace("|", r"\vert ")
+            if in_table:  # a bar would end the cell: the norm bar \| as \Vert first, then a single bar
+                s = s.replace(r"\|", r"\Vert ").replace("|", r"\vert ")
             out.append("$" + s + "$")
         else:
             out.append(_md_escape(s))
