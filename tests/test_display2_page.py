@@ -165,3 +165,15 @@ def test_a_time_limit_inside_a_renderer_fallback_is_not_swallowed(monkeypatch):
 
     with pytest.raises(StepTimeout):
         text._pretty_form(Alarmed("q"), text.DEFAULT_SETTINGS)
+
+
+def test_a_list_of_equations_aligns_when_a_right_side_is_a_symbol():
+    """``f(0, p) = 1 - p`` and ``f(1, p) = p`` align at their equals signs (SymPy's Symbol is a Boolean
+    too, which sent ``f(1, p) = p`` to a line of its own)."""
+    from symfisher.derivation import Step
+    from symfisher.render.latex import equation_rows
+
+    p, f = sp.Symbol("p"), sp.Function("f")
+    rows = equation_rows(Step("The probabilities of the outcomes.", "", None,
+                              (sp.Eq(f(0, p), 1 - p, evaluate=False), sp.Eq(f(1, p), p, evaluate=False))))
+    assert [tuple(r[:3]) for r in rows] == [(r"f\left(0, p\right)", "=", "1 - p"), (r"f\left(1, p\right)", "=", "p")]

@@ -477,7 +477,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
             continue
-        if not headed and isinstance(form, (sp.Equality, Approx)) and not isinstance(form.rhs, Boolean):
+        if not headed and isinstance(form, (sp.Equality, Approx)) and is_value(form.rhs):
+            # (a symbol is a value although SymPy's Symbol is a Boolean too: f(1, p) = p aligns with f(0, p) = 1 - p)
             # a list of equations with no line heading it: aligned at their equals signs
             rows.append(Row(latex_of(form.lhs, settings), "=" if isinstance(form, sp.Equality) else r"\approx",
                             latex_of(form.rhs, settings), form.rhs, form.lhs))
