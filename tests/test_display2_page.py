@@ -72,6 +72,8 @@ def test_the_given_matrix_is_named_sigma_not_m(page):
         times = doc.split("The Fisher matrix times the given matrix")[1].split("eigen-directions")[0]
         assert "M &=" not in times and r"\mathcal{I} M" not in times and "M =" not in times
     assert "ℐ Σ" in txt or "ℐ⋅Σ" in txt
+    # the terminal reads the quadratic form as the LaTeX does: (x - μ)ᵀ Σ⁻¹ (x - μ), not (-μᵀ + xᵀ) Σ^-1 (-μ + x)
+    assert "(x - μ)ᵀ⋅Σ⁻¹⋅(x - μ)" in txt and "-μ + x" not in txt
 
 
 def test_a_given_matrix_that_is_not_the_page_matrix_keeps_its_placeholder(page):
