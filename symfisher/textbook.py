@@ -28,14 +28,32 @@ from .textbook_forms import (  # noqa: F401 (re-exported: one import for the dis
     _reversed, _scalar, _small, _why, combined, common_denominator, common_factor, conventional_sign, even_powers,
     exp_log_as_power, grouped_numerator, inner_combined, one_denominator, one_radical, positive_factors,
     simplest_number)
-from .textbook_letters import _repeats, distinct_letters, inner_products, page_letters  # noqa: F401
+from .textbook_letters import (  # noqa: F401
+    _repeats, distinct_letters, inner_products, page_letters, page_prose, vector_arguments, vector_names,
+    vector_sets, vector_step)
 from .textbook_rewrites import (  # noqa: F401
     _by_denominator, _distributed, _double_minus, _random_upper, _upper_mapping, exp_rational, flat_fraction,
     log_powers, random_variables)
 
-__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "page_letters",
+__all__ = ["conventional_sign", "even_powers", "one_radical", "exp_log_as_power", "page_letters", "step_name",
            "textbook_derivation"]
 
+
+
+#: the reader's names of the engine's quantities, where a failure names the step by its key
+_STEP_NAMES = {"score": "the score", "hessian": "the Hessian", "fisher": "the Fisher information",
+               "cramer_rao": "the Cramér–Rao bound", "kl": "the KL divergence", "kl_taylor": "the Taylor expansion of KL",
+               "jeffreys": "the Jeffreys prior", "expected_score": "the expected score"}
+
+
+def step_name(step: str) -> str:
+    """A failed step as a reader names it: ``cramer_rao`` -> ``the Cramér–Rao bound``; any other text
+    as it is.
+
+    >>> step_name("cramer_rao"), step_name("jeffreys"), step_name("the log-partition")
+    ('the Cramér–Rao bound', 'the Jeffreys prior', 'the log-partition')
+    """
+    return _STEP_NAMES.get(step, step)
 
 
 def _established(st, forms) -> dict:
@@ -228,7 +246,15 @@ def textbook_derivation(d, random=(), letters=None):
     from .derivation import Failure, Step
     from .render.notation import textbook_prose
 
-    d = distinct_letters(d, letters)
+    plan = page_letters([d]) if letters is None else letters
+    d = distinct_letters(d, plan)
+    vectors = {name: k for name, (k, kind) in plan.items() if kind == "vector"}
+    columns = {name: k for name, (k, kind) in plan.items() if kind == "column"}
+    bold = vector_names(vectors)
+
+    def prose(text):  # the engine's formulas as math, the page's vectors bold
+        return textbook_prose(text, vectors=bold)
+
     upper = _upper_mapping(d, random)
     steps, said = [], set()
     logistic = not _names_sigma(d)  # sigma(u) only where no symbol is printed sigma already
@@ -249,7 +275,7 @@ def textbook_derivation(d, random=(), letters=None):
             if (st.statement, st.reason) in said:
                 continue
             said.add((st.statement, st.reason))
-        reason = textbook_prose(st.reason)
+        reason = prose(st.reason)
         forms, inner = [], []
         for f in st.forms:
             f, flipped = _summands(f)
@@ -334,7 +360,7 @@ def textbook_derivation(d, random=(), letters=None):
         st = replace(st, forms=tuple(inner_products(f) for f in st.forms))
         if _repeats(st, steps[-1] if steps else None):
             continue  # a line that only restates the line before (no constant factor to drop): omitted
-        steps.append(replace(st, statement=_sentence(textbook_prose(st.statement)), reason=reason))
+        steps.append(replace(st, statement=_sentence(prose(st.statement)), reason=reason))
         last = st.expr
         if isinstance(last, (sp.Expr, sp.MatrixBase)):
             new, flipped = conventional_sign(last)
@@ -361,9 +387,14 @@ def textbook_derivation(d, random=(), letters=None):
                     1e-5 * max(abs(float(result)), 1e-300):
                 result = b
     result = inner_products(result)
-    failures = tuple(Failure(textbook_prose(f.step), textbook_prose(f.reason)) for f in d.failures)
-    notes = tuple("\n\n".join(textbook_prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
-    return replace(d, title=textbook_prose(d.title), steps=tuple(steps), result=result, failures=failures,
+    failures = tuple(Failure(prose(step_name(f.step)), prose(f.reason)) for f in d.failures)
+    notes = tuple("\n\n".join(prose(" ".join(p.split())) for p in n.split("\n\n")) for n in d.notes)
+    if vectors:  # a run of a vector's entries among a function's arguments: the (bold) vector, I(mu)
+        steps = [vector_step(replace(st, lhs=vector_arguments(st.lhs, vectors),
+                                     forms=vector_sets(tuple(vector_arguments(f, vectors) for f in st.forms), vectors)), columns)
+                 for st in steps]
+        result = vector_arguments(result, vectors)
+    return replace(d, title=prose(d.title), steps=tuple(steps), result=result, failures=failures,
                    notes=notes)
 
 

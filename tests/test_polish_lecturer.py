@@ -138,7 +138,7 @@ def test_results_are_named_by_their_left_hand_side(sheets):
     assert "**Result.**\n\n$$\n\\begin{aligned}\n\\mathcal{I}\\left(p\\right) &= \\frac{1}{p \\left(1 - p\\right)}" in md
     # the result in the form its step arrived at: Sigma^{-1} with its determinant in front
     md = sheets["04_gaussian_matrix_fisher"][0]
-    assert ("**Result.**\n\n$$\n\\begin{aligned}\n\\mathcal{I}\\left(\\mu_{1}, \\mu_{2}\\right) &= "
+    assert ("**Result.**\n\n$$\n\\begin{aligned}\n\\mathcal{I}\\left(\\boldsymbol{\\mu}\\right) &= "
             "\\frac{1}{\\sigma_{11} \\sigma_{22} - \\sigma_{12}^{2}} \\begin{pmatrix}\\sigma_{22} & - \\sigma_{12}") in md
 
 
@@ -196,12 +196,12 @@ def test_a_rounded_value_reads_approximately(sheets):
 
 def test_logistic_regression_reads_with_sigma(sheets):
     md = sheets["07_empirical_fisher_vs_hessian"][0]
-    s = r"\sigma\left(w^{\mathsf{T}} x\right)"  # the linear index as the inner product (tests/test_polish_names.py)
+    s = r"\sigma\left(\boldsymbol{w}^{\mathsf{T}} \boldsymbol{x}\right)"  # the linear index as the inner product of two (bold) vectors
     assert rf"&= \left(y - {s}\right) \begin{{pmatrix}}x_{{1}}\\x_{{2}}\end{{pmatrix}}" in md
     assert (rf"&= - {s} \left(1 - {s}\right) \begin{{pmatrix}}x_{{1}}^{{2}} & x_{{1}} x_{{2}}\\"
             rf"x_{{1}} x_{{2}} & x_{{2}}^{{2}}\end{{pmatrix}}") in md
     assert r"\sigma(u) = 1/(1 + e^{-u})" in md  # the symbol is defined where it first appears
-    assert r"\sigma(w \cdot x)" not in md and r"\sigma(w^{\mathsf{T}} x)" in md
+    assert r"\sigma(w \cdot x)" not in md and r"\sigma(\boldsymbol{w}^{\mathsf{T}} \boldsymbol{x})" in md
     # no sigma where a symbol is already printed sigma (the normal mean's standard deviation)
     assert r"\sigma\left(" not in sheets["02_additivity"][0]
 

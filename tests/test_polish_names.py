@@ -100,8 +100,9 @@ def test_the_linear_index_and_the_natural_parameter_have_two_letters(logistic):
     assert "η(η)" not in text(fisher) and "η(ζ)" in text(fisher)
     assert "linear index ζ" in text(score) and "linear index η" not in text(score) + text(fisher)
     # the index introduced as the inner product, and sigma(w^T x) is the literature's logistic score
-    assert r"\zeta = w^{\mathsf{T}} x" in page or r"\zeta &= w^{\mathsf{T}} x" in page
-    assert r"\sigma\left(w^{\mathsf{T}} x\right)" in page and r"\sigma\left(w_{1} x_{1}" not in page
+    wx = r"\boldsymbol{w}^{\mathsf{T}} \boldsymbol{x}"  # two vectors: bold
+    assert rf"\zeta = {wx}" in page or rf"\zeta &= {wx}" in page
+    assert rf"\sigma\left({wx}\right)" in page and r"\sigma\left(w_{1} x_{1}" not in page
     assert "exp(-w^T x)" in report.model.parameterization and "+ ... +" not in report.model.parameterization
     w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
     y = [v for v in report.model.data if v.name == "y"][0]

@@ -54,7 +54,8 @@ def test_bivariate_normal_score_entries_are_sigma_inverse_times_the_residual(she
 
 def test_log_density_quadratic_form_reads_x_minus_mu_transposed_and_names_its_constant(sheets):
     md = sheets["04_gaussian_matrix_fisher"]
-    assert (r"&= - \frac{1}{2} \left(x - \mu\right)^{\mathsf{T}} \Sigma^{-1} \left(x - \mu\right)" in md)
+    r = r"\left(\boldsymbol{x} - \boldsymbol{\mu}\right)"  # vectors bold
+    assert (rf"&= - \frac{{1}}{{2}} {r}^{{\mathsf{{T}}}} \Sigma^{{-1}} {r}" in md)
     assert r"x^{\mathsf{T}} - \mu^{\mathsf{T}}" not in md
     assert r"up to the additive constant $-\frac{1}{2} \log \det(2 \pi \Sigma)$" in md
 
@@ -70,8 +71,9 @@ def test_expectations_are_of_the_random_variable_and_values_stay_lower_case(shee
         assert not re.search(r"(E|Var|Cov)\\left[\[(]T\\left\(x\\right\)", md), name
         assert not re.search(r"E\\left\[\\frac\{\\partial\}\{\\partial [^}]*\} \\ell\\left\(x,", md), name
     md = sheets["04_gaussian_matrix_fisher"]
-    assert r"$E[(X - \mu)(X - \mu)^{\mathsf{T}}] = \Sigma$" in md and r"the covariance of $X$ is $\Sigma$" in md
-    assert r"linear in $X$, and $E[X] = \mu$" in md
+    r = r"(\boldsymbol{X} - \boldsymbol{\mu})"  # the random vector, bold
+    assert rf"$E[{r}{r}^{{\mathsf{{T}}}}] = \Sigma$" in md and r"the covariance of $\boldsymbol{X}$ is $\Sigma$" in md
+    assert r"linear in $\boldsymbol{X}$, and $E[\boldsymbol{X}] = \boldsymbol{\mu}$" in md
     kl = sheets["05_kl_curvature"]
     assert r"E\left[X \log{\left(p_{1} \right)} - X \log{\left(p_{2} \right)}" in kl
     assert r"\mathrm{KL}\left(p \,\|\, p + \delta_{p}\right) &= E\left[\ell\left(X, p\right) - \ell\left(X, p + \delta_{p}\right)\right]" in kl

@@ -80,7 +80,7 @@ def run(args) -> int:
         return 0
     from ..derive.report import derive_all
     from ..render.text import render_derivation, terminal_prose
-    from ..textbook import page_letters, random_variables, textbook_derivation
+    from ..textbook import page_letters, page_prose, random_variables, step_name, textbook_derivation
 
     report = derive_all(model, only=only)
     random = random_variables(report.model)  # upper case inside an expectation: E[T(X)]
@@ -95,7 +95,9 @@ def run(args) -> int:
         print()
         print("Steps that could not be completed:")
         for f in report.failures:
-            print(f"  - {terminal_prose(f['step'])}: {terminal_prose(f['reason'])}")
+            # in the page's letters, as the sections above write them (the linear index zeta, not eta)
+            print(f"  - {terminal_prose(page_prose(step_name(f['step']), letters))}: "
+                  f"{terminal_prose(page_prose(f['reason'], letters))}")
     return 0
 
 

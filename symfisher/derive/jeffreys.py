@@ -177,7 +177,7 @@ def _order_steps(order):
             continue
         steps.append(Step(f"Near {e.param} = {e.end}, put {e.local.lhs} = {e.local.rhs} with $t \\to 0^{{+}}$: {e.why}, so the kernel is "
                           f"{'integrable' if e.converges else 'not integrable'} there.",
-                          "comparison with t^(-p) log(1/t)^q near t = 0, decided by a limit", None, (e.proof,)))
+                          "comparison with t^(-a) log(1/t)^b near t = 0, decided by a limit", None, (e.proof,)))
     return steps
 
 

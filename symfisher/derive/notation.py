@@ -198,7 +198,7 @@ class InnerProduct(_Shown):
     >>> from symfisher.render.latex import latex_of
     >>> w1, w2, x1, x2 = sp.symbols("w_1 w_2 x_1 x_2", real=True)
     >>> latex_of(Logistic(InnerProduct(w1*x1 + w2*x2))), InnerProduct(w1*x1 + w2*x2).doit()
-    ('\\sigma\\left(w^{\\mathsf{T}} x\\right)', w_1*x_1 + w_2*x_2)
+    ('\\sigma\\left(\\boldsymbol{w}^{\\mathsf{T}} \\boldsymbol{x}\\right)', w_1*x_1 + w_2*x_2)
     """
 
     @staticmethod
@@ -216,8 +216,10 @@ class InnerProduct(_Shown):
         return printer._print(sp.Symbol(a)), printer._print(sp.Symbol(b))
 
     def _latex(self, printer, exp=None):
+        from ..render.latex import vector_latex
+
         a, b = self._names(printer)
-        tex = r"%s^{\mathsf{T}} %s" % (a, b)
+        tex = r"%s^{\mathsf{T}} %s" % (vector_latex(a), vector_latex(b))  # two vectors: bold
         return tex if exp is None else r"\left(%s\right)^{%s}" % (tex, exp)
 
     def _pretty(self, printer):

@@ -115,23 +115,58 @@ def _valid_mathml(s: str) -> bool:
     return not any("\\" in (el.text or "") for el in root.iter())
 
 
+def _bold_italic(ch: str) -> str:
+    """The mathematical bold italic letter of ``ch`` (``x`` -> U+1D499, ``μ`` -> U+1D741), or ``ch``."""
+    c = ord(ch)
+    for lo, hi, base in ((0x61, 0x7A, 0x1D482), (0x41, 0x5A, 0x1D468), (0x3B1, 0x3C9, 0x1D736), (0x391, 0x3A9, 0x1D71C)):
+        if lo <= c <= hi and c != 0x3A2:
+            return chr(base + c - lo)
+    return ch
+
+
+def _bold_letters(mathml: str) -> str:
+    """Each ``<mi mathvariant="bold-italic">`` of a vector (``\\boldsymbol``) with its letter as the bold
+    italic character itself: browsers that implement MathML Core (Chromium) ignore ``mathvariant`` on
+    ``mi``, so the attribute alone does not make the vector bold on the page; the attribute stays for
+    the renderers that read it."""
+    def one(m):
+        text = re.sub(r"&#x([0-9A-Fa-f]+);", lambda e: chr(int(e.group(1), 16)), m.group(1))
+        return '<mi mathvariant="bold-italic">%s</mi>' % "".join(_bold_italic(c) for c in text)
+
+    mathml = re.sub(r'<mi mathvariant="bold-italic">([^<]*)</mi>', one, mathml)
+    # a capital Greek letter is upright, as TeX sets it (Sigma, Gamma): a one-letter <mi> is italic otherwise
+    return re.sub(r"<mi>(&#x003(?:9[1-9A-F]|A[0-9]);|[\u0391-\u03A9])</mi>", r'<mi mathvariant="normal">\1</mi>', mathml)
+
+
 @lru_cache(maxsize=4096)
 def _convert(latex: str, display: bool) -> str | None:
     from latex2mathml.converter import convert as _l2m  # only when HTML is written
 
+    from ..limits import StepFailed
+
     src = (r"\displaystyle " + latex) if display else latex
     try:
         out = _l2m(src)
+    except StepFailed:
+        # the command's time limit ran out while converting (an alarm is not a property of the LaTeX):
+        # it passes, so that no fallback for this string is cached for the rest of the process and the
+        # same page renders to the same bytes whatever the load
+        raise
     except Exception:  # latex2mathml raises a variety of its own errors
         return None
+    out = _bold_letters(out)
     return out if _valid_mathml(out) else None
 
 
 def _sympy_mathml(obj, display: bool) -> str | None:
     if not isinstance(obj, (sp.Basic, sp.MatrixBase)):
         return None
+    from ..limits import StepFailed
+
     try:
         inner = sp.mathml(obj, printer="presentation")
+    except StepFailed:  # a time limit, not a property of the object (see _convert)
+        raise
     except Exception:
         return None
     wrap = '<math xmlns="%s" display="inline">%s%s%s</math>' % (
@@ -358,7 +393,7 @@ def _clean_svg(svg: str) -> str | None:
 
 
 def _figure(name: str, fig) -> str | None:
-    caption = "<figcaption>%s</figcaption>" % prose_html(fig.caption or name)
+    caption = "<figcaption>%s</figcaption>" % prose_html(textbook_prose(fig.caption or name))
     if fig.svg:
         svg = _clean_svg(fig.svg)
         if svg is not None:

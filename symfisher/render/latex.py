@@ -109,6 +109,14 @@ class SymfisherLatexPrinter(LatexPrinter):
             return shown
         return super()._print_Symbol(expr, style=style)
 
+    def _print_MatrixSymbol(self, expr, style="plain"):
+        # a vector (a d x 1 matrix symbol: x, mu, r = x - mu, a step delta) is bold, as textbooks write
+        # vectors; a matrix (Sigma, I) and the entries of a vector (mu_1) are not
+        tex = self._print_Symbol(expr)
+        if expr.shape[1] == 1 and expr.shape[0] != 1:
+            return vector_latex(tex)
+        return tex
+
     def _print_Derivative(self, expr):
         # a function of the data and the parameter is differentiated partially, whatever the data's
         # type: SymPy writes d/dp l(x, p) for an integer x but a partial for a real one
@@ -270,6 +278,19 @@ class SymfisherLatexPrinter(LatexPrinter):
     def _print_beta(self, expr, exp=None):
         args = ", ".join(self._print(a) for a in expr.args)
         return self._with_exp(r"\mathrm{B}\left(%s\right)" % args, exp)
+
+
+def vector_latex(tex: str) -> str:
+    r"""The LaTeX ``tex`` of a name printed as a vector: bold, its scripts not (``\boldsymbol{\mu}``,
+    ``\boldsymbol{x}_{i}``); ``\boldsymbol`` keeps Greek and Latin letters alike bold italic.
+
+    >>> vector_latex(r"\mu"), vector_latex("x_{i}")
+    ('\\boldsymbol{\\mu}', '\\boldsymbol{x}_{i}')
+    """
+    m = re.match(r"(\\[A-Za-z]+|[A-Za-z])(.*)$", tex)
+    if m is None:
+        return tex
+    return r"\boldsymbol{%s}%s" % m.groups()
 
 
 @lru_cache(maxsize=32)
@@ -456,7 +477,8 @@ def equation_rows(step: Step, settings: RenderSettings | None = None) -> list[Ro
             for k, (tex, obj) in enumerate(split_sum(form.rhs, settings)):
                 rows.append(Row("", "=" if k == 0 else "", tex if k == 0 else r"\quad {}" + tex, obj, None))
             continue
-        if not headed and isinstance(form, (sp.Equality, Approx)) and not isinstance(form.rhs, Boolean):
+        if not headed and isinstance(form, (sp.Equality, Approx)) and is_value(form.rhs):
+            # (a symbol is a value although SymPy's Symbol is a Boolean too: f(1, p) = p aligns with f(0, p) = 1 - p)
             # a list of equations with no line heading it: aligned at their equals signs
             rows.append(Row(latex_of(form.lhs, settings), "=" if isinstance(form, sp.Equality) else r"\approx",
                             latex_of(form.rhs, settings), form.rhs, form.lhs))
@@ -680,7 +702,7 @@ def _figure(name: str, fig, settings: RenderSettings) -> str | None:
     path = fig.pdf_path or fig.png_path
     if not path:
         return None
-    caption = _inline_prose(fig.caption or name)
+    caption = _inline_prose(textbook_prose(fig.caption or name))  # its formulas as math, as a check name's
     if not _SAFE_PATH.fullmatch(path):
         return "\\par\\noindent\\textit{Figure %s omitted: its path cannot be used in LaTeX.}" % (
             latex_escape_text(name)

@@ -15,7 +15,7 @@ from typing import Sequence
 from ..derivation import Check, Derivation
 from .document import Section, as_sections
 from .latex import equation_rows, latex_of, result_step
-from .prose import format_float, markup_math, paragraphs, split_prose
+from .prose import format_float, markup_math, paragraphs, split_prose, unicode_prose
 from .settings import DEFAULT_SETTINGS, RenderSettings
 from ..textbook import textbook_derivation
 from .notation import textbook_prose
@@ -39,8 +39,8 @@ def md_prose(text: str, in_table: bool = False) -> str:
     for kind, s in split_prose(" ".join(text.split())):
         if kind == "math":
             s = markup_math(s)
-            if in_table:
-                s = s.replace("|", r"\vert ")
+            if in_table:  # a bar would end the cell: the norm bar \| as \Vert first, then a single bar
+                s = s.replace(r"\|", r"\Vert ").replace("|", r"\vert ")
             out.append("$" + s + "$")
         else:
             out.append(_md_escape(s))
@@ -145,7 +145,9 @@ def render_section(section: Section, settings: RenderSettings | None = None, num
         out.append(_prose_block(section.explanation))
     for name, fig in section.figures:
         if fig.png_path:
-            out.append("![%s](%s)" % (md_prose(fig.caption or name), fig.png_path.replace(" ", "%20")))
+            # alternative text shows no math: the caption's formulas as unicode (I(p) -> ℐ(p))
+            alt = md_prose(unicode_prose(textbook_prose(fig.caption or name)))
+            out.append("![%s](%s)" % (alt, fig.png_path.replace(" ", "%20")))
     if settings.include_checks and section.checks:
         out.append("### Numeric checks")
         out.append(_checks_table(section.checks, settings))

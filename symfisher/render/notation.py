@@ -20,6 +20,8 @@ math, so reasons read as mathematics. Everything it produces is checked with
 'definition: $\\mathcal{I} = E[s s^{\\mathsf{T}}]$'
 >>> textbook_prose("Sigma**(-1) written out")
 '$\\Sigma^{-1}$ written out'
+>>> textbook_prose("I(0.3), derived closed form")
+'$\\mathcal{I}(0.3)$, derived closed form'
 """
 from __future__ import annotations
 
@@ -207,11 +209,11 @@ _FUNCS = {
 }
 # a token of an ASCII formula: names (with _ subscripts), numbers, operators, brackets
 _TOKEN = re.compile(
-    r"\*\*|->|[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
+    r"\*\*|->|\|\||[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?(?:\*(?![*A-Za-z0-9(]))?|[⁰¹²³⁴⁵⁶⁷⁸⁹⁻]+|\d+(?:\.\d+)?(?:e[-+]?\d+)?|\^\{[^{}]*\}|\^T\b"
     r"|\^\([^()]*\)|\^-?\w+"
     r"|_[A-Za-z0-9]+|[=+\-*/()\[\]~.,;'!|<>]|[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩ⁰¹²³⁴⁵⁶⁷⁸⁹⁻·−ᵀ∞≈≤≥]| +"
 )
-_OPS = set("=+-*/^[]~_<>") | {"**", "->"}
+_OPS = set("=+-*/^[]~_<>") | {"**", "->", "||"}
 
 
 def _is_formula_word(tok: str) -> bool:
@@ -225,7 +227,7 @@ def _is_formula_word(tok: str) -> bool:
     return len(word) == 1 or word in GREEK or word in ABBREVIATIONS or word in _FUNCS or word == "oo"
 
 
-def _math_of_run(run: str) -> str:
+def _math_of_run(run: str, vectors=frozenset()) -> str:
     out = []
     toks = _TOKEN.findall(run)
     i = 0
@@ -240,7 +242,7 @@ def _math_of_run(run: str) -> str:
                     break
                 j += 1
             if j < len(toks):
-                out.append(r"\sqrt{%s}" % _math_of_run("".join(toks[i + 2 : j])))
+                out.append(r"\sqrt{%s}" % _math_of_run("".join(toks[i + 2 : j]), vectors))
                 i = j + 1
                 continue
         if t == "**":
@@ -280,6 +282,8 @@ def _math_of_run(run: str) -> str:
             out.append(unicode_to_latex_math(t))
         elif t == "->":
             out.append(r"\to ")
+        elif t == "||":  # KL(p || q): the divergence of the first from the second
+            out.append(r"\,\|\, ")
         elif t == "|" and 0 < i < len(toks) - 1 and toks[i - 1].isspace() and toks[i + 1].isspace():
             out.append(r"\mid ")  # E[g | x]: a condition, spaced as one
         elif t == "~":
@@ -289,8 +293,8 @@ def _math_of_run(run: str) -> str:
         elif t == ".":
             out.append(r"\cdot ")
         elif t.endswith("*") and len(t) > 1:
-            tex = display_latex(t[:-1])
-            out.append((tex or t[:-1]) + "^{*} ")
+            tex = display_latex(t[:-1]) or t[:-1]
+            out.append((_bold(t[:-1], tex) if vectors and _is_vector(t[:-1], vectors) else tex) + "^{*} ")
         elif re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:_[A-Za-z0-9]+)?", t):
             if t in _FUNCS:
                 out.append(_FUNCS[t] + " ")
@@ -300,7 +304,8 @@ def _math_of_run(run: str) -> str:
                 out.append(r"\mathcal{I}" + display_latex(t)[1:] + " ")
             else:
                 tex = display_latex(t)
-                out.append((tex if tex is not None and not tex.startswith(r"\mathrm") else t) + " ")
+                tex = tex if tex is not None and not tex.startswith(r"\mathrm") else t
+                out.append((_bold(t, tex) if vectors and _is_vector(t, vectors) else tex) + " ")
         else:
             out.append(t)
         i += 1
@@ -309,6 +314,41 @@ def _math_of_run(run: str) -> str:
     # no space before scripts and brackets (but after a relation or operator the space stays)
     tex = re.sub(r"(?<=[^\\=+\-<>]) +(?=[\^_\[\]()/!,;|'])", "", tex)
     return re.sub(r"(?<=[\[(/]) +", "", tex)
+
+
+def _is_vector(token: str, vectors) -> bool:
+    """Whether ``token`` names one of the page's vectors: the vector itself or an observation of it
+    (``x_i``, ``g_n``), not one of its components (``x_1``, ``mu_2``)."""
+    head, _, sub = token.partition("_")
+    return head in vectors and (not sub or sub in ("i", "j", "k", "n"))
+
+
+def _bold(token: str, tex: str) -> str:
+    r"""The LaTeX ``tex`` of ``token`` with its head bold: ``\boldsymbol{\mu}``, ``\boldsymbol{x}_{i}``."""
+    head = token.partition("_")[0]
+    head_tex = display_latex(head) or head
+    return r"\boldsymbol{%s}" % head_tex + tex[len(head_tex):] if tex.startswith(head_tex) else tex
+
+
+def _bold_math(tex: str, vectors) -> str:
+    r"""Math the engine wrote as LaTeX already, with the page's vectors bold (as :func:`_is_vector` decides:
+    ``\mu`` and ``x_{i}`` bold, ``\mu_{1}`` and ``x_1`` not, nor a letter of a command or of a word
+    in ``\text{}``).
+
+    >>> _bold_math(r"(x - \mu)^{\mathsf{T}} \Sigma^{-1} (x - \mu), x_{1}, \exp", {"x", "mu"})
+    '(\\boldsymbol{x} - \\boldsymbol{\\mu})^{\\mathsf{T}} \\Sigma^{-1} (\\boldsymbol{x} - \\boldsymbol{\\mu}), x_{1}, \\exp'
+    """
+    if not vectors or r"\text" in tex:
+        return tex
+    for name in sorted(vectors):
+        head = display_latex(name)
+        if not head or head.startswith(r"\mathrm") or not re.fullmatch(r"\\?[A-Za-z]+", head):
+            continue
+        before = r"(?<![\\A-Za-z{])" if not head.startswith("\\") else r"(?<!\\boldsymbol\{)"
+        # not a component (a digit subscript), not part of a longer name or command
+        pattern = before + re.escape(head) + r"(?![A-Za-z])(?!\s*_\{?\d)"
+        tex = re.sub(pattern, lambda m: r"\boldsymbol{%s}" % head, tex)
+    return tex
 
 
 _WORD_OR_SPACE = re.compile(r"(\s+)")
@@ -336,14 +376,18 @@ def family_display(name: str) -> str:
     return " ".join(FAMILY_WORDS.get(w.lower(), w) for w in name.split("_"))
 
 
-def textbook_prose(text: str) -> str:
+def textbook_prose(text: str, vectors=frozenset()) -> str:
     """Engine-written prose with its ASCII formulas as ``$...$`` math (prose that already has
     math, or lines without formulas, are returned as they are, apart from display names).
 
     A formula is a run of tokens with at least one operator (``=``, ``^``, ``**``, ``_``,
     brackets ...) made only of single letters, Greek names, function names and numbers:
     English words end it. ``J = -H`` and ``E[s s^T]`` become math; ``a constant matrix``
-    does not.
+    does not. The names in ``vectors`` (a page's vectors, :func:`symfisher.textbook_letters.vector_names`)
+    are bold, with an observation's index (``x_i``) but not a component's (``x_1``):
+
+    >>> textbook_prose("s = Sigma**(-1) r with r = x - mu, not x_1", vectors={"r", "x", "mu"})
+    '$s = \\\\Sigma^{-1} \\\\boldsymbol{r}$ with $\\\\boldsymbol{r} = \\\\boldsymbol{x} - \\\\boldsymbol{\\\\mu}$, not $x_{1}$'
     """
     if not text:
         return text
@@ -355,8 +399,8 @@ def textbook_prose(text: str) -> str:
     if "$" in text:  # prose with math already: only the text between the formulas is read
         pieces = split_prose(text)
         if any(kind == "math" for kind, _ in pieces):
-            return "".join("$" + part + "$" if kind == "math" else
-                           textbook_prose(part) if "$" not in part else part.replace("$", "\\$")
+            return "".join("$" + _bold_math(part, vectors) + "$" if kind == "math" else
+                           textbook_prose(part, vectors) if "$" not in part else part.replace("$", "\\$")
                            for kind, part in pieces)
         return text
 
@@ -366,7 +410,7 @@ def textbook_prose(text: str) -> str:
 
     def flush():
         if run:
-            out.append(_convert_run("".join(run), is_safe_math))
+            out.append(_convert_run("".join(run), is_safe_math, vectors))
             run.clear()
 
     call = 0  # inside the parentheses of a word written as a call (``Beta(1/2, 1/2)``): text
@@ -403,7 +447,7 @@ def textbook_prose(text: str) -> str:
     return re.sub(r"\$\s*(?:and|or)\s*\$", lambda m: m.group(0), "".join(out))
 
 
-def _convert_run(s: str, is_safe_math) -> str:
+def _convert_run(s: str, is_safe_math, vectors=frozenset()) -> str:
     """One run of formula-like words -> ``$...$`` math where it is a formula, else text."""
     tail = ""
     m = re.search(r"[\s.,;:]+$", s)
@@ -427,14 +471,15 @@ def _convert_run(s: str, is_safe_math) -> str:
             elif c == ")":
                 depth -= 1
         if cut:
-            return lead + _convert_run(s[:cut], is_safe_math) + _words(s[cut:]) + tail
+            return lead + _convert_run(s[:cut], is_safe_math, vectors) + _words(s[cut:]) + tail
     # a lone letter is a symbol ("with respect to p", "n iid observations"), except the article a
     has_op = any(op in s for op in _OPS) or any(w in GREEK or w in ABBREVIATIONS for w in re.findall(r"[A-Za-z]+", s)) \
-        or (len(s) == 1 and s.isalpha() and s not in "aA")
+        or (len(s) == 1 and s.isalpha() and s not in "aA") \
+        or re.search(r"(?<![A-Za-z])I(?:_[A-Za-z0-9]+)?\(", s) is not None  # the information at a point: I(0.3)
     balanced = s.count("(") == s.count(")") and s.count("[") == s.count("]")
     dangling = re.match(r"^[=+*/^]|.*[=+\-/^]$|.*(?<![A-Za-z0-9])\*$", s)
     if s and has_op and balanced and not dangling and re.search(r"[A-Za-z0-9]", s):
-        tex = _math_of_run(s)
+        tex = _math_of_run(s, vectors)
         if is_safe_math(tex):
             return lead + "$" + tex + "$" + tail
     return lead + _words(s) + tail

@@ -130,6 +130,34 @@ class TextbookPrettyPrinter(PrettyPrinter):
             return prettyForm(*self._print(base).right("⁻¹"))
         return super()._print_Pow(power)
 
+    def _print_MatAdd(self, expr):
+        # as the LaTeX printer: x - mu in textbook order, and x^T - mu^T as (x - mu)^T
+        from .shapes import _transposed_sum
+
+        inner = _transposed_sum(expr)
+        if inner is not None:
+            return prettyForm(*prettyForm(*self._print_Add(inner).parens()).right("ᵀ"))
+        return self._print_Add(expr)
+
+    def _print_MatMul(self, expr):
+        from .shapes import _transposed_sum
+
+        if not any(_transposed_sum(a) is not None for a in expr.args):
+            return super()._print_MatMul(expr)
+        parts = []  # (x - mu)^T as a factor: one pair of brackets, as in the LaTeX
+        for a in expr.args:
+            pf = self._print(a)
+            if isinstance(a, sp.MatAdd) and _transposed_sum(a) is None:
+                pf = prettyForm(*pf.parens())
+            parts.append(pf)
+        return prettyForm.__mul__(*parts)
+
+    def _print_MatPow(self, power):
+        base, e = power.args
+        if e == -1 and isinstance(base, sp.MatrixSymbol):  # Sigma^{-1} as Σ⁻¹, as for a matrix-named symbol
+            return prettyForm(*self._print(base).right("⁻¹"))
+        return super()._print_MatPow(power)
+
     def _print_polygamma(self, e):
         n, z = e.args
         head = {0: "ψ", 1: "ψ′", 2: "ψ″"}.get(n) or "ψ" + "".join(_SUPER.get(c, c) for c in f"({n})")
@@ -170,8 +198,12 @@ def _pretty_form(obj: Any, settings: RenderSettings) -> prettyForm:
     if isinstance(obj, str):
         return prettyForm(obj)
     pp = TextbookPrettyPrinter({"use_unicode": True, "wrap_line": False, "num_columns": settings.text_width})
+    from ..limits import StepFailed
+
     try:
         return pp._print(obj)
+    except StepFailed:  # a time limit ran out meanwhile: not a reason to print another form
+        raise
     except Exception:  # a type the pretty printer does not know
         return prettyForm(_sstr(obj))
 

@@ -216,7 +216,8 @@ class LinearIndexStructure(Structure):
         if model.dim < 2:
             return None
         d = Derivation("cramer_rao", f"Cramér–Rao bound for the {model.name} model")
-        return d.fail("cramer_rao", f"the Fisher information a a^T I(eta) has rank 1 < {model.dim}: the parameters "
+        e = f.ix.symbol
+        return d.fail("cramer_rao", f"the Fisher information a a^T I({e}), with a = d {e}/d theta, has rank 1 < {model.dim}: the parameters "
                       "enter only through one linear index, so they are not identifiable from one observation and "
                       "there is no Cramér–Rao bound")
 
@@ -224,7 +225,8 @@ class LinearIndexStructure(Structure):
         if model.dim < 2:
             return None
         d = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
-        return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I(eta) has rank 1 < {model.dim} (the parameters enter "
+        e = f.ix.symbol
+        return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I({e}), with a = d {e}/d theta, has rank 1 < {model.dim} (the parameters enter "
                                   "only through one linear index), so $\\sqrt{\\det \\mathcal{I}}$ is not a prior density")
 
     def kl_taylor(self, model, f: _Found, order: int = 3, limit=None, **_):
