@@ -278,19 +278,29 @@ def _solve(M: sp.Matrix, b: sp.Matrix, rational: bool = False) -> sp.Matrix:
     """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant). ``rational``: where
     every entry is a rational function of its symbols, solved in their fraction field instead, so each
     entry comes out in lowest terms (the categorical law's adjugate over its determinant is a nested
-    form whose tidy cost three times the field's solve)."""
+    form whose tidy cost three times the field's solve). The values of functions in the entries
+    (``psi(k m)``, ``log b``) are generators of that field, Dummies while solving: the solve is rational
+    arithmetic, an identity whatever they stand for (``M``'s determinant, proven nonzero with them in
+    place, is a nonzero element), so the beta law in mean and precision gets ``E[T] = (psi(k m) - psi(k),
+    psi(k - k m) - psi(k))`` in lowest terms, not an adjugate over ``-k`` that tidy has to expand."""
     if M.rows == 1:
         return b / M[0, 0]
+    if rational:
+        funcs = set().union(*(e.atoms(sp.Function) for e in (*M, *b)))
+        names = {f: sp.Dummy("g") for f in sorted(funcs, key=sp.default_sort_key)}
+        Ms, bs = M.xreplace(names), b.xreplace(names)  # (xreplace takes a function's value whole)
+        back = {g: f for f, g in names.items()}
     if rational and all(not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
-                        for e in (*M, *b)):
+                        for e in (*Ms, *bs)):
         from sympy.polys.matrices import DomainMatrix
 
         try:
-            dM, db = DomainMatrix.from_Matrix(M), DomainMatrix.from_Matrix(b)
+            dM, db = DomainMatrix.from_Matrix(Ms), DomainMatrix.from_Matrix(bs)
             K = dM.domain.unify(db.domain)
             if K.is_Field or K.has_assoc_Field:
                 K = K.get_field()
-                return dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+                out = dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+                return out.xreplace(back) if back else out
         except (sp.PolynomialError, ValueError, NotImplementedError, ZeroDivisionError):
             pass  # (a singular M is refused by the Jacobian's determinant before this)
     from sympy.matrices.utilities import dotprodsimp
