@@ -51,7 +51,7 @@ from ...simplify import cancels, is_zero, tidy
 from .. import notation as N
 from ..regularity import model_domains
 from . import Structure, register_structure
-from ._expfam_forms import _difference_cancels, _tidy
+from ._expfam_forms import _TIDIED, _difference_cancels, _tidy
 
 __all__ = ["ExponentialFamily", "read_off", "ExponentialFamilyStructure"]
 
@@ -546,9 +546,11 @@ class ExponentialFamilyStructure(Structure):
                 # matrix, tidied, cancel identically, so one tidied form serves both
                 curv = _tidy(curv_raw)
                 # natural parameters linear in theta (J a matrix of numbers): both routes are Hess A exactly;
-                # else route 1's entry identical to route 2's as derived is the agreement itself, or it cancels
+                # else route 1's entry identical to route 2's as derived is the agreement itself, or its tidied
+                # form already made (a 1 x 1 family's J, shown tidied above) is route 2's (tidy's rewrites are
+                # exact: factor and cancel of one rational function), or it cancels
                 linear = _linear_natural(J)
-                proven = linear or all(a == b or a == r or _difference_cancels(a, b)
+                proven = linear or all(a == b or a == r or _TIDIED.get(a) == b or _difference_cancels(a, b)
                                        for a, b, r in zip(outer_raw, curv, curv_raw))
                 outer = curv if proven else _tidy(outer_raw)
                 d = d.add(Step(r"Route 1: $E[s s^{\mathsf{T}}] = J^{\mathsf{T}} \operatorname{Cov}(T) J$, since "
