@@ -124,7 +124,8 @@ def _field_forms(e):
     arithmetic, subexpression by subexpression, and its numerator and denominator factored as
     polynomials (half of ``factor``'s time on a nested entry, which ``together`` multiplies out whole);
     ``factor`` and ``cancel`` then run once more on those short forms, for their own signs and ordering
-    (``factor`` normalizes each factor in its own generators). ``None`` for an input the field does not
+    (``factor`` normalizes each factor in its own generators; ``cancel`` is given the pair, its canonical
+    ``P/Q`` is the quotient's). ``None`` for an input the field does not
     take (a number such as pi for a coefficient)."""
     from sympy.core.mul import _keep_coeff
     from sympy.polys.domains import QQ
@@ -142,7 +143,10 @@ def _field_forms(e):
         return None
     f = _keep_coeff(QQ.to_sympy(QQ(cn) / QQ(cd)),
                     sp.Mul(*[b.as_expr() ** k for b, k in fn], *[b.as_expr() ** -k for b, k in fd]))
-    return sp.factor(f), sp.cancel(a.numer.as_expr() / a.denom.as_expr())
+    # cancel of the pair (numerator, denominator): the same canonical P/Q as cancel of their quotient, without
+    # the quotient's signsimp, factor_terms and as_numer_denom (assumption queries on new sums in a fresh process)
+    c, P, Q = sp.cancel((a.numer.as_expr(), a.denom.as_expr()))
+    return sp.factor(f), c * (P / Q)
 
 
 def _field_factor(e):

@@ -51,7 +51,7 @@ from ...simplify import cancels, is_zero, tidy
 from .. import notation as N
 from ..regularity import model_domains
 from . import Structure, register_structure
-from ._expfam_forms import _difference_cancels, _tidy
+from ._expfam_forms import _TIDIED, _difference_cancels, _tidy
 
 __all__ = ["ExponentialFamily", "read_off", "ExponentialFamilyStructure"]
 
@@ -278,19 +278,29 @@ def _solve(M: sp.Matrix, b: sp.Matrix, rational: bool = False) -> sp.Matrix:
     """``M^{-1} b`` for a small square ``M`` (the adjugate over the determinant). ``rational``: where
     every entry is a rational function of its symbols, solved in their fraction field instead, so each
     entry comes out in lowest terms (the categorical law's adjugate over its determinant is a nested
-    form whose tidy cost three times the field's solve)."""
+    form whose tidy cost three times the field's solve). The values of functions in the entries
+    (``psi(k m)``, ``log b``) are generators of that field, Dummies while solving: the solve is rational
+    arithmetic, an identity whatever they stand for (``M``'s determinant, proven nonzero with them in
+    place, is a nonzero element), so the beta law in mean and precision gets ``E[T] = (psi(k m) - psi(k),
+    psi(k - k m) - psi(k))`` in lowest terms, not an adjugate over ``-k`` that tidy has to expand."""
     if M.rows == 1:
         return b / M[0, 0]
+    if rational:
+        funcs = set().union(*(e.atoms(sp.Function) for e in (*M, *b)))
+        names = {f: sp.Dummy("g") for f in sorted(funcs, key=sp.default_sort_key)}
+        Ms, bs = M.xreplace(names), b.xreplace(names)  # (xreplace takes a function's value whole)
+        back = {g: f for f, g in names.items()}
     if rational and all(not e.atoms(sp.Function) and e.is_rational_function(*e.free_symbols)
-                        for e in (*M, *b)):
+                        for e in (*Ms, *bs)):
         from sympy.polys.matrices import DomainMatrix
 
         try:
-            dM, db = DomainMatrix.from_Matrix(M), DomainMatrix.from_Matrix(b)
+            dM, db = DomainMatrix.from_Matrix(Ms), DomainMatrix.from_Matrix(bs)
             K = dM.domain.unify(db.domain)
             if K.is_Field or K.has_assoc_Field:
                 K = K.get_field()
-                return dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+                out = dM.convert_to(K).lu_solve(db.convert_to(K)).to_Matrix()
+                return out.xreplace(back) if back else out
         except (sp.PolynomialError, ValueError, NotImplementedError, ZeroDivisionError):
             pass  # (a singular M is refused by the Jacobian's determinant before this)
     from sympy.matrices.utilities import dotprodsimp
@@ -536,9 +546,11 @@ class ExponentialFamilyStructure(Structure):
                 # matrix, tidied, cancel identically, so one tidied form serves both
                 curv = _tidy(curv_raw)
                 # natural parameters linear in theta (J a matrix of numbers): both routes are Hess A exactly;
-                # else route 1's entry identical to route 2's as derived is the agreement itself, or it cancels
+                # else route 1's entry identical to route 2's as derived is the agreement itself, or its tidied
+                # form already made (a 1 x 1 family's J, shown tidied above) is route 2's (tidy's rewrites are
+                # exact: factor and cancel of one rational function), or it cancels
                 linear = _linear_natural(J)
-                proven = linear or all(a == b or a == r or _difference_cancels(a, b)
+                proven = linear or all(a == b or a == r or _TIDIED.get(a) == b or _difference_cancels(a, b)
                                        for a, b, r in zip(outer_raw, curv, curv_raw))
                 outer = curv if proven else _tidy(outer_raw)
                 d = d.add(Step(r"Route 1: $E[s s^{\mathsf{T}}] = J^{\mathsf{T}} \operatorname{Cov}(T) J$, since "
