@@ -23,16 +23,45 @@ SPECS = sorted((ROOT / "derivations").glob("*.toml"))
 
 
 @pytest.fixture(scope="module")
-def notebooks(tmp_path_factory):
-    out = tmp_path_factory.mktemp("nb")
-    sheets.write_sheets(SPECS, out, ("ipynb",), jobs=2, figures=False, progress=lambda m: None)
-    return out
+def notebooks(rendered_sheets):
+    # the notebooks of the session's one full sheet run (tests/conftest.py); that write_sheets with
+    # ("ipynb",) alone writes notebooks and nothing else is asserted in test_notebook_fails_when_a_check_fails
+    return rendered_sheets
+
+
+def _client(nb, cwd):
+    return nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
 
 
 def _execute(nb, cwd):
-    client = nbclient.NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(cwd)}})
-    client.execute()
+    _client(nb, cwd).execute()
     return nb
+
+
+@pytest.fixture(scope="module")
+def executed(notebooks, tmp_path_factory):
+    """Every spec's notebook, executed: each in its own kernel and its own fresh directory, as a
+    reader runs it, two kernels at a time (the machine's two cores; the ten used to run one after
+    the other). Maps the spec's stem to (notebook as read, executed notebook or the exception)."""
+    import asyncio
+
+    jobs = {}
+    for spec in SPECS:
+        nb = nbformat.read(notebooks / f"{spec.stem}.ipynb", as_version=4)
+        jobs[spec.stem] = (nb, nbformat.from_dict(json.loads(json.dumps(nb))), tmp_path_factory.mktemp(spec.stem))
+
+    async def run_all():
+        gate = asyncio.Semaphore(2)
+
+        async def one(run, cwd):
+            async with gate:
+                await _client(run, cwd).async_execute()
+            return run
+
+        return await asyncio.gather(*(one(run, cwd) for _, run, cwd in jobs.values()), return_exceptions=True)
+
+    results = asyncio.run(run_all())
+    return {stem: (nb, res) for (stem, (nb, _, _)), res in zip(jobs.items(), results)}
 
 
 def _outputs(nb) -> str:
@@ -40,13 +69,12 @@ def _outputs(nb) -> str:
 
 
 def test_one_notebook_per_spec_and_nothing_else(notebooks):
-    assert sorted(p.name for p in notebooks.iterdir()) == sorted(f"{s.stem}.ipynb" for s in SPECS)
+    assert sorted(p.name for p in notebooks.glob("*.ipynb")) == sorted(f"{s.stem}.ipynb" for s in SPECS)
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda p: p.stem)
-def test_notebook_is_valid_and_executes_with_every_check_passing(spec, notebooks, tmp_path):
-    path = notebooks / f"{spec.stem}.ipynb"
-    nb = nbformat.read(path, as_version=4)
+def test_notebook_is_valid_and_executes_with_every_check_passing(spec, executed):
+    nb, ran = executed[spec.stem]
     nbformat.validate(nb)
     kinds = [c.cell_type for c in nb.cells]
     assert kinds[0] == "markdown" and "**Question.**" in nb.cells[0].source
@@ -55,8 +83,9 @@ def test_notebook_is_valid_and_executes_with_every_check_passing(spec, notebooks
     assert "$$" in solution and "Step 1." in solution
     title = sheets.load_spec(spec).title
     assert title.split()[0] in nb.cells[0].source
-    _execute(nb, tmp_path)  # runs in a fresh directory: nothing but symfisher is needed
-    text = _outputs(nb)
+    if isinstance(ran, BaseException):  # executed in a fresh directory: nothing but symfisher is needed
+        raise ran
+    text = _outputs(ran)
     assert "FAIL" not in text and "numeric checks pass" in text, text[-2000:]
     assert text.count("PASS") >= 1
 
@@ -70,6 +99,7 @@ def test_notebook_fails_when_a_check_fails(tmp_path):
         encoding="utf-8")
     out = tmp_path / "out"
     sheets.write_sheets([spec], out, ("ipynb",), jobs=1, figures=False, progress=lambda m: None)
+    assert sorted(p.name for p in out.iterdir()) == ["wrong.ipynb"]  # a notebook per spec and nothing else
     nb = nbformat.read(out / "wrong.ipynb", as_version=4)
     with pytest.raises(nbclient.exceptions.CellExecutionError, match="numeric checks that failed"):
         _execute(nb, tmp_path)

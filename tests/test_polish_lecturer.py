@@ -17,11 +17,9 @@ SPECS = sorted(p.stem for p in (ROOT / "derivations").glob("*.toml"))
 
 
 @pytest.fixture(scope="module")
-def sheets(tmp_path_factory):
-    from symfisher.cli import main
-
-    out = tmp_path_factory.mktemp("lecturer")
-    assert main(["sheet", "--out", str(out), "--format", "md,tex"]) == 0
+def sheets(rendered_sheets):
+    # the session's one full sheet run (tests/conftest.py), read here as Markdown and LaTeX
+    out = rendered_sheets
     return {s: ((out / f"{s}.md").read_text(encoding="utf-8"), (out / f"{s}.tex").read_text(encoding="utf-8"))
             for s in SPECS}
 

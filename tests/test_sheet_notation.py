@@ -92,13 +92,10 @@ def test_no_code_names_in_reader_facing_text(path):
 
 
 @pytest.fixture(scope="module")
-def fresh_sheets(tmp_path_factory):
-    """The ten sheets rendered from this tree (every format), not the committed ones."""
-    from symfisher.cli import main
-
-    out = tmp_path_factory.mktemp("sheets")
-    assert main(["sheet", "--out", str(out)]) == 0
-    return out
+def fresh_sheets(rendered_sheets):
+    """The ten sheets rendered from this tree (every format), not the committed ones: the session's
+    one full sheet run (tests/conftest.py)."""
+    return rendered_sheets
 
 
 def test_every_fresh_sheet_shows_textbook_notation(fresh_sheets):

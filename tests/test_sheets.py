@@ -225,11 +225,9 @@ def test_interrupted_run_leaves_only_complete_files(tmp_path, monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def full_out(tmp_path_factory):
-    out = tmp_path_factory.mktemp("full")
-    code = main(["sheet", "--out", str(out), "--jobs", "2"])
-    assert code == 0
-    return out
+def full_out(rendered_sheets):
+    # `symfisher sheet --out DIR --jobs 2` of every spec, run once per session (tests/conftest.py)
+    return rendered_sheets
 
 
 def test_full_run_writes_every_exercise(full_out):
