@@ -56,21 +56,25 @@ def _split_relation(text: str) -> tuple[list, list]:
     return sides, ops
 
 
-def parse_constraint(text: str, symbols: Mapping[str, sp.Symbol]) -> tuple:
-    """The strict relations of one constraint text, as SymPy relationals in ``symbols`` (the
-    declared parameters and constants), or :class:`ParseError` with the reason."""
+def parse_constraint(text: str, symbols: Mapping[str, sp.Symbol], data=()) -> tuple:
+    """The relations of one constraint text, as SymPy relationals in ``symbols`` (the declared
+    parameters and constants, and the data variables ``data``), or :class:`ParseError` with the
+    reason. Strict, except a constraint on the data (``data`` given): ``x_1 + x_2 <= n`` bounds a
+    support (the counts of a multinomial reach their boundary), it does not make a model degenerate."""
     text = _check_text(text, "constraint")
     context = f"constraint '{_show(text, 40)}'"
     sides, ops = _split_relation(text)
     if not ops:
         raise ParseError(f"cannot parse {context}: expected a relation such as 'p_1 + p_2 < 1'")
-    bad = [o for o in ops if o not in ("<", ">")]
+    names = {str(x) for x in data}
+    on_data = _mentions(sides, names)
+    bad = [o for o in ops if o not in (("<", ">", "<=", ">=", "\u2264", "\u2265") if on_data else ("<", ">"))]
     if any(o in ("<=", ">=", "\u2264", "\u2265") for o in bad):
         raise ParseError(f"{context}: a constraint is strict (the model may degenerate on its boundary); "
                          "write '<' or '>'")
     if bad:
         raise ParseError(f"{context}: '{bad[0]}' is no constraint; write '<' or '>' (e.g. 'p_1 + p_2 < 1')")
-    if len(set(ops)) > 1:
+    if len({o in ("<", "<=", "\u2264") for o in ops}) > 1:
         raise ParseError(f"{context}: a chain runs one way ('a < b < c' or 'a > b > c')")
     exprs = []
     for side in sides:
@@ -85,7 +89,8 @@ def parse_constraint(text: str, symbols: Mapping[str, sp.Symbol]) -> tuple:
     for a, op, b in zip(exprs, ops, exprs[1:]):
         if a.has(sp.I) or b.has(sp.I) or a.is_extended_real is False or b.is_extended_real is False:
             raise ParseError(f"{context}: both sides must be real")
-        rel = sp.StrictLessThan(a, b) if op == "<" else sp.StrictGreaterThan(a, b)
+        rel = {"<": sp.StrictLessThan, ">": sp.StrictGreaterThan, "<=": sp.LessThan, "\u2264": sp.LessThan,
+               ">=": sp.GreaterThan, "\u2265": sp.GreaterThan}[op](a, b)
         if not (a.free_symbols | b.free_symbols):
             raise ParseError(f"{context} involves no parameter or constant")
         if rel == sp.false:
@@ -93,3 +98,10 @@ def parse_constraint(text: str, symbols: Mapping[str, sp.Symbol]) -> tuple:
         if rel != sp.true:  # (one the declared domains already imply constrains nothing)
             out.append(rel)
     return tuple(out)
+
+
+def _mentions(sides, names) -> bool:
+    """A data variable's name occurs in a side as a whole identifier (``x_1`` in ``x_1 + x_2``, not in ``x_10``)."""
+    import re
+
+    return any(re.search(rf"(?<![A-Za-z0-9_]){re.escape(n)}(?![A-Za-z0-9_])", side) for side in sides for n in names)
