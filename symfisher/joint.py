@@ -27,7 +27,7 @@ from .expectation_base import _CACHE, _condition_value
 from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model
 
-__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "multinomial_transform", "on_constraints",
+__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "multinomial_transform", "gauss_parts", "on_constraints",
            "real_on_constraints", "simplex_power_moments"]
 
 _LIMIT = 6.0  # seconds for the iterated integral, once per law
@@ -256,6 +256,19 @@ def _gauss_parts(model: Model, key=None):
     if key not in _CACHE:
         _CACHE[key] = _read_gauss(model)
     return _CACHE[key]
+
+
+def gauss_parts(model: Model):
+    """``(P, P^-1, b)`` of ``log f = -x^T P x / 2 + b^T x + c`` on the whole space with ``P`` positive definite
+    (proven, :func:`_gauss_parts`), or ``None``: the Gaussian structures read their matrix form off it."""
+    parts = _gauss_parts(model)
+    if parts is None:
+        return None
+    _, b, inv, _ = parts
+    xs = tuple(model.data)
+    grad = [sp.diff(model.log_density, x) for x in xs]
+    P = sp.Matrix(len(xs), len(xs), lambda i, j: sp.cancel(-sp.diff(grad[i], xs[j])))
+    return P, inv, b
 
 
 def _read_gauss(model: Model):
