@@ -8,6 +8,11 @@ side goes through the whitelist (:func:`.expression.parse_expression`), and the 
 found by a scan outside brackets, so nothing is evaluated. A non-strict relation is refused as
 the declarations refuse a closed end: the model degenerates on the boundary.
 
+A constraint on the data (the data variables passed as ``data``) bounds a joint support instead:
+``x_1 + x_2 < 1`` (the simplex of Dirichlet proportions) or ``x_1 + x_2 <= n`` (multinomial counts,
+which reach the boundary, so ``<=`` is allowed there); :func:`symfisher.usermodel._constraints`
+keeps it apart from the parameters' constraints.
+
 >>> import sympy as sp
 >>> p1, p2 = sp.symbols("p_1 p_2", positive=True)
 >>> parse_constraint("p_1 + p_2 < 1", {"p_1": p1, "p_2": p2})
@@ -19,6 +24,9 @@ the declarations refuse a closed end: the model degenerates on the boundary.
 Traceback (most recent call last):
     ...
 symfisher.parsing.ParseError: constraint 'p_1 + p_2 <= 1': a constraint is strict (the model may degenerate on its boundary); write '<' or '>'
+>>> x1, x2, n = sp.Symbol("x_1"), sp.Symbol("x_2"), sp.Symbol("n")
+>>> parse_constraint("x_1 + x_2 <= n", {"x_1": x1, "x_2": x2, "n": n}, data=(x1, x2))
+(x_1 + x_2 <= n,)
 """
 from __future__ import annotations
 
@@ -84,6 +92,8 @@ def parse_constraint(text: str, symbols: Mapping[str, sp.Symbol], data=()) -> tu
             exprs.append(parse_expression(side, symbols))
         except ParseError as exc:
             raise ParseError(f"{context}: {exc} (a constraint relates the declared parameters and constants, "
+                             "or two or more data variables)" if names else
+                             f"{context}: {exc} (a constraint relates the declared parameters and constants, "
                              "not the data)") from None
     out = []
     for a, op, b in zip(exprs, ops, exprs[1:]):
