@@ -70,6 +70,11 @@ TWINS = [
                         "sigma_22": s["s_2"] ** 2}),
     ("mvn_precision-catalog", "mvn_precision", _MVN_PREC, ["x_1 in R", "x_2 in R"],
      ["lambda_11 > 0", "lambda_12 real", "lambda_22 > 0"], MU, ["lambda_12**2 < lambda_11*lambda_22"], None),
+    # the precision by its diagonal and the partial correlation q = -lambda_12/sqrt(lambda_11 lambda_22) (Lauritzen §5.2)
+    ("mvn_precision-partial-corr", "mvn_precision",
+     "sqrt(a*b*(1-q**2))/(2*pi)*exp(-(a*(x_1-mu_1)**2-2*q*sqrt(a*b)*(x_1-mu_1)*(x_2-mu_2)+b*(x_2-mu_2)**2)/2)", X2,
+     ["a > 0", "b > 0", "q in (-1, 1)"], MU, [],
+     lambda s: {"lambda_11": s["a"], "lambda_12": -s["q"] * sp.sqrt(s["a"] * s["b"]), "lambda_22": s["b"]}),
     ("bivariate_normal_corr-catalog", "bivariate_normal_corr", _bvn("sigma_1", "sigma_2", "rho"), X2,
      ["rho in (-1, 1)"], ["sigma_1 > 0", "sigma_2 > 0"] + MU, [], None),
     ("bivariate_normal_corr-fisher-z", "bivariate_normal_corr", _bvn("sigma_1", "sigma_2", _TANH), X2, ["z real"],
