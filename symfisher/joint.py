@@ -27,7 +27,8 @@ from .expectation_base import _CACHE, _condition_value
 from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model
 
-__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "on_constraints", "real_on_constraints"]
+__all__ = ["joint_transform", "joint_moment", "joint_total_mass", "multinomial_transform", "gauss_parts", "on_constraints",
+           "real_on_constraints", "simplex_power_moments"]
 
 _LIMIT = 6.0  # seconds for the iterated integral, once per law
 # how the transform was found (shown in the normalization step)
@@ -37,6 +38,12 @@ GAUSS_ND = ("Gauss's integral over the whole space: the log-density is quadratic
 FUBINI = "one variable at a time, the last first (Fubini: the density is non-negative), each by Euler's integrals"
 GRID = "an exact sum over every point of the product of the finite supports"
 _MAX_GRID = 4096  # points of a product of finite supports summed exactly
+DIRICHLET = ("Dirichlet's integral over the simplex x_1 + ... + x_m < c: int prod x_k^(a_k - 1) (c - sum x)^(a_K - 1) dx "
+             "= c^(a_1 + ... + a_K - 1) prod Gamma(a_k)/Gamma(a_1 + ... + a_K), the log-density being linear in the "
+             "log x_k and log(c - sum x) (Whittaker & Watson, A Course of Modern Analysis (1927), §12.5)")
+MULTINOMIAL = ("the multinomial theorem over the counts with x_1 + ... + x_m <= n: sum n!/(x_1! ... x_m! (n - sum x)!) "
+               "z_1^x_1 ... z_m^x_m = (1 + z_1 + ... + z_m)^n, the log-density being -sum log x_k! - log (n - sum x)! "
+               "plus a linear function of the counts")
 
 
 def _key(model: Model) -> tuple:
@@ -49,10 +56,15 @@ def joint_transform(model: Model, limit: float | None = None):
     """``(t, log M(t), how)`` for a law of several continuous data variables, ``t`` one real symbol per
     data variable, ``how`` :data:`GAUSS_ND` or :data:`FUBINI`, or ``None`` (a step that is not one of Euler's integrals, or a condition the
     domains do not decide). Found once per law."""
-    if len(model.data) < 2 or any(type(s).__name__ != "IntervalSupport" for s in model.support):
+    if len(model.data) < 2:
         return None
     if model.meta_value("data_constraints", ()):
-        return None  # the support is not the product of the intervals (a simplex): no iterated integral over it
+        # the support is not the product of the supports (a simplex): no iterated integral over that product;
+        # counts on a simplex whose weights are multinomial coefficients have the multinomial theorem
+        found = multinomial_transform(model, limit)
+        return found[:3] if found is not None else None
+    if any(type(s).__name__ != "IntervalSupport" for s in model.support):
+        return None
     key = _key(model)
     if key in _CACHE:
         return _CACHE[key]
@@ -66,6 +78,144 @@ def joint_transform(model: Model, limit: float | None = None):
         found = None  # a kernel Euler's integrals mis-read: no transform
     _CACHE[key] = found
     return found
+
+
+def _cached(key, build, limit=None):
+    """``build()`` once per key, ``None`` on a timeout or a kernel it mis-read (remembered too)."""
+    if key not in _CACHE:
+        try:
+            with time_limit(min(_LIMIT, limit) if limit else _LIMIT, "the transform over the simplex"):
+                _CACHE[key] = build()
+        except (StepTimeout, StepFailed, ArithmeticError, TypeError, ValueError, NotImplementedError,
+                sp.PolynomialError):
+            _CACHE[key] = None
+    return _CACHE[key]
+
+
+# -- supports on a simplex (a data constraint x_1 + ... + x_m < c or <= c) -----------------------------
+def _simplex(model: Model):
+    """``(c, L)`` when the declared data constraints are one relation ``x_1 + ... + x_m < c`` (or ``<=``)
+    over all the data variables, ``c`` free of the data and the parameters, and every support starts at 0;
+    ``L = c - sum x`` (the last coordinate). ``None`` otherwise."""
+    cons = model.meta_value("data_constraints", ())
+    if len(cons) != 1 or not isinstance(cons[0], sp.core.relational.Relational):
+        return None
+    r = cons[0]
+    small, big = (r.rhs, r.lhs) if isinstance(r, (sp.StrictGreaterThan, sp.GreaterThan)) else (r.lhs, r.rhs)
+    xs = tuple(model.data)
+    gap = sp.expand(big - small)
+    if any(sp.diff(gap, x) != -1 for x in xs):
+        return None
+    c = sp.expand(gap + sp.Add(*xs))
+    if c.has(*xs) or c.free_symbols & set(model.params) or any(getattr(s, "lo", None) != 0 for s in model.support):
+        return None
+    return c, c - sp.Add(*xs)
+
+
+def on_simplex(expr: sp.Expr, model: Model) -> sp.Expr | None:
+    """``expr`` with the last coordinate ``c - sum x`` of a simplex support (:func:`_simplex`) written as one
+    positive symbol (a non-negative integer one for counts), so that SymPy's assumptions see its sign; ``None``
+    when the support is not a simplex."""
+    found = _simplex(model)
+    if found is None:
+        return None
+    _, L = found
+    integer = all(type(s).__name__ == "IntegerSupport" for s in model.support)
+    g = sp.Dummy("L", integer=True, nonnegative=True) if integer else sp.Dummy("L", positive=True)
+    return expr.replace(lambda e: e.is_Add and e.has(*model.data) and sp.expand(e - L) == 0, lambda e: g)
+
+
+def _log_atoms(ell, args: list, wrap=lambda a: a):
+    """``ell`` with each ``log(wrap(a))`` for ``a`` in ``args`` (compared expanded) as a fresh symbol, and the
+    symbols."""
+    us = [sp.Dummy(f"u{k}") for k in range(len(args))]
+    want = [sp.expand(wrap(a)) for a in args]
+
+    def which(e):
+        if not isinstance(e, sp.log):
+            return None
+        got = sp.expand(e.args[0])
+        return next((u for u, w in zip(us, want) if got == w), None)
+
+    return ell.replace(lambda e: which(e) is not None, lambda e: which(e)), us
+
+
+def simplex_power_moments(model: Model):
+    """The joint Mellin transform ``E[prod x_k^s_k (c - sum x)^s_K]`` (a :class:`~symfisher.model.PowerMoments`)
+    of a law on the simplex ``x_1 + ... + x_m < c`` whose log-density is ``K + sum e_k log x_k + e_K log(c - sum x)``
+    (``K``, ``e_k`` free of the data, each ``e_k + 1 > 0`` on the domains), by Dirichlet's integral
+    (:data:`DIRICHLET`); with the total mass, ``(pm, mass)``, or ``None``. Found once per law."""
+    if len(model.data) < 2 or any(type(s).__name__ != "IntervalSupport" for s in model.support):
+        return None
+    return _cached(("dirichlet transform", _key(model)), lambda: _dirichlet(model))
+
+
+def _dirichlet(model: Model):
+    from .model import PowerMoments
+
+    found = _simplex(model)
+    if found is None:
+        return None
+    c, L = found
+    if _decided(sp.StrictGreaterThan(c, 0), model) is not True:
+        return None
+    xs = tuple(model.data)
+    lg = [a for a in model.log_density.atoms(sp.log) if sp.expand(a.args[0] - L) == 0]
+    base_L = lg[0].args[0] if lg else L  # the last coordinate as the density writes it (the statistics do too)
+    E, us = _log_atoms(sp.expand(model.log_density), list(xs) + [L])
+    if E.has(*xs):
+        return None
+    e = [sp.expand(sp.diff(E, u)) for u in us]
+    if any(ek.has(*us) for ek in e):
+        return None
+    K = E.xreplace({u: sp.S.Zero for u in us})
+    a = [ek + 1 for ek in e]
+    if any(_decided(sp.StrictGreaterThan(ak, 0), model) is not True for ak in a):
+        return None
+    A = sp.Add(*a)
+    # log Gamma(z) = log(Gamma(z)) for z > 0 (the principal branch agrees on the positive axis): the constant then
+    # cancels against Dirichlet's Gamma functions
+    K = K.replace(lambda e: isinstance(e, sp.loggamma) and _decided(sp.StrictGreaterThan(e.args[0], 0), model) is True,
+                  lambda e: sp.log(sp.gamma(e.args[0])))
+    mass = _mass(K + (A - 1) * sp.log(c) + sp.Add(*[sp.log(sp.gamma(ak)) for ak in a]) - sp.log(sp.gamma(A)))
+    ss = tuple(sp.Dummy(f"s_{k}", real=True) for k in range(len(a)))
+    S = sp.Add(*ss)
+    value = (mass * c**S * sp.gamma(A) / sp.gamma(A + S)
+             * sp.Mul(*[sp.gamma(ak + sk) / sp.gamma(ak) for ak, sk in zip(a, ss)]))
+    return PowerMoments(xs + (base_L,), ss, value), mass
+
+
+def multinomial_transform(model: Model, limit: float | None = None):
+    """``(t, log M(t), MULTINOMIAL, (a_k), n)`` (found once per law) for counts on ``x_1 + ... + x_m <= n`` whose log-density is
+    ``K + sum a_k x_k - sum log x_k! - log(n - sum x)!`` (``K``, ``a_k`` free of the data): by the multinomial
+    theorem ``M(t) = exp(K) (1 + sum exp(a_k + t_k))^n / n!``."""
+    if len(model.data) < 2:
+        return None
+    return _cached(("multinomial transform", _key(model)), lambda: _multinomial(model), limit)
+
+
+def _multinomial(model: Model):
+    found = _simplex(model)
+    if found is None or any(type(s).__name__ != "IntegerSupport" for s in model.support):
+        return None
+    n, L = found
+    if not (n.is_integer and n.is_nonnegative):
+        return None
+    xs = tuple(model.data)
+    ell = sp.expand(model.log_density).replace(lambda e: isinstance(e, sp.loggamma),
+                                               lambda e: sp.log(sp.factorial(e.args[0] - 1)))
+    E, us = _log_atoms(ell, list(xs) + [L], wrap=sp.factorial)
+    if any(sp.expand(sp.diff(E, u)) != -1 for u in us):
+        return None
+    rest = sp.expand(E.xreplace({u: sp.S.Zero for u in us}))
+    a = [sp.diff(rest, x) for x in xs]
+    if any(ak.has(*xs) for ak in a):
+        return None
+    K = rest.xreplace({x: sp.S.Zero for x in xs})
+    ts = tuple(sp.Dummy(f"t_{x.name}", real=True) for x in xs)
+    logM = (K - sp.log(sp.factorial(n))
+            + n * sp.log(1 + sp.Add(*[sp.exp(ak + t) for ak, t in zip(a, ts)])))
+    return ts, logM, MULTINOMIAL, tuple(a), n
 
 
 def _iterated(model: Model):
@@ -106,6 +256,19 @@ def _gauss_parts(model: Model, key=None):
     if key not in _CACHE:
         _CACHE[key] = _read_gauss(model)
     return _CACHE[key]
+
+
+def gauss_parts(model: Model):
+    """``(P, P^-1, b)`` of ``log f = -x^T P x / 2 + b^T x + c`` on the whole space with ``P`` positive definite
+    (proven, :func:`_gauss_parts`), or ``None``: the Gaussian structures read their matrix form off it."""
+    parts = _gauss_parts(model)
+    if parts is None:
+        return None
+    _, b, inv, _ = parts
+    xs = tuple(model.data)
+    grad = [sp.diff(model.log_density, x) for x in xs]
+    P = sp.Matrix(len(xs), len(xs), lambda i, j: sp.cancel(-sp.diff(grad[i], xs[j])))
+    return P, inv, b
 
 
 def _read_gauss(model: Model):
@@ -305,6 +468,9 @@ def joint_total_mass(model: Model, limit: float | None = None):
                 return _grid_sum(sp.S.One, model, grid), GRID
         except StepTimeout:
             return None
+    pm = simplex_power_moments(model)
+    if pm is not None:
+        return pm[1], DIRICHLET
     key = _key(model)
     if _CACHE.get(key) is None:  # no transform at hand: Gauss's integral at t = 0 alone, when it applies
         try:
@@ -358,6 +524,13 @@ def joint_moment(stat: sp.Expr, model: Model, limit: float | None = None):
                 return _grid_sum(stat, model, grid)
         except StepTimeout:
             return None
+    pm = simplex_power_moments(model)
+    if pm is not None:
+        from .expectation_hooks import _match_power_moments
+        from .expectation_routes import _finish
+
+        v = _match_power_moments(stat, pm[0])
+        return None if v is None else _finish(v)
     if not stat.is_polynomial(*data):
         return None
     found = joint_transform(model, limit)

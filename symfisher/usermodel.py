@@ -52,20 +52,32 @@ def _variables(var, known: dict) -> tuple:
     return tuple(xs), tuple(supports)
 
 
-def _constraints(texts, known: dict, domains, data=()) -> tuple:
+def _constraints(texts, known: dict, domains, data=(), params=()) -> tuple:
     """(multi) The joint constraints (``"p_1 + p_2 < 1"``) as the model's ``meta``, parsed safely;
-    refused when no point of the declared domains satisfies them all."""
+    refused when no point of the declared domains satisfies them all. A constraint relating two or
+    more data variables (``x_1 + x_2 < 1``, ``x_1 + x_2 <= n``) bounds the joint support (a simplex,
+    the cells of a multinomial): it goes to ``data_constraints``, with no parameter in it (a support
+    that moves with a parameter has no Fisher information, docs/specs.md)."""
     from .parsing import ParseError, parse_constraint
 
     if isinstance(texts, str):
         texts = [texts]
-    rels = tuple(r for text in texts or () for r in parse_constraint(text, dict(known, **{x.name: x for x in data})))
-    on_data = sorted({x.name for r in rels for x in r.free_symbols & set(data)})
-    if on_data:
-        raise ParseError(f"a constraint relates the parameters and constants: {on_data[0]!r} is a data variable "
-                         "(its support is declared with --var)")
+    symbols = dict(known, **{x.name: x for x in data})
+    rels = tuple(r for text in texts or () for r in parse_constraint(text, symbols, data=data))
+    on_data = tuple(r for r in rels if r.free_symbols & set(data))
+    rels = tuple(r for r in rels if r not in on_data)
+    for r in on_data:
+        xs = sorted(x.name for x in r.free_symbols & set(data))
+        if len(xs) < 2:
+            raise ParseError(f"a constraint relates the parameters and constants, or two or more data variables: "
+                             f"{xs[0]!r} is a data variable alone (its support is declared with --var)")
+        moving = sorted(s.name for s in r.free_symbols & set(params))
+        if moving:
+            raise ModelError(f"the constraint {r} on the data involves the parameter {moving[0]}: the support would "
+                             "depend on it (no Fisher information); a data constraint may involve known constants only")
+    meta = (("data_constraints", on_data),) if on_data else ()
     if not rels:
-        return ()
+        return meta
     from .derive.regularity import DomainMap
     from .domain_points import exact_point, random_points
 
@@ -73,13 +85,13 @@ def _constraints(texts, known: dict, domains, data=()) -> tuple:
     doms.constraints = rels
     syms = sorted(known.values(), key=lambda s: s.name)
     if exact_point(syms, doms):  # an exact point where random_points draws: no draw needed
-        return (("constraints", rels),)
+        return (("constraints", rels),) + meta
     try:
         random_points(syms, doms, n=1, seed=3)
     except ValueError:
         raise ModelError(f"the constraints {', '.join(map(str, rels))} leave (almost) no point of the declared "
                          "domains: declare domains they can hold on") from None
-    return (("constraints", rels),)
+    return (("constraints", rels),) + meta
 
 
 def _real(e) -> bool:
@@ -158,7 +170,7 @@ def _build(text: str, is_log: bool, var, params, consts, name, check: bool, cons
         name or ("user density" if not is_log else "user log-density"), xs, params_, logf, supports,
         domains=tuple(pdecl + cdecl), constants=tuple(s for s, _ in cdecl),
         parameterization=("f = " if not is_log else "log f = ") + text.strip(),
-        meta=_constraints(constraints, known, pdecl + cdecl, xs),
+        meta=_constraints(constraints, known, pdecl + cdecl, xs, params_),
     )
     # a declared name the KL or its Taylor expansion also gives (a_1, a_2, delta_a) would mix the two
     # (docs/specs.md): bad input through Python as through the CLI

@@ -18,7 +18,8 @@ def add_model_options(p: argparse.ArgumentParser, name_required: bool = False) -
     p.add_argument("--param", action="append", default=[], metavar="'NAME in DOMAIN'", help="a parameter (repeatable)")
     p.add_argument("--const", action="append", default=[], metavar="'NAME in DOMAIN'", help="a known constant (repeatable)")
     p.add_argument("--constraint", action="append", default=[], metavar="'RELATION'",
-                   help="a joint constraint on the parameters and constants, e.g. 'p_1 + p_2 < 1' (repeatable)")
+                   help="a joint constraint on the parameters and constants, e.g. 'p_1 + p_2 < 1', or one bounding a joint "
+                        "support of two or more data variables, e.g. 'x_1 + x_2 < 1', 'x_1 + x_2 <= n' (repeatable)")
     p.add_argument("--coords", metavar="NAME", help="a named coordinate system of a catalog model")
     p.add_argument("--reparam", action="append", default=[], metavar="'p = EXPR'", help="new coordinates, one per parameter")
     p.add_argument("--size", action="append", default=[], metavar="NAME=N",

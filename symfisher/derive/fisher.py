@@ -352,7 +352,11 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
         return d.fail(exc.step, exc.reason + "; there is no Cramér–Rao bound")
     try:
         with time_limit(None, "invert the Fisher information"):
-            inv = I.inv() if I.shape[0] > 1 else sp.Matrix([[1 / I[0, 0]]])
+            # (mtwins) special functions of the parameters as symbols while inverting: the inverse is rational in the
+            # entries, and SymPy's pivot tests evalf polygamma(1, 1/phi) into an error otherwise
+            opaque = {f: sp.Dummy("f") for f in I.atoms(sp.Function)}
+            J = I.xreplace(opaque)
+            inv = (J.inv() if I.shape[0] > 1 else sp.Matrix([[1 / J[0, 0]]])).xreplace({v: k for k, v in opaque.items()})
             inv = inv.applyfunc(lambda e: tidy(e, limit=2.0))
     except (StepTimeout, ValueError, ZeroDivisionError) as exc:
         return d.fail("cramer_rao", getattr(exc, "reason", str(exc)))

@@ -167,8 +167,15 @@ def check_density_values(model, limit: float | None = None) -> Derivation:
 
     d = Derivation("density_values", f"The {model.name} density is real and non-negative")
     if len(model.data) != 1 and model.meta_value("data_constraints", ()):
-        # a simplex, not the product of the supports: not probed here
-        return d.note("several data variables on a constrained support: the sign is taken from the family's definition")
+        # a simplex, not the product of the supports: its last coordinate c - sum x as a positive symbol
+        from ..joint import on_simplex
+
+        ell = on_simplex(model.log_density, model)
+        if ell is not None and _real_on(ell, _declared_ends(model)):
+            return d.add(Step("The density is non-negative: its log-density is real on the declared domain, the last "
+                              "coordinate (the bound minus the sum of the data) being positive on the support.",
+                              "SymPy's assumptions and interval bounds of the declared domains", None, ()))
+        return d.note("several data variables on a constrained support: the sign is not probed")
     limit = min(10.0, default_limit()) if limit is None else limit
     try:
         with time_limit(min(limit, 2.0), "sign of the density"):
@@ -565,11 +572,10 @@ def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivatio
     1 or refused on proof; else numerical cubature at seeded points (two or three variables)."""
     import math
 
+    from ..joint import MULTINOMIAL as _MULTINOMIAL
     from ..joint import joint_total_mass
 
-    if model.meta_value("data_constraints", ()):
-        return d.note("several data variables on a constrained support: normalization taken from the family's "
-                      "definition")
+    constrained = bool(model.meta_value("data_constraints", ()))  # a simplex: its own closed forms, no cubature
     limit = min(10.0, default_limit()) if limit is None else limit
     d = d.extend(check_density_values(model, limit))
     doms = model_domains(model)
@@ -578,17 +584,22 @@ def _joint_normalization(model, d: Derivation, limit: float | None) -> Derivatio
     except Exception:  # noqa: BLE001 - no closed form: the numbers decide
         total = None
     integral = sp.Integral(model.density, *[(x, s.lo, s.hi) for x, s in zip(model.data, model.support)]) \
-        if all(hasattr(s, "lo") for s in model.support) else None
+        if all(hasattr(s, "lo") for s in model.support) and not constrained else None
+    where = ("over its support (" + ", ".join(map(str, model.meta_value("data_constraints", ()))) + ")" if constrained
+             else "over the product of the supports")
     if total is not None:
         verdict = is_zero(total - 1, doms)
         if verdict is True:
-            return d.add(Step("The density integrates to one over the product of the supports.", how, integral,
+            return d.add(Step(f"The density {'sums' if how == _MULTINOMIAL else 'integrates'} to one {where}.", how, integral,
                               (sp.S.One,)))
         if verdict is False:
             off = _closed_form_off(total, doms)
             if off is not None:
-                raise ModelError(f"the density does not normalize: its total over the product of the supports is "
+                raise ModelError(f"the density does not normalize: its total {where} is "
                                  f"{total}, not 1" + (f" (at {_fmt(off[0])} it is {off[1]})" if off[0] else ""))
+    if constrained:
+        _warn_once(f"could not confirm that the density of {model.name!r} normalizes on its constrained support; going on")
+        return d.note("normalization not confirmed: no closed form of the total over the constrained support")
     if len(model.data) > 3 or not all(type(s).__name__ == "IntervalSupport" for s in model.support):
         _warn_once(f"could not confirm that the density of {model.name!r} normalizes (no closed form); going on")
         return d.note("normalization not confirmed: no closed form of the iterated integral")

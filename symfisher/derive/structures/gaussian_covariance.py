@@ -181,7 +181,10 @@ class GaussianCovarianceStructure(Structure):
     def find(self, model):
         form = model.meta_value("gaussian_covariance") if hasattr(model, "meta_value") else None
         if not isinstance(form, GaussianCovariance):
-            return None
+            form = _read_form(model)  # a typed density: its quadratic form read off the log-density
+            if form is None:
+                return None
+            return form if _same_density(model, form) else None
         if tuple(model.data) != tuple(form.x_entries):
             return None
         if any(s in model.params for s in form.mean_entries):
@@ -435,6 +438,55 @@ class GaussianCovarianceStructure(Structure):
         named = f"det({what})^(-{d_ + 1}/2) (improper)"
         dd.extras.update(proper=False, normalizer=None, named=named, sqrt_det=sp.sqrt(target), divergent=[])
         return dd.with_result(kernel)
+
+
+def _read_form(model) -> GaussianCovariance | None:
+    """The :class:`GaussianCovariance` of a typed density of 2 or 3 data variables on the whole space whose log-density
+    is quadratic in the data with a positive definite matrix ``P`` (:func:`symfisher.joint.gauss_parts`), a mean
+    ``P^-1 b`` free of the parameters and ``P`` depending on them. The declared matrix is the covariance
+    ``P^-1`` when its entries have no parameter in a denominator (``sigma_ij``, ``rho sigma_1 sigma_2``), else the
+    precision ``P`` when its entries have none (``lambda_ij``), else the covariance."""
+    from ...joint import gauss_parts
+
+    d = len(model.data)
+    if not 2 <= d <= 3 or any(type(s).__name__ != "IntervalSupport" for s in model.support):
+        return None
+    found = gauss_parts(model)
+    if found is None:
+        return None
+    P, inv, b = found
+    params = set(model.params)
+    mean = tuple(sp.cancel(sp.Add(*[inv[i, j] * b[j] for j in range(d)])) for i in range(d))
+    if any(m.free_symbols & params for m in mean) or not params <= P.free_symbols:
+        return None
+
+    def clean(M):
+        return all(not (sp.fraction(sp.cancel(e))[1].free_symbols & params) for e in M)
+
+    cov = clean(inv) or not clean(P)
+    M, Minv = (inv, P) if cov else (P, inv)
+    M = sp.ImmutableMatrix(M.applyfunc(sp.cancel))
+    if not all(e.is_polynomial(*M.free_symbols) for e in M):
+        return None  # (tanh z entries) the traces are written in polynomial arithmetic: the generic route
+    symbol = sp.MatrixSymbol("Sigma" if cov else "Lambda", d, d)
+    return GaussianCovariance(tuple(model.data), mean, M, sp.ImmutableMatrix(Minv), "covariance" if cov else "precision",
+                              symbol)
+
+
+def _same_density(model, form: GaussianCovariance) -> bool:
+    """The form's log-density is the model's: the difference is free of the data once expanded (the quadratic
+    forms are one matrix), and the constant ``delta`` left is 0, proven by ``exp(2 delta) = 1`` over one
+    denominator (``delta`` is real: both log-densities are)."""
+    diff = sp.expand(model.log_density - form.log_density())
+    logs = sp.Add(*[t for t in sp.Add.make_args(diff) if t.has(sp.log)])
+    diff = sp.cancel(diff - logs) + logs  # the rational part over one denominator: the quadratic forms cancel
+    if diff == 0:
+        return True
+    if diff.has(*model.data):
+        return False
+    if cancels(diff):
+        return True
+    return cancels(sp.powsimp(sp.exp(2 * diff), force=True) - 1)
 
 
 def _vech_pairs(model, form: GaussianCovariance):

@@ -69,12 +69,15 @@ class MultinomialStructure(Structure):
     def find(self, model):
         form = model.meta_value("multinomial") if hasattr(model, "meta_value") else None
         if not isinstance(form, MultinomialCounts):
-            return None
+            form = _read_counts(model)  # a typed density: the form read off its log-density
+            if form is None:
+                return None
         if tuple(model.data) != tuple(form.counts) or form.n not in model.constants:
             return None
         if sp.cancel(sp.Add(*form.probs) - 1) != 0:
             return None
-        if model.log_density != form.log_density():
+        if model.log_density != form.log_density() and not cancels(
+                sp.expand(sp.expand_log(model.log_density - form.log_density(), force=True))):
             return None
         return form
 
@@ -179,3 +182,19 @@ def _free_probabilities(model, form: MultinomialCounts):
     if ps[:-1] != params or sp.expand(ps[-1] - (1 - sp.Add(*params))) != 0:
         return None
     return params
+
+
+def _read_counts(model):
+    """The :class:`MultinomialCounts` of a typed density on the counts ``x_1 + ... + x_m <= n`` whose log-density is
+    ``K + sum a_k x_k - sum log x_k! - log (n - sum x)!`` (:func:`symfisher.joint.multinomial_transform` reads it):
+    ``p_K = 1/(1 + sum exp(a_k))`` and ``p_k = exp(a_k) p_K``, which sum to one; ``find`` then confirms that the form
+    reproduces the log-density (so that ``K`` is the normalizing ``log n! + n log p_K``)."""
+    from ...joint import multinomial_transform
+
+    found = multinomial_transform(model)
+    if found is None:
+        return None
+    a, n = found[3], found[4]
+    pK = sp.factor(sp.cancel(1 / (1 + sp.Add(*[sp.exp(ak) for ak in a]))))
+    probs = tuple(sp.factor(sp.cancel(sp.exp(ak) * pK)) for ak in a) + (pK,)
+    return MultinomialCounts(tuple(model.data), probs, n)
