@@ -29,6 +29,7 @@ SHEETS = [  # (spec text, words of the one line)
     (_edit("[model]", '[model]\ncolour = "red"'), "'model.colour': unknown key"),
     (_edit("tol = 1e-8", 'tol = "tiny"'), "'check[0].tol'"),
     (_edit("at = {p = 0.3}", "at = {p = 1.3}"), "outside the domain"),
+    (_edit("at = {p = 0.3}", "at = {q = 0.3}"), "(known: p, x)"),  # p was listed twice
     (_edit("range = [0.02, 0.98]", "range = [0.98, 0.02]"), "low < high"),
     (_edit('quantity = "score"', 'quantity = "scor"'), "did you mean 'score'"),
     (_edit('title = "Bernoulli Fisher information"', "title = 5"), "'title': expected text"),
