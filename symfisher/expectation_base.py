@@ -117,6 +117,8 @@ def _freeze_parameter_logs(g: sp.Expr, data: tuple):
     for lg in g.atoms(sp.log):
         if data and not lg.has(*data):
             frozen[lg] = sp.Dummy("L")
+        elif not lg.has(sp.I) and lg.args[0].is_positive and sp.expand_log(lg, force=True).has(sp.I):
+            frozen[lg] = sp.Dummy("L")  # log(-x) on a negative support is real; I*pi + log(x) is not
     return g.xreplace(frozen), {v: k for k, v in frozen.items()}
 
 

@@ -108,7 +108,11 @@ def _forced_log(expr):
     its own (numbers too: log 4 is 2 log 2). The same result, without ``expand_log``'s pass over every
     product of the whole density (``as_numer_denom`` of each, most of its time in a fresh process)."""
     out = []
-    for f in sp.Mul.make_args(expr):
+    args = sp.Mul.make_args(expr)
+    negative = [f for f in args if f.is_negative]
+    if negative and len(negative) % 2 == 0:  # -x with x < 0: log(-1) + log(x) is log|x| + 2 pi I; flip each sign
+        args = [-f if f.is_negative else f for f in args]
+    for f in args:
         if f.is_Pow and _real(f.exp) and not f.exp.has(sp.log):  # (logs inside are expanded too)
             out.append(f.exp * _forced_log(f.base))
         elif isinstance(f, sp.exp) and _real(f.args[0]) and not f.args[0].has(sp.log):
@@ -116,7 +120,9 @@ def _forced_log(expr):
         elif f.is_Symbol or f is sp.pi:
             out.append(sp.log(f))
         else:
-            out.append(sp.expand_log(sp.log(f), force=True))
+            e = sp.expand_log(sp.log(f), force=True)
+            # a positive factor whose forced expansion goes through logs of negative ones (log(-x), x < 0): kept whole
+            out.append(sp.log(f) if e.has(sp.I) and not f.has(sp.I) and f.is_positive else e)
     return sp.Add(*out)
 
 

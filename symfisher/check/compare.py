@@ -71,13 +71,24 @@ def _risky_nodes(expr) -> list:
 
 
 _EXACT_AT_INTEGERS = (sp.polygamma, sp.loggamma, sp.zeta, sp.harmonic)  # polygamma(1, 10**5) is a sum of 10**5 terms
+EXACT_TERMS = 64  # beyond this many terms (polygamma(1, 1000) takes 0.5 s to build) a point is evaluated in floats
 
 
-def too_large(expr, pt) -> bool:
-    """Whether evaluating ``expr`` at ``pt`` would meet a gigantic number (which mpmath computes in C,
-    beyond the reach of the time limit), or an exact sum of as many terms (``polygamma(1, n)`` at an
-    integer ``n``): each risky function's argument is checked innermost first."""
+def _slow_exact(expr, pt) -> bool:
+    """Whether substituting ``pt`` exactly would build one of those sums with more than :data:`EXACT_TERMS`
+    terms (an integer or half-integer argument)."""
     for node in expr.atoms(*_EXACT_AT_INTEGERS):
+        a = node.args[-1].xreplace(pt)
+        if a.is_Rational and (2 * a).is_integer and abs(a) > EXACT_TERMS:
+            return True
+    return False
+
+
+def too_large(expr, pt, exact: bool = True) -> bool:
+    """Whether evaluating ``expr`` at ``pt`` would meet a gigantic number (which mpmath computes in C,
+    beyond the reach of the time limit), or (``exact``: the point substituted exactly) an exact sum of as many
+    terms (``polygamma(1, n)`` at an integer ``n``): each risky function's argument is checked innermost first."""
+    for node in expr.atoms(*_EXACT_AT_INTEGERS) if exact else ():
         a = node.args[-1].xreplace(pt)
         if a.is_Rational and (2 * a).is_integer and abs(a) > 1000:
             return True
@@ -116,12 +127,15 @@ def _undefined(e) -> bool:
 def _number(expr, pt, digits: int = DIGITS):
     """``expr`` at ``pt``: an exact Rational, a Float of ``digits`` digits (complex allowed), None (undefined),
     or _SKIP."""
-    if too_large(expr, pt):
+    if too_large(expr, pt, exact=False):  # a long exact sum is evaluated in floats below
         return _SKIP
     try:
         with time_limit(share(POINT_SHARE), "evaluate at a point"):
             if fine_roots(expr):  # 3**(3/10**7) exactly is a search for perfect powers: numerically instead
                 return _numeric_number(as_expr(expr), pt, digits)
+            if _slow_exact(as_expr(expr), pt):  # polygamma(1, 1000): mpmath at 20 guard digits, not an exact sum
+                return _numeric_number(as_expr(expr).xreplace({s: sp.Float(v, digits + 20) for s, v in pt.items()}),
+                                       {}, digits)
             e = as_expr(expr).xreplace(pt)
             if e.is_Rational:
                 return e
@@ -566,8 +580,21 @@ def _cheap_zero(d) -> tuple:
         return False, False
 
 
+def _loggamma_form(e):
+    """``e`` with its logs split where SymPy proves the arguments positive and each ``log(gamma(z))`` of a
+    positive ``z`` written ``loggamma(z)`` (equal there: DLMF 5.4.E1's real branch), so that an answer with
+    ``log(gamma(a_2)/gamma(a_1))`` meets a reference in ``loggamma``."""
+    def positive_gamma(n):
+        return isinstance(n, sp.log) and isinstance(n.args[0], sp.gamma) and n.args[0].args[0].is_positive is True
+
+    e = sp.expand_log(e, force=False)
+    return e.replace(positive_gamma, lambda n: sp.loggamma(n.args[0].args[0]))
+
+
 def _attempts(d) -> list:
     out = [lambda e: sp.cancel(sp.together(sp.expand_log(e, force=False)))]
+    if d.has(sp.gamma) and d.has(sp.log):
+        out.append(lambda e: sp.cancel(sp.together(_loggamma_form(e))))
     if d.has(sp.gamma, sp.polygamma, sp.beta, sp.loggamma, sp.factorial, sp.binomial):
         out.append(lambda e: sp.simplify(sp.expand_log(sp.expand_func(sp.gammasimp(e)))))
     if d.has(sp.Heaviside, sp.Abs, sp.sign, sp.Max, sp.Min, sp.Piecewise):

@@ -154,7 +154,13 @@ def _probe_points(model, n_max: int = 48, seed: int = 7) -> list:
 
 
 def _fmt(sub: dict) -> str:
-    return ", ".join(f"{k} = {float(v):.6g}" for k, v in sub.items())
+    """The point, each value to 6 digits unless that rounds it onto something else (a probe just inside an open
+    end, -2 + 4e-9, is not shown as the end -2, which is outside the domain)."""
+    def short(v: float) -> str:
+        text = f"{v:.6g}"
+        return text if abs(float(text) - v) <= 1e-12 * max(1.0, abs(v)) else f"{v:.12g}"
+
+    return ", ".join(f"{k} = {short(float(v))}" for k, v in sub.items())
 
 
 def check_density_values(model, limit: float | None = None) -> Derivation:

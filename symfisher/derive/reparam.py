@@ -335,9 +335,28 @@ def _one_map(model: Model, old: sp.Symbol, expr: sp.Expr, s: sp.Symbol, text: st
         dom = sp.S.Reals
     if isinstance(dom, sp.Union) or not isinstance(dom, sp.Interval) and dom != sp.S.Reals:
         gaps = sp.S.Reals - dom
-        raise ModelError(f"{text}: the right side is not defined for every {s} in one interval "
-                         f"(it breaks at {gaps}), so it is not a smooth invertible map")
+        broken = ModelError(f"{text}: the right side is not defined for every {s} in one interval "
+                            f"(it breaks at {gaps}), so it is not a smooth invertible map")
+        pieces = [a for a in dom.args if isinstance(a, sp.Interval)] if isinstance(dom, sp.Union) else []
+        if not pieces or len(pieces) != len(dom.args) or len(pieces) > 4:
+            raise broken
+        # t = 1/s for t > 0: of the intervals where it is defined, the one piece that maps onto t's domain
+        fits = []
+        for piece in pieces:
+            try:
+                fits.append(_on_interval(model, old, expr, s, text, piece.inf, piece.sup))
+            except ModelError:
+                continue
+        if len(fits) != 1:
+            raise broken
+        return fits[0]
     lo, hi = (dom.inf, dom.sup) if dom != sp.S.Reals else (-oo, oo)
+    return _on_interval(model, old, expr, s, text, lo, hi)
+
+
+def _on_interval(model: Model, old: sp.Symbol, expr: sp.Expr, s: sp.Symbol, text: str, lo, hi):
+    """:func:`_one_map` with the new symbol on ``(lo, hi)``: monotone there, onto the old parameter's domain."""
+    dom_old = model.domain(old)
     if not (lo.is_number and hi.is_number):
         raise ModelError(f"{text}: the domain of {s} depends on other symbols ({dom})")
     new_dom = Domain.interval(lo, hi)

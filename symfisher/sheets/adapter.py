@@ -126,7 +126,8 @@ class Context:
         for name, v in at:
             s = self.symbol(name, extra)
             if s is None:
-                known = sorted(self.model.symbols if self.model is not None else ()) + [e.name for e in extra]
+                known = list(dict.fromkeys([*sorted(self.model.symbols if self.model is not None else ()),
+                                            *(e.name for e in extra)]))  # p of the model and p of fisher: once
                 raise SpecError(self.path, f"{key}.{name}",
                                 f"not a parameter or constant of the model, nor a symbol of the checked value "
                                 f"(known: {', '.join(known) or 'none'})")
