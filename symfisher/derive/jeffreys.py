@@ -320,7 +320,7 @@ def jeffreys_prior(model: Model, *, fisher=None, limit: float | None = None) -> 
         with time_limit(limit, "det I"):
             det = tidy(sp.factor(I.det()) if I.rows > 1 else I[0, 0], limit=2.0)
     if not constant and is_zero(det, model_domains(model)):
-        return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so $\\sqrt{\\det \\mathcal{I}}$ is not a prior "
+        return d.fail("jeffreys", "det I(theta) = 0: the Fisher information is singular, so sqrt(det I(theta)) is not a prior "
                                   "density (the parameters are not identifiable from one observation)")
     doms = model_domains(model)
     root = tidy(sp.sqrt(det), limit=2.0)

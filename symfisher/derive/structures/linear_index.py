@@ -227,7 +227,7 @@ class LinearIndexStructure(Structure):
         d = Derivation("jeffreys", f"Jeffreys prior of the {model.name} model")
         e = f.ix.symbol
         return d.fail("jeffreys", f"det I(theta) = 0: I = a a^T I({e}), with a = d {e}/d theta, has rank 1 < {model.dim} (the parameters enter "
-                                  "only through one linear index), so $\\sqrt{\\det \\mathcal{I}}$ is not a prior density")
+                                  "only through one linear index), so sqrt(det I(theta)) is not a prior density")
 
     def kl_taylor(self, model, f: _Found, order: int = 3, limit=None, **_):
         """``KL(P_theta || P_theta+delta)`` through the index: a displacement ``delta`` of the
