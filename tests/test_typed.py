@@ -109,10 +109,24 @@ def _loggammas(e):
                      lambda t: sp.loggamma(t.args[0].args[0]))
 
 
+def _split(e):
+    """``e`` with ``Gamma(m + 1)`` as ``m Gamma(m)`` and each log of a product of positive factors as a sum
+    (``expand_log`` without ``force``: exact under the symbols' assumptions), its ``log Gamma`` as ``loggamma``:
+    a divergence written as one log of a quotient of gamma functions against the catalog's sum of ``loggamma``."""
+    if isinstance(e, sp.MatrixBase):
+        return e.applyfunc(_split)
+    return _loggammas(sp.expand_log(sp.expand_func(e)))
+
+
+# the zero test's own limit (4 s) is a budget for the engine; a test's proof of equality gets more, so that a
+# loaded machine does not turn a proof into "undecided"
+_ZERO_LIMIT = 20.0
+
+
 def _compare(a, b, domains):
-    a, b = _loggammas(a), _loggammas(b)
+    a, b = _split(a), _split(b)
     return is_zero(sp.expand_func(sp.Matrix(a) - sp.Matrix(b)) if isinstance(a, sp.MatrixBase)
-                   else sp.expand_func(a - b), domains)
+                   else sp.expand_func(a - b), domains, limit=_ZERO_LIMIT)
 
 
 @pytest.mark.parametrize("entry", TYPED, ids=_ids())
@@ -121,10 +135,18 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
     m = _typed(entry)
     rep = derive_all(m, only=QUANTITIES)
     cat_rep = _catalog(name)
-    cat = cat_rep.model
     derived_by_catalog = [q for q in QUANTITIES if cat_rep.get(q) is not None]
     missing = [q for q in derived_by_catalog if rep.get(q) is None and (name, q) not in KNOWN_GAPS]
     assert not missing, (missing, rep.failures)
+    assert_twin_agrees(m, rep, cat_rep, mapping)
+
+
+def assert_twin_agrees(m, rep, cat_rep, mapping):
+    """Every quantity the catalog's report ``cat_rep`` derived and the typed report ``rep`` of ``m`` derived too,
+    compared: entry by entry when ``mapping`` is None (the catalog's coordinates), else through the
+    transformation law with the catalog's parameters ``mapping(m.symbols)`` (the module docstring)."""
+    cat = cat_rep.model
+    derived_by_catalog = [q for q in QUANTITIES if cat_rep.get(q) is not None and rep.get(q) is not None]
     doms = model_domains(m)
     s = m.symbols
     if mapping is None:
@@ -159,7 +181,8 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
     assert _compare(sp.Matrix(rep.get("score")), score_want, doms) is True
     fisher_want = sp.simplify(J.T * at(cat_rep.get("fisher")) * J)
     assert _compare(rep.get("fisher"), fisher_want, doms) is True, (rep.get("fisher"), fisher_want)
-    assert _compare(rep.get("cramer_rao"), fisher_want.inv(), doms) is True
+    # the adjugate over the determinant: no pivot test (SymPy's ``inv`` evaluates polygamma(1, 1/phi) at complex points)
+    assert _compare(rep.get("cramer_rao"), fisher_want.adjugate() / fisher_want.det(), doms) is True
     ell_psi = at(cat.log_density)
     hess_want = sp.Matrix([[sp.diff(ell_psi, a, b) for b in m.params] for a in m.params])
     assert _compare(rep.get("hessian"), hess_want, doms) is True
@@ -184,7 +207,7 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
         # sqrt(det I_psi) = sqrt(det I_theta) |det J|: the ratio is free of the parameters
         ratio = rep.get("jeffreys") ** 2 / sp.simplify(fisher_want.det())
         for p in m.params:
-            assert is_zero(sp.diff(ratio, p), doms) is True, (rep.get("jeffreys"), fisher_want.det())
+            assert is_zero(sp.diff(ratio, p), doms, limit=_ZERO_LIMIT) is True, (rep.get("jeffreys"), fisher_want.det())
 
 
 @pytest.mark.parametrize("entry", [t for t in TYPED if t[5] is None], ids=lambda t: t[0])

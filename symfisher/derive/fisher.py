@@ -337,6 +337,20 @@ def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
     return d.with_result(n * I)
 
 
+def _inverse(I):
+    """``I^{-1}`` of a Fisher information already shown non-singular: SymPy's elimination, or where its pivot
+    test cannot evaluate an entry (``x.equals(0)`` at random complex points, which ``polygamma(1, 1/phi)``
+    refuses) the adjugate over the determinant, the same matrix with no pivot to test."""
+    from sympy.matrices.exceptions import NonInvertibleMatrixError
+
+    try:
+        return I.inv()
+    except NonInvertibleMatrixError:
+        raise
+    except ValueError:
+        return I.adjugate(method="berkowitz") / I.det(method="berkowitz")
+
+
 def cramer_rao(model: Model, fisher=None) -> Derivation:
     """The Cramér–Rao bound ``I(theta)^{-1}`` (the covariance lower bound for unbiased estimators)."""
     I = fisher if fisher is not None else fisher_information(model).result
@@ -352,7 +366,7 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
         return d.fail(exc.step, exc.reason + "; there is no Cramér–Rao bound")
     try:
         with time_limit(None, "invert the Fisher information"):
-            inv = I.inv() if I.shape[0] > 1 else sp.Matrix([[1 / I[0, 0]]])
+            inv = _inverse(I) if I.shape[0] > 1 else sp.Matrix([[1 / I[0, 0]]])
             inv = inv.applyfunc(lambda e: tidy(e, limit=2.0))
     except (StepTimeout, ValueError, ZeroDivisionError) as exc:
         return d.fail("cramer_rao", getattr(exc, "reason", str(exc)))
