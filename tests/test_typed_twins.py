@@ -135,38 +135,48 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
 def _numeric_fisher(m, pt):
     """``-E[d^2 log f / d theta_i d theta_j]`` at ``pt`` by mpmath: the exact partial sums on a count support,
     else quadrature of the typed density over its support (``sympy.diff`` for the Hessian, nothing from the
-    engine). A finite end is mapped away (``x = lo + e^u`` near it, or the logistic map onto ``(lo, hi)``), so
-    that a power singularity there (``x^(a - 1)`` with ``a < 1``) becomes an exponential decay in ``u``."""
+    engine; a Hessian entry free of the data is its own mean, the density normalizing). A finite end is mapped
+    away (``x = lo + e^u``, or the logistic map onto ``(lo, hi)``), so that a power singularity there
+    (``x^(a - 1)``, ``a < 1``) or a heavy tail decays exponentially in ``u``; ``|u| <= 200`` (beyond, the mass of
+    a power law with exponent over 0.1 is under 1e-9, and mpmath cannot bound ``exp(-exp(u))``)."""
     import mpmath
 
     x, sup = m.data[0], m.support[0]
     sub = {k: sp.Float(v, 30) for k, v in pt.items()}
     logf = m.log_density
-    f = sp.lambdify(x, sp.exp(logf).xreplace(sub), "mpmath")
+
+    def fn(e):  # numeric constants evaluated once, not at every node
+        return sp.lambdify(x, sp.N(e.xreplace(sub), 30), "mpmath")
+
+    f = fn(sp.exp(logf))
     lo, hi = sup.lo.xreplace(sub), sup.hi.xreplace(sub)
     discrete = type(sup).__name__ == "IntegerSupport"
-    a = None if discrete or lo == -sp.oo else mpmath.mpf(str(sp.N(lo, 30)))
-    pieces = [(lambda u: u, lambda u: 1, [-mpmath.inf, -4, 0, 4, mpmath.inf])]  # the real line as it is
-    if a is not None and hi == sp.oo:
-        # (a, a + 1) through x = a + e^u, -200 < u < 0 (below e^-200 the mass of a power x^(a - 1), a > 0.1,
-        # is under 1e-9; mpmath cannot bound exp(-exp(u)) for u -> -oo, exp(-b/x) at x = e^u); the tail in x
-        pieces = [(lambda u: a + mpmath.exp(u), mpmath.exp, [-200, -30, -4, 0]),
-                  (lambda u: u, lambda u: 1, [a + 1, a + 10, a + 100, mpmath.inf])]
-    elif a is not None:
-        w = mpmath.mpf(str(sp.N(hi, 30))) - a
-        pieces = [(lambda u: a + w / (1 + mpmath.exp(-u)), lambda u: w / (4 * mpmath.cosh(u / 2) ** 2),
-                   [-200, -30, -4, 0, 4, 30, 200])]
-    out = []
-    for p in m.params:
-        row = []
-        for q in m.params:
-            h = sp.lambdify(x, -sp.diff(logf, p, q).xreplace(sub), "mpmath")
-            if discrete:
-                row.append(mpmath.nsum(lambda k: f(k) * h(k), [int(lo), mpmath.inf]))
+    cuts = [-200, -30, -4, 0, 4, 30, 200]
+    to_x, jac = (lambda u: u), (lambda u: 1)  # the real line as it is
+    if not discrete and lo != -sp.oo:
+        a = mpmath.mpf(str(sp.N(lo, 30)))
+        if hi == sp.oo:
+            to_x, jac = (lambda u: a + mpmath.exp(u)), mpmath.exp
+        else:
+            w = mpmath.mpf(str(sp.N(hi, 30))) - a
+            to_x = lambda u: a + w / (1 + mpmath.exp(-u))  # noqa: E731
+            jac = lambda u: w / (4 * mpmath.cosh(u / 2) ** 2)  # noqa: E731
+    elif not discrete:
+        cuts = [-mpmath.inf, -4, 0, 4, mpmath.inf]
+    n = len(m.params)
+    out = [[None] * n for _ in range(n)]
+    for i, p in enumerate(m.params):
+        for j in range(i, n):
+            e = -sp.diff(logf, p, m.params[j])
+            if not e.has(x):
+                v = sp.N(e.xreplace(sub), 30)
+            elif discrete:
+                h = fn(e)
+                v = mpmath.nsum(lambda k: f(k) * h(k), [int(lo), mpmath.inf])
             else:
-                row.append(sum(mpmath.quad(lambda u: f(to_x(u)) * h(to_x(u)) * jac(u), cuts)
-                               for to_x, jac, cuts in pieces))
-        out.append(row)
+                h = fn(e)
+                v = mpmath.quad(lambda u: f(to_x(u)) * h(to_x(u)) * jac(u), cuts)
+            out[i][j] = out[j][i] = v
     return out
 
 
