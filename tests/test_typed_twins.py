@@ -6,9 +6,9 @@ through one engine).
 The comparison is tests/test_typed.py's (:func:`test_typed.assert_twin_agrees`: entry by entry in the
 catalog's coordinates, through the transformation law in the other ones). A quantity the catalog itself
 fails may fail for the twin too, but then at the same step; anything else the twin fails is a gap. Each
-model is derived once per module. An independent witness: the typed Fisher information at seeded points
-against ``-E[d^2 log f]`` by mpmath quadrature (or the exact partial sums on a count support) of the typed
-density itself. Cases marked slow are collected only with ``SYMFISHER_SLOW=1``.
+model is derived once per module. An independent witness: the typed Fisher information (and KL) at seeded
+points against quadrature (or the exact sums on a count support) of the typed density itself
+(test_typed_heldout's ``Witness``). Cases marked slow are collected only with ``SYMFISHER_SLOW=1``.
 """
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from symfisher import derive_all, from_density
 from symfisher.derive import model_domains
 from symfisher.domain_points import random_points
 from test_typed import QUANTITIES, _catalog, assert_twin_agrees
+from test_typed_heldout import _close
 
 # (catalog family, density as typed, variable, parameters, constants, catalog parameters as functions of
 #  the typed symbols or None for the catalog's own coordinates, slow)
@@ -132,67 +133,39 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
     assert_twin_agrees(m, rep, cat_rep, entry[5])
 
 
-def _numeric_fisher(m, pt):
-    """``-E[d^2 log f / d theta_i d theta_j]`` at ``pt`` by mpmath: the exact partial sums on a count support,
-    else quadrature of the typed density over its support (``sympy.diff`` for the Hessian, nothing from the
-    engine; a Hessian entry free of the data is its own mean, the density normalizing). A finite end is mapped
-    away (``x = lo + e^u``, or the logistic map onto ``(lo, hi)``), so that a power singularity there
-    (``x^(a - 1)``, ``a < 1``) or a heavy tail decays exponentially in ``u``; ``|u| <= 200`` (beyond, the mass of
-    a power law with exponent over 0.1 is under 1e-9, and mpmath cannot bound ``exp(-exp(u))``)."""
-    import mpmath
+def _witness(entry, m):
+    """test_typed_heldout's witness (quadrature or exact sums of the typed density as SymPy's parser reads
+    the text, ``sympy.diff`` for the score), on the model's support."""
+    from test_typed_heldout import Witness
 
-    x, sup = m.data[0], m.support[0]
-    sub = {k: sp.Float(v, 30) for k, v in pt.items()}
-    logf = m.log_density
-
-    def fn(e):  # numeric constants evaluated once, not at every node
-        return sp.lambdify(x, sp.N(e.xreplace(sub), 30), "mpmath")
-
-    f = fn(sp.exp(logf))
-    lo, hi = sup.lo.xreplace(sub), sup.hi.xreplace(sub)
-    discrete = type(sup).__name__ == "IntegerSupport"
-    cuts = [-200, -30, -4, 0, 4, 30, 200]
-    to_x, jac = (lambda u: u), (lambda u: 1)  # the real line as it is
-    if not discrete and lo != -sp.oo:
-        a = mpmath.mpf(str(sp.N(lo, 30)))
-        if hi == sp.oo:
-            to_x, jac = (lambda u: a + mpmath.exp(u)), mpmath.exp
-        else:
-            w = mpmath.mpf(str(sp.N(hi, 30))) - a
-            to_x = lambda u: a + w / (1 + mpmath.exp(-u))  # noqa: E731
-            jac = lambda u: w / (4 * mpmath.cosh(u / 2) ** 2)  # noqa: E731
-    elif not discrete:
-        cuts = [-mpmath.inf, -4, 0, 4, mpmath.inf]
-    n = len(m.params)
-    out = [[None] * n for _ in range(n)]
-    for i, p in enumerate(m.params):
-        for j in range(i, n):
-            e = -sp.diff(logf, p, m.params[j])
-            if not e.has(x):
-                v = sp.N(e.xreplace(sub), 30)
-            elif discrete:
-                h = fn(e)
-                v = mpmath.nsum(lambda k: f(k) * h(k), [int(lo), mpmath.inf])
-            else:
-                h = fn(e)
-                v = mpmath.quad(lambda u: f(to_x(u)) * h(to_x(u)) * jac(u), cuts)
-            out[i][j] = out[j][i] = v
-    return out
+    inf = float("inf")
+    sup = m.support[0]
+    if type(sup).__name__ == "IntegerSupport":
+        kind = ("count", int(sup.lo), None)
+    else:
+        kind = ("line",) + tuple(inf if v == sp.oo else -inf if v == -sp.oo else float(v) for v in (sup.lo, sup.hi))
+    return Witness((_id(entry), *entry[1:5], kind))
 
 
 @pytest.mark.parametrize("entry", CASES, ids=_id)
-def test_typed_fisher_numeric_witness(entry):
-    """The typed Fisher information at seeded points against quadrature (or the exact sums) of the typed density."""
-    import mpmath
-
+def test_typed_numeric_witness(entry):
+    """The typed Fisher information at seeded points against E[s s^T] by quadrature (or the exact sums) of the
+    typed density, and the typed KL, where derived, against E_1[log f_1 - log f_2] (the KL of
+    negative_binomial2, which the catalog may not finish in its budget, so only this checks it)."""
     m, rep = _typed(entry)
-    got = rep.get("fisher")
+    w = _witness(entry, m)
     syms = sorted(m.params + m.constants, key=lambda t: t.name)
-    with mpmath.workdps(20):
-        for pt in random_points(syms, model_domains(m), n=2, seed=37):
-            want = _numeric_fisher(m, pt)
-            a = sp.Matrix(got).evalf(15, subs=pt)
-            for i in range(a.rows):
-                for j in range(a.cols):
-                    u, v = complex(a[i, j]), complex(want[i][j])
-                    assert abs(u - v) <= 1e-7 * (1 + abs(v)), (entry[0], pt, i, j, u, v)
+    pts = random_points(syms, model_domains(m), n=2, seed=37)
+    for pt in pts:
+        vals = {k.name: float(v) for k, v in pt.items()}
+        want = w.fisher(vals)
+        got = sp.Matrix(rep.get("fisher")).evalf(15, subs=pt)
+        for i in range(got.rows):
+            for j in range(got.cols):
+                assert _close(complex(got[i, j]).real, want[i][j]), (entry[0], vals, i, j, got[i, j], want[i][j])
+    if rep.get("kl") is not None:
+        first, second = rep.derivations["kl"].extras["first"], rep.derivations["kl"].extras["second"]
+        a, b = ({k.name: float(v) for k, v in pt.items()} for pt in pts)
+        at = {first[p]: a[p.name] for p in m.params} | {second[p]: b[p.name] for p in m.params}
+        got = complex(sp.N(rep.get("kl").xreplace(at), 15)).real
+        assert _close(got, w.kl(a, b)), (entry[0], a, b, got)
