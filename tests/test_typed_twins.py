@@ -95,6 +95,13 @@ TWINS = [
      ["r > 0", "m > 0"], [], lambda s: {"r": s["r"], "p": s["r"] / (s["r"] + s["m"])}, True),
 ]
 
+# Compared by the numeric witness only: negative_binomial2's KL, where the catalog finishes it, is a series
+# with log C(x + r - 1, x) inside, the twin's has log Gamma(r) outside; they differ by
+# (log Gamma(r_2) - log Gamma(r_1)) (1 - sum of the mass function), zero only by the law's total mass, which
+# the symbolic comparison does not sum. In (r, m) (slow) the Jeffreys ratio's derivative holds two forms of the
+# series that the comparison does not bring to one: not compared (a gap of this test, not of the engine)
+NUMERIC_ONLY = {"negative_binomial2-catalog": ("kl",), "negative_binomial2-other": ("kl", "jeffreys")}
+
 SLOW = bool(os.environ.get("SYMFISHER_SLOW"))
 CASES = [t for t in TWINS if SLOW or not t[6]]
 
@@ -130,7 +137,7 @@ def test_typed_twin_derives_what_the_catalog_derives(entry):
             assert rep.get(q) is not None, (q, rep.failures)
         elif rep.get(q) is None:  # the catalog's own failure: the twin fails the same step
             assert _failed_steps(rep, q) == _failed_steps(cat_rep, q), (q, rep.failures, cat_rep.failures)
-    assert_twin_agrees(m, rep, cat_rep, entry[5])
+    assert_twin_agrees(m, rep, cat_rep, entry[5], numeric_only=NUMERIC_ONLY.get(_id(entry), ()))
 
 
 def _witness(entry, m):
