@@ -337,6 +337,20 @@ def iid_additivity(model: Model, fisher=None, n=None) -> Derivation:
     return d.with_result(n * I)
 
 
+def _inverse(I):
+    """``I^{-1}`` of a Fisher information already shown non-singular: SymPy's elimination, or where its pivot
+    test cannot evaluate an entry (``x.equals(0)`` at random complex points, which ``polygamma(1, 1/phi)``
+    refuses) the adjugate over the determinant, the same matrix with no pivot to test."""
+    from sympy.matrices.exceptions import NonInvertibleMatrixError
+
+    try:
+        return I.inv()
+    except NonInvertibleMatrixError:
+        raise
+    except ValueError:
+        return I.adjugate(method="berkowitz") / I.det(method="berkowitz")
+
+
 def cramer_rao(model: Model, fisher=None) -> Derivation:
     """The Cramér–Rao bound ``I(theta)^{-1}`` (the covariance lower bound for unbiased estimators)."""
     I = fisher if fisher is not None else fisher_information(model).result
@@ -352,11 +366,12 @@ def cramer_rao(model: Model, fisher=None) -> Derivation:
         return d.fail(exc.step, exc.reason + "; there is no Cramér–Rao bound")
     try:
         with time_limit(None, "invert the Fisher information"):
-            # (mtwins) special functions of the parameters as symbols while inverting: the inverse is rational in the
-            # entries, and SymPy's pivot tests evalf polygamma(1, 1/phi) into an error otherwise
+            # special functions of the parameters as symbols while inverting: the inverse is rational in the
+            # entries, and SymPy's pivot tests evalf polygamma(1, 1/phi) into an error otherwise (_inverse falls
+            # back to the adjugate where a pivot test still fails)
             opaque = {f: sp.Dummy("f") for f in I.atoms(sp.Function)}
             J = I.xreplace(opaque)
-            inv = (J.inv() if I.shape[0] > 1 else sp.Matrix([[1 / J[0, 0]]])).xreplace({v: k for k, v in opaque.items()})
+            inv = (_inverse(J) if I.shape[0] > 1 else sp.Matrix([[1 / J[0, 0]]])).xreplace({v: k for k, v in opaque.items()})
             inv = inv.applyfunc(lambda e: tidy(e, limit=2.0))
     except (StepTimeout, ValueError, ZeroDivisionError) as exc:
         return d.fail("cramer_rao", getattr(exc, "reason", str(exc)))
