@@ -33,7 +33,7 @@ from .limits import StepFailed, StepTimeout, time_limit
 from .model import Model, ModelError
 from .usermodel import from_density, from_logpdf
 
-__version__ = "0.7.0"
+__version__ = "0.8.0"
 
 
 def _load_engine() -> None:
