@@ -276,21 +276,43 @@ def test_text_and_derivation_hooks():
     assert " = 0 = " not in s
 
 
-def test_every_format_is_deterministic_across_processes(docs):
+def _isolated_child() -> None:  # pragma: no cover - runs in the child between fork and exec
+    """A child that inherits nothing of the test process's state: every signal unblocked, the data-memory
+    limit back at its hard value, a session of its own."""
+    import resource
+    import signal
+
+    signal.pthread_sigmask(signal.SIG_SETMASK, [])
+    _, hard = resource.getrlimit(resource.RLIMIT_DATA)
+    resource.setrlimit(resource.RLIMIT_DATA, (hard, hard))
+
+
+def test_every_format_is_deterministic_across_processes(docs, tmp_path):
     """Same input, same bytes, whatever the hash seed."""
+    import tempfile
+
     here = os.path.dirname(os.path.abspath(__file__))
     code = (
-        "import sys, hashlib; sys.path.insert(0, %r); import test_render as t; "
+        "import faulthandler, sys; faulthandler.dump_traceback_later(240, exit=True); "
+        "import hashlib; sys.path.insert(0, %r); import test_render as t; "
         "from symfisher.render import FORMATS; "
         "print(*(hashlib.sha256(FORMATS[f](t.sheet(), title='Symfisher test sheet — θ & co.').encode()).hexdigest() "
         "for f in sorted(FORMATS)))" % here
     )
     expected = " ".join(hashlib.sha256(docs[f].encode()).hexdigest() for f in sorted(FORMATS))
+    # the child's output goes to files, not pipes (a descendant holding a pipe open cannot keep the test waiting),
+    # with no stdin, only the environment it needs and a stack dump of its own if it ever stalls
+    keep = ("PATH", "HOME", "LANG", "LC_ALL", "PYTHONPATH", "VIRTUAL_ENV", "TMPDIR")
     for seed in ("1", "2"):
-        env = dict(os.environ, PYTHONHASHSEED=seed)
-        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=900)
-        assert out.returncode == 0, out.stderr[-2000:]
-        assert out.stdout.split() == expected.split()
+        env = {k: os.environ[k] for k in keep if k in os.environ}
+        env.update(PYTHONHASHSEED=seed, SYMFISHER_NO_CACHE="1")
+        with tempfile.TemporaryFile(dir=tmp_path) as so, tempfile.TemporaryFile(dir=tmp_path) as se:
+            rc = subprocess.run([sys.executable, "-c", code], env=env, stdin=subprocess.DEVNULL, stdout=so, stderr=se,
+                                start_new_session=True, preexec_fn=_isolated_child, timeout=300).returncode
+            so.seek(0), se.seek(0)
+            stdout, stderr = so.read().decode(), se.read().decode(errors="replace")
+        assert rc == 0, stderr[-4000:]
+        assert stdout.split() == expected.split()
     assert render_document(sheet(), "md", title="T") == markdown.render_document(sheet(), title="T")
     assert jsonout.render_document(sheet()) == jsonout.render_document(sheet())
     assert html_r.render_document(sheet()) == html_r.render_document(sheet())
